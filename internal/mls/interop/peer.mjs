@@ -1,0 +1,484 @@
+#!/usr/bin/env node
+// peer.mjs: a long-running MLS (RFC 9420) client built on ts-mls, driven over
+// newline-delimited JSON on stdin/stdout. It is the independent implementation
+// that Switchboard's own MLS code (internal/mls) is tested against.
+//
+// One request object per line on stdin, one response object per line on
+// stdout, in order. Binary values are lowercase hex. Diagnostics go to stderr
+// only; stdout carries nothing but responses. See PROTOCOL.md for the
+// operations.
+//
+// Cipher suite: 1, MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519.
+
+import { createInterface } from "node:readline";
+
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  createProposal,
+  decodeMlsMessage,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
+  joinGroup,
+  mlsExporter,
+  processMessage,
+  acceptAll,
+} from "ts-mls";
+import { encodeRatchetTree, decodeRatchetTree } from "ts-mls/ratchetTree.js";
+import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
+
+// Everything printed by accident must not corrupt the response stream.
+console.log = (...args) => console.error(...args);
+console.info = (...args) => console.error(...args);
+
+const SUITE_NAME = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
+const SUITE_ID = 1;
+
+const impl = await getCiphersuiteImpl(getCiphersuiteFromName(SUITE_NAME));
+
+// ---------------------------------------------------------------- encoding
+
+function toHex(bytes) {
+  return Buffer.from(bytes).toString("hex");
+}
+
+function fromHex(value, field) {
+  if (typeof value !== "string" || !/^([0-9a-fA-F]{2})*$/.test(value)) {
+    throw new RequestError(`field "${field}" must be a hex string`);
+  }
+  return new Uint8Array(Buffer.from(value, "hex"));
+}
+
+function optionalHex(req, field) {
+  return req[field] === undefined || req[field] === null ? undefined : fromHex(req[field], field);
+}
+
+function requireField(req, field) {
+  if (req[field] === undefined || req[field] === null) {
+    throw new RequestError(`missing field "${field}"`);
+  }
+  return req[field];
+}
+
+class RequestError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "RequestError";
+  }
+}
+
+function decodeWholeMlsMessage(bytes, what) {
+  let decoded;
+  try {
+    decoded = decodeMlsMessage(bytes, 0);
+  } catch (e) {
+    throw new RequestError(`${what}: cannot decode MLSMessage: ${e.message}`);
+  }
+  if (decoded === undefined) throw new RequestError(`${what}: cannot decode MLSMessage`);
+  const [msg, consumed] = decoded;
+  if (consumed !== bytes.length) {
+    throw new RequestError(`${what}: ${bytes.length - consumed} trailing bytes after MLSMessage`);
+  }
+  if (msg.version !== "mls10") throw new RequestError(`${what}: unsupported protocol version ${msg.version}`);
+  return msg;
+}
+
+function encodeRatchetTreeBytes(tree) {
+  return encodeRatchetTree(tree);
+}
+
+function decodeRatchetTreeBytes(bytes) {
+  const decoded = decodeRatchetTree(bytes, 0);
+  if (decoded === undefined) throw new RequestError("ratchet_tree: cannot decode");
+  const [tree, consumed] = decoded;
+  if (consumed !== bytes.length) throw new RequestError(`ratchet_tree: ${bytes.length - consumed} trailing bytes`);
+  return tree;
+}
+
+// ---------------------------------------------------------------- state
+
+// One client (credential + signature key) per process, at most one group.
+const client = {
+  identity: undefined, // Uint8Array
+  signatureKeyPair: undefined, // { signKey, publicKey }
+  capabilities: undefined,
+  // KeyPackages generated and not yet used to join: { publicPackage, privatePackage, ref }
+  pendingKeyPackages: [],
+};
+let group = undefined; // ts-mls ClientState
+let defaultWire = "public";
+
+function requireIdentity() {
+  if (client.identity === undefined) throw new RequestError("no identity: call create_identity first");
+}
+
+function requireGroup() {
+  if (group === undefined) throw new RequestError("no group: call create_group or join first");
+}
+
+function requireNoGroup() {
+  if (group !== undefined) throw new RequestError("this peer already holds a group (one group per process)");
+}
+
+function capabilitiesFor(grease) {
+  switch (grease ?? "none") {
+    case "none":
+      return {
+        versions: ["mls10"],
+        ciphersuites: [SUITE_NAME],
+        extensions: [],
+        proposals: [],
+        credentials: ["basic"],
+      };
+    case "random":
+      return defaultCapabilities();
+    default:
+      throw new RequestError(`grease must be "none" or "random", got ${JSON.stringify(grease)}`);
+  }
+}
+
+async function newKeyPackage() {
+  const credential = { credentialType: "basic", identity: client.identity };
+  const kp = await generateKeyPackageWithKey(
+    credential,
+    client.capabilities,
+    defaultLifetime,
+    [],
+    client.signatureKeyPair,
+    impl,
+  );
+  const ref = await makeKeyPackageRef(kp.publicPackage, impl.hash);
+  client.pendingKeyPackages.push({ ...kp, ref });
+  return encodeMlsMessage({ version: "mls10", wireformat: "mls_key_package", keyPackage: kp.publicPackage });
+}
+
+function wireOption(req) {
+  const wire = req.wire ?? defaultWire;
+  if (wire !== "public" && wire !== "private") {
+    throw new RequestError(`wire must be "public" or "private", got ${JSON.stringify(wire)}`);
+  }
+  return wire;
+}
+
+function leafIndexOf(state) {
+  return state.privatePath.leafIndex;
+}
+
+function members(state) {
+  const out = [];
+  state.ratchetTree.forEach((node, nodeIndex) => {
+    if (nodeIndex % 2 === 0 && node !== undefined && node.nodeType === "leaf") {
+      const cred = node.leaf.credential;
+      out.push({
+        leaf_index: nodeIndex / 2,
+        identity: cred.credentialType === "basic" ? Buffer.from(cred.identity).toString("utf8") : null,
+        signature_key: toHex(node.leaf.signaturePublicKey),
+      });
+    }
+  });
+  return out;
+}
+
+function epochInfo(state) {
+  return {
+    epoch: Number(state.groupContext.epoch),
+    epoch_authenticator: toHex(state.keySchedule.epochAuthenticator),
+  };
+}
+
+function summary(state) {
+  const active = state.groupActiveState.kind;
+  return {
+    ...epochInfo(state),
+    group_id: toHex(state.groupContext.groupId),
+    leaf_index: leafIndexOf(state),
+    active: active === "active",
+    group_state: active,
+    tree_hash: toHex(state.groupContext.treeHash),
+    confirmed_transcript_hash: toHex(state.groupContext.confirmedTranscriptHash),
+    members: members(state),
+  };
+}
+
+async function commit(extraProposals, req) {
+  const wire = wireOption(req);
+  const result = await createCommit(
+    { state: group, cipherSuite: impl, pskIndex: emptyPskIndex },
+    {
+      extraProposals,
+      wireAsPublicMessage: wire === "public",
+      ratchetTreeExtension: Boolean(req.ratchet_tree_extension),
+      authenticatedData: optionalHex(req, "authenticated_data"),
+    },
+  );
+  // ts-mls applies its own commit at once: the peer is in the new epoch now.
+  group = result.newState;
+  return result;
+}
+
+// ---------------------------------------------------------------- operations
+
+const ops = {
+  // {op:"create_identity", identity:"alice", grease?:"none"|"random"} -> {key_package}
+  async create_identity(req) {
+    if (client.identity !== undefined) throw new RequestError("identity already created");
+    const identity = requireField(req, "identity");
+    if (typeof identity !== "string" || identity.length === 0) {
+      throw new RequestError('"identity" must be a non-empty string');
+    }
+    client.identity = new TextEncoder().encode(identity);
+    client.capabilities = capabilitiesFor(req.grease);
+    client.signatureKeyPair = await impl.signature.keygen();
+    const kp = await newKeyPackage();
+    return { key_package: toHex(kp), signature_key: toHex(client.signatureKeyPair.publicKey) };
+  },
+
+  // {op:"key_package"} -> {key_package}: a further KeyPackage for the same identity.
+  async key_package() {
+    requireIdentity();
+    return { key_package: toHex(await newKeyPackage()) };
+  },
+
+  // {op:"create_group", group_id:hex} -> state summary
+  async create_group(req) {
+    requireIdentity();
+    requireNoGroup();
+    const groupId = fromHex(requireField(req, "group_id"), "group_id");
+    const kp = client.pendingKeyPackages.shift();
+    if (kp === undefined) throw new RequestError("no unused KeyPackage");
+    group = await createGroup(groupId, kp.publicPackage, kp.privatePackage, [], impl);
+    return summary(group);
+  },
+
+  // {op:"add_member", key_package:hex, wire?, ratchet_tree_extension?:bool}
+  //   -> {commit, welcome, ratchet_tree, epoch, epoch_authenticator, ...}
+  async add_member(req) {
+    requireGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "key_package"), "key_package"), "key_package");
+    if (msg.wireformat !== "mls_key_package") {
+      throw new RequestError(`key_package: expected mls_key_package, got ${msg.wireformat}`);
+    }
+    const result = await commit([{ proposalType: "add", add: { keyPackage: msg.keyPackage } }], req);
+    if (result.welcome === undefined) throw new Error("ts-mls produced no Welcome for an Add commit");
+    return {
+      commit: toHex(encodeMlsMessage(result.commit)),
+      welcome: toHex(encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: result.welcome })),
+      ratchet_tree: toHex(encodeRatchetTreeBytes(group.ratchetTree)),
+      ...summary(group),
+    };
+  },
+
+  // {op:"join", welcome:hex, ratchet_tree?:hex} -> state summary
+  async join(req) {
+    requireIdentity();
+    requireNoGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "welcome"), "welcome"), "welcome");
+    if (msg.wireformat !== "mls_welcome") throw new RequestError(`welcome: expected mls_welcome, got ${msg.wireformat}`);
+    const welcome = msg.welcome;
+    const refs = welcome.secrets.map((s) => toHex(s.newMember));
+    const idx = client.pendingKeyPackages.findIndex((kp) => refs.includes(toHex(kp.ref)));
+    if (idx < 0) throw new RequestError("welcome is not addressed to any KeyPackage of this peer");
+    const kp = client.pendingKeyPackages[idx];
+    const treeBytes = optionalHex(req, "ratchet_tree");
+    const tree = treeBytes === undefined ? undefined : decodeRatchetTreeBytes(treeBytes);
+    group = await joinGroup(welcome, kp.publicPackage, kp.privatePackage, emptyPskIndex, impl, tree);
+    client.pendingKeyPackages.splice(idx, 1);
+    return summary(group);
+  },
+
+  // {op:"process", message:hex} -> {kind:"commit"|"proposal"|"application", ...summary, plaintext?}
+  async process(req) {
+    requireGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "message"), "message"), "message");
+    if (msg.wireformat !== "mls_public_message" && msg.wireformat !== "mls_private_message") {
+      throw new RequestError(`message: expected a public or private message, got ${msg.wireformat}`);
+    }
+    const contentType =
+      msg.wireformat === "mls_public_message" ? msg.publicMessage.content.contentType : msg.privateMessage.contentType;
+    const result = await processMessage(msg, group, emptyPskIndex, acceptAll, impl);
+    group = result.newState;
+    if (result.kind === "applicationMessage") {
+      return { kind: "application", plaintext: toHex(result.message), ...summary(group) };
+    }
+    return { kind: contentType, ...summary(group) };
+  },
+
+  // {op:"unprotect", message:hex} -> {plaintext}; the message must be an application message.
+  async unprotect(req) {
+    requireGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "message"), "message"), "message");
+    if (msg.wireformat !== "mls_private_message") {
+      throw new RequestError(`message: expected mls_private_message, got ${msg.wireformat}`);
+    }
+    if (msg.privateMessage.contentType !== "application") {
+      throw new RequestError(`message: expected application content, got ${msg.privateMessage.contentType}`);
+    }
+    const result = await processMessage(msg, group, emptyPskIndex, acceptAll, impl);
+    group = result.newState;
+    if (result.kind !== "applicationMessage") throw new Error("application message did not yield application data");
+    return { plaintext: toHex(result.message), epoch: Number(group.groupContext.epoch) };
+  },
+
+  // {op:"protect", plaintext:hex, authenticated_data?:hex} -> {message}
+  async protect(req) {
+    requireGroup();
+    const plaintext = fromHex(requireField(req, "plaintext"), "plaintext");
+    const result = await createApplicationMessage(group, plaintext, impl, optionalHex(req, "authenticated_data"));
+    group = result.newState;
+    const bytes = encodeMlsMessage({
+      version: "mls10",
+      wireformat: "mls_private_message",
+      privateMessage: result.privateMessage,
+    });
+    return { message: toHex(bytes), epoch: Number(group.groupContext.epoch) };
+  },
+
+  // {op:"commit_update", wire?} -> {commit, ...summary}: a commit with no
+  // proposals, so it carries an UpdatePath (fresh leaf and path keys).
+  // Pending proposals received through "process" are committed as well.
+  async commit_update(req) {
+    requireGroup();
+    const result = await commit([], req);
+    return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
+  },
+
+  // {op:"commit", wire?} -> {commit, welcome?, ratchet_tree, ...summary}:
+  // commits the pending proposals received through "process" (an empty
+  // commit with an UpdatePath if there are none).
+  async commit(req) {
+    requireGroup();
+    const result = await commit([], req);
+    const out = { commit: toHex(encodeMlsMessage(result.commit)) };
+    if (result.welcome !== undefined) {
+      out.welcome = toHex(encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: result.welcome }));
+    }
+    return { ...out, ratchet_tree: toHex(encodeRatchetTreeBytes(group.ratchetTree)), ...summary(group) };
+  },
+
+  // {op:"remove_member", leaf_index:n, by_reference?:bool, wire?}
+  //   -> {proposal?, commit, ...summary}
+  // by_reference false (default): one commit carrying the Remove inline.
+  // by_reference true: a Remove proposal message, then a commit that refers
+  // to it; other members must process "proposal" before "commit".
+  async remove_member(req) {
+    requireGroup();
+    const leafIndex = requireField(req, "leaf_index");
+    if (!Number.isInteger(leafIndex) || leafIndex < 0) throw new RequestError('"leaf_index" must be a non-negative integer');
+    const proposal = { proposalType: "remove", remove: { removed: leafIndex } };
+    if (req.by_reference) {
+      const wire = wireOption(req);
+      const p = await createProposal(group, wire === "public", proposal, impl);
+      group = p.newState;
+      const result = await commit([], req);
+      return {
+        proposal: toHex(encodeMlsMessage(p.message)),
+        commit: toHex(encodeMlsMessage(result.commit)),
+        ...summary(group),
+      };
+    }
+    const result = await commit([proposal], req);
+    return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
+  },
+
+  // {op:"state"} -> state summary
+  async state() {
+    requireGroup();
+    return summary(group);
+  },
+
+  // {op:"epoch"} -> {epoch, epoch_authenticator}
+  async epoch() {
+    requireGroup();
+    return epochInfo(group);
+  },
+
+  // {op:"export", label:string, context:hex, length:n} -> {secret}
+  async export(req) {
+    requireGroup();
+    const label = requireField(req, "label");
+    if (typeof label !== "string") throw new RequestError('"label" must be a string');
+    const context = fromHex(req.context ?? "", "context");
+    const length = requireField(req, "length");
+    if (!Number.isInteger(length) || length < 0 || length > 0xffff) {
+      throw new RequestError('"length" must be an integer in 0..65535');
+    }
+    const secret = await mlsExporter(group.keySchedule.exporterSecret, label, context, length, impl);
+    return { secret: toHex(secret), ...epochInfo(group) };
+  },
+
+  // {op:"configure", wire?:"public"|"private"} -> {wire}
+  async configure(req) {
+    if (req.wire !== undefined) defaultWire = wireOption(req);
+    return { wire: defaultWire };
+  },
+
+  // {op:"hello"} -> {implementation, version, cipher_suite}
+  async hello() {
+    return { implementation: "ts-mls", version: "1.6.4", cipher_suite: SUITE_ID, suite_name: SUITE_NAME };
+  },
+
+  // {op:"shutdown"} -> {} and the process exits.
+  async shutdown() {
+    shuttingDown = true;
+    return {};
+  },
+};
+
+// ---------------------------------------------------------------- loop
+
+let shuttingDown = false;
+
+function errorText(e) {
+  if (e instanceof Error) {
+    const name = e.name && e.name !== "Error" ? `${e.name}: ` : "";
+    return `${name}${e.message}`;
+  }
+  return String(e);
+}
+
+async function handle(line) {
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `request is not JSON: ${e.message}` };
+  }
+  if (req === null || typeof req !== "object" || Array.isArray(req)) {
+    return { ok: false, error: "request must be a JSON object" };
+  }
+  const id = req.id;
+  const withId = (resp) => (id === undefined ? resp : { id, ...resp });
+  const op = req.op;
+  if (typeof op !== "string" || !Object.hasOwn(ops, op)) {
+    return withId({ ok: false, error: `unknown op ${JSON.stringify(op)}` });
+  }
+  try {
+    const result = await ops[op](req);
+    return withId({ ok: true, ...result });
+  } catch (e) {
+    if (process.env.MLS_PEER_DEBUG) console.error(e);
+    return withId({ ok: false, error: errorText(e) });
+  }
+}
+
+function write(resp) {
+  return new Promise((resolve) => {
+    const text = JSON.stringify(resp, (_k, v) => (typeof v === "bigint" ? Number(v) : v)) + "\n";
+    process.stdout.write(text, () => resolve());
+  });
+}
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+for await (const line of rl) {
+  if (line.trim() === "") continue;
+  await write(await handle(line));
+  if (shuttingDown) break;
+}
+rl.close();
+process.exit(0);
