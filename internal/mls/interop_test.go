@@ -1,0 +1,422 @@
+package mls
+
+// Interoperability tests against an independent MLS implementation: npm
+// ts-mls 1.6.4 under Node, driven through internal/mls/interop/peer.mjs over
+// the line protocol described in internal/mls/interop/PROTOCOL.md.
+//
+// Prerequisites: node on PATH and `npm ci --prefix internal/mls/interop`.
+// Without them the tests are skipped, except when the CI environment
+// variable is set, where they fail.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	interopDir         = "interop"
+	interopPeerScript  = "peer.mjs"
+	interopCallTimeout = 30 * time.Second
+	interopStopTimeout = 10 * time.Second
+)
+
+// interopNode returns the path of node after checking that the interop
+// peer's dependencies are installed. When they are not, the test is skipped,
+// or fails when CI is set.
+func interopNode(t testing.TB) string {
+	t.Helper()
+	missing := func(reason string) {
+		t.Helper()
+		const fix = "run `npm ci --prefix internal/mls/interop` (Node >= 20.19)"
+		if os.Getenv("CI") != "" {
+			t.Fatalf("MLS interop tests cannot run in CI: %s; the CI job must %s before `go test`", reason, fix)
+		}
+		t.Skipf("MLS interop tests skipped: %s; %s to enable them", reason, fix)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not on PATH")
+	}
+	for _, f := range []string{
+		filepath.Join(interopDir, interopPeerScript),
+		filepath.Join(interopDir, "node_modules", "ts-mls", "package.json"),
+		filepath.Join(interopDir, "node_modules", "@noble", "hashes", "package.json"),
+	} {
+		if _, err := os.Stat(f); err != nil {
+			missing(fmt.Sprintf("%s is missing", filepath.Join("internal/mls", f)))
+		}
+	}
+	return node
+}
+
+// peerHex is a byte string carried as hex in the peer protocol.
+type peerHex []byte
+
+func (h peerHex) MarshalJSON() ([]byte, error) { return json.Marshal(hex.EncodeToString(h)) }
+
+func (h *peerHex) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := hex.DecodeString(s)
+	if err != nil {
+		return err
+	}
+	*h = v
+	return nil
+}
+
+// peerMember is one entry of the state summary's member list.
+type peerMember struct {
+	LeafIndex    uint32  `json:"leaf_index"`
+	Identity     string  `json:"identity"`
+	SignatureKey peerHex `json:"signature_key"`
+}
+
+// peerResponse holds every field any peer operation returns.
+type peerResponse struct {
+	ID    int    `json:"id"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+
+	KeyPackage   peerHex `json:"key_package"`
+	SignatureKey peerHex `json:"signature_key"`
+	Commit       peerHex `json:"commit"`
+	Proposal     peerHex `json:"proposal"`
+	Welcome      peerHex `json:"welcome"`
+	RatchetTree  peerHex `json:"ratchet_tree"`
+	Message      peerHex `json:"message"`
+	Plaintext    peerHex `json:"plaintext"`
+	Secret       peerHex `json:"secret"`
+	Kind         string  `json:"kind"`
+
+	Epoch                   uint64       `json:"epoch"`
+	EpochAuthenticator      peerHex      `json:"epoch_authenticator"`
+	GroupID                 peerHex      `json:"group_id"`
+	LeafIndex               uint32       `json:"leaf_index"`
+	Active                  bool         `json:"active"`
+	GroupState              string       `json:"group_state"`
+	TreeHash                peerHex      `json:"tree_hash"`
+	ConfirmedTranscriptHash peerHex      `json:"confirmed_transcript_hash"`
+	Members                 []peerMember `json:"members"`
+
+	Implementation string `json:"implementation"`
+	Version        string `json:"version"`
+	CipherSuite    uint16 `json:"cipher_suite"`
+}
+
+// peerArgs are the fields of a request besides op and id. Byte strings are
+// given as []byte and sent as hex.
+type peerArgs map[string]any
+
+// peerErrorResponse is a request the peer answered with ok:false.
+type peerErrorResponse struct {
+	Op      string
+	Message string
+}
+
+func (e *peerErrorResponse) Error() string { return fmt.Sprintf("peer %s: %s", e.Op, e.Message) }
+
+// syncBuffer collects a child's stderr.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// interopPeer is one running ts-mls peer process.
+type interopPeer struct {
+	t       testing.TB
+	name    string
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	lines   chan []byte // response lines; closed when stdout ends
+	stderr  *syncBuffer
+	nextID  int
+	timeout time.Duration
+	broken  error // set once the stream can no longer be trusted
+	stopped bool
+}
+
+// startInteropPeer starts a peer process, checks that it answers, and stops
+// it when the test ends.
+func startInteropPeer(t testing.TB, name string) *interopPeer {
+	t.Helper()
+	node := interopNode(t)
+	cmd := exec.Command(node, interopPeerScript)
+	cmd.Dir = interopDir
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatalf("peer %s: %v", name, err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatalf("peer %s: %v", name, err)
+	}
+	p := &interopPeer{
+		t:       t,
+		name:    name,
+		cmd:     cmd,
+		stdin:   stdin,
+		lines:   make(chan []byte, 1),
+		stderr:  new(syncBuffer),
+		timeout: interopCallTimeout,
+	}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("peer %s: start %s: %v", name, node, err)
+	}
+	go func() {
+		defer close(p.lines)
+		r := bufio.NewReader(stdout)
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(bytes.TrimSpace(line)) > 0 {
+				p.lines <- line
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(p.stop)
+	hello, err := p.call("hello", nil)
+	if err != nil {
+		t.Fatalf("peer %s does not answer: %v", name, err)
+	}
+	if hello.Implementation != "ts-mls" || hello.CipherSuite != 1 {
+		t.Fatalf("peer %s: unexpected hello %+v", name, hello)
+	}
+	return p
+}
+
+// call sends one request and waits for its response. A peer that answers
+// ok:false gives a *peerErrorResponse; a peer that does not answer within
+// the timeout, exits, or answers out of turn gives another error, after
+// which every call fails.
+func (p *interopPeer) call(op string, args peerArgs) (*peerResponse, error) {
+	if p.broken != nil {
+		return nil, p.broken
+	}
+	p.nextID++
+	id := p.nextID
+	req := map[string]any{"id": id, "op": op}
+	for k, v := range args {
+		if b, ok := v.([]byte); ok {
+			v = hex.EncodeToString(b)
+		}
+		req[k] = v
+	}
+	line, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s: %s: encode request: %w", p.name, op, err)
+	}
+	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
+		p.broken = fmt.Errorf("peer %s: %s: write request: %w; stderr:\n%s", p.name, op, err, p.stderr.String())
+		return nil, p.broken
+	}
+	timer := time.NewTimer(p.timeout)
+	defer timer.Stop()
+	var raw []byte
+	select {
+	case l, ok := <-p.lines:
+		if !ok {
+			p.broken = fmt.Errorf("peer %s: %s: peer exited without answering; stderr:\n%s", p.name, op, p.stderr.String())
+			return nil, p.broken
+		}
+		raw = l
+	case <-timer.C:
+		p.broken = fmt.Errorf("peer %s: %s: no response within %v; stderr:\n%s", p.name, op, p.timeout, p.stderr.String())
+		return nil, p.broken
+	}
+	var resp peerResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		p.broken = fmt.Errorf("peer %s: %s: bad response %q: %w", p.name, op, raw, err)
+		return nil, p.broken
+	}
+	if resp.ID != id {
+		p.broken = fmt.Errorf("peer %s: %s: response for request %d, want %d", p.name, op, resp.ID, id)
+		return nil, p.broken
+	}
+	if !resp.OK {
+		return &resp, &peerErrorResponse{Op: op, Message: resp.Error}
+	}
+	return &resp, nil
+}
+
+// must is call that fails the test on any error.
+func (p *interopPeer) must(op string, args peerArgs) *peerResponse {
+	p.t.Helper()
+	resp, err := p.call(op, args)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp
+}
+
+// mustFail is call that fails the test unless the peer answers ok:false,
+// and returns the peer's error message.
+func (p *interopPeer) mustFail(op string, args peerArgs) string {
+	p.t.Helper()
+	_, err := p.call(op, args)
+	var perr *peerErrorResponse
+	if !errors.As(err, &perr) {
+		p.t.Fatalf("peer %s: %s: want an error response, got %v", p.name, op, err)
+	}
+	return perr.Message
+}
+
+// stop asks the peer to exit and kills it if it does not.
+func (p *interopPeer) stop() {
+	if p.stopped {
+		return
+	}
+	p.stopped = true
+	if p.broken == nil {
+		p.timeout = interopStopTimeout
+		if _, err := p.call("shutdown", nil); err != nil {
+			p.t.Logf("peer %s: shutdown: %v", p.name, err)
+		}
+	}
+	p.stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			p.t.Logf("peer %s exited: %v; stderr:\n%s", p.name, err, p.stderr.String())
+		}
+	case <-time.After(interopStopTimeout):
+		p.cmd.Process.Kill()
+		<-done
+		p.t.Errorf("peer %s did not exit; killed", p.name)
+	}
+}
+
+// identity creates the peer's identity and returns its KeyPackage
+// (MLSMessage).
+func (p *interopPeer) identity(name string) []byte {
+	p.t.Helper()
+	return p.must("create_identity", peerArgs{"identity": name}).KeyPackage
+}
+
+// epoch returns the peer's epoch and epoch authenticator.
+func (p *interopPeer) epoch() (uint64, []byte) {
+	p.t.Helper()
+	r := p.must("epoch", nil)
+	return r.Epoch, r.EpochAuthenticator
+}
+
+// export returns MLS-Exporter(label, context, length) of the peer's epoch.
+func (p *interopPeer) export(label string, context []byte, length int) []byte {
+	p.t.Helper()
+	return p.must("export", peerArgs{"label": label, "context": context, "length": length}).Secret
+}
+
+// protect encrypts an application message and returns the MLSMessage.
+func (p *interopPeer) protect(plaintext []byte) []byte {
+	p.t.Helper()
+	return p.must("protect", peerArgs{"plaintext": plaintext}).Message
+}
+
+// unprotect decrypts an application message from another member.
+func (p *interopPeer) unprotect(msg []byte) []byte {
+	p.t.Helper()
+	return p.must("unprotect", peerArgs{"message": msg}).Plaintext
+}
+
+// process applies a handshake message from another member.
+func (p *interopPeer) process(msg []byte) *peerResponse {
+	p.t.Helper()
+	return p.must("process", peerArgs{"message": msg})
+}
+
+// interopSameEpoch fails the test unless two peers agree on the epoch and
+// its authenticator.
+func interopSameEpoch(t testing.TB, a, b *interopPeer) {
+	t.Helper()
+	ea, aa := a.epoch()
+	eb, ab := b.epoch()
+	if ea != eb || !bytes.Equal(aa, ab) {
+		t.Fatalf("%s at epoch %d (authenticator %x), %s at epoch %d (authenticator %x)", a.name, ea, aa, b.name, eb, ab)
+	}
+}
+
+// TestInteropPeerHarness drives two ts-mls peers against each other through
+// the Go side of the harness: it proves the process plumbing and the peer
+// protocol the Go implementation is tested with.
+func TestInteropPeerHarness(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	bob := startInteropPeer(t, "bob")
+
+	if msg := alice.mustFail("no_such_op", nil); !strings.Contains(msg, "unknown op") {
+		t.Errorf("unknown op: got error %q", msg)
+	}
+
+	alice.identity("alice")
+	bobKP := bob.identity("bob")
+	groupID := []byte("switchboard interop harness")
+	if r := alice.must("create_group", peerArgs{"group_id": groupID}); r.Epoch != 0 || !bytes.Equal(r.GroupID, groupID) {
+		t.Fatalf("create_group: epoch %d, group id %x", r.Epoch, r.GroupID)
+	}
+	add := alice.must("add_member", peerArgs{"key_package": bobKP})
+	if len(add.Commit) == 0 || len(add.Welcome) == 0 || len(add.RatchetTree) == 0 {
+		t.Fatalf("add_member: commit %d, welcome %d, ratchet tree %d bytes", len(add.Commit), len(add.Welcome), len(add.RatchetTree))
+	}
+	joined := bob.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+	if joined.LeafIndex != 1 || len(joined.Members) != 2 {
+		t.Fatalf("join: leaf %d, members %+v", joined.LeafIndex, joined.Members)
+	}
+	interopSameEpoch(t, alice, bob)
+
+	for i, m := range []struct {
+		from, to *interopPeer
+		text     string
+	}{{alice, bob, "bleep: ward 7"}, {bob, alice, "on my way"}, {bob, alice, "ETA 5 minutes"}} {
+		if got := m.to.unprotect(m.from.protect([]byte(m.text))); string(got) != m.text {
+			t.Fatalf("message %d: got %q, want %q", i, got, m.text)
+		}
+	}
+	if a, b := alice.export("switchboard", []byte("ctx"), 32), bob.export("switchboard", []byte("ctx"), 32); !bytes.Equal(a, b) || len(a) != 32 {
+		t.Fatalf("exporter: %x vs %x", a, b)
+	}
+
+	upd := alice.must("commit_update", nil)
+	if r := bob.process(upd.Commit); r.Kind != "commit" || r.Epoch != 2 {
+		t.Fatalf("process update: kind %q epoch %d", r.Kind, r.Epoch)
+	}
+	interopSameEpoch(t, alice, bob)
+
+	rem := alice.must("remove_member", peerArgs{"leaf_index": 1})
+	if r := bob.process(rem.Commit); r.Active {
+		t.Fatalf("bob still active after being removed: %+v", r)
+	}
+	if e, _ := alice.epoch(); e != 3 {
+		t.Fatalf("alice at epoch %d after the remove, want 3", e)
+	}
+}
