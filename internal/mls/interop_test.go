@@ -420,3 +420,63 @@ func TestInteropPeerHarness(t *testing.T) {
 		t.Fatalf("alice at epoch %d after the remove, want 3", e)
 	}
 }
+
+// TestInteropKeyPackageLeafNode decodes KeyPackages made by ts-mls (with and
+// without GREASE values in every capability list) with the Go codec: the
+// leaf node must decode, carry the right credential, verify, and re-encode
+// to the same bytes.
+func TestInteropKeyPackageLeafNode(t *testing.T) {
+	t.Parallel()
+	for _, grease := range []string{"none", "all"} {
+		t.Run("grease="+grease, func(t *testing.T) {
+			p := startInteropPeer(t, "kp-"+grease)
+			kp := p.must("create_identity", peerArgs{"identity": "dr.jones@switchboard.test", "grease": grease})
+
+			// MLSMessage { version, wire_format = mls_key_package(5), KeyPackage }
+			// KeyPackage { version, cipher_suite, init_key, leaf_node, extensions, signature }
+			d := NewDecoder(kp.KeyPackage)
+			version, wireFormat := d.Uint16(), d.Uint16()
+			kpVersion, suite := d.Uint16(), d.Uint16()
+			initKey := d.Opaque()
+			start := len(kp.KeyPackage) - d.Len()
+			var leaf LeafNode
+			leaf.Decode(d)
+			leafBytes := kp.KeyPackage[start : len(kp.KeyPackage)-d.Len()]
+			var exts Extensions
+			exts.Decode(d)
+			sigStart := len(kp.KeyPackage) - d.Len()
+			sig := d.Opaque()
+			if err := d.Finish(); err != nil {
+				t.Fatalf("decode ts-mls KeyPackage: %v", err)
+			}
+			if version != ProtocolVersionMLS10 || wireFormat != 5 || kpVersion != ProtocolVersionMLS10 || suite != 1 {
+				t.Fatalf("header: version %d, wire format %d, key package version %d, suite %d", version, wireFormat, kpVersion, suite)
+			}
+			if len(initKey) != 32 || len(sig) != 64 {
+				t.Fatalf("init key %d bytes, signature %d bytes", len(initKey), len(sig))
+			}
+			if leaf.Source != LeafNodeSourceKeyPackage {
+				t.Fatalf("leaf node source %d", leaf.Source)
+			}
+			if leaf.Credential.Type != CredentialTypeBasic || string(leaf.Credential.Identity) != "dr.jones@switchboard.test" {
+				t.Fatalf("credential %+v", leaf.Credential)
+			}
+			if !bytes.Equal(leaf.SignatureKey, kp.SignatureKey) {
+				t.Fatalf("signature key %x, peer says %x", leaf.SignatureKey, kp.SignatureKey)
+			}
+			if err := leaf.VerifySignature(nil, 0); err != nil {
+				t.Fatalf("leaf node signature: %v", err)
+			}
+			if got := leaf.Bytes(); !bytes.Equal(got, leafBytes) {
+				t.Fatalf("leaf node re-encodes differently:\n got %x\nwant %x", got, leafBytes)
+			}
+			tbs := kp.KeyPackage[4:sigStart]
+			if err := VerifyWithLabel(leaf.SignatureKey, "KeyPackageTBS", tbs, sig); err != nil {
+				t.Fatalf("KeyPackage signature: %v", err)
+			}
+			if grease == "all" && len(leaf.Capabilities.Extensions) != 15 {
+				t.Fatalf("want the 15 GREASE extension types kept, got %v", leaf.Capabilities.Extensions)
+			}
+		})
+	}
+}

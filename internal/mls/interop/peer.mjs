@@ -32,6 +32,8 @@ import {
 } from "ts-mls";
 import { encodeRatchetTree, decodeRatchetTree } from "ts-mls/ratchetTree.js";
 import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
+import { encodeGroupContext } from "ts-mls/groupContext.js";
+import { greaseCapabilities } from "ts-mls/grease.js";
 
 // Everything printed by accident must not corrupt the response stream.
 console.log = (...args) => console.error(...args);
@@ -138,8 +140,14 @@ function capabilitiesFor(grease) {
       };
     case "random":
       return defaultCapabilities();
+    case "all":
+      // Every GREASE value (RFC 9420 §13.5) in every list, deterministically.
+      return greaseCapabilities(
+        { probabilityPerGreaseValue: 1 },
+        { versions: ["mls10"], ciphersuites: [SUITE_NAME], extensions: [], proposals: [], credentials: ["basic"] },
+      );
     default:
-      throw new RequestError(`grease must be "none" or "random", got ${JSON.stringify(grease)}`);
+      throw new RequestError(`grease must be "none", "random" or "all", got ${JSON.stringify(grease)}`);
   }
 }
 
@@ -396,6 +404,26 @@ const ops = {
   async epoch() {
     requireGroup();
     return epochInfo(group);
+  },
+
+  // {op:"secrets"} -> the current epoch's key schedule and encoded
+  // GroupContext. For diagnosing a disagreement only.
+  async secrets() {
+    requireGroup();
+    const ks = group.keySchedule;
+    return {
+      ...epochInfo(group),
+      group_context: toHex(encodeGroupContext(group.groupContext)),
+      sender_data_secret: toHex(ks.senderDataSecret),
+      exporter_secret: toHex(ks.exporterSecret),
+      external_secret: toHex(ks.externalSecret),
+      confirmation_key: toHex(ks.confirmationKey),
+      membership_key: toHex(ks.membershipKey),
+      resumption_psk: toHex(ks.resumptionPsk),
+      init_secret: toHex(ks.initSecret),
+      confirmation_tag: toHex(group.confirmationTag),
+      ratchet_tree: toHex(encodeRatchetTreeBytes(group.ratchetTree)),
+    };
   },
 
   // {op:"export", label:string, context:hex, length:n} -> {secret}

@@ -246,3 +246,21 @@ test("three peers: ratchet_tree extension, private commits, remove by reference"
   );
   await assertMessage(a, c, "just us now");
 });
+
+test("GREASE in every capability list is accepted by ts-mls itself", async (t) => {
+  const a = new Peer("alice");
+  const b = new Peer("bob");
+  t.after(() => Promise.all([a.stop(), b.stop()]));
+  await a.ok("create_identity", { identity: "alice", grease: "all" });
+  const { key_package } = await b.ok("create_identity", { identity: "bob", grease: "all" });
+  await a.ok("create_group", { group_id: hex("grease") });
+  const add = await a.ok("add_member", { key_package });
+  await b.ok("join", { welcome: add.welcome, ratchet_tree: add.ratchet_tree });
+  await assertSameEpoch(a, b);
+  const sa = await a.ok("secrets");
+  const sb = await b.ok("secrets");
+  for (const k of ["group_context", "exporter_secret", "init_secret", "confirmation_tag", "ratchet_tree"]) {
+    assert.equal(sa[k], sb[k], k);
+  }
+  await assertMessage(b, a, "grease is fine");
+});
