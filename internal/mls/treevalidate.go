@@ -1,0 +1,122 @@
+package mls
+
+import (
+	"fmt"
+	"slices"
+)
+
+// TreeCheck describes the group against which a whole ratchet tree is
+// validated when joining (RFC 9420 §12.4.3.1).
+type TreeCheck struct {
+	// GroupID is the signature context of update and commit leaves.
+	GroupID []byte
+	// Required, if set, lists capabilities every member must support.
+	Required *RequiredCapabilities
+	// Now, if non-zero, rejects key-package leaves outside their lifetime.
+	Now uint64
+	// Credential, if set, validates each member's credential.
+	Credential func(c *Credential, signatureKey []byte) error
+}
+
+// Validate checks the whole tree as a new member must before trusting it
+// (RFC 9420 §12.4.3.1): every leaf is valid (§7.3), keys are unique, every
+// member supports every credential type in use, unmerged leaves are
+// consistent and every non-blank parent is parent-hash valid (§7.9.2).
+// The caller compares TreeHash with the GroupInfo.
+func (t *RatchetTree) Validate(c TreeCheck) error {
+	n := t.NumLeaves()
+	if !validLeafCount(n) || len(t.nodes) != int(nodeWidth(n)) {
+		return fmt.Errorf("%w: malformed width", ErrInvalidTree)
+	}
+	members := t.Members()
+	if len(members) == 0 {
+		return fmt.Errorf("%w: no members", ErrInvalidTree)
+	}
+	encKeys := make(map[string]nodeIndex)
+	sigKeys := make(map[string]leafIndex)
+	for _, i := range members {
+		leaf := t.nodes[i.node()].leaf
+		err := leaf.Validate(LeafNodeCheck{
+			GroupID: c.GroupID, Leaf: i, Required: c.Required, Now: c.Now, Credential: c.Credential,
+		})
+		if err != nil {
+			return err
+		}
+		if j, dup := sigKeys[string(leaf.SignatureKey)]; dup {
+			return fmt.Errorf("%w: leaves %d and %d share a signature key", ErrInvalidTree, j, i)
+		}
+		sigKeys[string(leaf.SignatureKey)] = i
+		for _, j := range members {
+			other := t.nodes[j.node()].leaf
+			if !slices.Contains(other.Capabilities.Credentials, leaf.Credential.Type) {
+				return fmt.Errorf("%w: leaf %d does not support the credential type of leaf %d",
+					ErrInvalidTree, j, i)
+			}
+		}
+	}
+	for x := range t.nodes {
+		key := t.nodes[x].encryptionKey()
+		if key == nil {
+			continue
+		}
+		if y, dup := encKeys[string(key)]; dup {
+			return fmt.Errorf("%w: nodes %d and %d share an encryption key", ErrInvalidTree, y, x)
+		}
+		encKeys[string(key)] = nodeIndex(x)
+	}
+	for x := nodeIndex(1); uint32(x) < uint32(len(t.nodes)); x += 2 {
+		if t.nodes[x].parent == nil {
+			continue
+		}
+		if err := t.checkParent(x); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkParent validates one non-blank parent node.
+func (t *RatchetTree) checkParent(x nodeIndex) error {
+	p := t.nodes[x].parent
+	if len(p.EncryptionKey) != hpkePubLen {
+		return fmt.Errorf("%w: node %d: encryption key of %d bytes", ErrInvalidTree, x, len(p.EncryptionKey))
+	}
+	n := t.NumLeaves()
+	for k, l := range p.UnmergedLeaves {
+		if k > 0 && p.UnmergedLeaves[k-1] >= l {
+			return fmt.Errorf("%w: node %d: unmerged leaves not sorted", ErrInvalidTree, x)
+		}
+		if !anyUnder(x, []leafIndex{l}) || t.Leaf(l) == nil {
+			return fmt.Errorf("%w: node %d: unmerged leaf %d is blank or not below it", ErrInvalidTree, x, l)
+		}
+		// Every non-blank parent between the leaf and x lists it too.
+		path, _ := directPath(l.node(), n)
+		for _, q := range path {
+			if q == x {
+				break
+			}
+			if qn := t.nodes[q].parent; qn != nil && !slices.Contains(qn.UnmergedLeaves, l) {
+				return fmt.Errorf("%w: node %d lists unmerged leaf %d but node %d does not",
+					ErrInvalidTree, x, l, q)
+			}
+		}
+	}
+	if c := t.parentHashValidCount(x); c != 1 {
+		return fmt.Errorf("%w: node %d is not parent-hash valid (%d links)", ErrInvalidTree, x, c)
+	}
+	return nil
+}
+
+// VerifyParentHashes checks only that every non-blank parent node is
+// parent-hash valid (RFC 9420 §7.9.2).
+func (t *RatchetTree) VerifyParentHashes() error {
+	for x := nodeIndex(1); uint32(x) < uint32(len(t.nodes)); x += 2 {
+		if t.nodes[x].parent == nil {
+			continue
+		}
+		if c := t.parentHashValidCount(x); c != 1 {
+			return fmt.Errorf("%w: node %d is not parent-hash valid (%d links)", ErrInvalidTree, x, c)
+		}
+	}
+	return nil
+}
