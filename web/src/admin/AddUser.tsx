@@ -1,0 +1,137 @@
+import { useState } from 'preact/hooks';
+import { post } from '../api';
+import { ErrorSummary, errorFor, type FieldError } from '../components/ErrorSummary';
+import { TextInput } from '../components/TextInput';
+import { message } from '../load';
+import { roleNames } from '../roles';
+import { emailErrors } from '../validate';
+import { EnrolLink } from './EnrolLink';
+import type { AdminUser } from './types';
+
+const roleHints: Record<string, string> = {
+  clinician: 'Messages colleagues and runs video consultations.',
+  admin: 'Adds people, manages devices and sets policies.',
+  dpo: 'Reads the audit log and handles information governance.',
+};
+
+/** AddUser is the form that creates an account and then shows the
+ * one-time link to pass to the new person. */
+export function AddUser({ onAdded }: { onAdded: () => void }) {
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [roles, setRoles] = useState<string[]>(['clinician']);
+  const [registration, setRegistration] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [added, setAdded] = useState<{ user: AdminUser; enrol_url: string } | null>(null);
+
+  const toggle = (r: string, on: boolean) => setRoles(on ? [...roles, r] : roles.filter((x) => x !== r));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs: FieldError[] = [];
+    if (!name.trim()) errs.push({ field: 'new-name', text: 'Enter the person’s full name' });
+    errs.push(...emailErrors(email, 'new-email'));
+    if (!roles.length) errs.push({ field: 'role-clinician', text: 'Select at least one role' });
+    setErrors(errs);
+    if (errs.length) return;
+    setBusy(true);
+    try {
+      const body = { email: email.trim(), name: name.trim(), roles, registration: registration.trim() };
+      setAdded(await post<{ user: AdminUser; enrol_url: string }>('/api/admin/users', body));
+      setEmail('');
+      setName('');
+      setRoles(['clinician']);
+      setRegistration('');
+      onAdded();
+    } catch (err) {
+      setErrors([{ text: message(err) }]);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (added) {
+    return <EnrolLink user={added.user} url={added.enrol_url} onAnother={() => setAdded(null)} />;
+  }
+
+  return (
+    <form onSubmit={submit} novalidate aria-labelledby="add-user-heading">
+      <h2 id="add-user-heading">Add a user</h2>
+      <ErrorSummary errors={errors} />
+      <TextInput id="new-name" label="Full name" value={name} onInput={setName} error={errorFor(errors, 'new-name')} autocomplete="off" spellcheck={false} />
+      <TextInput
+        id="new-email"
+        label="Email address"
+        hint="Their work email. They will use it to sign in."
+        type="email"
+        value={email}
+        onInput={setEmail}
+        error={errorFor(errors, 'new-email')}
+        autocomplete="off"
+        spellcheck={false}
+      />
+      <RolesField roles={roles} onToggle={toggle} error={errorFor(errors, 'role-clinician')} />
+      <TextInput
+        id="new-registration"
+        label="Professional registration (optional)"
+        hint="The body and number, for example GMC 1234567 or NMC 12A3456B."
+        value={registration}
+        onInput={setRegistration}
+        width={20}
+        autocomplete="off"
+        spellcheck={false}
+      />
+      <button class="nhsuk-button" type="submit" disabled={busy}>
+        Add user
+      </button>
+    </form>
+  );
+}
+
+interface RolesProps {
+  roles: string[];
+  onToggle: (role: string, on: boolean) => void;
+  error?: string;
+}
+
+function RolesField({ roles, onToggle, error }: RolesProps) {
+  return (
+    <div class={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>
+      <fieldset class="nhsuk-fieldset" aria-describedby={`roles-hint${error ? ' roles-error' : ''}`}>
+        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Roles</legend>
+        <div class="nhsuk-hint" id="roles-hint">
+          Select all that apply.
+        </div>
+        {error && (
+          <span class="nhsuk-error-message" id="roles-error">
+            <span class="nhsuk-u-visually-hidden">Error: </span>
+            {error}
+          </span>
+        )}
+        <div class="nhsuk-checkboxes">
+          {Object.keys(roleNames).map((r) => (
+            <div class="nhsuk-checkboxes__item" key={r}>
+              <input
+                class="nhsuk-checkboxes__input"
+                id={`role-${r}`}
+                name="roles"
+                type="checkbox"
+                value={r}
+                checked={roles.includes(r)}
+                onChange={(e) => onToggle(r, (e.currentTarget as HTMLInputElement).checked)}
+                aria-describedby={`role-${r}-hint`}
+              />
+              <label class="nhsuk-label nhsuk-checkboxes__label" for={`role-${r}`}>
+                {roleNames[r]}
+              </label>
+              <div class="nhsuk-hint nhsuk-checkboxes__hint" id={`role-${r}-hint`}>
+                {roleHints[r]}
+              </div>
+            </div>
+          ))}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AdminUser } from './types';
+
+interface Props {
+  user: AdminUser;
+  url: string;
+  onAnother: () => void;
+}
+
+/** EnrolLink shows the one-time setup link for a person just added. The
+ * server does not send it anywhere: the admin passes it on. */
+export function EnrolLink({ user, url, onAnother }: Props) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => ref.current?.focus(), []);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div class="nhsuk-panel" ref={ref} tabIndex={-1} data-testid="user-added">
+      <h2 class="nhsuk-panel__heading">{user.name} has been added</h2>
+      <div class="nhsuk-panel__body">
+        <p>Send them this link. It works once, and they use it to create a password and set up their security code.</p>
+        <p>
+          <code class="app-enrol-url" data-testid="enrol-url">
+            {url}
+          </code>
+        </p>
+        <p class="nhsuk-body-s">
+          Send it to their work email or give it to them in person. Anyone with the link can set up this account.
+        </p>
+        <div class="app-actions">
+          <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={copy}>
+            Copy link
+          </button>
+          <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={onAnother}>
+            Add another user
+          </button>
+        </div>
+        <p class="nhsuk-u-visually-hidden" aria-live="polite">
+          {copied ? 'Link copied' : ''}
+        </p>
+      </div>
+    </div>
+  );
+}

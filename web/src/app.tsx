@@ -1,0 +1,159 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, handleUnauthorized, type Me } from './api';
+import { Footer } from './components/Footer';
+import { Header } from './components/Header';
+import { useIdle } from './idle';
+import { Account } from './pages/Account';
+import { Admin } from './pages/Admin';
+import { Audit } from './pages/Audit';
+import { Enrol } from './pages/Enrol';
+import { Forbidden } from './pages/Forbidden';
+import { Home } from './pages/Home';
+import { NotFound } from './pages/NotFound';
+import { Setup } from './pages/Setup';
+import { SignIn, type SignInNotice } from './pages/SignIn';
+import { canAdmin, canAudit } from './roles';
+import { match, navigate, onLinkClick, usePath } from './router';
+import { loadMe, signOut } from './session';
+
+/** App is the shell: header, the page for the current path, footer. Pages
+ * behind sign-in wait for the first /api/me; it is asked again on every
+ * navigation so a revoked device or ended session is noticed at once. */
+export function App() {
+  const path = usePath();
+  const [me, setMe] = useState<Me | null>(null);
+  const [notice, setNotice] = useState<SignInNotice>(null);
+  const [loadError, setLoadError] = useState('');
+  const isPublic = publicPage(path) !== null;
+
+  const toSignIn = useCallback((why: SignInNotice) => {
+    setMe(null);
+    setNotice(why);
+    const here = location.pathname;
+    const next = why === 'expired' && here !== '/' && !publicPage(here) ? `?next=${encodeURIComponent(here)}` : '';
+    navigate(`/signin${next}`, { replace: true });
+  }, []);
+
+  useEffect(() => handleUnauthorized(() => toSignIn('expired')), [toSignIn]);
+
+  useEffect(() => {
+    if (isPublic) return;
+    let live = true;
+    loadMe()
+      .then((m) => {
+        if (!live) return;
+        setMe(m);
+        setLoadError('');
+      })
+      .catch((e: unknown) => {
+        // A 401 has already moved to /signin.
+        if (live && e instanceof ApiError && e.status !== 401) setLoadError(e.message);
+      });
+    return () => {
+      live = false;
+    };
+  }, [path, isPublic]);
+
+  const onSignedIn = useCallback((m: Me, next = '/') => {
+    setMe(m);
+    setNotice(null);
+    navigate(next);
+  }, []);
+
+  const onSignOut = useCallback(async () => {
+    await signOut();
+    toSignIn('signed-out');
+  }, [toSignIn]);
+
+  const onIdle = useCallback(async () => {
+    await signOut();
+    toSignIn('idle');
+  }, [toSignIn]);
+  useIdle(me && !isPublic ? me.idle_timeout_seconds : undefined, onIdle);
+
+  const ready = isPublic || me !== null;
+  useFocusHeadingOnNavigate(path, ready);
+
+  return (
+    <div onClick={onLinkClick}>
+      <a class="nhsuk-skip-link" href="#maincontent">
+        Skip to main content
+      </a>
+      <Header me={isPublic ? null : me} path={path} onSignOut={onSignOut} />
+      <div class="nhsuk-width-container">
+        <main class="nhsuk-main-wrapper" id="maincontent" role="main" tabIndex={-1}>
+          {ready ? page(path, me, onSignedIn, notice, onSignOut) : <Loading error={loadError} />}
+        </main>
+      </div>
+      <Footer />
+    </div>
+  );
+}
+
+function publicPage(path: string): string | null {
+  if (path === '/signin') return 'signin';
+  if (match(path, '/setup/') !== null) return 'setup';
+  if (match(path, '/enrol/') !== null) return 'enrol';
+  return null;
+}
+
+function page(
+  path: string,
+  me: Me | null,
+  onSignedIn: (m: Me, next?: string) => void,
+  notice: SignInNotice,
+  onSignOut: () => void,
+) {
+  const setupToken = match(path, '/setup/');
+  if (setupToken !== null) return <Setup token={setupToken} />;
+  const enrolToken = match(path, '/enrol/');
+  if (enrolToken !== null) return <Enrol token={enrolToken} onSignedIn={onSignedIn} />;
+  if (path === '/signin') return <SignIn onSignedIn={onSignedIn} notice={notice} />;
+  if (!me) return <Loading />;
+  switch (path) {
+    case '/':
+      return <Home me={me} />;
+    case '/account':
+      return <Account me={me} onSignOut={onSignOut} />;
+    case '/admin':
+      return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
+    case '/audit':
+      return canAudit(me) ? <Audit /> : <Forbidden />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function Loading({ error }: { error?: string }) {
+  if (error) {
+    return (
+      <>
+        <h1>Sorry, there is a problem with the service</h1>
+        <p class="nhsuk-body">{error}</p>
+      </>
+    );
+  }
+  return (
+    <p class="nhsuk-body" aria-live="polite">
+      Loading…
+    </p>
+  );
+}
+
+// After a client-side navigation, focus the new page's heading so screen
+// reader users hear where they are, as on a full page load.
+function useFocusHeadingOnNavigate(path: string, ready: boolean): void {
+  const first = useRef(true);
+  useLayoutEffect(() => {
+    if (!ready) return;
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h1 = document.querySelector<HTMLElement>('main h1');
+    if (h1) {
+      h1.tabIndex = -1;
+      h1.focus({ preventScroll: true });
+    }
+  }, [path, ready]);
+}

@@ -1,0 +1,23 @@
+import { useEffect } from 'preact/hooks';
+
+const activity = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+
+/** useIdle calls onIdle once the person has not used the page for
+ * `seconds`, so a device left unattended signs itself out at the
+ * organisation's idle limit rather than showing the last page. */
+export function useIdle(seconds: number | undefined, onIdle: () => void): void {
+  useEffect(() => {
+    if (!seconds || seconds <= 0) return;
+    let timer = 0;
+    const reset = () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(onIdle, seconds * 1000);
+    };
+    reset();
+    for (const ev of activity) window.addEventListener(ev, reset, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const ev of activity) window.removeEventListener(ev, reset);
+    };
+  }, [seconds, onIdle]);
+}

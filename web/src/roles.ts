@@ -1,0 +1,18 @@
+import type { Me } from './api';
+
+/** roleNames are the labels people see for the server's role codes. */
+export const roleNames: Record<string, string> = {
+  clinician: 'Clinician',
+  admin: 'Administrator',
+  dpo: 'Data protection officer',
+};
+
+export const roleLabel = (r: string) => roleNames[r] ?? r;
+
+const has = (me: Me | null, role: string) => !!me?.user.roles.includes(role);
+
+/** canAdmin reports whether the person may manage users and devices. */
+export const canAdmin = (me: Me | null) => has(me, 'admin');
+
+/** canAudit reports whether the person may read the audit log. */
+export const canAudit = (me: Me | null) => has(me, 'admin') || has(me, 'dpo');

@@ -1,0 +1,40 @@
+// session.ts: who is signed in, shared by the app shell and the pages.
+import { del, get, setCsrfToken, type Me, type User } from './api';
+
+/** SignInResult is the body of a successful sign-in or enrolment. */
+export interface SignInResult {
+  user: User;
+  device_id: string;
+  csrf_token: string;
+  idle_timeout_seconds: number;
+}
+
+/** loadMe asks the server who is signed in; a 401 goes to sign-in. */
+export async function loadMe(): Promise<Me> {
+  const me = await get<Me>('/api/me');
+  setCsrfToken(me.csrf_token);
+  return me;
+}
+
+/** signedIn records a sign-in response so the next requests carry CSRF. */
+export function signedIn(r: SignInResult): Me {
+  setCsrfToken(r.csrf_token);
+  return r;
+}
+
+/** signOut ends this session on the server; it is done even if the server
+ * says the session had already ended. */
+export async function signOut(): Promise<void> {
+  try {
+    await del('/api/session');
+  } catch {
+    // Already signed out (401) or offline: either way the page forgets.
+  }
+  setCsrfToken('');
+}
+
+/** safeNext keeps a post-sign-in destination on this site. */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/signin')) return '/';
+  return next;
+}
