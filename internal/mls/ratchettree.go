@@ -123,9 +123,6 @@ func (t *RatchetTree) Members() []leafIndex {
 	return m
 }
 
-// node returns the slot at x; x must be inside the tree.
-func (t *RatchetTree) node(x nodeIndex) *treeNode { return &t.nodes[x] }
-
 // invalidate marks the cached hashes of x and its ancestors stale.
 func (t *RatchetTree) invalidate(x nodeIndex) {
 	n := t.NumLeaves()

@@ -152,11 +152,6 @@ func copath(x nodeIndex, nLeaves uint32) ([]nodeIndex, error) {
 	}
 }
 
-// isAncestor reports whether a is an ancestor of (or equal to) x.
-func isAncestor(a, x nodeIndex) bool {
-	k := level(a)
-	return uint64(x)>>(k+1) == uint64(a)>>(k+1)
-}
 
 // commonAncestor returns the lowest node that is an ancestor of (or equal
 // to) both x and y. In a tree with n leaves it is inside the tree whenever x

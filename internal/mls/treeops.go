@@ -99,13 +99,3 @@ func (t *RatchetTree) truncate() {
 	}
 }
 
-// memberCount returns the number of non-blank leaves.
-func (t *RatchetTree) memberCount() int {
-	c := 0
-	for i := 0; i < len(t.nodes); i += 2 {
-		if t.nodes[i].leaf != nil {
-			c++
-		}
-	}
-	return c
-}
