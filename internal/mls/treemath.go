@@ -152,7 +152,6 @@ func copath(x nodeIndex, nLeaves uint32) ([]nodeIndex, error) {
 	}
 }
 
-
 // commonAncestor returns the lowest node that is an ancestor of (or equal
 // to) both x and y. In a tree with n leaves it is inside the tree whenever x
 // and y are.

@@ -98,4 +98,3 @@ func (t *RatchetTree) truncate() {
 		t.hashes = t.hashes[:w]
 	}
 }
-
