@@ -29,31 +29,31 @@ func checkOpt(t *testing.T, what string, n uint32, i int, got nodeIndex, ok bool
 
 func TestTreeMathVectors(t *testing.T) {
 	var vs []treeMathVector
-	readTreeVectors(t, "tree-math.json", &vs)
-	if len(vs) == 0 {
-		t.Fatal("tree-math.json: no cases")
+	loadVectors(t, "tree-math.json", &vs)
+	vc := newVectorCount(t, "tree-math.json")
+	for i, v := range vs {
+		// Tree math does not depend on the cipher suite.
+		vc.run(i, uint16(CipherSuiteMLS128X25519), func(t *testing.T) {
+			n := v.NLeaves
+			if got := nodeWidth(n); got != v.NNodes {
+				t.Errorf("nodeWidth(%d) = %d; want %d", n, got, v.NNodes)
+			}
+			if got := root(n); uint32(got) != v.Root {
+				t.Errorf("root(%d) = %d; want %d", n, got, v.Root)
+			}
+			for i := range v.Left {
+				x := nodeIndex(i)
+				l, ok := left(x)
+				checkOpt(t, "left", n, i, l, ok, v.Left[i])
+				r, ok := right(x)
+				checkOpt(t, "right", n, i, r, ok, v.Right[i])
+				p, ok := parent(x, n)
+				checkOpt(t, "parent", n, i, p, ok, v.Parent[i])
+				s, ok := sibling(x, n)
+				checkOpt(t, "sibling", n, i, s, ok, v.Sibling[i])
+			}
+		})
 	}
-	for _, v := range vs {
-		n := v.NLeaves
-		if got := nodeWidth(n); got != v.NNodes {
-			t.Errorf("nodeWidth(%d) = %d; want %d", n, got, v.NNodes)
-		}
-		if got := root(n); uint32(got) != v.Root {
-			t.Errorf("root(%d) = %d; want %d", n, got, v.Root)
-		}
-		for i := range v.Left {
-			x := nodeIndex(i)
-			l, ok := left(x)
-			checkOpt(t, "left", n, i, l, ok, v.Left[i])
-			r, ok := right(x)
-			checkOpt(t, "right", n, i, r, ok, v.Right[i])
-			p, ok := parent(x, n)
-			checkOpt(t, "parent", n, i, p, ok, v.Parent[i])
-			s, ok := sibling(x, n)
-			checkOpt(t, "sibling", n, i, s, ok, v.Sibling[i])
-		}
-	}
-	t.Logf("tree-math.json: %d passed, 0 skipped (other suites)", len(vs))
 }
 
 func TestTreeMathPaths(t *testing.T) {
