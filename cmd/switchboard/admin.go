@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/sqlite"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("admin", stderr)
+	data := fs.String("data", "./switchboard-data", "data directory")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) < 2 {
+		return fmt.Errorf("%w: say what to administer: org add, user add or audit verify", errUsage)
+	}
+	cmd := rest[0] + " " + rest[1]
+	sub := newFlags("admin "+cmd, stderr)
+	var do func(*identity.Service) error
+	switch cmd {
+	case "org add":
+		ods := sub.String("ods", "", "the organisation's NHS ODS code")
+		name := sub.String("name", "", "the organisation's name")
+		do = func(ids *identity.Service) error {
+			org, err := ids.CreateOrg(ctx, *ods, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Added organisation %s (%s).\n", org.ODS, org.Name)
+			return nil
+		}
+	case "user add":
+		var roles stringList
+		org := sub.String("org", "", "the ODS code of the user's organisation")
+		email := sub.String("email", "", "the user's email address")
+		name := sub.String("name", "", "the user's display name")
+		reg := sub.String("registration", "", "professional registration (GMC, NMC or HCPC number)")
+		sub.Var(&roles, "role", "a role: clinician, admin or dpo (repeat for several)")
+		pwStdin := sub.Bool("password-stdin", false, "read the password from standard input")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		do = func(ids *identity.Service) error {
+			if !*pwStdin {
+				return fmt.Errorf("%w: give --password-stdin and the password on standard input", errUsage)
+			}
+			pw, err := readPassword(stdin)
+			if err != nil {
+				return err
+			}
+			u, key, err := ids.CreateUserWithPassword(ctx, identity.NewUser{OrgODS: *org, Email: *email, Name: *name,
+				Registration: *reg, Roles: roles, Password: pw})
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]any{"id": u.ID, "email": u.Email, "name": u.Name,
+					"roles": u.Roles, "totp_uri": key.URI, "totp_secret": key.Secret})
+			}
+			fmt.Fprintf(stdout, "Added %s. Their authenticator app secret is %s (or scan %s).\n", u.Email, key.Secret, key.URI)
+			return nil
+		}
+	case "audit verify":
+		do = func(ids *identity.Service) error {
+			n, err := ids.VerifyAudit(ctx)
+			if err != nil {
+				return fault.Wrap(fault.Conflict, "The audit log has been tampered with: "+err.Error()+".", err)
+			}
+			fmt.Fprintf(stdout, "The audit log is intact: %d entries verified.\n", n)
+			return nil
+		}
+	default:
+		return fmt.Errorf("%w: unknown admin command %q; use org add, user add or audit verify", errUsage, cmd)
+	}
+	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
+		return err
+	}
+	if sub.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
+	}
+	store, err := sqlite.Open(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return do(identity.NewService(store, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now))
+}
+
+func readPassword(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", fault.Invalidf("No password was given on standard input.")
+	}
+	return pw, nil
+}
+

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+)
+
+const usage = `Switchboard: secure messaging and video consultations for NHS teams.
+
+Usage:
+  switchboard serve [--addr HOST:PORT] [--data DIR] [--public-url URL]
+  switchboard admin [--data DIR] org add --ods CODE --name NAME
+  switchboard admin [--data DIR] user add --org CODE --email EMAIL --name NAME --role ROLE [--role ROLE]... --password-stdin [--json]
+  switchboard admin [--data DIR] audit verify
+  switchboard version
+
+Every flag can also be set in the environment as SWITCHBOARD_<FLAG>, such as
+SWITCHBOARD_DATA or SWITCHBOARD_PUBLIC_URL.
+`
+
+// errUsage marks an error in the command line itself.
+var errUsage = errors.New("usage")
+
+// run is the whole program, with its environment passed in, so that tests
+// can run it as the binary would be run.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: name a command", errUsage)
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "switchboard", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
+
+const version = "0.1.0"
+
+// newFlags returns a flag set that reports errors instead of exiting, and
+// fills every flag left unset from SWITCHBOARD_<FLAG> after parsing.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		env := "SWITCHBOARD_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(env); v != "" {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%w: %s: %v", errUsage, env, e)
+			}
+		}
+	})
+	return err
+}
+
+// userMessage is the one sentence a person at the console sees.
+func userMessage(err error) string {
+	if errors.Is(err, errUsage) {
+		return strings.TrimPrefix(err.Error(), "usage: ")
+	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Msg
+	}
+	return err.Error()
+}
+
+// exitCode is 2 for a mistake in the command line, 1 for anything else.
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}

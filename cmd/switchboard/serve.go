@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/httpd"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/sqlite"
+	"github.com/switchboard-nhs/switchboard/web"
+)
+
+type serveConfig struct {
+	addr      string
+	data      string
+	publicURL string
+	tlsCert   string
+	tlsKey    string
+	logLevel  string
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	flags := newFlags("serve", stderr)
+	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	flags.StringVar(&cfg.data, "data", "./switchboard-data", "data directory (holds the SQLite database)")
+	flags.StringVar(&cfg.publicURL, "public-url", "", "the base URL people open (default: from --addr)")
+	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
+	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
+	flags.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	if err := parseFlags(flags, args, getenv); err != nil {
+		return err
+	}
+	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
+		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return fmt.Errorf("%w: --log-level must be debug, info, warn or error", errUsage)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	now := time.Now
+
+	store, err := sqlite.Open(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ids := identity.NewService(store, log, now)
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fault.Wrap(fault.Invalid, "Cannot listen on "+cfg.addr+"; is another program using that port?", err)
+	}
+	scheme := "http"
+	if cfg.tlsCert != "" {
+		scheme = "https"
+	}
+	base := strings.TrimRight(cfg.publicURL, "/")
+	if base == "" {
+		base = scheme + "://" + ln.Addr().String()
+	}
+	assets, err := fs.Sub(web.Dist, "dist")
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("web assets: %w", err)
+	}
+	var ready atomic.Bool
+	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://")}, log, now, ids, assets, ready.Load)
+
+	setup, err := ids.EnsureSetup(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "Switchboard is running at %s\n", base)
+	if setup != "" {
+		fmt.Fprintf(stdout, "Set up your organisation (this link works once): %s/setup/%s\n", base, setup)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.data, "tls", cfg.tlsCert != "")
+	ready.Store(true)
+	return httpd.Serve(ctx, ln, srv.Handler(), log, cfg.tlsCert, cfg.tlsKey)
+}

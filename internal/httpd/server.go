@@ -1,0 +1,153 @@
+package httpd
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	PublicURL    string // the base URL people open, such as https://switchboard.example.nhs.uk
+	SecureCookie bool   // set when served over TLS (directly or behind a proxy)
+}
+
+// Server is Switchboard's HTTP API, web client and metrics.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	identity *identity.Service
+	assets   fs.FS
+	reg      *prometheus.Registry
+	metrics  *metrics
+	ready    func() bool
+	mux      *http.ServeMux
+}
+
+// New returns a Server. assets is the built web client (index.html at its
+// root); ready reports whether the server may take traffic.
+func New(cfg Config, log *slog.Logger, now func() time.Time, ids *identity.Service, assets fs.FS, ready func() bool) *Server {
+	s := &Server{cfg: cfg, log: log, now: now, identity: ids, assets: assets, ready: ready, mux: http.NewServeMux()}
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	s.metrics = newMetrics(s.reg)
+	ids.OnSignIn = func(outcome string) { s.metrics.signIns.WithLabelValues(outcome).Inc() }
+	s.routes()
+	return s
+}
+
+// Handler returns the root handler, with security headers and metrics.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.now()
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "+
+			"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; frame-ancestors 'none'; "+
+			"base-uri 'none'; form-action 'self'; object-src 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(), payment=()")
+		if s.cfg.SecureCookie {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		s.mux.ServeHTTP(rec, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.WithLabelValues(route, strconv.Itoa(rec.code)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(s.now().Sub(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// handler is an HTTP handler that returns its error for one place to report.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// authedHandler is a handler for a signed-in caller.
+type authedHandler func(w http.ResponseWriter, r *http.Request, p *identity.Principal) error
+
+func (s *Server) handle(pattern string, h handler) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) handleMetrics() http.Handler {
+	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if !s.ready() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return nil
+	}
+	_, err := w.Write([]byte("ok\n"))
+	return err
+}
+
+// clientAddr is the caller's IP address, for rate limits and the audit log.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Serve runs the server on ln until ctx ends, then shuts down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, certFile, keyFile string) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if certFile != "" {
+			errc <- srv.ServeTLS(ln, certFile, keyFile)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	<-errc
+	return err
+}

@@ -1,0 +1,59 @@
+package identity
+
+import (
+	"sync"
+	"time"
+)
+
+// addrLimiter counts failed sign-ins per network address over a sliding
+// window, so one address cannot try many accounts. It lives in one node's
+// memory; the per-account lockout is in the store and holds across nodes.
+type addrLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newAddrLimiter(max int, window time.Duration) *addrLimiter {
+	return &addrLimiter{max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// blockedFor reports how long addr must wait before trying again, or 0.
+func (l *addrLimiter) blockedFor(addr string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f := l.prune(addr, now)
+	if len(f) < l.max {
+		return 0
+	}
+	return f[0].Add(l.window).Sub(now)
+}
+
+func (l *addrLimiter) fail(addr string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[addr] = append(l.prune(addr, now), now)
+	if len(l.fails) > 100000 { // bound memory under a spray of addresses
+		for a := range l.fails {
+			if len(l.prune(a, now)) == 0 {
+				delete(l.fails, a)
+			}
+		}
+	}
+}
+
+func (l *addrLimiter) prune(addr string, now time.Time) []time.Time {
+	f := l.fails[addr]
+	i := 0
+	for i < len(f) && now.Sub(f[i]) >= l.window {
+		i++
+	}
+	f = f[i:]
+	if len(f) == 0 {
+		delete(l.fails, addr)
+		return nil
+	}
+	l.fails[addr] = f
+	return f
+}

@@ -1,0 +1,260 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/token"
+)
+
+// Sign-in limits.
+const (
+	lockAfterFailures = 5                // consecutive failures on one account
+	lockFor           = 15 * time.Minute // doubled for each further five failures
+	maxLock           = 24 * time.Hour
+	addrMaxFailures   = 30 // failures from one address…
+	addrWindow        = 15 * time.Minute
+	enrolValidFor     = 7 * 24 * time.Hour
+	touchEvery        = 15 * time.Second // last-seen precision, to spare writes
+)
+
+// Service is the identity capability: organisations, accounts, enrolment,
+// sign-in, sessions and devices. It enforces who may do what; the store
+// below it does not.
+type Service struct {
+	store    Store
+	log      *slog.Logger
+	now      func() time.Time
+	policy   PasswordPolicy
+	limiter  *addrLimiter
+	OnSignIn func(outcome string) // counts outcomes for metrics; may be nil
+}
+
+// NewService returns a Service over store.
+func NewService(store Store, log *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, log: log, now: now, limiter: newAddrLimiter(addrMaxFailures, addrWindow)}
+}
+
+// DeviceInput is what a client says about itself when it signs in.
+type DeviceInput struct {
+	ID   string // an existing device of the user's, to sign it in again
+	Name string
+	Kind string
+}
+
+// SignInInput is a sign-in attempt.
+type SignInInput struct {
+	Email    string
+	Password string
+	Code     string // TOTP
+	Device   DeviceInput
+	Addr     string
+}
+
+// SignedIn is the result of a successful sign-in: the bearer token is
+// returned once and never stored.
+type SignedIn struct {
+	Token string
+	Principal
+}
+
+var errBadCredentials = fault.New(fault.Unauthenticated, "The email, password or security code is not right.")
+
+// SignIn checks a password and TOTP code and starts a session.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error) {
+	now := s.now()
+	if wait := s.limiter.blockedFor(in.Addr, now); wait > 0 {
+		s.count("throttled")
+		return nil, tooMany(now, wait, "There have been too many failed sign-ins from this network.")
+	}
+	email, err := NormaliseEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if fault.Is(err, fault.NotFound) {
+		CheckPassword(dummyHash, in.Password)
+		s.limiter.fail(in.Addr, now)
+		s.count("unknown")
+		return nil, errBadCredentials
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	if now.Before(u.LockedUntil) {
+		s.count("locked")
+		return nil, tooMany(now, u.LockedUntil.Sub(now), "This account is locked after too many failed sign-ins.")
+	}
+	if !u.Enrolled() {
+		CheckPassword(dummyHash, in.Password)
+		s.limiter.fail(in.Addr, now)
+		s.count("not_enrolled")
+		return nil, fault.New(fault.Unauthenticated, "This account has not been set up yet. Use the enrolment link your administrator gave you.")
+	}
+	counter, codeOK := int64(0), false
+	pwOK := CheckPassword(u.PasswordHash, in.Password)
+	if pwOK {
+		counter, codeOK = VerifyTOTP(u.TOTPSecret, in.Code, now, u.TOTPLastCounter)
+	}
+	if !pwOK || !codeOK {
+		return nil, s.failed(ctx, u, in.Addr, now, pwOK)
+	}
+	org, err := s.store.OrgByID(ctx, u.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("sign in: %w", err)
+	}
+	return s.start(ctx, u, org, in.Device, in.Addr, counter, "", "signin.ok")
+}
+
+func (s *Service) failed(ctx context.Context, u *User, addr string, now time.Time, pwOK bool) error {
+	s.limiter.fail(addr, now)
+	n := u.FailedSignIns + 1
+	var until time.Time
+	ev := audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "signin.fail", Target: u.ID, Addr: addr,
+		Detail: map[string]string{"failures": fmt.Sprint(n), "factor": map[bool]string{false: "password", true: "totp"}[pwOK]}}
+	if n%lockAfterFailures == 0 {
+		d := lockFor << (n/lockAfterFailures - 1)
+		if d > maxLock || d <= 0 {
+			d = maxLock
+		}
+		until = now.Add(d)
+		ev.Action = "signin.lockout"
+		ev.Detail["locked_until"] = until.UTC().Format(time.RFC3339)
+	}
+	if err := s.store.RecordSignInFailure(ctx, u.ID, n, until, ev); err != nil {
+		return fmt.Errorf("record sign-in failure: %w", err)
+	}
+	if !until.IsZero() {
+		s.count("lockout")
+		return tooMany(now, until.Sub(now), "This account is now locked after too many failed sign-ins.")
+	}
+	s.count("bad_credentials")
+	return errBadCredentials
+}
+
+func tooMany(now time.Time, wait time.Duration, why string) error {
+	at := now.Add(wait).UTC().Format("15:04 MST")
+	return &fault.Error{Kind: fault.TooMany, RetryAfter: wait,
+		Msg: fmt.Sprintf("%s Try again after %s (in %s).", why, at, humanDuration(wait))}
+}
+
+func humanDuration(d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	switch {
+	case m <= 1:
+		return "about a minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	case m < 120:
+		return "about an hour"
+	}
+	return fmt.Sprintf("about %d hours", (m+30)/60)
+}
+
+func (s *Service) count(outcome string) {
+	if s.OnSignIn != nil {
+		s.OnSignIn(outcome)
+	}
+}
+
+// start registers the device if new and opens a session.
+func (s *Service) start(ctx context.Context, u *User, org *Org, din DeviceInput, addr string, counter int64, enrolHash, action string) (*SignedIn, error) {
+	now := s.now()
+	var d *Device
+	if din.ID != "" {
+		old, err := s.store.DeviceByID(ctx, din.ID)
+		if err != nil && !fault.Is(err, fault.NotFound) {
+			return nil, fmt.Errorf("sign in: %w", err)
+		}
+		if err == nil && old.UserID == u.ID && !old.Revoked() {
+			d = old
+		}
+	}
+	if d == nil {
+		name, kind, err := CheckDevice(din.Name, din.Kind)
+		if err != nil {
+			return nil, err
+		}
+		d = &Device{ID: token.ID(), UserID: u.ID, Name: name, Kind: kind, CreatedAt: now}
+	}
+	d.LastSeenAt = now
+	tok := token.Secret("sbs_")
+	sess := &Session{ID: token.ID(), TokenHash: token.Hash(tok), UserID: u.ID, DeviceID: d.ID, CSRF: token.Secret(""),
+		Addr: addr, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteSessionLimit)}
+	ev := audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: action, Target: sess.ID, Addr: addr,
+		Detail: map[string]string{"device": d.ID, "device_kind": d.Kind}}
+	if err := s.store.StartSession(ctx, sess, d, counter, enrolHash, ev); err != nil {
+		return nil, fmt.Errorf("start session: %w", err)
+	}
+	s.count("ok")
+	u.FailedSignIns, u.LockedUntil, u.TOTPLastCounter = 0, time.Time{}, counter
+	return &SignedIn{Token: tok, Principal: Principal{User: u, Org: org, Session: sess, Device: d}}, nil
+}
+
+var errSessionEnded = fault.New(fault.Unauthenticated, "Your session has ended. Sign in again.")
+
+// Authenticate resolves a bearer token to its principal, ending the session
+// if it has been idle longer than the organisation allows.
+func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, error) {
+	if bearer == "" {
+		return nil, fault.New(fault.Unauthenticated, "Sign in to continue.")
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, token.Hash(bearer))
+	if fault.Is(err, fault.NotFound) {
+		return nil, errSessionEnded
+	}
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if !sess.EndedAt.IsZero() {
+		return nil, errSessionEnded
+	}
+	u, err := s.store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	org, err := s.store.OrgByID(ctx, u.OrgID)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	d, err := s.store.DeviceByID(ctx, sess.DeviceID)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	now := s.now()
+	reason := ""
+	switch {
+	case d.Revoked():
+		reason = "device_revoked"
+	case now.After(sess.ExpiresAt):
+		reason = "absolute_limit"
+	case now.Sub(sess.LastSeenAt) > org.Policy.IdleTimeout:
+		reason = "idle"
+	}
+	if reason != "" {
+		ev := audit.Event{At: now, OrgID: org.ID, Actor: audit.ActorSystem, Action: "session.expire", Target: sess.ID,
+			Detail: map[string]string{"reason": reason}}
+		if err := s.store.EndSession(ctx, sess.ID, now, ev); err != nil {
+			s.log.Warn("end expired session", "session", sess.ID, "err", err)
+		}
+		return nil, errSessionEnded
+	}
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if err := s.store.TouchSession(ctx, sess.ID, d.ID, now); err != nil {
+			s.log.Warn("touch session", "session", sess.ID, "err", err)
+		}
+		sess.LastSeenAt, d.LastSeenAt = now, now
+	}
+	return &Principal{User: u, Org: org, Session: sess, Device: d}, nil
+}
+
+// SignOut ends the caller's own session.
+func (s *Service) SignOut(ctx context.Context, p *Principal) error {
+	now := s.now()
+	ev := audit.Event{At: now, OrgID: p.Org.ID, Actor: p.User.ID, Action: "session.signout", Target: p.Session.ID}
+	return s.store.EndSession(ctx, p.Session.ID, now, ev)
+}

@@ -1,0 +1,64 @@
+package identity
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+)
+
+// Store keeps identities. Every method that changes state takes the audit
+// event describing the change and appends it to the audit chain in the same
+// transaction, so a change is never made without its record, nor recorded
+// without being made.
+//
+// Errors: a missing row is fault.NotFound, a duplicate (ODS code, email) is
+// fault.Conflict.
+type Store interface {
+	CountOrgs(ctx context.Context) (int, error)
+	CreateOrg(ctx context.Context, o *Org, ev audit.Event) error
+	OrgByID(ctx context.Context, id string) (*Org, error)
+	OrgByODS(ctx context.Context, ods string) (*Org, error)
+	SetPolicy(ctx context.Context, orgID string, p Policy, ev audit.Event) error
+
+	// CreateUser adds u; if enrol is non-nil its token is stored with it.
+	CreateUser(ctx context.Context, u *User, enrol *Enrolment, ev audit.Event) error
+	UserByID(ctx context.Context, id string) (*User, error)
+	UserByEmail(ctx context.Context, email string) (*User, error)
+	ListUsers(ctx context.Context, orgID string) ([]*User, error)
+	// SetCredentials stores a password hash and TOTP secret (confirmed or not).
+	SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error
+	// RecordSignInFailure stores the failure count and lock; ev may be a lockout.
+	RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error
+
+	// SetupEnrolment replaces any setup enrolment with e (no audit: nothing exists yet).
+	SetupEnrolment(ctx context.Context, e *Enrolment) error
+	EnrolmentByHash(ctx context.Context, tokenHash string) (*Enrolment, error)
+	// Setup consumes the setup enrolment and creates the organisation, its
+	// first admin and that admin's enrolment, atomically.
+	Setup(ctx context.Context, setupHash string, o *Org, u *User, enrol *Enrolment, ev audit.Event) error
+
+	// StartSession records a successful sign-in: it resets the user's failure
+	// count, stores the TOTP counter used, consumes the enrolment whose hash is
+	// given (if any, confirming the TOTP secret), registers the device if new
+	// and stores the session.
+	StartSession(ctx context.Context, s *Session, d *Device, totpCounter int64, enrolHash string, ev audit.Event) error
+	SessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
+	// TouchSession sets the session's and its device's last-seen time.
+	TouchSession(ctx context.Context, sessionID, deviceID string, at time.Time) error
+	ListSessions(ctx context.Context, userID string) ([]*Session, error)
+	EndSession(ctx context.Context, sessionID string, at time.Time, ev audit.Event) error
+
+	DeviceByID(ctx context.Context, id string) (*Device, error)
+	ListDevices(ctx context.Context, userID string) ([]*Device, error)
+	ListOrgDevices(ctx context.Context, orgID string) ([]*DeviceView, error)
+	// EndDeviceSessions ends every live session of a device.
+	EndDeviceSessions(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error
+	// RevokeDevice marks the device revoked and ends its sessions.
+	RevokeDevice(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error
+
+	ListAudit(ctx context.Context, orgID string, before int64, limit int) ([]audit.Entry, error)
+	// VerifyAudit walks the whole chain and returns the first break, if any,
+	// and the number of entries verified.
+	VerifyAudit(ctx context.Context) (int64, error)
+}
