@@ -9,3 +9,10 @@ export function emailErrors(email: string, field: string): FieldError[] {
   }
   return [];
 }
+
+/** serverError attaches the server's sentence to the field it is about,
+ * when it names one, so the message also shows beside that field. */
+export function serverError(msg: string, fields: [RegExp, string][]): FieldError {
+  const hit = fields.find(([re]) => re.test(msg));
+  return hit ? { field: hit[1], text: msg } : { text: msg };
+}

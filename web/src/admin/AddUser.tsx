@@ -4,7 +4,7 @@ import { ErrorSummary, errorFor, type FieldError } from '../components/ErrorSumm
 import { TextInput } from '../components/TextInput';
 import { message } from '../load';
 import { roleNames } from '../roles';
-import { emailErrors } from '../validate';
+import { emailErrors, serverError } from '../validate';
 import { EnrolLink } from './EnrolLink';
 import type { AdminUser } from './types';
 
@@ -45,7 +45,14 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
       setRegistration('');
       onAdded();
     } catch (err) {
-      setErrors([{ text: message(err) }]);
+      setErrors([
+        serverError(message(err), [
+          [/registration/i, 'new-registration'],
+          [/email/i, 'new-email'],
+          [/name/i, 'new-name'],
+          [/role/i, 'role-clinician'],
+        ]),
+      ]);
     } finally {
       setBusy(false);
     }
@@ -75,9 +82,10 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
       <TextInput
         id="new-registration"
         label="Professional registration (optional)"
-        hint="The body and number, for example GMC 1234567 or NMC 12A3456B."
+        hint="A GMC number (7 digits), NMC PIN (such as 12A3456E) or HCPC number (such as PH123456)."
         value={registration}
         onInput={setRegistration}
+        error={errorFor(errors, 'new-registration')}
         width={20}
         autocomplete="off"
         spellcheck={false}

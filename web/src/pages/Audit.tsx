@@ -12,12 +12,14 @@ interface Entry {
   actor: string;
   action: string;
   target: string;
+  addr?: string;
   detail: unknown;
 }
 
 interface Page {
   entries: Entry[];
   verified: boolean;
+  verify_error?: string;
 }
 
 const PAGE = 100;
@@ -52,7 +54,7 @@ export function Audit() {
         Every privileged action is recorded here, in order. Each entry includes a hash of the one before, so any
         change to past entries breaks the chain. Messages are never recorded.
       </p>
-      {first.data && <ChainStatus verified={first.data.verified} />}
+      {first.data && <ChainStatus verified={first.data.verified} reason={first.data.verify_error} />}
       {first.data && (
         <Table
           caption="Audit entries, newest first"
@@ -65,6 +67,7 @@ export function Audit() {
             { heading: 'By', cell: (e) => e.actor || 'System' },
             { heading: 'Action', cell: (e) => <code>{e.action}</code> },
             { heading: 'Target', cell: (e) => e.target || '–' },
+            { heading: 'From', cell: (e) => e.addr || '–' },
             { heading: 'Detail', cell: (e) => detail(e.detail) },
           ]}
         />
@@ -78,7 +81,7 @@ export function Audit() {
   );
 }
 
-function ChainStatus({ verified }: { verified: boolean }) {
+function ChainStatus({ verified, reason }: { verified: boolean; reason?: string }) {
   if (verified) {
     return (
       <p data-testid="chain-status">
@@ -93,6 +96,7 @@ function ChainStatus({ verified }: { verified: boolean }) {
         One or more entries have been changed or removed since they were written. Tell your data protection officer
         and keep a copy of the database for investigation.
       </p>
+      {reason && <p class="nhsuk-body-s">Details: {reason}</p>}
     </div>
   );
 }

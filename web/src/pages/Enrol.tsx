@@ -69,11 +69,9 @@ function PasswordStep({ token, invite, onDone }: { token: string; invite: Invite
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const errs: FieldError[] = [];
-    if (!password) errs.push({ field: 'password', text: 'Enter a password' });
-    else if ([...password].length < MIN_PASSWORD) {
-      errs.push({ field: 'password', text: `Password must be ${MIN_PASSWORD} characters or more` });
-    }
+    // Only emptiness is checked here: the policy lives on the server, and
+    // its reason for refusing a password is shown as it is.
+    const errs: FieldError[] = password ? [] : [{ field: 'password', text: 'Enter a password' }];
     setErrors(errs);
     if (errs.length) return;
     setBusy(true);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post, seg } from '../api';
 import { ErrorSummary, errorFor, type FieldError } from '../components/ErrorSummary';
 import { TextInput } from '../components/TextInput';
-import { emailErrors } from '../validate';
+import { emailErrors, serverError } from '../validate';
 import { navigate } from '../router';
 import { useTitle } from '../title';
 import { LinkNotValid } from './LinkNotValid';
@@ -52,7 +52,15 @@ export function Setup({ token }: { token: string }) {
       );
       navigate(`/enrol/${seg(r.enrol_token)}`);
     } catch (err) {
-      setErrors([{ text: err instanceof ApiError ? err.message : String(err) }]);
+      const msg = err instanceof ApiError ? err.message : String(err);
+      setErrors([
+        serverError(msg, [
+          [/ODS/, 'ods'],
+          [/organisation name/i, 'org-name'],
+          [/email/i, 'email'],
+          [/name/i, 'name'],
+        ]),
+      ]);
     } finally {
       setBusy(false);
     }
@@ -123,7 +131,7 @@ function validate(ods: string, orgName: string, name: string, email: string): Fi
   const errs: FieldError[] = [];
   const code = ods.trim();
   if (!code) errs.push({ field: 'ods', text: 'Enter your organisation’s ODS code' });
-  else if (!/^[A-Za-z0-9]{3,10}$/.test(code)) {
+  else if (!/^[A-Za-z0-9]{3,10}$/.test(code) || !/[A-Za-z]/.test(code)) {
     errs.push({ field: 'ods', text: 'ODS code must be 3 to 10 letters and numbers, like RX1 or A81001' });
   }
   if (!orgName.trim()) errs.push({ field: 'org-name', text: 'Enter your organisation’s name' });
