@@ -34,22 +34,33 @@ func (s *Server) sameOrigin(r *http.Request) error {
 	return nil
 }
 
-// public wraps a handler that needs no session but must not be driven
+// Route is one registered API route.
+type Route struct {
+	Pattern string
+	Authed  bool // needs a signed-in caller
+}
+
+// Routes lists every API route in registration order.
+func (s *Server) Routes() []Route { return s.routeList }
+
+// public registers a handler that needs no session but must not be driven
 // cross-site.
-func (s *Server) public(h handler) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) public(pattern string, h handler) {
+	s.routeList = append(s.routeList, Route{Pattern: pattern})
+	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.sameOrigin(r); err != nil {
 			return err
 		}
 		return h(w, r)
-	}
+	})
 }
 
-// authed wraps a handler that needs a signed-in caller. Browsers carry the
-// session in a cookie and must echo the CSRF token on every state-changing
-// request; other clients send "Authorization: Bearer".
-func (s *Server) authed(h authedHandler) handler {
-	return func(w http.ResponseWriter, r *http.Request) error {
+// authed registers a handler that needs a signed-in caller. Browsers carry
+// the session in a cookie and must echo the CSRF token on every
+// state-changing request; other clients send "Authorization: Bearer".
+func (s *Server) authed(pattern string, h authedHandler) {
+	s.routeList = append(s.routeList, Route{Pattern: pattern, Authed: true})
+	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.sameOrigin(r); err != nil {
 			return err
 		}
@@ -74,7 +85,7 @@ func (s *Server) authed(h authedHandler) handler {
 		}
 		w.Header().Set("Cache-Control", "no-store")
 		return h(w, r, p)
-	}
+	})
 }
 
 func (s *Server) setCookie(w http.ResponseWriter, tok string) {
@@ -91,7 +102,7 @@ func (s *Server) clearCookie(w http.ResponseWriter) {
 	})
 }
 
-// admin wraps a handler for admins only.
+// requireRole refuses a caller who holds none of the roles.
 func requireRole(p *identity.Principal, roles ...identity.Role) error {
 	for _, r := range roles {
 		if p.User.Has(r) {

@@ -1,35 +1,36 @@
 package httpd
 
-// routes lists the whole HTTP surface in one place, so that an
-// authorisation test can walk it. Every /api route but the pre-sign-in ones
-// (setup, enrolment, sign-in) goes through authed.
+// routes lists the whole HTTP surface in one place. Every /api route is
+// registered through public (no session: setup, enrolment, sign-in) or
+// authed (a session), and Routes reports which, so that a test can walk the
+// whole surface.
 func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealth)
 	s.mux.Handle("GET /metrics", s.handleMetrics())
 
-	s.handle("GET /api/setup/{token}", s.public(s.handleSetupCheck))
-	s.handle("POST /api/setup", s.public(s.handleSetup))
-	s.handle("GET /api/enrol/{token}", s.public(s.handleEnrolInfo))
-	s.handle("POST /api/enrol/password", s.public(s.handleEnrolPassword))
-	s.handle("POST /api/enrol/confirm", s.public(s.handleEnrolConfirm))
-	s.handle("POST /api/session", s.public(s.handleSignIn))
+	s.public("GET /api/setup/{token}", s.handleSetupCheck)
+	s.public("POST /api/setup", s.handleSetup)
+	s.public("GET /api/enrol/{token}", s.handleEnrolInfo)
+	s.public("POST /api/enrol/password", s.handleEnrolPassword)
+	s.public("POST /api/enrol/confirm", s.handleEnrolConfirm)
+	s.public("POST /api/session", s.handleSignIn)
 
-	s.handle("DELETE /api/session", s.authed(s.handleSignOut))
-	s.handle("GET /api/me", s.authed(s.handleMe))
-	s.handle("GET /api/me/sessions", s.authed(s.handleMySessions))
-	s.handle("DELETE /api/me/sessions/{id}", s.authed(s.handleEndSession))
-	s.handle("GET /api/me/devices", s.authed(s.handleMyDevices))
-	s.handle("DELETE /api/me/devices/{id}", s.authed(s.handleRevokeMyDevice))
+	s.authed("DELETE /api/session", s.handleSignOut)
+	s.authed("GET /api/me", s.handleMe)
+	s.authed("GET /api/me/sessions", s.handleMySessions)
+	s.authed("DELETE /api/me/sessions/{id}", s.handleEndSession)
+	s.authed("GET /api/me/devices", s.handleMyDevices)
+	s.authed("DELETE /api/me/devices/{id}", s.handleRevokeMyDevice)
 
-	s.handle("GET /api/admin/users", s.authed(s.handleListUsers))
-	s.handle("POST /api/admin/users", s.authed(s.handleAddUser))
-	s.handle("GET /api/admin/devices", s.authed(s.handleOrgDevices))
-	s.handle("POST /api/admin/devices/{id}/signout", s.authed(s.handleSignOutDevice))
-	s.handle("POST /api/admin/devices/{id}/revoke", s.authed(s.handleRevokeDevice))
-	s.handle("GET /api/admin/policy", s.authed(s.handleGetPolicy))
-	s.handle("PUT /api/admin/policy", s.authed(s.handleSetPolicy))
+	s.authed("GET /api/admin/users", s.handleListUsers)
+	s.authed("POST /api/admin/users", s.handleAddUser)
+	s.authed("GET /api/admin/devices", s.handleOrgDevices)
+	s.authed("POST /api/admin/devices/{id}/signout", s.handleSignOutDevice)
+	s.authed("POST /api/admin/devices/{id}/revoke", s.handleRevokeDevice)
+	s.authed("GET /api/admin/policy", s.handleGetPolicy)
+	s.authed("PUT /api/admin/policy", s.handleSetPolicy)
 
-	s.handle("GET /api/audit", s.authed(s.handleAudit))
+	s.authed("GET /api/audit", s.handleAudit)
 
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)

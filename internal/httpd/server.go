@@ -23,15 +23,16 @@ type Config struct {
 
 // Server is Switchboard's HTTP API, web client and metrics.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	now      func() time.Time
-	identity *identity.Service
-	assets   fs.FS
-	reg      *prometheus.Registry
-	metrics  *metrics
-	ready    func() bool
-	mux      *http.ServeMux
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	identity  *identity.Service
+	assets    fs.FS
+	reg       *prometheus.Registry
+	metrics   *metrics
+	ready     func() bool
+	mux       *http.ServeMux
+	routeList []Route
 }
 
 // New returns a Server. assets is the built web client (index.html at its

@@ -116,6 +116,10 @@ func translate(err error) error {
 	if err == nil {
 		return nil
 	}
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return err // translated already, with a better message
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fault.Wrap(fault.NotFound, "Not found.", err)
 	}

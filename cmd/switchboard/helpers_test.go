@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// cli runs one command through run, as the binary would, and returns its
+// output and error.
+func cli(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// server is a running `switchboard serve`.
+type server struct {
+	base  string
+	setup string // the one-time setup link, if printed
+	data  string
+	logs  *syncBuffer
+}
+
+// startServer runs `switchboard serve` on 127.0.0.1:0 over data until the
+// test ends.
+func startServer(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	go func() {
+		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve ended with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("serve did not stop within 15 s of cancellation")
+		}
+	})
+	s := &server{data: data, logs: logs}
+	lines := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for s.base == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("serve exited before it was ready; logs:\n%s", logs)
+			}
+			if after, ok := strings.CutPrefix(l, "Switchboard is running at "); ok {
+				s.base = after
+			}
+		case <-deadline:
+			t.Fatalf("serve printed no URL within 30 s; logs:\n%s", logs)
+		}
+	}
+	// The setup line, if any, follows at once.
+	select {
+	case l := <-lines:
+		if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/setup/") {
+			s.setup = l[i:]
+		}
+	case <-time.After(500 * time.Millisecond):
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	return s
+}
+
+// browser is an HTTP client that keeps cookies, as a browser does.
+func browser(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+}

@@ -1,0 +1,134 @@
+package httpd
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/sqlite"
+)
+
+func newTestServer(t *testing.T) (*Server, *identity.Service, *httptest.Server) {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ids := identity.NewService(store, log, time.Now)
+	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
+	s := New(Config{PublicURL: "http://example.test"}, log, time.Now, ids, assets, func() bool { return true })
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ids, ts
+}
+
+func concrete(pattern string) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	for strings.Contains(path, "{") {
+		i, j := strings.Index(path, "{"), strings.Index(path, "}")
+		path = path[:i] + "abc" + path[j+1:]
+	}
+	return method, path
+}
+
+// TestEveryRouteNeedsAuth walks the whole API: every route registered as
+// authed refuses a caller without a session, and with a clinician's session
+// every admin route is forbidden.
+func TestEveryRouteNeedsAuth(t *testing.T) {
+	s, ids, ts := newTestServer(t)
+	ctx := context.Background()
+	if _, err := ids.CreateOrg(ctx, "RXX", "Trust"); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := ids.CreateUserWithPassword(ctx, identity.NewUser{OrgODS: "RXX", Email: "c@x.nhs.uk", Name: "C", Roles: []string{"clinician"}, Password: "tulip ladder velvet orbit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := identity.TOTPCode(key.Secret, identity.TOTPCounter(time.Now()))
+	si, err := ids.SignIn(ctx, identity.SignInInput{Email: "c@x.nhs.uk", Password: "tulip ladder velvet orbit", Code: code, Device: identity.DeviceInput{Kind: "cli"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authed := 0
+	for _, rt := range s.Routes() {
+		if !rt.Authed {
+			continue
+		}
+		authed++
+		method, path := concrete(rt.Pattern)
+		for _, bearer := range []string{"", si.Token} {
+			if bearer != "" && rt.Pattern == "DELETE /api/session" {
+				continue // signing out would end the session the walk uses
+			}
+			req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			if bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+bearer)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body struct{ Error string }
+			json.NewDecoder(res.Body).Decode(&body)
+			res.Body.Close()
+			switch {
+			case bearer == "" && res.StatusCode != http.StatusUnauthorized:
+				t.Errorf("%s without a session = %d; want 401", rt.Pattern, res.StatusCode)
+			case bearer != "" && strings.HasPrefix(path, "/api/admin/") && res.StatusCode != http.StatusForbidden:
+				t.Errorf("%s as a clinician = %d; want 403", rt.Pattern, res.StatusCode)
+			case bearer != "" && strings.HasPrefix(path, "/api/audit") && res.StatusCode != http.StatusForbidden:
+				t.Errorf("%s as a clinician = %d; want 403", rt.Pattern, res.StatusCode)
+			}
+			if res.StatusCode >= 500 || body.Error == "" && res.StatusCode >= 400 {
+				t.Errorf("%s = %d with error %q; want a 4xx with a sentence", rt.Pattern, res.StatusCode, body.Error)
+			}
+		}
+	}
+	if authed < 10 {
+		t.Errorf("walked %d authed routes; want the whole API", authed)
+	}
+}
+
+func TestSecurityHeadersAndFallback(t *testing.T) {
+	_, _, ts := newTestServer(t)
+	for _, path := range []string{"/", "/admin", "/api/me", "/api/nothing"} {
+		res, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		h := res.Header
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("GET %s: CSP %q; want strict with frame-ancestors 'none'", path, csp)
+		}
+		for k, want := range map[string]string{"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"} {
+			if h.Get(k) != want {
+				t.Errorf("GET %s: %s = %q; want %q", path, k, h.Get(k), want)
+			}
+		}
+	}
+	res, _ := http.Get(ts.URL + "/api/nothing")
+	if res.StatusCode != 404 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("GET /api/nothing = %d %s; want a JSON 404", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	res, _ = http.Get(ts.URL + "/enrol/abc")
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || !strings.Contains(string(b), "<title>Switchboard") {
+		t.Errorf("GET /enrol/abc = %d %q; want the web client", res.StatusCode, b)
+	}
+	res, _ = http.Post(ts.URL+"/admin", "text/plain", nil)
+	if res.StatusCode != 400 {
+		t.Errorf("POST /admin = %d; want 400", res.StatusCode)
+	}
+}
