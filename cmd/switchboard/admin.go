@@ -112,4 +112,3 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	return pw, nil
 }
-

@@ -175,7 +175,7 @@ func TestFirstRunThroughHTTP(t *testing.T) {
 	// The admin revokes the clinician's device: their next request is refused.
 	var devs struct {
 		Devices []struct {
-			ID, UserEmail string `json:"id"`
+			ID string `json:"id"`
 		} `json:"devices"`
 	}
 	api(t, c, "GET", srv.base+"/api/admin/devices", nil, nil, &devs)
