@@ -128,6 +128,16 @@ func SignaturePrivateKey(priv []byte) (ed25519.PrivateKey, error) {
 	}
 }
 
+// SignaturePublicKey returns the Ed25519 public key of a private key
+// accepted by SignaturePrivateKey.
+func SignaturePublicKey(priv []byte) ([]byte, error) {
+	k, err := SignaturePrivateKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(k[ed25519.SeedSize:]), nil
+}
+
 // GenerateSignatureKeyPair returns a fresh Ed25519 key pair: the 32-byte
 // seed and the public key.
 func GenerateSignatureKeyPair() (priv, pub []byte, err error) {

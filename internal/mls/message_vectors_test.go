@@ -17,9 +17,6 @@ func roundTrip(t *testing.T, what string, b []byte, v codecBody) {
 	mustEqual(t, what+" re-encoded", e.Bytes(), b)
 }
 
-// mlsMessageBody adapts MLSMessage to codecBody.
-type mlsMessageBody struct{ MLSMessage }
-
 func TestVectorsMessages(t *testing.T) {
 	var cases []map[string]hexBytes
 	loadVectors(t, "messages.json", &cases)

@@ -106,8 +106,8 @@ func applyReuseGuard(nonce, guard []byte) []byte {
 
 // encryptContent protects ac (a member's content, already signed) as a
 // PrivateMessage, using the next key of the sender's ratchet and padding
-// the plaintext with padding zero bytes.
-func encryptContent(ac *AuthenticatedContent, st *secretTree, senderDataSecret []byte, padding int) (*PrivateMessage, error) {
+// the plaintext with zero bytes to a multiple of paddingBlock.
+func encryptContent(ac *AuthenticatedContent, st *secretTree, senderDataSecret []byte, paddingBlock int) (*PrivateMessage, error) {
 	fc := &ac.Content
 	if fc.Sender.Type != SenderMember {
 		return nil, fmt.Errorf("%w: only members send private messages", ErrInvalidMessage)
@@ -119,7 +119,11 @@ func encryptContent(ac *AuthenticatedContent, st *secretTree, senderDataSecret [
 	var pt Encoder
 	fc.encodeBody(&pt)
 	ac.Auth.encode(&pt, fc.ContentType)
-	pt.Raw(make([]byte, padding))
+	if paddingBlock > 1 {
+		if r := len(pt.Bytes()) % paddingBlock; r != 0 {
+			pt.Raw(make([]byte, paddingBlock-r))
+		}
+	}
 
 	gen, kn, err := st.next(leafIndex(fc.Sender.Index), ratchetFor(fc.ContentType))
 	if err != nil {

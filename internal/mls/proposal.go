@@ -1,7 +1,5 @@
 package mls
 
-import "bytes"
-
 // ProposalType identifies a proposal (RFC 9420 §12.1).
 type ProposalType uint16
 
@@ -265,6 +263,3 @@ func (c *Commit) Decode(d *Decoder) {
 		c.Path.Decode(d)
 	})
 }
-
-// refEqual compares two proposal references.
-func refEqual(a, b []byte) bool { return bytes.Equal(a, b) }

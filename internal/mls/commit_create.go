@@ -1,0 +1,243 @@
+package mls
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+)
+
+// CommitOptions says what a commit does besides committing the proposals
+// cached in this epoch (by reference).
+type CommitOptions struct {
+	// Add adds the holders of these KeyPackages.
+	Add []*KeyPackage
+	// Remove removes the members at these leaves.
+	Remove []uint32
+	// SetExtensions replaces the GroupContext extensions with Extensions.
+	SetExtensions bool
+	Extensions    Extensions
+	// ExternalPSKs injects these external PSKs (looked up in Config).
+	ExternalPSKs [][]byte
+	// ForcePath includes an UpdatePath even when no proposal requires one,
+	// refreshing this member's keys (post-compromise security).
+	ForcePath bool
+	// AuthenticatedData is sent unencrypted with the commit.
+	AuthenticatedData []byte
+	// RatchetTreeInWelcome puts the ratchet tree into the Welcome's
+	// GroupInfo so joiners need nothing else.
+	RatchetTreeInWelcome bool
+}
+
+// CommitOutput is what a commit produces for the delivery service.
+type CommitOutput struct {
+	// Commit is the encoded MLSMessage for the group.
+	Commit []byte
+	// Welcome is the encoded MLSMessage for the added members, or nil.
+	Welcome []byte
+}
+
+// pendingCommit is a commit this member sent and the epoch it leads to,
+// kept until the delivery service accepts or rejects it.
+type pendingCommit struct {
+	content []byte // encoded AuthenticatedContent
+	next    *epochState
+}
+
+// Commit creates a commit of the cached proposals plus those in opts. The
+// group stays in its epoch until MergePendingCommit (once the delivery
+// service has accepted the commit) or DiscardPendingCommit (if it chose
+// another). Only one commit can be pending.
+func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
+	if g.removed {
+		return nil, ErrNotMember
+	}
+	if g.pending != nil {
+		return nil, ErrPendingCommit
+	}
+	self := Sender{Type: SenderMember, Index: uint32(g.own)}
+	var list []ProposalOrRef
+	for _, cp := range g.proposals {
+		// A committer cannot commit its own Update nor its own removal.
+		if cp.proposal.Type == ProposalUpdate && cp.sender == self {
+			continue
+		}
+		if cp.proposal.Type == ProposalRemove && leafIndex(cp.proposal.Remove.Removed) == g.own {
+			continue
+		}
+		list = append(list, ProposalOrRef{Type: ProposalOrRefReference, Reference: cp.ref})
+	}
+	byValue := func(p *Proposal) { list = append(list, ProposalOrRef{Type: ProposalOrRefProposal, Proposal: p}) }
+	if opts.SetExtensions {
+		byValue(&Proposal{Type: ProposalGroupContextExtensions, GroupContextExtensions: &GroupContextExtensionsProposal{Extensions: opts.Extensions.clone()}})
+	}
+	for _, r := range opts.Remove {
+		byValue(&Proposal{Type: ProposalRemove, Remove: &RemoveProposal{Removed: r}})
+	}
+	for _, kp := range opts.Add {
+		byValue(&Proposal{Type: ProposalAdd, Add: &AddProposal{KeyPackage: *kp}})
+	}
+	for _, id := range opts.ExternalPSKs {
+		nonce, err := randomBytes(HashLen)
+		if err != nil {
+			return nil, err
+		}
+		byValue(&Proposal{Type: ProposalPreSharedKey, PreSharedKey: &PreSharedKeyProposal{
+			PSK: PreSharedKeyID{Type: PSKExternal, ID: bytes.Clone(id), Nonce: nonce}}})
+	}
+	props, err := g.resolveProposals(self, list)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := g.applyProposals(self, props)
+	if err != nil {
+		return nil, err
+	}
+	if applied.reinit != nil {
+		return nil, fmt.Errorf("%w: reinit is not supported", ErrInvalidCommit)
+	}
+
+	commit := &Commit{Proposals: list}
+	var commitSecret []byte
+	var keys *TreePrivateKeys
+	var joinerPathSecrets map[leafIndex][]byte
+	if applied.pathRequired || opts.ForcePath {
+		template := g.tree.Leaf(g.own).Clone()
+		provisional := func(treeHash []byte) ([]byte, error) {
+			gc := g.provisionalContext(treeHash, applied.extensions)
+			return gc.Bytes(), nil
+		}
+		path, newKeys, cs, err := applied.tree.CreateUpdatePath(g.own, template, g.sigPriv, g.ctx.GroupID, applied.joiners, provisional)
+		if err != nil {
+			return nil, err
+		}
+		commit.Path, keys, commitSecret = path, newKeys, cs
+		defer zero(commitSecret)
+		if len(applied.joiners) > 0 {
+			if joinerPathSecrets, err = g.joinerPathSecrets(applied, newKeys); err != nil {
+				keys.Wipe()
+				return nil, err
+			}
+		}
+	} else {
+		keys = g.keys.Clone()
+		keys.Prune(applied.tree)
+	}
+
+	wire := WireFormatPublicMessage
+	if g.cfg.EncryptHandshake {
+		wire = WireFormatPrivateMessage
+	}
+	ac := &AuthenticatedContent{WireFormat: wire, Content: FramedContent{
+		GroupID: g.ctx.GroupID, Epoch: g.ctx.Epoch, Sender: self,
+		AuthenticatedData: opts.AuthenticatedData, ContentType: ContentCommit, Commit: commit,
+	}}
+	if err := ac.sign(g.sigPriv, &g.ctx); err != nil {
+		keys.Wipe()
+		return nil, err
+	}
+	next, joiner, psk, err := g.deriveNext(commitInputs{ac: ac, applied: applied, commitSecret: commitSecret, keys: keys})
+	if err != nil {
+		keys.Wipe()
+		return nil, err
+	}
+	defer zero(joiner)
+	defer zero(psk)
+	ac.Auth.ConfirmationTag = bytes.Clone(next.confTag)
+
+	out := &CommitOutput{}
+	msg := &MLSMessage{Version: ProtocolVersionMLS10, WireFormat: wire}
+	if wire == WireFormatPublicMessage {
+		msg.PublicMessage = newPublicMessage(ac, g.secrets.membership, &g.ctx)
+	} else if msg.PrivateMessage, err = encryptContent(ac, g.st, g.secrets.senderData, g.cfg.PaddingBlock); err != nil {
+		next.wipe()
+		return nil, err
+	}
+	out.Commit = msg.Bytes()
+	if len(applied.joiners) > 0 {
+		w, err := g.makeWelcome(next, applied, joiner, psk, joinerPathSecrets, opts.RatchetTreeInWelcome)
+		for _, s := range joinerPathSecrets {
+			zero(s)
+		}
+		if err != nil {
+			next.wipe()
+			return nil, err
+		}
+		out.Welcome = (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatWelcome, Welcome: w}).Bytes()
+	}
+	g.pending = &pendingCommit{content: ac.Bytes(), next: next}
+	return out, nil
+}
+
+// MergePendingCommit moves the group to the epoch of its pending commit,
+// once the delivery service has accepted that commit.
+func (g *Group) MergePendingCommit() error {
+	if g.pending == nil {
+		return ErrNoPending
+	}
+	next := g.pending.next
+	g.pending = nil
+	g.install(next)
+	return nil
+}
+
+// DiscardPendingCommit forgets the pending commit, for example when the
+// delivery service accepted another member's commit for this epoch.
+func (g *Group) DiscardPendingCommit() { g.discardPending() }
+
+func (g *Group) discardPending() {
+	if g.pending != nil {
+		g.pending.next.wipe()
+		g.pending = nil
+	}
+}
+
+// makeWelcome builds the Welcome for the members a commit adds.
+func (g *Group) makeWelcome(next *epochState, applied *appliedProposals, joiner, psk []byte,
+	pathSecrets map[leafIndex][]byte, withTree bool,
+) (*Welcome, error) {
+	gi := &GroupInfo{GroupContext: next.ctx, Extensions: Extensions{}, ConfirmationTag: next.confTag, Signer: uint32(g.own)}
+	if withTree {
+		gi.Extensions = append(gi.Extensions, Extension{ExtensionType: ExtensionRatchetTree, Data: next.tree.Bytes()})
+	}
+	if err := gi.sign(g.sigPriv); err != nil {
+		return nil, err
+	}
+	wkn, err := welcomeKeyNonce(joiner, psk)
+	if err != nil {
+		return nil, err
+	}
+	defer wkn.wipe()
+	w := &Welcome{CipherSuite: g.ctx.CipherSuite}
+	if w.EncryptedGroupInfo, err = aeadSeal(wkn.key, wkn.nonce, nil, gi.Bytes()); err != nil {
+		return nil, err
+	}
+	for i, kp := range applied.added {
+		gs := GroupSecrets{JoinerSecret: joiner, PathSecret: pathSecrets[applied.joiners[i]], PSKs: applied.psks}
+		var e Encoder
+		gs.Encode(&e)
+		kem, ct, err := EncryptWithLabel(kp.InitKey, "Welcome", w.EncryptedGroupInfo, e.Bytes())
+		zero(e.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("welcome: %w", err)
+		}
+		w.Secrets = append(w.Secrets, EncryptedGroupSecrets{
+			NewMember:             kp.Ref(),
+			EncryptedGroupSecrets: HPKECiphertext{KEMOutput: kem, Ciphertext: ct},
+		})
+	}
+	return w, nil
+}
+
+// joinerPathSecrets returns, for each member a commit adds, the path
+// secret of the lowest common ancestor of this member and the joiner.
+func (g *Group) joinerPathSecrets(applied *appliedProposals, keys *TreePrivateKeys) (map[leafIndex][]byte, error) {
+	return nil, fmt.Errorf("%w: adding members in a commit with an update path is not supported yet", ErrInvalidCommit)
+}
+
+func randomBytes(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("mls: random: %w", err)
+	}
+	return b, nil
+}

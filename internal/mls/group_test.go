@@ -1,0 +1,232 @@
+package mls
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+)
+
+var testNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+type testMember struct {
+	name string
+	kp   *KeyPackage
+	priv *KeyPackagePrivate
+	g    *Group
+}
+
+func newTestMember(t *testing.T, name string) *testMember {
+	t.Helper()
+	sigPriv, _, err := GenerateSignatureKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, priv, err := NewKeyPackage(NewBasicCredential([]byte(name)), sigPriv, testNow, 24*time.Hour)
+	if err != nil {
+		t.Fatalf("NewKeyPackage: %v", err)
+	}
+	return &testMember{name: name, kp: kp, priv: priv}
+}
+
+func testConfig(encrypt bool) Config {
+	return Config{
+		Now:              func() time.Time { return testNow },
+		EncryptHandshake: encrypt,
+		PaddingBlock:     32,
+		ValidateCredential: func(c *Credential, _ []byte) error {
+			if c.Type != CredentialTypeBasic || len(c.Identity) == 0 {
+				return errors.New("unknown identity")
+			}
+			return nil
+		},
+	}
+}
+
+// commitAndDeliver makes from commit and delivers it to every other
+// member, requiring that all end in the same epoch.
+func commitAndDeliver(t *testing.T, from *testMember, opts CommitOptions, others ...*testMember) *CommitOutput {
+	t.Helper()
+	out, err := from.g.Commit(opts)
+	if err != nil {
+		t.Fatalf("%s: Commit: %v", from.name, err)
+	}
+	for _, o := range others {
+		r, err := o.g.Process(out.Commit)
+		if err != nil {
+			t.Fatalf("%s: Process(commit from %s) = %v", o.name, from.name, err)
+		}
+		if !r.NewEpoch && !r.Removed {
+			t.Fatalf("%s: commit did not advance the epoch", o.name)
+		}
+	}
+	if err := from.g.MergePendingCommit(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func join(t *testing.T, m *testMember, welcome []byte, cfg Config) {
+	t.Helper()
+	w, err := DecodeMLSMessage(welcome)
+	if err != nil || w.Welcome == nil {
+		t.Fatalf("decode welcome: %v", err)
+	}
+	if m.g, err = JoinGroup(cfg, w.Welcome, m.kp, m.priv, nil); err != nil {
+		t.Fatalf("%s: JoinGroup: %v", m.name, err)
+	}
+}
+
+func requireSameEpoch(t *testing.T, ms ...*testMember) {
+	t.Helper()
+	for _, m := range ms[1:] {
+		if m.g.Epoch() != ms[0].g.Epoch() || !bytes.Equal(m.g.EpochAuthenticator(), ms[0].g.EpochAuthenticator()) {
+			t.Fatalf("%s (epoch %d) and %s (epoch %d) disagree on the epoch", m.name, m.g.Epoch(), ms[0].name, ms[0].g.Epoch())
+		}
+	}
+}
+
+func sendApp(t *testing.T, from *testMember, text string, to ...*testMember) {
+	t.Helper()
+	msg, err := from.g.Protect([]byte(text), []byte("ad"))
+	if err != nil {
+		t.Fatalf("%s: Protect: %v", from.name, err)
+	}
+	for _, o := range to {
+		r, err := o.g.Process(msg)
+		if err != nil {
+			t.Fatalf("%s: Process(application from %s) = %v", o.name, from.name, err)
+		}
+		if string(r.ApplicationData) != text || r.Sender.Index != from.g.OwnLeaf() {
+			t.Fatalf("%s received %q from leaf %d; want %q from %d", o.name, r.ApplicationData, r.Sender.Index, text, from.g.OwnLeaf())
+		}
+		if _, err := o.g.Process(msg); err == nil {
+			t.Fatalf("%s accepted a replayed application message", o.name)
+		}
+	}
+}
+
+func TestGroupLifecycle(t *testing.T) {
+	for _, encrypt := range []bool{false, true} {
+		name := "public handshake"
+		if encrypt {
+			name = "private handshake"
+		}
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(encrypt)
+			alice, bob, carol := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "carol")
+			var err error
+			if alice.g, err = CreateGroup(cfg, []byte("ward-7"), alice.kp, alice.priv); err != nil {
+				t.Fatalf("CreateGroup: %v", err)
+			}
+			out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+			join(t, bob, out.Welcome, cfg)
+			requireSameEpoch(t, alice, bob)
+			sendApp(t, alice, "hello bob", bob)
+			sendApp(t, bob, "hello alice", alice)
+
+			commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice)
+			requireSameEpoch(t, alice, bob)
+
+			prop, err := alice.g.ProposeAdd(carol.kp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := bob.g.Process(prop); err != nil {
+				t.Fatalf("bob: Process(add proposal) = %v", err)
+			}
+			out = commitAndDeliver(t, bob, CommitOptions{RatchetTreeInWelcome: true}, alice)
+			join(t, carol, out.Welcome, cfg)
+			requireSameEpoch(t, alice, bob, carol)
+			sendApp(t, carol, "hello all", alice, bob)
+
+			commitAndDeliver(t, carol, CommitOptions{ForcePath: true}, alice, bob)
+			requireSameEpoch(t, alice, bob, carol)
+
+			upd, err := bob.g.ProposeUpdate()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range []*testMember{alice, carol} {
+				if _, err := m.g.Process(upd); err != nil {
+					t.Fatalf("%s: Process(update proposal) = %v", m.name, err)
+				}
+			}
+			commitAndDeliver(t, alice, CommitOptions{}, bob, carol)
+			requireSameEpoch(t, alice, bob, carol)
+			sendApp(t, bob, "after update", alice, carol)
+
+			exA, _ := alice.g.Export("switchboard attachments", []byte("x"), 32)
+			exC, _ := carol.g.Export("switchboard attachments", []byte("x"), 32)
+			if !bytes.Equal(exA, exC) {
+				t.Error("exporter secrets differ between members")
+			}
+
+			commitAndDeliver(t, alice, CommitOptions{Remove: []uint32{bob.g.OwnLeaf()}}, carol, bob)
+			if bob.g.Active() {
+				t.Error("bob still active after removal")
+			}
+			requireSameEpoch(t, alice, carol)
+			if got := len(alice.g.Members()); got != 2 {
+				t.Errorf("members after removal = %d; want 2", got)
+			}
+			sendApp(t, alice, "bob has gone", carol)
+		})
+	}
+}
+
+func TestGroupRejects(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob := newTestMember(t, "alice"), newTestMember(t, "bob")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+
+	old, err := alice.g.Protect([]byte("old epoch"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAndDeliver(t, alice, CommitOptions{ForcePath: true}, bob)
+	if _, err := bob.g.Process(old); !errors.Is(err, ErrWrongEpoch) {
+		t.Errorf("Process(message from previous epoch) = %v; want ErrWrongEpoch", err)
+	}
+
+	// A commit that is not accepted must not change the epoch.
+	c1, err := alice.g.Commit(CommitOptions{ForcePath: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.g.Commit(CommitOptions{}); !errors.Is(err, ErrPendingCommit) {
+		t.Errorf("second Commit = %v; want ErrPendingCommit", err)
+	}
+	alice.g.DiscardPendingCommit()
+	commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice)
+	if _, err := bob.g.Process(c1.Commit); !errors.Is(err, ErrWrongEpoch) {
+		t.Errorf("Process(stale commit) = %v; want ErrWrongEpoch", err)
+	}
+	requireSameEpoch(t, alice, bob)
+
+	// Tampering with a public commit breaks its membership tag or signature.
+	c2, err := alice.g.Commit(CommitOptions{ForcePath: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(c2.Commit)
+	bad[len(bad)/2] ^= 1
+	if _, err := bob.g.Process(bad); err == nil {
+		t.Error("tampered commit accepted")
+	}
+
+	// The credential hook is consulted for new members.
+	strict := cfg
+	strict.ValidateCredential = func(*Credential, []byte) error { return errors.New("not registered") }
+	mallory := newTestMember(t, "mallory")
+	alice.g.DiscardPendingCommit()
+	alice.g.cfg = strict
+	if _, err := alice.g.Commit(CommitOptions{Add: []*KeyPackage{mallory.kp}}); err == nil {
+		t.Error("commit adding an unauthenticated credential accepted")
+	}
+}

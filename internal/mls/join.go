@@ -1,0 +1,145 @@
+package mls
+
+import (
+	"bytes"
+	"fmt"
+)
+
+func welcomeErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidWelcome, fmt.Sprintf(format, args...))
+}
+
+// JoinGroup joins a group from a Welcome addressed to the KeyPackage kp
+// whose private keys are priv (RFC 9420 §12.4.3.1). tree is the group's
+// ratchet tree if it was sent beside the Welcome; nil means the GroupInfo
+// must carry it in a ratchet_tree extension. The private keys are copied;
+// the caller should delete priv and the KeyPackage afterwards.
+func JoinGroup(cfg Config, welcome *Welcome, kp *KeyPackage, priv *KeyPackagePrivate, tree *RatchetTree) (*Group, error) {
+	if welcome.CipherSuite != CipherSuiteMLS128X25519 || kp.CipherSuite != welcome.CipherSuite {
+		return nil, welcomeErr("cipher suite %d", welcome.CipherSuite)
+	}
+	ref := kp.Ref()
+	var egs *EncryptedGroupSecrets
+	for i := range welcome.Secrets {
+		if bytes.Equal(welcome.Secrets[i].NewMember, ref) {
+			egs = &welcome.Secrets[i]
+			break
+		}
+	}
+	if egs == nil {
+		return nil, welcomeErr("not addressed to this key package")
+	}
+	gsBytes, err := DecryptWithLabel(priv.InitPriv, "Welcome", welcome.EncryptedGroupInfo,
+		egs.EncryptedGroupSecrets.KEMOutput, egs.EncryptedGroupSecrets.Ciphertext)
+	if err != nil {
+		return nil, welcomeErr("group secrets: %v", err)
+	}
+	defer zero(gsBytes)
+	var gs GroupSecrets
+	if err := decodeAll(gsBytes, gs.Decode); err != nil {
+		return nil, welcomeErr("group secrets: %v", err)
+	}
+	defer gs.wipe()
+
+	g := &Group{
+		cfg:        cfg,
+		sigPriv:    bytes.Clone(priv.SignaturePriv),
+		resumption: make(map[uint64][]byte),
+		updateKeys: make(map[string][]byte),
+	}
+	psks, err := g.resolvePSKs(gs.PSKs)
+	if err != nil {
+		return nil, welcomeErr("%v", err)
+	}
+	psk, err := pskSecret(psks)
+	if err != nil {
+		return nil, err
+	}
+	defer zero(psk)
+	wkn, err := welcomeKeyNonce(gs.JoinerSecret, psk)
+	if err != nil {
+		return nil, err
+	}
+	defer wkn.wipe()
+	giBytes, err := aeadOpen(wkn.key, wkn.nonce, nil, welcome.EncryptedGroupInfo)
+	if err != nil {
+		return nil, welcomeErr("group info: %v", err)
+	}
+	var gi GroupInfo
+	if err := decodeAll(giBytes, gi.Decode); err != nil {
+		return nil, welcomeErr("group info: %v", err)
+	}
+	gc := gi.GroupContext
+	if gc.Version != ProtocolVersionMLS10 || gc.CipherSuite != welcome.CipherSuite {
+		return nil, welcomeErr("group context version or suite mismatch")
+	}
+
+	if tree == nil {
+		b, ok := gi.Extensions.Find(ExtensionRatchetTree)
+		if !ok {
+			return nil, welcomeErr("no ratchet tree")
+		}
+		if tree, err = DecodeRatchetTree(b); err != nil {
+			return nil, welcomeErr("ratchet tree: %v", err)
+		}
+	} else {
+		tree = tree.Clone()
+	}
+	g.ctx = gc
+	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential, Now: cfg.now()}
+	if rc, ok := requiredCapabilities(gc.Extensions); ok {
+		check.Required = rc
+	}
+	if err := tree.Validate(check); err != nil {
+		return nil, welcomeErr("%v", err)
+	}
+	if !bytes.Equal(tree.TreeHash(), gc.TreeHash) {
+		return nil, welcomeErr("tree hash mismatch")
+	}
+	signer := tree.Leaf(leafIndex(gi.Signer))
+	if signer == nil {
+		return nil, welcomeErr("signer leaf %d is blank", gi.Signer)
+	}
+	if err := gi.verify(signer.SignatureKey); err != nil {
+		return nil, welcomeErr("%v", err)
+	}
+	own, ok := findLeaf(tree, &kp.LeafNode)
+	if !ok {
+		return nil, welcomeErr("own leaf not in the tree")
+	}
+	g.own = own
+	if g.keys, err = NewTreePrivateKeys(own, priv.EncryptionPriv); err != nil {
+		return nil, err
+	}
+	g.tree = tree
+	if gs.PathSecret != nil {
+		if err := g.keys.ImportPathSecret(tree, leafIndex(gi.Signer), gs.PathSecret); err != nil {
+			g.keys.Wipe()
+			return nil, welcomeErr("%v", err)
+		}
+	}
+	gcBytes := gc.Bytes()
+	if g.secrets, err = deriveEpochSecrets(gs.JoinerSecret, psk, gcBytes); err != nil {
+		g.keys.Wipe()
+		return nil, err
+	}
+	if !verifyMAC(g.secrets.confirmation, gc.ConfirmedTranscriptHash, gi.ConfirmationTag) {
+		g.Close()
+		return nil, welcomeErr("confirmation tag mismatch")
+	}
+	g.confTag = bytes.Clone(gi.ConfirmationTag)
+	g.interim = interimTranscriptHash(gc.ConfirmedTranscriptHash, gi.ConfirmationTag)
+	g.startEpoch()
+	return g, nil
+}
+
+// findLeaf returns the index of the leaf equal to want.
+func findLeaf(tree *RatchetTree, want *LeafNode) (leafIndex, bool) {
+	enc := want.Bytes()
+	for _, i := range tree.Members() {
+		if bytes.Equal(tree.Leaf(i).Bytes(), enc) {
+			return i, true
+		}
+	}
+	return 0, false
+}
