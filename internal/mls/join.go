@@ -18,57 +18,18 @@ func JoinGroup(cfg Config, welcome *Welcome, kp *KeyPackage, priv *KeyPackagePri
 	if welcome.CipherSuite != CipherSuiteMLS128X25519 || kp.CipherSuite != welcome.CipherSuite {
 		return nil, welcomeErr("cipher suite %d", welcome.CipherSuite)
 	}
-	ref := kp.Ref()
-	var egs *EncryptedGroupSecrets
-	for i := range welcome.Secrets {
-		if bytes.Equal(welcome.Secrets[i].NewMember, ref) {
-			egs = &welcome.Secrets[i]
-			break
-		}
-	}
-	if egs == nil {
-		return nil, welcomeErr("not addressed to this key package")
-	}
-	gsBytes, err := DecryptWithLabel(priv.InitPriv, "Welcome", welcome.EncryptedGroupInfo,
-		egs.EncryptedGroupSecrets.KEMOutput, egs.EncryptedGroupSecrets.Ciphertext)
-	if err != nil {
-		return nil, welcomeErr("group secrets: %v", err)
-	}
-	defer zero(gsBytes)
-	var gs GroupSecrets
-	if err := decodeAll(gsBytes, gs.Decode); err != nil {
-		return nil, welcomeErr("group secrets: %v", err)
-	}
-	defer gs.wipe()
-
 	g := &Group{
 		cfg:        cfg,
 		sigPriv:    bytes.Clone(priv.SignaturePriv),
 		resumption: make(map[uint64][]byte),
 		updateKeys: make(map[string][]byte),
 	}
-	psks, err := g.resolvePSKs(gs.PSKs)
-	if err != nil {
-		return nil, welcomeErr("%v", err)
-	}
-	psk, err := pskSecret(psks)
+	gs, gi, psk, err := openWelcome(welcome, kp, priv.InitPriv, g.resolvePSKs)
 	if err != nil {
 		return nil, err
 	}
+	defer gs.wipe()
 	defer zero(psk)
-	wkn, err := welcomeKeyNonce(gs.JoinerSecret, psk)
-	if err != nil {
-		return nil, err
-	}
-	defer wkn.wipe()
-	giBytes, err := aeadOpen(wkn.key, wkn.nonce, nil, welcome.EncryptedGroupInfo)
-	if err != nil {
-		return nil, welcomeErr("group info: %v", err)
-	}
-	var gi GroupInfo
-	if err := decodeAll(giBytes, gi.Decode); err != nil {
-		return nil, welcomeErr("group info: %v", err)
-	}
 	gc := gi.GroupContext
 	if gc.Version != ProtocolVersionMLS10 || gc.CipherSuite != welcome.CipherSuite {
 		return nil, welcomeErr("group context version or suite mismatch")
@@ -131,6 +92,66 @@ func JoinGroup(cfg Config, welcome *Welcome, kp *KeyPackage, priv *KeyPackagePri
 	g.interim = interimTranscriptHash(gc.ConfirmedTranscriptHash, gi.ConfirmationTag)
 	g.startEpoch()
 	return g, nil
+}
+
+// openWelcome finds the GroupSecrets addressed to kp in a Welcome,
+// decrypts them with the init private key, and decrypts the GroupInfo.
+// It returns the secrets, the GroupInfo and the PSK secret; the GroupInfo
+// signature and confirmation tag are not checked here.
+func openWelcome(w *Welcome, kp *KeyPackage, initPriv []byte,
+	resolvePSKs func([]PreSharedKeyID) ([]pskInput, error),
+) (*GroupSecrets, *GroupInfo, []byte, error) {
+	ref := kp.Ref()
+	var egs *EncryptedGroupSecrets
+	for i := range w.Secrets {
+		if bytes.Equal(w.Secrets[i].NewMember, ref) {
+			egs = &w.Secrets[i]
+			break
+		}
+	}
+	if egs == nil {
+		return nil, nil, nil, welcomeErr("not addressed to this key package")
+	}
+	gsBytes, err := DecryptWithLabel(initPriv, "Welcome", w.EncryptedGroupInfo,
+		egs.EncryptedGroupSecrets.KEMOutput, egs.EncryptedGroupSecrets.Ciphertext)
+	if err != nil {
+		return nil, nil, nil, welcomeErr("group secrets: %v", err)
+	}
+	defer zero(gsBytes)
+	gs := new(GroupSecrets)
+	if err := decodeAll(gsBytes, gs.Decode); err != nil {
+		return nil, nil, nil, welcomeErr("group secrets: %v", err)
+	}
+	psks, err := resolvePSKs(gs.PSKs)
+	if err != nil {
+		gs.wipe()
+		return nil, nil, nil, welcomeErr("%v", err)
+	}
+	psk, err := pskSecret(psks)
+	if err != nil {
+		gs.wipe()
+		return nil, nil, nil, err
+	}
+	wkn, err := welcomeKeyNonce(gs.JoinerSecret, psk)
+	if err != nil {
+		gs.wipe()
+		zero(psk)
+		return nil, nil, nil, err
+	}
+	defer wkn.wipe()
+	giBytes, err := aeadOpen(wkn.key, wkn.nonce, nil, w.EncryptedGroupInfo)
+	if err != nil {
+		gs.wipe()
+		zero(psk)
+		return nil, nil, nil, welcomeErr("group info: %v", err)
+	}
+	gi := new(GroupInfo)
+	if err := decodeAll(giBytes, gi.Decode); err != nil {
+		gs.wipe()
+		zero(psk)
+		return nil, nil, nil, welcomeErr("group info: %v", err)
+	}
+	return gs, gi, psk, nil
 }
 
 // findLeaf returns the index of the leaf equal to want.
