@@ -209,29 +209,34 @@ func (t *RatchetTree) MergeUpdatePath(sender leafIndex, p *UpdatePath, exclude [
 }
 
 // checkNewKeys fails if an UpdatePath reuses an encryption key found in the
-// tree (or twice in itself), or a signature key of another member.
+// tree (or twice in itself), or a signature key of another member. It
+// makes one pass over the tree with lookups that do not allocate.
 func (t *RatchetTree) checkNewKeys(sender leafIndex, p *UpdatePath) error {
-	seen := make(map[string]bool)
-	for x := range t.nodes {
-		if k := t.nodes[x].encryptionKey(); k != nil {
-			seen[string(k)] = true
+	fresh := make(map[string]bool, len(p.Nodes)+1)
+	for _, k := range append([][]byte{p.LeafNode.EncryptionKey}, nodeKeys(p)...) {
+		if fresh[string(k)] {
+			return fmt.Errorf("%w: encryption key repeated", ErrInvalidUpdatePath)
 		}
-		if l := t.nodes[x].leaf; l != nil && nodeIndex(x) != sender.node() &&
-			bytes.Equal(l.SignatureKey, p.LeafNode.SignatureKey) {
+		fresh[string(k)] = true
+	}
+	for x := range t.nodes {
+		n := &t.nodes[x]
+		if k := n.encryptionKey(); k != nil && fresh[string(k)] {
+			return fmt.Errorf("%w: encryption key already in use", ErrInvalidUpdatePath)
+		}
+		if n.leaf != nil && nodeIndex(x) != sender.node() && bytes.Equal(n.leaf.SignatureKey, p.LeafNode.SignatureKey) {
 			return fmt.Errorf("%w: signature key already in use", ErrInvalidUpdatePath)
 		}
 	}
-	fresh := [][]byte{p.LeafNode.EncryptionKey}
-	for i := range p.Nodes {
-		fresh = append(fresh, p.Nodes[i].EncryptionKey)
-	}
-	for _, k := range fresh {
-		if seen[string(k)] {
-			return fmt.Errorf("%w: encryption key already in use", ErrInvalidUpdatePath)
-		}
-		seen[string(k)] = true
-	}
 	return nil
+}
+
+func nodeKeys(p *UpdatePath) [][]byte {
+	keys := make([][]byte, len(p.Nodes))
+	for i := range p.Nodes {
+		keys[i] = p.Nodes[i].EncryptionKey
+	}
+	return keys
 }
 
 // DecryptUpdatePath recovers the path secrets of an UpdatePath that

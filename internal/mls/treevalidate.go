@@ -34,6 +34,7 @@ func (t *RatchetTree) Validate(c TreeCheck) error {
 	}
 	encKeys := make(map[string]nodeIndex)
 	sigKeys := make(map[string]leafIndex)
+	var inUse []CredentialType
 	for _, i := range members {
 		leaf := t.nodes[i.node()].leaf
 		err := leaf.Validate(LeafNodeCheck{
@@ -46,11 +47,17 @@ func (t *RatchetTree) Validate(c TreeCheck) error {
 			return fmt.Errorf("%w: leaves %d and %d share a signature key", ErrInvalidTree, j, i)
 		}
 		sigKeys[string(leaf.SignatureKey)] = i
-		for _, j := range members {
-			other := t.nodes[j.node()].leaf
-			if !slices.Contains(other.Capabilities.Credentials, leaf.Credential.Type) {
-				return fmt.Errorf("%w: leaf %d does not support the credential type of leaf %d",
-					ErrInvalidTree, j, i)
+		if !slices.Contains(inUse, leaf.Credential.Type) {
+			inUse = append(inUse, leaf.Credential.Type)
+		}
+	}
+	// Every member must support every credential type in use (§7.3).
+	for _, i := range members {
+		caps := t.nodes[i.node()].leaf.Capabilities.Credentials
+		for _, ct := range inUse {
+			if !slices.Contains(caps, ct) {
+				return fmt.Errorf("%w: leaf %d does not support credential type %d, which is in use",
+					ErrInvalidTree, i, ct)
 			}
 		}
 	}
