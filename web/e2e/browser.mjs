@@ -77,7 +77,8 @@ export function track(page) {
 let shot = 0;
 
 /** check runs axe-core on the page as it is now and fails on any
- * violation, then saves a screenshot named after the step. */
+ * violation or page error, or if the page is wider than the screen; it
+ * saves a screenshot named after the step. */
 export async function check(page, name) {
   await page.waitForLoadState('load');
   await page.locator('main h1').first().waitFor();
@@ -95,6 +96,7 @@ export async function check(page, name) {
     throw new Error(`axe found ${result.violations.length} violation(s) on ${name} (${page.url()}):\n${lines.join('\n')}`);
   }
   if (page.errors?.length) throw new Error(`errors on ${name}:\n${page.errors.join('\n')}`);
+  await noSideScroll(page, name);
 }
 
 /** snapshot saves a screenshot of page, if it is open, without failing. */
@@ -103,12 +105,24 @@ export async function snapshot(name, page) {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true }).catch(() => {});
 }
 
-/** noSideScroll fails if the page is wider than the viewport, which at
- * phone width means people have to scroll sideways. */
+/** noSideScroll fails if anything on the page is wider than the screen,
+ * which at phone width means people have to scroll sideways (or, with a
+ * mobile viewport, the browser zooms the page out to fit it). */
 export async function noSideScroll(page, name) {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
-  if (scroll > width) throw new Error(`${name} is ${scroll}px wide in a ${width}px viewport`);
+  const width = page.viewportSize().width;
+  const { scroll, inner, widest } = await page.evaluate(() => {
+    let widest = '';
+    let right = 0;
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect().right;
+      if (r > right) {
+        right = r;
+        widest = `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`;
+      }
+    }
+    return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, widest: `${widest} to ${Math.round(right)}px` };
+  });
+  if (scroll > width || inner > width) {
+    throw new Error(`${name} is ${Math.max(scroll, inner)}px wide on a ${width}px screen; widest: ${widest}`);
+  }
 }

@@ -118,7 +118,7 @@ function page(
     case '/admin':
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
-      return canAudit(me) ? <Audit /> : <Forbidden />;
+      return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
     default:
       return <NotFound />;
   }

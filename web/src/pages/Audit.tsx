@@ -1,9 +1,12 @@
-import { useState } from 'preact/hooks';
-import { get } from '../api';
+import { Fragment, type ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { get, type Me } from '../api';
+import type { AdminDevice, AdminUser } from '../admin/types';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { Table } from '../components/Table';
 import { when } from '../format';
 import { message, useLoad } from '../load';
+import { canAdmin } from '../roles';
 import { useTitle } from '../title';
 
 interface Entry {
@@ -25,9 +28,13 @@ interface Page {
 const PAGE = 100;
 
 /** Audit shows the append-only audit log, newest first, and whether its
- * hash chain verified when the server read it. */
-export function Audit() {
+ * hash chain verified when the server read it. The log holds IDs; for an
+ * admin, people and devices are shown by name. */
+export function Audit({ me }: { me: Me }) {
   const first = useLoad(() => get<Page>(`/api/audit?limit=${PAGE}`));
+  const names = useNames(canAdmin(me));
+  // Raw IDs are long unbroken strings and may wrap anywhere; names may not.
+  const ref = (id: string) => (names.has(id) ? names.get(id) : <span class="app-id">{id}</span>);
   const [older, setOlder] = useState<Entry[]>([]);
   const [more, setMore] = useState(true);
   const [error, setError] = useState('');
@@ -64,11 +71,11 @@ export function Audit() {
           columns={[
             { heading: 'No.', cell: (e) => String(e.seq) },
             { heading: 'Time', cell: (e) => <span class="app-nowrap">{when(e.at)}</span> },
-            { heading: 'By', cell: (e) => e.actor || 'System' },
+            { heading: 'By', cell: (e) => (!e.actor || e.actor === 'system' ? 'System' : ref(e.actor)) },
             { heading: 'Action', cell: (e) => <code>{e.action}</code> },
-            { heading: 'Target', cell: (e) => e.target || '–' },
+            { heading: 'Target', cell: (e) => (e.target ? ref(e.target) : '–') },
             { heading: 'From', cell: (e) => e.addr || '–' },
-            { heading: 'Detail', cell: (e) => detail(e.detail) },
+            { heading: 'Detail', cell: (e) => detail(e.detail, ref) },
           ]}
         />
       )}
@@ -101,12 +108,38 @@ function ChainStatus({ verified, reason }: { verified: boolean; reason?: string 
   );
 }
 
-function detail(d: unknown): string {
+function detail(d: unknown, ref: (id: string) => ComponentChildren): ComponentChildren {
   if (d === null || d === undefined || d === '') return '–';
-  if (typeof d === 'string') return d;
-  if (typeof d === 'object') {
-    const parts = Object.entries(d as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-    return parts.join(', ') || '–';
-  }
-  return String(d);
+  if (typeof d !== 'object') return String(d);
+  const parts = Object.entries(d as Record<string, unknown>);
+  if (!parts.length) return '–';
+  return parts.map(([k, v], i) => (
+    <Fragment key={k}>
+      {i > 0 && ', '}
+      {k.replace(/_/g, ' ')}: {typeof v === 'string' ? ref(v) : JSON.stringify(v)}
+    </Fragment>
+  ));
+}
+
+// useNames maps user and device IDs to names, from the admin lists; for a
+// data protection officer without admin rights the IDs stay as they are.
+function useNames(allowed: boolean): Map<string, string> {
+  const [names, setNames] = useState(new Map<string, string>());
+  useEffect(() => {
+    if (!allowed) return;
+    Promise.all([
+      get<{ users: AdminUser[] }>('/api/admin/users'),
+      get<{ devices: AdminDevice[] }>('/api/admin/devices'),
+    ])
+      .then(([u, d]) => {
+        const m = new Map<string, string>();
+        for (const x of u.users) m.set(x.id, x.name);
+        for (const x of d.devices) m.set(x.id, `${x.name} (${x.user_name})`);
+        setNames(m);
+      })
+      .catch(() => {
+        // Names are a convenience; the IDs are still shown.
+      });
+  }, [allowed]);
+  return names;
 }
