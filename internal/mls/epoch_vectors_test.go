@@ -34,19 +34,19 @@ func TestVectorsSecretTree(t *testing.T) {
 			st := newSecretTree(tc.EncryptionSecret, uint32(len(tc.Leaves)))
 			for leaf, gens := range tc.Leaves {
 				for _, g := range gens {
-					hs, err := st.get(LeafIndex(leaf), HandshakeRatchet, g.Generation)
+					hs, err := st.get(leafIndex(leaf), HandshakeRatchet, g.Generation)
 					if err != nil {
 						t.Fatalf("leaf %d handshake generation %d: %v", leaf, g.Generation, err)
 					}
 					mustEqual(t, "handshake key", hs.key, g.HandshakeKey)
 					mustEqual(t, "handshake nonce", hs.nonce, g.HandshakeNonce)
-					as, err := st.get(LeafIndex(leaf), ApplicationRatchet, g.Generation)
+					as, err := st.get(leafIndex(leaf), ApplicationRatchet, g.Generation)
 					if err != nil {
 						t.Fatalf("leaf %d application generation %d: %v", leaf, g.Generation, err)
 					}
 					mustEqual(t, "application key", as.key, g.ApplicationKey)
 					mustEqual(t, "application nonce", as.nonce, g.ApplicationNonce)
-					if _, err := st.get(LeafIndex(leaf), ApplicationRatchet, g.Generation); err == nil {
+					if _, err := st.get(leafIndex(leaf), ApplicationRatchet, g.Generation); err == nil {
 						t.Errorf("leaf %d generation %d: key handed out twice", leaf, g.Generation)
 					}
 				}
@@ -146,7 +146,7 @@ func TestVectorsKeySchedule(t *testing.T) {
 			initSecret := []byte(tc.InitialInitSecret)
 			for n, ep := range tc.Epochs {
 				gc := GroupContext{
-					Version: ProtocolMLS10, CipherSuite: CipherSuite(tc.CipherSuite),
+					Version: ProtocolVersionMLS10, CipherSuite: CipherSuite(tc.CipherSuite),
 					GroupID: tc.GroupID, Epoch: uint64(n), TreeHash: ep.TreeHash,
 					ConfirmedTranscriptHash: ep.ConfirmedTranscriptHash,
 				}

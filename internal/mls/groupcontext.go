@@ -1,14 +1,8 @@
 package mls
 
-// ProtocolVersion is the MLS protocol version; only mls10 is defined.
-type ProtocolVersion uint16
-
-// ProtocolMLS10 is protocol version mls10 (RFC 9420 §6).
-const ProtocolMLS10 ProtocolVersion = 1
-
 // GroupContext summarises a group's state in one epoch (RFC 9420 §8.1).
 type GroupContext struct {
-	Version                 ProtocolVersion
+	Version                 uint16
 	CipherSuite             CipherSuite
 	GroupID                 []byte
 	Epoch                   uint64
@@ -19,7 +13,7 @@ type GroupContext struct {
 
 // Encode appends gc to e.
 func (gc *GroupContext) Encode(e *Encoder) {
-	e.Uint16(uint16(gc.Version))
+	e.Uint16(gc.Version)
 	e.Uint16(uint16(gc.CipherSuite))
 	e.Opaque(gc.GroupID)
 	e.Uint64(gc.Epoch)
@@ -30,7 +24,7 @@ func (gc *GroupContext) Encode(e *Encoder) {
 
 // Decode reads gc from d.
 func (gc *GroupContext) Decode(d *Decoder) {
-	gc.Version = ProtocolVersion(d.Uint16())
+	gc.Version = d.Uint16()
 	gc.CipherSuite = CipherSuite(d.Uint16())
 	gc.GroupID = d.Opaque()
 	gc.Epoch = d.Uint64()
