@@ -85,46 +85,97 @@ func DecodeUpdatePath(b []byte) (*UpdatePath, error) {
 func (t *RatchetTree) CreateUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, groupID []byte,
 	exclude []leafIndex, groupContext func(treeHash []byte) ([]byte, error),
 ) (*UpdatePath, *TreePrivateKeys, []byte, error) {
-	if t.Leaf(own) == nil {
-		return nil, nil, nil, fmt.Errorf("create update path: %w", ErrBlankLeaf)
+	path, keys, commitSecret, joiners, err := t.CreateUpdatePathWithJoiners(own, leaf, sigPriv, groupID, exclude, groupContext)
+	for _, s := range joiners {
+		zero(s)
 	}
-	path, copathNodes, err := t.filteredDirectPath(own)
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("create update path: %w", err)
-	}
-	leafPriv, leafPub, err := GenerateHPKEKeyPair()
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	keys := &TreePrivateKeys{leaf: own, keys: make(map[nodeIndex]nodeKeyPair, len(path)+1)}
-	keys.keys[own.node()] = nodeKeyPair{priv: leafPriv, pub: leafPub}
+	return path, keys, commitSecret, err
+}
 
-	// One path secret per filtered-direct-path node, then the commit secret.
-	secrets := make([][]byte, len(path)+1)
+// CreateUpdatePathWithJoiners is CreateUpdatePath that also returns, for
+// each leaf in exclude (the members this commit adds), the path secret of
+// the lowest common ancestor of the committer and that leaf: the
+// GroupSecrets.path_secret of its Welcome (RFC 9420 §12.4.3.1). The caller
+// wipes those secrets once the Welcome is encrypted.
+func (t *RatchetTree) CreateUpdatePathWithJoiners(own leafIndex, leaf *LeafNode, sigPriv, groupID []byte,
+	exclude []leafIndex, groupContext func(treeHash []byte) ([]byte, error),
+) (*UpdatePath, *TreePrivateKeys, []byte, map[leafIndex][]byte, error) {
+	up, keys, commitSecret, secrets, path, err := t.createUpdatePath(own, leaf, sigPriv, groupID, exclude, groupContext)
 	defer func() {
-		for _, s := range secrets[:len(path)] {
+		for _, s := range secrets {
 			zero(s)
 		}
 	}()
-	secrets[0] = make([]byte, HashLen)
-	if _, err := rand.Read(secrets[0]); err != nil {
-		return nil, nil, nil, fmt.Errorf("create update path: %w", err)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	joiners := make(map[leafIndex][]byte, len(exclude))
+	for _, j := range exclude {
+		lca := commonAncestor(own.node(), j.node())
+		for i, x := range path {
+			if x == lca {
+				joiners[j] = bytes.Clone(secrets[i])
+			}
+		}
+		if joiners[j] == nil {
+			for _, s := range joiners {
+				zero(s)
+			}
+			keys.Wipe()
+			zero(commitSecret)
+			return nil, nil, nil, nil, fmt.Errorf("%w: joiner %d is not below the committer's path", ErrInvalidUpdatePath, j)
+		}
+	}
+	return up, keys, commitSecret, joiners, nil
+}
+
+// createUpdatePath does the work of CreateUpdatePath and also returns the
+// path secrets of the filtered direct path (for the caller to wipe) and
+// that path.
+func (t *RatchetTree) createUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, groupID []byte,
+	exclude []leafIndex, groupContext func(treeHash []byte) ([]byte, error),
+) (up *UpdatePath, keys *TreePrivateKeys, commitSecret []byte, secrets [][]byte, path []nodeIndex, err error) {
+	if t.Leaf(own) == nil {
+		return nil, nil, nil, nil, nil, fmt.Errorf("create update path: %w", ErrBlankLeaf)
+	}
+	path, copathNodes, err := t.filteredDirectPath(own)
+	if err != nil {
+		return nil, nil, nil, nil, nil, fmt.Errorf("create update path: %w", err)
+	}
+	leafPriv, leafPub, err := GenerateHPKEKeyPair()
+	if err != nil {
+		return nil, nil, nil, nil, nil, err
+	}
+	keys = &TreePrivateKeys{leaf: own, keys: make(map[nodeIndex]nodeKeyPair, len(path)+1)}
+	keys.keys[own.node()] = nodeKeyPair{priv: leafPriv, pub: leafPub}
+
+	// One path secret per filtered-direct-path node, then the commit
+	// secret. On failure every secret is wiped here; on success the caller
+	// wipes secrets[:len(path)].
+	all := make([][]byte, len(path)+1)
+	fail := func(err error) (*UpdatePath, *TreePrivateKeys, []byte, [][]byte, []nodeIndex, error) {
+		for _, s := range all {
+			zero(s)
+		}
+		keys.Wipe()
+		return nil, nil, nil, nil, nil, err
+	}
+	all[0] = make([]byte, HashLen)
+	if _, err := rand.Read(all[0]); err != nil {
+		return fail(fmt.Errorf("create update path: %w", err))
 	}
 	t.blankDirectPath(own)
 	for i, x := range path {
-		kp, err := nodeKeyFromPathSecret(secrets[i])
+		kp, err := nodeKeyFromPathSecret(all[i])
 		if err != nil {
-			keys.Wipe()
-			return nil, nil, nil, err
+			return fail(err)
 		}
 		keys.keys[x] = kp
 		t.setParent(x, &ParentNode{EncryptionKey: kp.pub, UnmergedLeaves: []leafIndex{}})
-		if secrets[i+1], err = DeriveSecret(secrets[i], "path"); err != nil {
-			keys.Wipe()
-			return nil, nil, nil, err
+		if all[i+1], err = DeriveSecret(all[i], "path"); err != nil {
+			return fail(err)
 		}
 	}
-	commitSecret := secrets[len(path)]
 
 	newLeaf := leaf.Clone()
 	newLeaf.EncryptionKey = bytes.Clone(leafPub)
@@ -132,17 +183,15 @@ func (t *RatchetTree) CreateUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, g
 	newLeaf.Lifetime = Lifetime{}
 	newLeaf.ParentHash = t.setPathParentHashes(path, copathNodes)
 	if err := newLeaf.Sign(sigPriv, groupID, own); err != nil {
-		keys.Wipe()
-		return nil, nil, nil, err
+		return fail(err)
 	}
 	t.setLeaf(own, newLeaf)
 
 	gc, err := groupContext(t.TreeHash())
 	if err != nil {
-		keys.Wipe()
-		return nil, nil, nil, fmt.Errorf("create update path: %w", err)
+		return fail(fmt.Errorf("create update path: %w", err))
 	}
-	up := &UpdatePath{LeafNode: *newLeaf.Clone(), Nodes: make([]UpdatePathNode, len(path))}
+	up = &UpdatePath{LeafNode: *newLeaf.Clone(), Nodes: make([]UpdatePathNode, len(path))}
 	for i, x := range path {
 		res := t.resolution(copathNodes[i], exclude)
 		n := UpdatePathNode{
@@ -150,16 +199,15 @@ func (t *RatchetTree) CreateUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, g
 			EncryptedPathSecret: make([]HPKECiphertext, len(res)),
 		}
 		for j, r := range res {
-			kem, ct, err := EncryptWithLabel(t.nodes[r].encryptionKey(), labelUpdatePathNode, gc, secrets[i])
+			kem, ct, err := EncryptWithLabel(t.nodes[r].encryptionKey(), labelUpdatePathNode, gc, all[i])
 			if err != nil {
-				keys.Wipe()
-				return nil, nil, nil, fmt.Errorf("create update path: encrypt to node %d: %w", r, err)
+				return fail(fmt.Errorf("create update path: encrypt to node %d: %w", r, err))
 			}
 			n.EncryptedPathSecret[j] = HPKECiphertext{KEMOutput: kem, Ciphertext: ct}
 		}
 		up.Nodes[i] = n
 	}
-	return up, keys, commitSecret, nil
+	return up, keys, all[len(path)], all[:len(path)], path, nil
 }
 
 // MergeUpdatePath applies the public part of an UpdatePath from sender to

@@ -2,6 +2,7 @@ package mls
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -163,4 +164,53 @@ func checkCreatedPath(t *testing.T, tc *treeKEMVector, base *RatchetTree, sender
 		}
 		mustEqual(t, "commit secret of a created path", cs, commitSecret)
 	}
+}
+
+func TestCreateUpdatePathWithJoiners(t *testing.T) {
+	g := newBenchGroup(t, 6)
+	joinerLeaf, joinerPriv, _ := benchLeaf(t)
+	tree := g.tree.Clone()
+	joiner, err := tree.AddLeaf(joinerLeaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := tree.Clone()
+	const committer = leafIndex(1)
+	gc := func(th []byte) ([]byte, error) { return benchGC(th) }
+	path, _, commitSecret, secrets, err := tree.CreateUpdatePathWithJoiners(committer, tree.Leaf(committer),
+		g.sigPrivs[committer], g.groupID, []leafIndex{joiner}, gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(secrets) != 1 || secrets[joiner] == nil {
+		t.Fatalf("joiner secrets = %d entries; want one for leaf %d", len(secrets), joiner)
+	}
+	// The joiner, knowing only the secret its Welcome would carry, holds
+	// keys matching the new tree.
+	k, err := NewTreePrivateKeys(joiner, joinerPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.ImportPathSecret(tree, committer, secrets[joiner]); err != nil {
+		t.Fatalf("ImportPathSecret = %v", err)
+	}
+	root := root(tree.NumLeaves())
+	if _, ok := k.privateKeyFor(tree, root); !ok {
+		t.Errorf("joiner has no key for the root after ImportPathSecret")
+	}
+	// Existing members decrypt the path; the joiner's leaf got no ciphertext.
+	theirs := before.Clone()
+	if err := theirs.MergeUpdatePath(committer, path, []leafIndex{joiner}, LeafNodeCheck{GroupID: g.groupID}); err != nil {
+		t.Fatalf("MergeUpdatePath = %v", err)
+	}
+	if err := before.Clone().MergeUpdatePath(committer, path, nil, LeafNodeCheck{GroupID: g.groupID}); !errors.Is(err, ErrInvalidUpdatePath) {
+		t.Errorf("MergeUpdatePath without the joiner excluded = %v; want ErrInvalidUpdatePath", err)
+	}
+	other := g.keysOf(t, 4)
+	gcBytes, _ := benchGC(theirs.TreeHash())
+	cs, err := other.DecryptUpdatePath(theirs, committer, path, []leafIndex{joiner}, gcBytes)
+	if err != nil {
+		t.Fatalf("DecryptUpdatePath = %v", err)
+	}
+	mustEqual(t, "commit secret", cs, commitSecret)
 }
