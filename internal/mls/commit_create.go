@@ -106,18 +106,12 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 			gc := g.provisionalContext(treeHash, applied.extensions)
 			return gc.Bytes(), nil
 		}
-		path, newKeys, cs, err := applied.tree.CreateUpdatePath(g.own, template, g.sigPriv, g.ctx.GroupID, applied.joiners, provisional)
+		path, newKeys, cs, js, err := applied.tree.CreateUpdatePathWithJoiners(g.own, template, g.sigPriv, g.ctx.GroupID, applied.joiners, provisional)
 		if err != nil {
 			return nil, err
 		}
-		commit.Path, keys, commitSecret = path, newKeys, cs
+		commit.Path, keys, commitSecret, joinerPathSecrets = path, newKeys, cs, js
 		defer zero(commitSecret)
-		if len(applied.joiners) > 0 {
-			if joinerPathSecrets, err = g.joinerPathSecrets(applied, newKeys); err != nil {
-				keys.Wipe()
-				return nil, err
-			}
-		}
 	} else {
 		keys = g.keys.Clone()
 		keys.Prune(applied.tree)
@@ -144,6 +138,11 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 	defer zero(psk)
 	ac.Auth.ConfirmationTag = bytes.Clone(next.confTag)
 
+	defer func() {
+		for _, s := range joinerPathSecrets {
+			zero(s)
+		}
+	}()
 	out := &CommitOutput{}
 	msg := &MLSMessage{Version: ProtocolVersionMLS10, WireFormat: wire}
 	if wire == WireFormatPublicMessage {
@@ -155,9 +154,6 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 	out.Commit = msg.Bytes()
 	if len(applied.joiners) > 0 {
 		w, err := g.makeWelcome(next, applied, joiner, psk, joinerPathSecrets, opts.RatchetTreeInWelcome)
-		for _, s := range joinerPathSecrets {
-			zero(s)
-		}
 		if err != nil {
 			next.wipe()
 			return nil, err
@@ -226,12 +222,6 @@ func (g *Group) makeWelcome(next *epochState, applied *appliedProposals, joiner,
 		})
 	}
 	return w, nil
-}
-
-// joinerPathSecrets returns, for each member a commit adds, the path
-// secret of the lowest common ancestor of this member and the joiner.
-func (g *Group) joinerPathSecrets(applied *appliedProposals, keys *TreePrivateKeys) (map[leafIndex][]byte, error) {
-	return nil, fmt.Errorf("%w: adding members in a commit with an update path is not supported yet", ErrInvalidCommit)
 }
 
 func randomBytes(n int) ([]byte, error) {

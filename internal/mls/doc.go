@@ -45,9 +45,6 @@
 //     epochs of the same group only.
 //   - Creating external commits and sending new_member_proposal messages
 //     (receiving both is supported).
-//   - A commit that both adds members and carries an UpdatePath, until the
-//     tree layer exposes the joiners' path secrets; adds without a path
-//     (the default when nothing else needs one) work.
 //   - Decrypting one's own PrivateMessages: a sender's keys are deleted once
 //     used, so a delivery service must not echo them back.
 //

@@ -156,21 +156,33 @@ func TestGroupLifecycle(t *testing.T) {
 			requireSameEpoch(t, alice, bob, carol)
 			sendApp(t, bob, "after update", alice, carol)
 
+			// Adding with an update path: the joiner gets the path secret of
+			// its common ancestor with the committer and can follow later
+			// commits that encrypt to that ancestor.
+			dave := newTestMember(t, "dave")
+			out = commitAndDeliver(t, carol, CommitOptions{Add: []*KeyPackage{dave.kp}, ForcePath: true, RatchetTreeInWelcome: true}, alice, bob)
+			join(t, dave, out.Welcome, cfg)
+			requireSameEpoch(t, alice, bob, carol, dave)
+			commitAndDeliver(t, alice, CommitOptions{ForcePath: true}, bob, carol, dave)
+			commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice, carol, dave)
+			requireSameEpoch(t, alice, bob, carol, dave)
+			sendApp(t, dave, "dave here", alice, bob, carol)
+
 			exA, _ := alice.g.Export("switchboard attachments", []byte("x"), 32)
 			exC, _ := carol.g.Export("switchboard attachments", []byte("x"), 32)
 			if !bytes.Equal(exA, exC) {
 				t.Error("exporter secrets differ between members")
 			}
 
-			commitAndDeliver(t, alice, CommitOptions{Remove: []uint32{bob.g.OwnLeaf()}}, carol, bob)
+			commitAndDeliver(t, alice, CommitOptions{Remove: []uint32{bob.g.OwnLeaf()}}, carol, dave, bob)
 			if bob.g.Active() {
 				t.Error("bob still active after removal")
 			}
-			requireSameEpoch(t, alice, carol)
-			if got := len(alice.g.Members()); got != 2 {
-				t.Errorf("members after removal = %d; want 2", got)
+			requireSameEpoch(t, alice, carol, dave)
+			if got := len(alice.g.Members()); got != 3 {
+				t.Errorf("members after removal = %d; want 3", got)
 			}
-			sendApp(t, alice, "bob has gone", carol)
+			sendApp(t, alice, "bob has gone", carol, dave)
 		})
 	}
 }
