@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -40,7 +41,7 @@ type Server struct {
 func New(cfg Config, log *slog.Logger, now func() time.Time, ids *identity.Service, assets fs.FS, ready func() bool) *Server {
 	s := &Server{cfg: cfg, log: log, now: now, identity: ids, assets: assets, ready: ready, mux: http.NewServeMux()}
 	s.reg = prometheus.NewRegistry()
-	s.reg.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
 	ids.OnSignIn = func(outcome string) { s.metrics.signIns.WithLabelValues(outcome).Inc() }
 	s.routes()
