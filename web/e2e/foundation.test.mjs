@@ -15,6 +15,7 @@ const admin = {
   ods: 'RX1',
   org: 'Riverside Hospitals NHS Foundation Trust',
 };
+const IDLE_MINUTES = 20;
 const clinician = {
   name: 'Sam Patel',
   email: 'sam.patel@example.nhs.uk',
@@ -223,6 +224,21 @@ describe('foundation web client', { concurrency: false }, () => {
     await check(p, 'admin-revoked');
   });
 
+  step('admin sets the idle time limit, within 1 to 720 minutes', async () => {
+    const p = adminPage;
+    const field = p.getByLabel('Minutes a session can be unused before it ends');
+    await assert.doesNotReject(p.waitForFunction(() => document.querySelector('#idle-timeout')?.value === '15'));
+    await field.fill('0');
+    await p.getByRole('button', { name: 'Save idle time limit' }).click();
+    await p.locator('#idle-timeout-error').waitFor();
+    await check(p, 'admin-policy-error');
+    await field.fill(String(IDLE_MINUTES));
+    await p.getByRole('button', { name: 'Save idle time limit' }).click();
+    await p.getByTestId('policy-saved').waitFor();
+    await p.reload();
+    await p.waitForFunction((m) => document.querySelector('#idle-timeout')?.value === String(m), IDLE_MINUTES);
+  });
+
   step('the clinician’s next navigation lands on the sign-in page', async () => {
     const p = clinicianPage;
     await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();
@@ -327,6 +343,25 @@ describe('foundation web client', { concurrency: false }, () => {
     await heading(p).filter({ hasText: `Hello, ${admin.name}` }).waitFor();
   });
 
+  step('a page left unused for the idle time limit signs itself out', async () => {
+    const ctx = await newContext(browser, srv.base, { storageState: await adminCtx.storageState() });
+    try {
+      await ctx.clock.install();
+      const p = track(await ctx.newPage());
+      await p.goto('/account');
+      await heading(p).filter({ hasText: 'Your account' }).waitFor();
+      await p.clock.fastForward((IDLE_MINUTES * 60 - 30) * 1000);
+      await p.waitForTimeout(500);
+      assert.match(p.url(), /\/account$/, 'still signed in just before the limit');
+      await p.clock.fastForward(60 * 1000);
+      await p.waitForURL(/\/signin/);
+      await p.getByTestId('signin-notice').filter({ hasText: 'not used' }).waitFor();
+      await check(p, 'signin-idle');
+    } finally {
+      await ctx.close();
+    }
+  });
+
   step('a wrong security code is refused without saying which part was wrong', async () => {
     const p = adminPage;
     await p.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
@@ -340,5 +375,29 @@ describe('foundation web client', { concurrency: false }, () => {
     assert.match(await errorSummary(p).innerText(), /email, password or security code/i);
     assert.match(p.url(), /\/signin$/);
     await check(p, 'signin-wrong-code');
+  });
+
+  step('after too many failed sign-ins the server’s sentence says when to try again', async () => {
+    const p = clinicianPage;
+    await p.goto('/signin');
+    let text = '';
+    for (let i = 0; i < 10 && !/try again|locked/i.test(text); i++) {
+      await p.getByLabel('Email address').fill(clinician.email);
+      await p.getByLabel('Password', { exact: true }).fill(`${clinician.password}-wrong`);
+      await p.getByLabel('Security code').fill(totp(clinicianSecret));
+      const answered = p.waitForResponse((r) => r.url().endsWith('/api/session'));
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      const res = await answered;
+      if (res.status() === 429) {
+        const summary = errorSummary(p).filter({ hasText: /try again|locked/i });
+        await summary.waitFor();
+        text = await summary.innerText();
+      } else {
+        assert.equal(res.status(), 401);
+        await errorSummary(p).waitFor();
+      }
+    }
+    assert.match(text, /try again|locked/i, 'a 429 sentence is shown');
+    await check(p, 'signin-too-many');
   });
 });

@@ -33,27 +33,35 @@ interface Props {
  * password and then adds Switchboard to their authenticator app. */
 export function Enrol({ token, onSignedIn }: Props) {
   const [invite, setInvite] = useState<Invite | null>(null);
-  const [invalid, setInvalid] = useState('');
+  const [invalid, setInvalid] = useState<ApiError | null>(null);
   const [totp, setTotp] = useState<Totp | null>(null);
 
   useEffect(() => {
     get<Invite>(`/api/enrol/${seg(token)}`, { public: true })
       .then(setInvite)
-      .catch((e) => setInvalid(e instanceof ApiError ? e.message : String(e)));
+      .catch((e) => setInvalid(e instanceof ApiError ? e : new ApiError(0, String(e))));
   }, [token]);
 
-  if (invalid) return <InvalidLink reason={invalid} />;
+  if (invalid) return <InvalidLink error={invalid} />;
   if (!invite) return <p class="nhsuk-body">Checking your link…</p>;
   if (!totp) return <PasswordStep token={token} invite={invite} onDone={setTotp} />;
   return <TotpStep token={token} totp={totp} onSignedIn={onSignedIn} />;
 }
 
-function InvalidLink({ reason }: { reason: string }) {
-  useTitle('Link not valid');
+function InvalidLink({ error }: { error: ApiError }) {
+  const notFound = error.status === 404;
+  useTitle(notFound ? 'Link not valid' : 'Sorry, there is a problem');
+  if (!notFound) {
+    return (
+      <LinkNotValid heading="Sorry, there is a problem with the service">
+        <p>{error.message}</p>
+      </LinkNotValid>
+    );
+  }
   return (
     <LinkNotValid heading="This link is not valid">
-      <p>{reason}</p>
-      <p>Links work once and expire. Ask your organisation’s Switchboard administrator for a new one.</p>
+      <p>It may have been used already or have expired: links work once, for a limited time.</p>
+      <p>Ask your organisation’s Switchboard administrator for a new one.</p>
       <p>
         If you have already set up your account, <a href="/signin">sign in</a>.
       </p>

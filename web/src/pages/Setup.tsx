@@ -11,7 +11,8 @@ import { LinkNotValid } from './LinkNotValid';
  * `switchboard serve` creates the organisation and its first
  * administrator, who then sets a password and security code. */
 export function Setup({ token }: { token: string }) {
-  const [state, setState] = useState<'checking' | 'valid' | 'invalid'>('checking');
+  const [state, setState] = useState<'checking' | 'valid' | 'invalid' | 'failed'>('checking');
+  const [failure, setFailure] = useState('');
   const [ods, setOds] = useState('');
   const [orgName, setOrgName] = useState('');
   const [name, setName] = useState('');
@@ -23,10 +24,21 @@ export function Setup({ token }: { token: string }) {
   useEffect(() => {
     get(`/api/setup/${seg(token)}`, { public: true })
       .then(() => setState('valid'))
-      .catch(() => setState('invalid'));
+      .catch((e) => {
+        if (e instanceof ApiError && e.status === 404) return setState('invalid');
+        setFailure(e instanceof ApiError ? e.message : String(e));
+        setState('failed');
+      });
   }, [token]);
 
   if (state === 'checking') return <p class="nhsuk-body">Checking your setup link…</p>;
+  if (state === 'failed') {
+    return (
+      <LinkNotValid heading="Sorry, there is a problem with the service">
+        <p>{failure}</p>
+      </LinkNotValid>
+    );
+  }
   if (state === 'invalid') {
     return (
       <LinkNotValid heading="This setup link is not valid">

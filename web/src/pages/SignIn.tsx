@@ -85,8 +85,7 @@ export function SignIn({ onSignedIn, notice }: Props) {
           </button>
         </form>
         <p class="nhsuk-body-s">
-          Forgotten your password or lost your phone? Ask your organisation’s Switchboard administrator for a new
-          setup link.
+          Forgotten your password or lost your phone? Contact your organisation’s Switchboard administrator.
         </p>
       </div>
     </div>
