@@ -113,8 +113,11 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 	case SenderMember:
 		sender = leafIndex(fc.Sender.Index)
 	case SenderNewMemberCommit:
-		// The joiner's leaf goes where an Add would put it.
-		i, err := applied.tree.AddLeaf(&c.Path.LeafNode)
+		// The joiner's leaf goes where an Add would put it; it is filled in
+		// by MergeUpdatePath, which must not see its keys as reused.
+		placeholder := c.Path.LeafNode.Clone()
+		placeholder.EncryptionKey = nil
+		i, err := applied.tree.AddLeaf(placeholder)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}

@@ -8,7 +8,7 @@
 // protection, the ratchet tree and TreeKEM, and a Group type that creates
 // groups, makes and validates KeyPackages, proposes and commits adds,
 // removes, updates, PSKs and GroupContext extensions, processes other
-// members' commits (including external commits), joins from a Welcome,
+// members' commits, joins from a Welcome or by external commit,
 // protects and unprotects application messages, exports secrets and
 // serialises its state. It is verified against the IETF interoperability
 // test vectors (../shared/mls-test-vectors beside the repository root).
@@ -43,8 +43,8 @@
 //   - ReInit and branch (they are decoded and rejected when committed);
 //     resumption PSKs are available for the last maxResumptionEpochs
 //     epochs of the same group only.
-//   - Creating external commits and sending new_member_proposal messages
-//     (receiving both is supported).
+//   - Sending new_member_proposal messages (receiving them is supported),
+//     and external commits that also remove the joiner's old leaf (resync).
 //   - Decrypting one's own PrivateMessages: a sender's keys are deleted once
 //     used, so a delivery service must not echo them back.
 //
