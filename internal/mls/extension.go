@@ -71,12 +71,12 @@ func (x Extensions) Find(t ExtensionType) ([]byte, bool) {
 
 // checkUnique fails if any extension type appears twice.
 func (x Extensions) checkUnique() error {
-	for i := range x {
-		for j := i + 1; j < len(x); j++ {
-			if x[i].ExtensionType == x[j].ExtensionType {
-				return fmt.Errorf("extension %d appears twice", x[i].ExtensionType)
-			}
+	seen := make(map[ExtensionType]bool, len(x))
+	for _, ext := range x {
+		if seen[ext.ExtensionType] {
+			return fmt.Errorf("extension %d appears twice", ext.ExtensionType)
 		}
+		seen[ext.ExtensionType] = true
 	}
 	return nil
 }
@@ -190,20 +190,31 @@ var errCapability = errors.New("required capability missing")
 // supportedBy fails unless caps lists every required non-default extension,
 // non-default proposal and credential type.
 func (r *RequiredCapabilities) supportedBy(caps *Capabilities) error {
+	exts, props, creds := setOf(caps.Extensions), setOf(caps.Proposals), setOf(caps.Credentials)
 	for _, t := range r.Extensions {
-		if !t.isDefault() && !slices.Contains(caps.Extensions, t) {
+		if !t.isDefault() && !exts[t] {
 			return fmt.Errorf("%w: extension %d", errCapability, t)
 		}
 	}
 	for _, t := range r.Proposals {
-		if !isDefaultProposal(t) && !slices.Contains(caps.Proposals, t) {
+		if !isDefaultProposal(t) && !props[t] {
 			return fmt.Errorf("%w: proposal %d", errCapability, t)
 		}
 	}
 	for _, t := range r.Credentials {
-		if !slices.Contains(caps.Credentials, t) {
+		if !creds[t] {
 			return fmt.Errorf("%w: credential %d", errCapability, t)
 		}
 	}
 	return nil
+}
+
+// setOf returns the values of v as a set, so that checking one list
+// against another stays linear however long a hostile peer makes them.
+func setOf[T comparable](v []T) map[T]bool {
+	m := make(map[T]bool, len(v))
+	for _, x := range v {
+		m[x] = true
+	}
+	return m
 }

@@ -205,8 +205,9 @@ func (n *LeafNode) Validate(c LeafNodeCheck) error {
 	if err := n.Extensions.checkUnique(); err != nil {
 		return fail("%v", err)
 	}
+	supported := setOf(caps.Extensions)
 	for _, x := range n.Extensions {
-		if !x.ExtensionType.isDefault() && !slices.Contains(caps.Extensions, x.ExtensionType) {
+		if !x.ExtensionType.isDefault() && !supported[x.ExtensionType] {
 			return fail("extension %d not in its capabilities", x.ExtensionType)
 		}
 	}

@@ -57,20 +57,26 @@ func subtreeLeaves(x nodeIndex) (first, last leafIndex) {
 	return leafIndex((uint64(x) - span) / 2), leafIndex((uint64(x) + span) / 2)
 }
 
-// anyUnder reports whether some leaf in ls lies under x.
+// anyUnder reports whether some leaf of the sorted list ls lies under x.
 func anyUnder(x nodeIndex, ls []leafIndex) bool {
 	first, last := subtreeLeaves(x)
-	for _, l := range ls {
-		if l >= first && l <= last {
-			return true
-		}
+	i, _ := slices.BinarySearch(ls, first)
+	return i < len(ls) && ls[i] <= last
+}
+
+// sortedLeaves returns ls sorted, copying it only if it is not already.
+func sortedLeaves(ls []leafIndex) []leafIndex {
+	if slices.IsSorted(ls) {
+		return ls
 	}
-	return false
+	c := slices.Clone(ls)
+	slices.Sort(c)
+	return c
 }
 
 // originalTreeHash returns the tree hash of x in the tree with the leaves
-// of exclude blanked and removed from every unmerged_leaves list: the
-// original_sibling_tree_hash of §7.9.
+// of exclude (sorted) blanked and removed from every unmerged_leaves list:
+// the original_sibling_tree_hash of §7.9.
 func (t *RatchetTree) originalTreeHash(x nodeIndex, exclude []leafIndex) []byte {
 	if !anyUnder(x, exclude) {
 		return t.treeHash(x)
@@ -82,7 +88,8 @@ func (t *RatchetTree) originalTreeHash(x nodeIndex, exclude []leafIndex) []byte 
 	if p != nil {
 		q := *p
 		q.UnmergedLeaves = slices.DeleteFunc(slices.Clone(p.UnmergedLeaves), func(l leafIndex) bool {
-			return slices.Contains(exclude, l)
+			_, found := slices.BinarySearch(exclude, l)
+			return found
 		})
 		p = &q
 	}
@@ -98,7 +105,7 @@ func (t *RatchetTree) parentHash(p, s nodeIndex) []byte {
 	var e Encoder
 	e.Opaque(pn.EncryptionKey)
 	e.Opaque(pn.ParentHash)
-	e.Opaque(t.originalTreeHash(s, pn.UnmergedLeaves))
+	e.Opaque(t.originalTreeHash(s, sortedLeaves(pn.UnmergedLeaves)))
 	return Hash(e.Bytes())
 }
 
@@ -129,8 +136,14 @@ func (t *RatchetTree) setPathParentHashes(path, copathNodes []nodeIndex) []byte 
 	return ph
 }
 
-// parentHashValid reports whether exactly one node below the non-blank
-// parent p has a parent hash that is valid with respect to p (§7.9.2).
+// parentHashValidCount returns how many nodes below the non-blank parent
+// p have a parent hash that is valid with respect to p (§7.9.2); a
+// parent-hash valid node has exactly one.
+//
+// For a child C of p, a node D is valid only if the resolution of C minus
+// D equals the unmerged leaves of p under C, so D can only be the single
+// node of the resolution that is not such a leaf. That keeps the check
+// linear in the size of the resolution, however hostile the tree.
 func (t *RatchetTree) parentHashValidCount(p nodeIndex) int {
 	pn := t.nodes[p].parent
 	l, _ := left(p)
@@ -138,36 +151,36 @@ func (t *RatchetTree) parentHashValidCount(p nodeIndex) int {
 	count := 0
 	for _, c := range [2][2]nodeIndex{{l, r}, {r, l}} {
 		child, sib := c[0], c[1]
-		want := t.parentHash(p, sib)
-		res := t.resolution(child, nil)
-		// The leaves of p's unmerged list that lie under child, as nodes.
-		var unmerged []nodeIndex
+		unmerged := make(map[nodeIndex]bool)
 		for _, u := range pn.UnmergedLeaves {
-			if anyUnder(child, []leafIndex{u}) {
-				unmerged = append(unmerged, u.node())
+			if x := u.node(); isUnder(x, child) {
+				unmerged[x] = true
 			}
 		}
-		for _, d := range res {
-			got, ok := t.nodes[d].parentHashField()
-			if !ok || !bytes.Equal(got, want) {
+		inRes := make(map[nodeIndex]bool)
+		var candidate []nodeIndex
+		for _, x := range t.resolution(child, nil) {
+			if inRes[x] {
 				continue
 			}
-			rest := slices.DeleteFunc(slices.Clone(res), func(x nodeIndex) bool { return x == d })
-			if sameNodeSet(rest, unmerged) {
-				count++
+			inRes[x] = true
+			if !unmerged[x] {
+				candidate = append(candidate, x)
 			}
+		}
+		if len(candidate) != 1 || len(inRes) != len(unmerged)+1 {
+			continue
+		}
+		got, ok := t.nodes[candidate[0]].parentHashField()
+		if ok && bytes.Equal(got, t.parentHash(p, sib)) {
+			count++
 		}
 	}
 	return count
 }
 
-// sameNodeSet reports whether a and b hold the same nodes.
-func sameNodeSet(a, b []nodeIndex) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b)
+// isUnder reports whether x is in the subtree rooted at a.
+func isUnder(x, a nodeIndex) bool {
+	first, last := subtreeLeaves(a)
+	return x >= first.node() && x <= last.node()
 }

@@ -317,7 +317,7 @@ func (k *TreePrivateKeys) decryptUpdatePath(t *RatchetTree, sender leafIndex, p 
 	}
 	i := -1
 	for m, c := range copathNodes {
-		if anyUnder(c, []leafIndex{k.leaf}) {
+		if isUnder(k.leaf.node(), c) {
 			i = m
 			break
 		}

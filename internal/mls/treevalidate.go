@@ -71,6 +71,19 @@ func (t *RatchetTree) Validate(c TreeCheck) error {
 		}
 		encKeys[string(key)] = nodeIndex(x)
 	}
+	// Sorted unmerged lists first, so that checkParent can binary-search
+	// them whatever their length.
+	for x := nodeIndex(1); uint32(x) < uint32(len(t.nodes)); x += 2 {
+		p := t.nodes[x].parent
+		if p == nil {
+			continue
+		}
+		for k, l := range p.UnmergedLeaves {
+			if k > 0 && p.UnmergedLeaves[k-1] >= l {
+				return fmt.Errorf("%w: node %d: unmerged leaves not sorted", ErrInvalidTree, x)
+			}
+		}
+	}
 	for x := nodeIndex(1); uint32(x) < uint32(len(t.nodes)); x += 2 {
 		if t.nodes[x].parent == nil {
 			continue
@@ -89,11 +102,8 @@ func (t *RatchetTree) checkParent(x nodeIndex) error {
 		return fmt.Errorf("%w: node %d: encryption key of %d bytes", ErrInvalidTree, x, len(p.EncryptionKey))
 	}
 	n := t.NumLeaves()
-	for k, l := range p.UnmergedLeaves {
-		if k > 0 && p.UnmergedLeaves[k-1] >= l {
-			return fmt.Errorf("%w: node %d: unmerged leaves not sorted", ErrInvalidTree, x)
-		}
-		if !anyUnder(x, []leafIndex{l}) || t.Leaf(l) == nil {
+	for _, l := range p.UnmergedLeaves {
+		if !isUnder(l.node(), x) || t.Leaf(l) == nil {
 			return fmt.Errorf("%w: node %d: unmerged leaf %d is blank or not below it", ErrInvalidTree, x, l)
 		}
 		// Every non-blank parent between the leaf and x lists it too.
@@ -102,7 +112,7 @@ func (t *RatchetTree) checkParent(x nodeIndex) error {
 			if q == x {
 				break
 			}
-			if qn := t.nodes[q].parent; qn != nil && !slices.Contains(qn.UnmergedLeaves, l) {
+			if qn := t.nodes[q].parent; qn != nil && !containsLeaf(qn.UnmergedLeaves, l) {
 				return fmt.Errorf("%w: node %d lists unmerged leaf %d but node %d does not",
 					ErrInvalidTree, x, l, q)
 			}
@@ -126,4 +136,10 @@ func (t *RatchetTree) VerifyParentHashes() error {
 		}
 	}
 	return nil
+}
+
+// containsLeaf reports whether the sorted list ls holds l.
+func containsLeaf(ls []leafIndex, l leafIndex) bool {
+	_, found := slices.BinarySearch(ls, l)
+	return found
 }
