@@ -216,3 +216,41 @@ func TestUpdatePathRejections(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckNewLeaf(t *testing.T) {
+	g := newBenchGroup(t, 4)
+	fresh, _, _ := benchLeaf(t)
+	if err := g.tree.CheckNewLeaf(fresh, -1); err != nil {
+		t.Fatalf("CheckNewLeaf(fresh leaf) = %v", err)
+	}
+	tests := []struct {
+		name     string
+		replaced int64
+		edit     func(l *LeafNode)
+	}{
+		{"encryption key of another member", -1, func(l *LeafNode) { l.EncryptionKey = g.tree.Leaf(2).EncryptionKey }},
+		{"encryption key of a parent", -1, func(l *LeafNode) { l.EncryptionKey = g.tree.nodes[1].parent.EncryptionKey }},
+		{"update keeping its encryption key", 1, func(l *LeafNode) { l.EncryptionKey = g.tree.Leaf(1).EncryptionKey }},
+		{"signature key of another member", 1, func(l *LeafNode) { l.SignatureKey = g.tree.Leaf(3).SignatureKey }},
+		{"credential type members lack", -1, func(l *LeafNode) {
+			l.Credential = Credential{Type: CredentialTypeX509, Certificates: [][]byte{{1}}}
+			l.Capabilities.Credentials = []CredentialType{CredentialTypeBasic, CredentialTypeX509}
+		}},
+		{"lacks a credential type in use", -1, func(l *LeafNode) {
+			l.Capabilities.Credentials = []CredentialType{CredentialTypeX509}
+		}},
+	}
+	for _, tt := range tests {
+		l := fresh.Clone()
+		tt.edit(l)
+		if err := g.tree.CheckNewLeaf(l, tt.replaced); !errors.Is(err, ErrInvalidLeafNode) {
+			t.Errorf("CheckNewLeaf(%s) = %v; want ErrInvalidLeafNode", tt.name, err)
+		}
+	}
+	// An Update may keep its own signature key.
+	l := fresh.Clone()
+	l.SignatureKey = g.tree.Leaf(1).SignatureKey
+	if err := g.tree.CheckNewLeaf(l, 1); err != nil {
+		t.Errorf("CheckNewLeaf(update keeping its signature key) = %v", err)
+	}
+}

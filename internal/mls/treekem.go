@@ -256,10 +256,14 @@ func (t *RatchetTree) MergeUpdatePath(sender leafIndex, p *UpdatePath, exclude [
 	return nil
 }
 
-// checkNewKeys fails if an UpdatePath reuses an encryption key found in the
-// tree (or twice in itself), or a signature key of another member. It
-// makes one pass over the tree with lookups that do not allocate.
+// checkNewKeys fails if an UpdatePath's leaf does not fit among the
+// members (CheckNewLeaf) or its path reuses an encryption key found in the
+// tree or twice in itself. It makes one pass over the tree with lookups
+// that do not allocate.
 func (t *RatchetTree) checkNewKeys(sender leafIndex, p *UpdatePath) error {
+	if err := t.CheckNewLeaf(&p.LeafNode, int64(sender)); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidUpdatePath, err)
+	}
 	fresh := make(map[string]bool, len(p.Nodes)+1)
 	for _, k := range append([][]byte{p.LeafNode.EncryptionKey}, nodeKeys(p)...) {
 		if fresh[string(k)] {
@@ -268,12 +272,8 @@ func (t *RatchetTree) checkNewKeys(sender leafIndex, p *UpdatePath) error {
 		fresh[string(k)] = true
 	}
 	for x := range t.nodes {
-		n := &t.nodes[x]
-		if k := n.encryptionKey(); k != nil && fresh[string(k)] {
+		if k := t.nodes[x].encryptionKey(); k != nil && fresh[string(k)] {
 			return fmt.Errorf("%w: encryption key already in use", ErrInvalidUpdatePath)
-		}
-		if n.leaf != nil && nodeIndex(x) != sender.node() && bytes.Equal(n.leaf.SignatureKey, p.LeafNode.SignatureKey) {
-			return fmt.Errorf("%w: signature key already in use", ErrInvalidUpdatePath)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package mls
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 )
@@ -142,4 +143,39 @@ func (t *RatchetTree) VerifyParentHashes() error {
 func containsLeaf(ls []leafIndex, l leafIndex) bool {
 	_, found := slices.BinarySearch(ls, l)
 	return found
+}
+
+// CheckNewLeaf makes the checks of RFC 9420 §7.3 that relate a LeafNode
+// entering the tree to the members already there: its encryption key is
+// used by no node (including the leaf it replaces, for an Update or a
+// commit's path), its signature key by no other member, every other
+// member supports its credential type and it supports theirs. replaced is
+// the leaf it replaces, or -1 for an Add. Validate the leaf on its own
+// first (LeafNode.Validate).
+func (t *RatchetTree) CheckNewLeaf(leaf *LeafNode, replaced int64) error {
+	var inUse []CredentialType
+	for x := range t.nodes {
+		n := &t.nodes[x]
+		if k := n.encryptionKey(); k != nil && bytes.Equal(k, leaf.EncryptionKey) {
+			return fmt.Errorf("%w: encryption key already used by node %d", ErrInvalidLeafNode, x)
+		}
+		if n.leaf == nil || int64(x/2) == replaced {
+			continue
+		}
+		if bytes.Equal(n.leaf.SignatureKey, leaf.SignatureKey) {
+			return fmt.Errorf("%w: signature key already used by leaf %d", ErrInvalidLeafNode, x/2)
+		}
+		if !slices.Contains(n.leaf.Capabilities.Credentials, leaf.Credential.Type) {
+			return fmt.Errorf("%w: leaf %d does not support credential type %d", ErrInvalidLeafNode, x/2, leaf.Credential.Type)
+		}
+		if ct := n.leaf.Credential.Type; !slices.Contains(inUse, ct) {
+			inUse = append(inUse, ct)
+		}
+	}
+	for _, ct := range inUse {
+		if !slices.Contains(leaf.Capabilities.Credentials, ct) {
+			return fmt.Errorf("%w: does not support credential type %d, which is in use", ErrInvalidLeafNode, ct)
+		}
+	}
+	return nil
 }
