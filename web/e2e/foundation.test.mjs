@@ -343,6 +343,15 @@ describe('foundation web client', { concurrency: false }, () => {
     await heading(p).filter({ hasText: `Hello, ${admin.name}` }).waitFor();
   });
 
+  step('signing in again on the same browser reuses its device', async () => {
+    const p = adminPage;
+    await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();
+    await p.waitForURL(/\/account$/);
+    const rows = p.getByTestId('my-devices').locator('tbody tr');
+    await rows.filter({ hasText: 'This device' }).waitFor();
+    assert.equal(await rows.count(), 1, 'one device, not one per sign-in');
+  });
+
   step('a page left unused for the idle time limit signs itself out', async () => {
     const ctx = await newContext(browser, srv.base, { storageState: await adminCtx.storageState() });
     try {

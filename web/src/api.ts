@@ -24,6 +24,7 @@ export interface Me {
 }
 
 export interface DeviceInfo {
+  id?: string;
   name: string;
   kind: 'web';
 }

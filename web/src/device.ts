@@ -25,7 +25,31 @@ function platform(ua: string): string {
   return 'unknown system';
 }
 
-/** thisDevice is what sign-in and enrolment send to register the browser. */
+const KEY = 'switchboard.device';
+
+/** thisDevice is what sign-in and enrolment send to register the browser.
+ * It carries the ID the server gave this browser last time, so signing in
+ * again reuses that device instead of listing a new one; the server ignores
+ * an ID that is revoked or belongs to someone else. */
 export function thisDevice(): DeviceInfo {
-  return { name: deviceName(), kind: 'web' };
+  const id = storedDeviceID();
+  return id ? { id, name: deviceName(), kind: 'web' } : { name: deviceName(), kind: 'web' };
+}
+
+/** rememberDevice keeps the device ID from a successful sign-in. */
+export function rememberDevice(id: string): void {
+  try {
+    localStorage.setItem(KEY, id);
+  } catch {
+    // Storage can be off (private browsing); the next sign-in then
+    // registers a new device, which is safe.
+  }
+}
+
+function storedDeviceID(): string {
+  try {
+    return localStorage.getItem(KEY) ?? '';
+  } catch {
+    return '';
+  }
 }

@@ -1,5 +1,6 @@
 // session.ts: who is signed in, shared by the app shell and the pages.
 import { del, get, setCsrfToken, type Me, type User } from './api';
+import { rememberDevice } from './device';
 
 /** SignInResult is the body of a successful sign-in or enrolment. */
 export interface SignInResult {
@@ -19,6 +20,7 @@ export async function loadMe(): Promise<Me> {
 /** signedIn records a sign-in response so the next requests carry CSRF. */
 export function signedIn(r: SignInResult): Me {
   setCsrfToken(r.csrf_token);
+  rememberDevice(r.device_id);
   return r;
 }
 
