@@ -16,7 +16,7 @@ type testMember struct {
 	g    *Group
 }
 
-func newTestMember(t *testing.T, name string) *testMember {
+func newTestMember(t testing.TB, name string) *testMember {
 	t.Helper()
 	sigPriv, _, err := GenerateSignatureKeyPair()
 	if err != nil {
