@@ -1,0 +1,78 @@
+package mls
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestCommitRejectsInvalidProposals(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob := newTestMember(t, "alice"), newTestMember(t, "bob")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+
+	carol := newTestMember(t, "carol")
+	expired := newTestMember(t, "expired")
+	expired.kp.LeafNode.Lifetime.NotAfter = uint64(testNow.Add(-1).Unix())
+	tampered := newTestMember(t, "tampered")
+	tampered.kp.InitKey[0] ^= 1
+	for _, tc := range []struct {
+		name string
+		opts CommitOptions
+	}{
+		{"same key package twice", CommitOptions{Add: []*KeyPackage{carol.kp, carol.kp}}},
+		{"existing member again", CommitOptions{Add: []*KeyPackage{bob.kp}}},
+		{"remove a blank leaf", CommitOptions{Remove: []uint32{5}}},
+		{"remove oneself", CommitOptions{Remove: []uint32{alice.g.OwnLeaf()}}},
+		{"remove twice", CommitOptions{Remove: []uint32{1, 1}}},
+		{"expired key package", CommitOptions{Add: []*KeyPackage{expired.kp}}},
+		{"bad key package signature", CommitOptions{Add: []*KeyPackage{tampered.kp}}},
+		{"unsupported extension", CommitOptions{SetExtensions: true, Extensions: Extensions{{ExtensionType: 0xff00, Data: []byte{1}}}}},
+		{"unknown external PSK", CommitOptions{ExternalPSKs: [][]byte{[]byte("nope")}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := alice.g.Epoch()
+			if _, err := alice.g.Commit(tc.opts); !errors.Is(err, ErrInvalidCommit) {
+				t.Errorf("Commit = %v; want ErrInvalidCommit", err)
+			}
+			if alice.g.pending != nil || alice.g.Epoch() != before {
+				t.Error("a refused commit left state behind")
+			}
+		})
+	}
+	// The group still works after every refusal.
+	commitAndDeliver(t, alice, CommitOptions{ForcePath: true}, bob)
+	requireSameEpoch(t, alice, bob)
+}
+
+func TestExternalPSKCommit(t *testing.T) {
+	psk := map[string][]byte{"records-keeper": []byte("a pre-shared secret")}
+	cfg := testConfig(true)
+	cfg.ExternalPSK = func(id []byte) ([]byte, bool) { s, ok := psk[string(id)]; return s, ok }
+	alice, bob := newTestMember(t, "alice"), newTestMember(t, "bob")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, ExternalPSKs: [][]byte{[]byte("records-keeper")}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+	requireSameEpoch(t, alice, bob)
+	commitAndDeliver(t, bob, CommitOptions{ExternalPSKs: [][]byte{[]byte("records-keeper")}}, alice)
+	requireSameEpoch(t, alice, bob)
+
+	// A member without the PSK cannot follow.
+	other := cfg
+	other.ExternalPSK = nil
+	bob.g.cfg = other
+	c, err := alice.g.Commit(CommitOptions{ExternalPSKs: [][]byte{[]byte("records-keeper")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.g.Process(c.Commit); err == nil {
+		t.Error("commit with an unknown PSK accepted")
+	}
+}
