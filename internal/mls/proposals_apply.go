@@ -166,8 +166,8 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		if err := leaf.Validate(c); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
-		if err := checkLeafKeysUnique(a.tree, leaf, int(i)); err != nil {
-			return nil, err
+		if err := a.tree.CheckNewLeaf(leaf, int64(i)); err != nil {
+			return nil, fmt.Errorf("%w: update: %w", ErrInvalidCommit, err)
 		}
 		if err := a.tree.UpdateLeaf(i, leaf); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
@@ -196,8 +196,8 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		if err := kp.Validate(c); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
-		if err := checkLeafKeysUnique(a.tree, &kp.LeafNode, -1); err != nil {
-			return nil, err
+		if err := a.tree.CheckNewLeaf(&kp.LeafNode, -1); err != nil {
+			return nil, fmt.Errorf("%w: add: %w", ErrInvalidCommit, err)
 		}
 		i, err := a.tree.AddLeaf(&kp.LeafNode)
 		if err != nil {
@@ -217,26 +217,6 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		a.psks = append(a.psks, id)
 	}
 	return a, nil
-}
-
-// checkLeafKeysUnique fails if leaf's signature key belongs to another
-// member or its encryption key is already in the tree. except is the
-// leaf being replaced (-1 for none).
-func checkLeafKeysUnique(tree *RatchetTree, leaf *LeafNode, except int) error {
-	for _, m := range tree.Members() {
-		if int(m) == except {
-			continue
-		}
-		if bytes.Equal(tree.Leaf(m).SignatureKey, leaf.SignatureKey) {
-			return commitErr("leaf signature key duplicates member %d", m)
-		}
-	}
-	for x := range tree.nodes {
-		if bytes.Equal(tree.nodes[x].encryptionKey(), leaf.EncryptionKey) {
-			return commitErr("leaf encryption key already in the tree")
-		}
-	}
-	return nil
 }
 
 // checkExtensionsSupported fails unless every member lists every
