@@ -644,3 +644,368 @@ func TestInteropWireCodecs(t *testing.T) {
 	interopCheckTree(t, "carol removed", a)
 	interopSameEpoch(t, members[0], members[1])
 }
+
+// interopGoMember is a member run by the Go implementation.
+type interopGoMember struct {
+	t    testing.TB
+	name string
+	cfg  Config
+	kp   *KeyPackage
+	priv *KeyPackagePrivate
+	g    *Group
+}
+
+func newInteropGoMember(t testing.TB, name string, cfg Config) *interopGoMember {
+	t.Helper()
+	sigPriv, _, err := GenerateSignatureKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, priv, err := NewKeyPackage(NewBasicCredential([]byte(name)), sigPriv, time.Now(), 24*time.Hour)
+	if err != nil {
+		t.Fatalf("%s: NewKeyPackage: %v", name, err)
+	}
+	m := &interopGoMember{t: t, name: name, cfg: cfg, kp: kp, priv: priv}
+	t.Cleanup(func() {
+		if m.g != nil {
+			m.g.Close()
+		}
+	})
+	return m
+}
+
+// keyPackage returns the member's KeyPackage as an MLSMessage.
+func (m *interopGoMember) keyPackage() []byte {
+	return (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatKeyPackage, KeyPackage: m.kp}).Bytes()
+}
+
+func (m *interopGoMember) create(groupID []byte) {
+	m.t.Helper()
+	g, err := CreateGroup(m.cfg, groupID, m.kp, m.priv)
+	if err != nil {
+		m.t.Fatalf("%s: CreateGroup: %v", m.name, err)
+	}
+	m.g = g
+}
+
+// join joins from a ts-mls Welcome; tree may be nil when the Welcome
+// carries the ratchet_tree extension.
+func (m *interopGoMember) join(welcome, tree []byte) {
+	m.t.Helper()
+	msg, err := DecodeMLSMessage(welcome)
+	if err != nil || msg.Welcome == nil {
+		m.t.Fatalf("%s: decode ts-mls Welcome: %v (wire format %v)", m.name, err, msg)
+	}
+	var rt *RatchetTree
+	if tree != nil {
+		if rt, err = DecodeRatchetTree(tree); err != nil {
+			m.t.Fatalf("%s: decode ts-mls ratchet tree: %v", m.name, err)
+		}
+	}
+	g, err := JoinGroup(m.cfg, msg.Welcome, m.kp, m.priv, rt)
+	if err != nil {
+		m.t.Fatalf("%s: JoinGroup from the ts-mls Welcome: %v", m.name, err)
+	}
+	m.g = g
+}
+
+// process hands the Go member a message made by ts-mls.
+func (m *interopGoMember) process(msg []byte) *Received {
+	m.t.Helper()
+	r, err := m.g.Process(msg)
+	if err != nil {
+		m.t.Fatalf("%s: processing a ts-mls message: %v", m.name, err)
+	}
+	return r
+}
+
+// commit creates a commit and, as a delivery service accepting it would
+// allow, merges it at once.
+func (m *interopGoMember) commit(opts CommitOptions) *CommitOutput {
+	m.t.Helper()
+	out, err := m.g.Commit(opts)
+	if err != nil {
+		m.t.Fatalf("%s: Commit: %v", m.name, err)
+	}
+	if err := m.g.MergePendingCommit(); err != nil {
+		m.t.Fatalf("%s: MergePendingCommit: %v", m.name, err)
+	}
+	return out
+}
+
+func (m *interopGoMember) protect(text string) []byte {
+	m.t.Helper()
+	msg, err := m.g.Protect([]byte(text), nil)
+	if err != nil {
+		m.t.Fatalf("%s: Protect: %v", m.name, err)
+	}
+	return msg
+}
+
+// interopAgree fails the test unless the Go member and the ts-mls peer are
+// in the same epoch with the same epoch authenticator, tree hash, members
+// and exporter output. On disagreement it shows both GroupContexts.
+func interopAgree(t testing.TB, what string, m *interopGoMember, p *interopPeer) {
+	t.Helper()
+	st := p.must("state", nil)
+	gc := m.g.Context()
+	if m.g.Epoch() != st.Epoch || !bytes.Equal(m.g.EpochAuthenticator(), st.EpochAuthenticator) {
+		raw, _ := p.callRaw("secrets", nil)
+		var s struct {
+			GroupContext peerHex `json:"group_context"`
+		}
+		json.Unmarshal(raw, &s)
+		t.Fatalf("%s: Go %s at epoch %d (authenticator %x), ts-mls %s at epoch %d (authenticator %x)\nGo GroupContext     %x\nts-mls GroupContext %x",
+			what, m.name, m.g.Epoch(), m.g.EpochAuthenticator(), p.name, st.Epoch, st.EpochAuthenticator, gc.Bytes(), s.GroupContext)
+	}
+	if !bytes.Equal(gc.TreeHash, st.TreeHash) {
+		t.Fatalf("%s: tree hash: Go %x, ts-mls %x", what, gc.TreeHash, st.TreeHash)
+	}
+	if !bytes.Equal(gc.ConfirmedTranscriptHash, st.ConfirmedTranscriptHash) {
+		t.Fatalf("%s: confirmed transcript hash: Go %x, ts-mls %x", what, gc.ConfirmedTranscriptHash, st.ConfirmedTranscriptHash)
+	}
+	var goMembers, tsMembers []string
+	for _, mem := range m.g.Members() {
+		goMembers = append(goMembers, fmt.Sprintf("%d:%s", mem.Leaf, mem.Credential.Identity))
+	}
+	for _, mem := range st.Members {
+		tsMembers = append(tsMembers, fmt.Sprintf("%d:%s", mem.LeafIndex, mem.Identity))
+	}
+	if strings.Join(goMembers, ",") != strings.Join(tsMembers, ",") {
+		t.Fatalf("%s: members: Go %v, ts-mls %v", what, goMembers, tsMembers)
+	}
+	goExp, err := m.g.Export("switchboard interop", []byte(what), 32)
+	if err != nil {
+		t.Fatalf("%s: Go Export: %v", what, err)
+	}
+	if tsExp := p.export("switchboard interop", []byte(what), 32); !bytes.Equal(goExp, tsExp) {
+		t.Fatalf("%s: exporter: Go %x, ts-mls %x", what, goExp, tsExp)
+	}
+}
+
+// interopWire names the peer's wire option for a Config.
+func interopWire(cfg Config) string {
+	if cfg.EncryptHandshake {
+		return "private"
+	}
+	return "public"
+}
+
+// interopMessagesBothWays sends application messages from the Go member to
+// the ts-mls peer and back.
+func interopMessagesBothWays(t testing.TB, what string, m *interopGoMember, p *interopPeer) {
+	t.Helper()
+	for i := range 3 {
+		text := fmt.Sprintf("%s: Go %s to ts-mls %s #%d", what, m.name, p.name, i)
+		if got := string(p.unprotect(m.protect(text))); got != text {
+			t.Fatalf("ts-mls decrypted %q, want %q", got, text)
+		}
+	}
+	for i := range 3 {
+		text := fmt.Sprintf("%s: ts-mls %s to Go %s #%d", what, p.name, m.name, i)
+		r := m.process(p.protect([]byte(text)))
+		if r.ContentType != ContentApplication || string(r.ApplicationData) != text {
+			t.Fatalf("Go received %v %q, want application %q", r.ContentType, r.ApplicationData, text)
+		}
+		if st := p.must("state", nil); r.Sender.Index != st.LeafIndex {
+			t.Fatalf("Go sees sender leaf %d, ts-mls is leaf %d", r.Sender.Index, st.LeafIndex)
+		}
+	}
+}
+
+// TestInteropGoCreatesGroup: a Go member creates the group and adds ts-mls
+// members by their KeyPackages; they exchange application messages both
+// ways; both sides commit updates; Go adds and removes members; every
+// epoch's authenticator, tree hash, transcript hash and exporter agree.
+func TestInteropGoCreatesGroup(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		inTree bool
+	}{
+		{"public handshake, tree beside the Welcome", Config{Now: time.Now}, false},
+		{"private handshake, padding, tree in the Welcome", Config{Now: time.Now, EncryptHandshake: true, PaddingBlock: 32}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			wire := interopWire(tc.cfg)
+			alice := newInteropGoMember(t, "alice", tc.cfg)
+			bob := startInteropPeer(t, "bob")
+			carol := startInteropPeer(t, "carol")
+			bob.configure(wire)
+			carol.configure(wire)
+			bobKP := bob.identity("bob")
+			carolKP := carol.must("create_identity", peerArgs{"identity": "carol", "grease": "all"}).KeyPackage
+
+			alice.create([]byte("go-created " + wire))
+			add := alice.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, bobKP)}, RatchetTreeInWelcome: tc.inTree})
+			if add.Welcome == nil {
+				t.Fatal("Go made no Welcome for an Add")
+			}
+			join := peerArgs{"welcome": add.Welcome}
+			if !tc.inTree {
+				join["ratchet_tree"] = alice.g.RatchetTree()
+			}
+			if j := bob.must("join", join); j.LeafIndex != 1 {
+				t.Fatalf("ts-mls joined at leaf %d, want 1", j.LeafIndex)
+			}
+			interopAgree(t, "bob joined", alice, bob)
+			interopMessagesBothWays(t, "epoch 1", alice, bob)
+
+			// Go commits an update with a path.
+			upd := alice.commit(CommitOptions{ForcePath: true})
+			if r := bob.process(upd.Commit); r.Kind != "commit" {
+				t.Fatalf("ts-mls processed the Go update as %q", r.Kind)
+			}
+			interopAgree(t, "Go update", alice, bob)
+
+			// ts-mls commits an update; Go follows.
+			if r := alice.process(bob.must("commit_update", nil).Commit); !r.NewEpoch {
+				t.Fatal("Go did not move to a new epoch on the ts-mls update")
+			}
+			interopAgree(t, "ts-mls update", alice, bob)
+			interopMessagesBothWays(t, "after updates", alice, bob)
+
+			// Go adds carol (GREASE in her capabilities) and then removes bob.
+			add = alice.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, carolKP)}, RatchetTreeInWelcome: tc.inTree})
+			bob.process(add.Commit)
+			join = peerArgs{"welcome": add.Welcome}
+			if !tc.inTree {
+				join["ratchet_tree"] = alice.g.RatchetTree()
+			}
+			carol.must("join", join)
+			interopAgree(t, "carol joined (bob's view)", alice, bob)
+			interopAgree(t, "carol joined (carol's view)", alice, carol)
+			interopMessagesBothWays(t, "three members", alice, carol)
+			if got := string(bob.unprotect(carol.protect([]byte("carol to bob")))); got != "carol to bob" {
+				t.Fatalf("bob got %q", got)
+			}
+
+			rem := alice.commit(CommitOptions{Remove: []uint32{1}})
+			if r := bob.process(rem.Commit); r.Active {
+				t.Fatal("ts-mls bob still active after Go removed him")
+			}
+			carol.process(rem.Commit)
+			interopAgree(t, "bob removed", alice, carol)
+			interopMessagesBothWays(t, "after remove", alice, carol)
+
+			// ts-mls carol removes the Go member.
+			rem2 := carol.must("remove_member", peerArgs{"leaf_index": 0})
+			if r := alice.process(rem2.Commit); !r.Removed {
+				t.Fatalf("Go alice not told she was removed: %+v", r)
+			}
+			if alice.g.Active() {
+				t.Fatal("Go alice still active after being removed")
+			}
+		})
+	}
+}
+
+// TestInteropTSCreatesGroup: a ts-mls member creates the group and adds a
+// Go member, which joins from the Welcome; ts-mls commits an update, adds
+// and removes another member (inline and by reference), and the Go member
+// follows every epoch with the same epoch authenticator.
+func TestInteropTSCreatesGroup(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		wire   string
+		inTree bool
+	}{
+		{"public handshake, tree beside the Welcome", Config{Now: time.Now}, "public", false},
+		{"private handshake, tree in the Welcome", Config{Now: time.Now, EncryptHandshake: true}, "private", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			alice := startInteropPeer(t, "alice")
+			carol := startInteropPeer(t, "carol")
+			dave := startInteropPeer(t, "dave")
+			for _, p := range []*interopPeer{alice, carol, dave} {
+				p.configure(tc.wire)
+			}
+			alice.identity("alice")
+			carolKP := carol.identity("carol")
+			daveKP := dave.must("create_identity", peerArgs{"identity": "dave", "grease": "all"}).KeyPackage
+			bob := newInteropGoMember(t, "bob", tc.cfg)
+
+			alice.must("create_group", peerArgs{"group_id": []byte("ts-created " + tc.wire)})
+			add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage(), "ratchet_tree_extension": tc.inTree})
+			if tc.inTree {
+				bob.join(add.Welcome, nil)
+			} else {
+				bob.join(add.Welcome, add.RatchetTree)
+			}
+			if bob.g.OwnLeaf() != 1 {
+				t.Fatalf("Go joined at leaf %d, want 1", bob.g.OwnLeaf())
+			}
+			interopAgree(t, "Go joined", bob, alice)
+			interopMessagesBothWays(t, "epoch 1", bob, alice)
+
+			// ts-mls commits an update.
+			if r := bob.process(alice.must("commit_update", nil).Commit); !r.NewEpoch || r.ContentType != ContentCommit {
+				t.Fatalf("Go on the ts-mls update: %+v", r)
+			}
+			interopAgree(t, "ts-mls update", bob, alice)
+			interopMessagesBothWays(t, "after update", bob, alice)
+
+			// ts-mls adds carol (an add-only commit, no path); Go follows.
+			add = alice.must("add_member", peerArgs{"key_package": carolKP, "ratchet_tree_extension": tc.inTree})
+			bob.process(add.Commit)
+			carol.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+			interopAgree(t, "carol added", bob, alice)
+			interopAgree(t, "carol added (carol's view)", bob, carol)
+			interopMessagesBothWays(t, "with carol", bob, carol)
+
+			// The Go member commits an update; both ts-mls members follow.
+			upd := bob.commit(CommitOptions{ForcePath: true})
+			alice.process(upd.Commit)
+			carol.process(upd.Commit)
+			interopAgree(t, "Go update", bob, alice)
+			interopAgree(t, "Go update (carol's view)", bob, carol)
+
+			// ts-mls removes carol inline.
+			rem := alice.must("remove_member", peerArgs{"leaf_index": 2})
+			bob.process(rem.Commit)
+			carol.process(rem.Commit)
+			interopAgree(t, "carol removed", bob, alice)
+
+			// ts-mls adds dave (GREASE), then removes him by reference:
+			// a Remove proposal, then a commit that refers to it.
+			add = alice.must("add_member", peerArgs{"key_package": daveKP, "ratchet_tree_extension": tc.inTree})
+			bob.process(add.Commit)
+			dave.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+			interopAgree(t, "dave added", bob, alice)
+			interopAgree(t, "dave added (dave's view)", bob, dave)
+			rem = alice.must("remove_member", peerArgs{"leaf_index": 2, "by_reference": true})
+			if r := bob.process(rem.Proposal); r.ContentType != ContentProposal || r.Proposal == nil {
+				t.Fatalf("Go on the ts-mls Remove proposal: %+v", r)
+			}
+			dave.process(rem.Proposal)
+			bob.process(rem.Commit)
+			dave.process(rem.Commit)
+			interopAgree(t, "dave removed by reference", bob, alice)
+			interopMessagesBothWays(t, "two again", bob, alice)
+
+			// ts-mls removes the Go member.
+			rem = alice.must("remove_member", peerArgs{"leaf_index": 1})
+			if r := bob.process(rem.Commit); !r.Removed {
+				t.Fatalf("Go bob not told he was removed: %+v", r)
+			}
+		})
+	}
+}
+
+// interopKeyPackage decodes a ts-mls KeyPackage (MLSMessage) for the Go side.
+func interopKeyPackage(t testing.TB, b []byte) *KeyPackage {
+	t.Helper()
+	m := interopCheckMessage(t, "ts-mls key package", b, WireFormatKeyPackage)
+	return m.KeyPackage
+}
+
+// configure sets the peer's default handshake wire format.
+func (p *interopPeer) configure(wire string) {
+	p.t.Helper()
+	p.must("configure", peerArgs{"wire": wire})
+}
