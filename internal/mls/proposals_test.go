@@ -76,3 +76,46 @@ func TestExternalPSKCommit(t *testing.T) {
 		t.Error("commit with an unknown PSK accepted")
 	}
 }
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+func TestOldEpochSecretsAreZeroed(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob := newTestMember(t, "alice"), newTestMember(t, "bob")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+
+	old := bob.g.secrets
+	oldLeafKey := bob.g.keys.keys[bob.g.own.node()].priv
+	ratchet, err := bob.g.st.ratchet(0, ApplicationRatchet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ratchetSecret := ratchet.secret
+	commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice)
+	for name, b := range map[string][]byte{
+		"exporter": old.exporter, "init": old.init, "membership": old.membership,
+		"confirmation": old.confirmation, "sender data": old.senderData,
+		"replaced leaf key": oldLeafKey, "ratchet secret": ratchetSecret,
+	} {
+		if !allZero(b) {
+			t.Errorf("%s of the previous epoch not zeroed", name)
+		}
+	}
+	live := bob.g.secrets.exporter
+	bob.g.Close()
+	if !allZero(live) {
+		t.Error("Close left the exporter secret in memory")
+	}
+}
