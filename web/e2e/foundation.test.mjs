@@ -200,6 +200,19 @@ describe('foundation web client', { concurrency: false }, () => {
     await p.goto('/admin');
     await heading(p).filter({ hasText: 'You cannot see this page' }).waitFor();
     await check(p, 'clinician-admin-forbidden');
+
+    // Revoking your own device asks first, and Cancel leaves it alone.
+    await p.goto('/account');
+    const mine = p.getByTestId('my-devices').locator('tbody tr').filter({ hasText: 'This device' });
+    await mine.getByRole('button', { name: /^Revoke/ }).click();
+    const confirm = p.getByTestId('confirm');
+    assert.match(await confirm.innerText(), /the device you are using now/);
+    assert.ok(await confirm.evaluate((el) => el === document.activeElement), 'focus moves to the question');
+    await check(p, 'account-revoke-confirm');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await mine.filter({ hasText: 'Active' }).waitFor();
+
     await p.goto('/');
     await heading(p).filter({ hasText: `Hello, ${clinician.name}` }).waitFor();
   });

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef } from 'preact/hooks';
 
 interface Props {
   heading: string;
@@ -15,6 +15,7 @@ interface Props {
  * moves to it when it opens. */
 export function Confirm({ heading, children, confirmText, busy, onConfirm, onCancel }: Props) {
   const ref = useRef<HTMLDivElement>(null);
+  const id = useId();
   useEffect(() => ref.current?.focus(), []);
   return (
     <div
@@ -22,10 +23,10 @@ export function Confirm({ heading, children, confirmText, busy, onConfirm, onCan
       ref={ref}
       tabIndex={-1}
       role="region"
-      aria-labelledby="confirm-heading"
+      aria-labelledby={id}
       data-testid="confirm"
     >
-      <h3 class="nhsuk-warning-callout__label" id="confirm-heading">
+      <h3 class="nhsuk-warning-callout__label" id={id}>
         {heading}
       </h3>
       {children}

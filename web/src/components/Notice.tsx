@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
 
 interface Props {
   title?: string;
@@ -10,7 +11,7 @@ interface Props {
 /** Notice is the NHS notification banner, for news about what just
  * happened (saved, signed out) rather than for errors. */
 export function Notice({ title, success, children, testid }: Props) {
-  const id = `notice-${success ? 'success' : 'info'}`;
+  const id = useId();
   return (
     <div
       class={`nhsuk-notification-banner${success ? ' nhsuk-notification-banner--success' : ''}`}

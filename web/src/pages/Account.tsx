@@ -66,6 +66,26 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   };
 
   const allErrors = loadError ? [{ text: loadError }, ...errors] : errors;
+  // The question appears under the heading of the list it is about.
+  const confirm = (kind: 'session' | 'device') =>
+    pending?.kind === kind && (
+      <Confirm
+        heading={pending.kind === 'session' ? 'Sign out this session?' : 'Revoke this device?'}
+        confirmText={pending.kind === 'session' ? 'Yes, sign it out' : 'Yes, revoke device'}
+        busy={busy}
+        onConfirm={act}
+        onCancel={() => setPending(null)}
+      >
+        {pending.kind === 'session' ? (
+          <p>The session on {pending.item.device_name} will end. Whoever is using it will need to sign in again.</p>
+        ) : (
+          <p>
+            {pending.item.name} will be signed out at once and can never be used again
+            {pending.item.id === me.device_id ? ' – this is the device you are using now' : ''}.
+          </p>
+        )}
+      </Confirm>
+    );
   return (
     <>
       <ErrorSummary errors={allErrors} />
@@ -79,26 +99,8 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         Signed in as {me.user.name} ({me.user.email}). If you see a device or session you do not recognise,
         revoke it and tell your administrator.
       </p>
-      {pending && (
-        <Confirm
-          heading={pending.kind === 'session' ? 'Sign out this session?' : 'Revoke this device?'}
-          confirmText={pending.kind === 'session' ? 'Yes, sign it out' : 'Yes, revoke device'}
-          busy={busy}
-          onConfirm={act}
-          onCancel={() => setPending(null)}
-        >
-          {pending.kind === 'session' ? (
-            <p>The session on {pending.item.device_name} will end. Whoever is using it will need to sign in again.</p>
-          ) : (
-            <p>
-              {pending.item.name} will be signed out at once and can never be used again
-              {pending.item.id === me.device_id ? ' – this is the device you are using now' : ''}.
-            </p>
-          )}
-        </Confirm>
-      )}
-
       <h2>Devices</h2>
+      {confirm('device')}
       {devices.data && (
         <Table
           caption="Devices you have signed in on"
@@ -144,6 +146,7 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
       )}
 
       <h2>Sessions</h2>
+      {confirm('session')}
       {sessions.data && (
         <Table
           caption="Places you are signed in now"
