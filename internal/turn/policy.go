@@ -1,0 +1,56 @@
+package turn
+
+import (
+	"net"
+	"net/netip"
+)
+
+// PeerPolicy decides whether clients may relay to a peer address.
+type PeerPolicy func(ip net.IP) bool
+
+// refused lists the peer ranges the relay never sends to.
+var refused = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),         // "this network"
+	netip.MustParsePrefix("10.0.0.0/8"),        // private
+	netip.MustParsePrefix("100.64.0.0/10"),     // carrier-grade NAT
+	netip.MustParsePrefix("127.0.0.0/8"),       // loopback
+	netip.MustParsePrefix("169.254.0.0/16"),    // link-local, including 169.254.169.254 (cloud metadata)
+	netip.MustParsePrefix("172.16.0.0/12"),     // private
+	netip.MustParsePrefix("192.0.0.0/24"),      // IETF protocol assignments
+	netip.MustParsePrefix("192.168.0.0/16"),    // private
+	netip.MustParsePrefix("198.18.0.0/15"),     // benchmarking
+	netip.MustParsePrefix("224.0.0.0/4"),       // multicast
+	netip.MustParsePrefix("240.0.0.0/4"),       // reserved, broadcast
+	netip.MustParsePrefix("::/128"),            // unspecified
+	netip.MustParsePrefix("::1/128"),           // loopback
+	netip.MustParsePrefix("64:ff9b:1::/48"),    // local-use NAT64
+	netip.MustParsePrefix("fc00::/7"),          // unique local
+	netip.MustParsePrefix("fe80::/10"),         // link-local
+	netip.MustParsePrefix("fd00:ec2::254/128"), // AWS metadata over IPv6 (inside fc00::/7, listed for the record)
+	netip.MustParsePrefix("ff00::/8"),          // multicast
+}
+
+// Strict is the default policy: public unicast addresses only.
+func Strict(ip net.IP) bool {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range refused {
+		if p.Contains(a) {
+			return false
+		}
+	}
+	return true
+}
+
+// AllowLoopback is Strict plus loopback addresses. It is for tests and
+// benchmarks on one machine, where every browser is on 127.0.0.1; never
+// for a server people use.
+func AllowLoopback(ip net.IP) bool {
+	if ip.IsLoopback() {
+		return true
+	}
+	return Strict(ip)
+}
