@@ -1009,3 +1009,217 @@ func (p *interopPeer) configure(wire string) {
 	p.t.Helper()
 	p.must("configure", peerArgs{"wire": wire})
 }
+
+// TestInteropProposals: proposals made on one side are committed by the
+// other. The Go member proposes Remove, Update and Add and a ts-mls member
+// commits them; ts-mls members propose Remove and Add and the Go member
+// commits them (by reference) and sends the Welcome.
+func TestInteropProposals(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	carol := startInteropPeer(t, "carol")
+	dave := startInteropPeer(t, "dave")
+	erin := startInteropPeer(t, "erin")
+	bob := newInteropGoMember(t, "bob", Config{Now: time.Now})
+	alice.identity("alice")
+	carolKP := carol.identity("carol")
+	daveKP := dave.identity("dave")
+	erinKP := erin.identity("erin")
+
+	alice.must("create_group", peerArgs{"group_id": []byte("proposals")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
+	bob.join(add.Welcome, add.RatchetTree)
+	add = alice.must("add_member", peerArgs{"key_package": carolKP})
+	bob.process(add.Commit)
+	carol.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+	interopAgree(t, "three members", bob, alice)
+
+	// Go proposes removing carol; ts-mls alice commits the proposal.
+	prop, err := bob.g.ProposeRemove(2)
+	if err != nil {
+		t.Fatalf("ProposeRemove: %v", err)
+	}
+	if r := alice.process(prop); r.Kind != "proposal" {
+		t.Fatalf("ts-mls processed the Go proposal as %q", r.Kind)
+	}
+	carol.process(prop)
+	com := alice.must("commit", nil)
+	bob.process(com.Commit)
+	if r := carol.process(com.Commit); r.Active {
+		t.Fatal("carol still active")
+	}
+	interopAgree(t, "Go's Remove committed by ts-mls", bob, alice)
+
+	// Go proposes an Update of its own leaf; ts-mls commits it.
+	if prop, err = bob.g.ProposeUpdate(); err != nil {
+		t.Fatalf("ProposeUpdate: %v", err)
+	}
+	alice.process(prop)
+	com = alice.must("commit", nil)
+	bob.process(com.Commit)
+	interopAgree(t, "Go's Update committed by ts-mls", bob, alice)
+	interopMessagesBothWays(t, "after Go's Update", bob, alice)
+	// The new leaf key must work: a path commit from ts-mls encrypts to it.
+	bob.process(alice.must("commit_update", nil).Commit)
+	interopAgree(t, "ts-mls path after Go's Update", bob, alice)
+
+	// Go proposes adding dave; ts-mls commits and sends the Welcome.
+	if prop, err = bob.g.ProposeAdd(interopKeyPackage(t, daveKP)); err != nil {
+		t.Fatalf("ProposeAdd: %v", err)
+	}
+	alice.process(prop)
+	com = alice.must("commit", nil)
+	if len(com.Welcome) == 0 {
+		t.Fatal("ts-mls made no Welcome for the Go Add proposal")
+	}
+	bob.process(com.Commit)
+	dave.must("join", peerArgs{"welcome": com.Welcome, "ratchet_tree": com.RatchetTree})
+	interopAgree(t, "Go's Add committed by ts-mls", bob, alice)
+	interopAgree(t, "Go's Add committed by ts-mls (dave's view)", bob, dave)
+
+	// ts-mls proposes removing dave and adding erin; Go commits both by
+	// reference and its Welcome brings erin in.
+	p1 := alice.must("propose_remove", peerArgs{"leaf_index": 2}).Proposal
+	p2 := dave.must("propose_add", peerArgs{"key_package": erinKP}).Proposal
+	for _, p := range [][]byte{p1, p2} {
+		if r := bob.process(p); r.ContentType != ContentProposal {
+			t.Fatalf("Go on a ts-mls proposal: %+v", r)
+		}
+	}
+	alice.process(p2)
+	dave.process(p1)
+	out := bob.commit(CommitOptions{})
+	if out.Welcome == nil {
+		t.Fatal("Go made no Welcome committing the ts-mls Add proposal")
+	}
+	alice.process(out.Commit)
+	// erin takes dave's freed leaf (removes apply before adds, RFC 9420
+	// §12.3), and ts-mls then fails to notice its own removal: it checks
+	// for a blank leaf. Either outcome is fine for dave here.
+	if r, err := dave.call("process", peerArgs{"message": out.Commit}); err == nil && r.Active {
+		t.Fatal("dave still active")
+	} else if err != nil {
+		t.Logf("removed ts-mls member whose leaf was reused: %v", err)
+	}
+	erin.must("join", peerArgs{"welcome": out.Welcome, "ratchet_tree": bob.g.RatchetTree()})
+	interopAgree(t, "ts-mls proposals committed by Go", bob, alice)
+	interopAgree(t, "ts-mls proposals committed by Go (erin's view)", bob, erin)
+	interopMessagesBothWays(t, "with erin", bob, erin)
+}
+
+// TestInteropCompetingCommits: the Go member and a ts-mls member commit in
+// the same epoch and the delivery service orders the ts-mls commit first;
+// the Go member discards its own and follows. (ts-mls applies its own
+// commits at once, so the other order cannot be played with it.)
+func TestInteropCompetingCommits(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []Config{{}, {EncryptHandshake: true}} {
+		t.Run(interopWire(cfg), func(t *testing.T) {
+			t.Parallel()
+			alice := startInteropPeer(t, "alice")
+			alice.configure(interopWire(cfg))
+			bob := newInteropGoMember(t, "bob", cfg)
+			bob.create([]byte("race"))
+			add := bob.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, alice.identity("alice"))}})
+			alice.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": bob.g.RatchetTree()})
+
+			if _, err := bob.g.Commit(CommitOptions{ForcePath: true}); err != nil {
+				t.Fatalf("Commit: %v", err)
+			}
+			theirs := alice.must("commit_update", nil).Commit
+			if _, err := bob.g.Process(theirs); !errors.Is(err, ErrPendingCommit) {
+				// Processing another commit while ours is pending may be
+				// refused; if it was accepted, the pending one is gone.
+				if err != nil {
+					t.Fatalf("Process with a pending commit: %v", err)
+				}
+			} else {
+				bob.g.DiscardPendingCommit()
+				bob.process(theirs)
+			}
+			interopAgree(t, "ts-mls commit won", bob, alice)
+			interopMessagesBothWays(t, "after the race", bob, alice)
+		})
+	}
+}
+
+// TestInteropGroupContextExtensions: a GroupContextExtensions commit from
+// Go carries an UpdatePath and ts-mls follows it; the same commit from
+// ts-mls lacks the UpdatePath RFC 9420 requires, and Go must refuse it.
+func TestInteropGroupContextExtensions(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	bob := newInteropGoMember(t, "bob", Config{})
+	bob.create([]byte("extensions"))
+	add := bob.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, alice.identity("alice"))}})
+	alice.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": bob.g.RatchetTree()})
+
+	// required_capabilities with empty lists: supported by every member.
+	ext := Extensions{{ExtensionType: ExtensionRequiredCapabilities, Data: []byte{0, 0, 0}}}
+	out := bob.commit(CommitOptions{SetExtensions: true, Extensions: ext})
+	m := interopCheckMessage(t, "Go GroupContextExtensions commit", out.Commit, WireFormatPublicMessage)
+	if c := m.PublicMessage.Content.Commit; c == nil || c.Path == nil {
+		t.Fatal("Go's GroupContextExtensions commit has no UpdatePath (RFC 9420 requires one; ts-mls would not notice)")
+	}
+	alice.process(out.Commit)
+	interopAgree(t, "Go GroupContextExtensions", bob, alice)
+	if gc := bob.g.Context(); len(gc.Extensions) != 1 || gc.Extensions[0].ExtensionType != ExtensionRequiredCapabilities {
+		t.Fatalf("Go GroupContext extensions %+v", gc.Extensions)
+	}
+
+	bad := alice.must("commit_extensions", peerArgs{"extensions": []map[string]any{{"type": 3, "data": "000000"}}}).Commit
+	m = interopCheckMessage(t, "ts-mls GroupContextExtensions commit", bad, WireFormatPublicMessage)
+	if m.PublicMessage.Content.Commit.Path != nil {
+		t.Log("ts-mls now sends an UpdatePath with GroupContextExtensions")
+	} else if _, err := bob.g.Process(bad); err == nil {
+		t.Fatal("Go accepted a GroupContextExtensions commit without an UpdatePath")
+	} else {
+		t.Logf("Go refuses the path-less GroupContextExtensions commit: %v", err)
+	}
+}
+
+// TestInteropOutOfOrder: application messages from ts-mls arrive at the Go
+// member out of order, with authenticated data, and a message of the
+// previous epoch arrives after a commit.
+func TestInteropOutOfOrder(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	bob := newInteropGoMember(t, "bob", Config{})
+	alice.identity("alice")
+	alice.must("create_group", peerArgs{"group_id": []byte("out of order")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
+	bob.join(add.Welcome, add.RatchetTree)
+
+	var msgs [][]byte
+	for i := range 6 {
+		msgs = append(msgs, alice.must("protect", peerArgs{
+			"plaintext":          []byte(fmt.Sprintf("message %d", i)),
+			"authenticated_data": []byte(fmt.Sprintf("ad %d", i)),
+		}).Message)
+	}
+	for _, i := range []int{5, 0, 3, 1, 4, 2} {
+		r := bob.process(msgs[i])
+		if string(r.ApplicationData) != fmt.Sprintf("message %d", i) || string(r.AuthenticatedData) != fmt.Sprintf("ad %d", i) {
+			t.Fatalf("message %d: got %q with authenticated data %q", i, r.ApplicationData, r.AuthenticatedData)
+		}
+	}
+	// Each message key is used once.
+	if _, err := bob.g.Process(msgs[3]); err == nil {
+		t.Fatal("Go decrypted a replayed message")
+	}
+	// Go to ts-mls with authenticated data, out of order.
+	var back [][]byte
+	for i := range 4 {
+		msg, err := bob.g.Protect([]byte(fmt.Sprintf("reply %d", i)), []byte("ad"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back = append(back, msg)
+	}
+	for _, i := range []int{3, 1, 0, 2} {
+		if got := string(alice.unprotect(back[i])); got != fmt.Sprintf("reply %d", i) {
+			t.Fatalf("ts-mls got %q", got)
+		}
+	}
+	interopAgree(t, "after out-of-order messages", bob, alice)
+}

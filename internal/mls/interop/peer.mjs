@@ -29,6 +29,7 @@ import {
   mlsExporter,
   processMessage,
   acceptAll,
+  defaultExtensionTypes,
 } from "ts-mls";
 import { encodeRatchetTree, decodeRatchetTree } from "ts-mls/ratchetTree.js";
 import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
@@ -230,6 +231,25 @@ async function commit(extraProposals, req) {
   return result;
 }
 
+async function propose(proposal, req) {
+  const wire = wireOption(req);
+  const p = await createProposal(group, wire === "public", proposal, impl, optionalHex(req, "authenticated_data"));
+  group = p.newState;
+  return { proposal: toHex(encodeMlsMessage(p.message)), ...epochInfo(group) };
+}
+
+function leafIndexField(req) {
+  const leafIndex = requireField(req, "leaf_index");
+  if (!Number.isInteger(leafIndex) || leafIndex < 0) throw new RequestError('"leaf_index" must be a non-negative integer');
+  return leafIndex;
+}
+
+// ts-mls names the default extension types; others are plain numbers.
+const defaultExtensionNames = new Map(Object.entries(defaultExtensionTypes).map(([name, n]) => [n, name]));
+function extensionTypeName(n) {
+  return defaultExtensionNames.get(n) ?? n;
+}
+
 // ---------------------------------------------------------------- operations
 
 const ops = {
@@ -376,21 +396,53 @@ const ops = {
   // to it; other members must process "proposal" before "commit".
   async remove_member(req) {
     requireGroup();
-    const leafIndex = requireField(req, "leaf_index");
-    if (!Number.isInteger(leafIndex) || leafIndex < 0) throw new RequestError('"leaf_index" must be a non-negative integer');
-    const proposal = { proposalType: "remove", remove: { removed: leafIndex } };
+    const proposal = { proposalType: "remove", remove: { removed: leafIndexField(req) } };
     if (req.by_reference) {
-      const wire = wireOption(req);
-      const p = await createProposal(group, wire === "public", proposal, impl);
-      group = p.newState;
+      const p = await propose(proposal, req);
       const result = await commit([], req);
       return {
-        proposal: toHex(encodeMlsMessage(p.message)),
+        proposal: p.proposal,
         commit: toHex(encodeMlsMessage(result.commit)),
         ...summary(group),
       };
     }
     const result = await commit([proposal], req);
+    return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
+  },
+
+  // {op:"propose_add", key_package:hex, wire?} -> {proposal}
+  async propose_add(req) {
+    requireGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "key_package"), "key_package"), "key_package");
+    if (msg.wireformat !== "mls_key_package") {
+      throw new RequestError(`key_package: expected mls_key_package, got ${msg.wireformat}`);
+    }
+    return propose({ proposalType: "add", add: { keyPackage: msg.keyPackage } }, req);
+  },
+
+  // {op:"propose_remove", leaf_index:n, wire?} -> {proposal}
+  async propose_remove(req) {
+    requireGroup();
+    return propose({ proposalType: "remove", remove: { removed: leafIndexField(req) } }, req);
+  },
+
+  // {op:"commit_extensions", extensions:[{type:n, data:hex}], wire?}
+  //   -> {commit, ...summary}: a commit with one GroupContextExtensions
+  //   proposal inline. ts-mls adds no UpdatePath to it (RFC 9420 requires one).
+  async commit_extensions(req) {
+    requireGroup();
+    const list = requireField(req, "extensions");
+    if (!Array.isArray(list)) throw new RequestError('"extensions" must be an array');
+    const extensions = list.map((x, i) => {
+      if (!Number.isInteger(x.type) || x.type < 0 || x.type > 0xffff) {
+        throw new RequestError(`extensions[${i}].type must be a uint16`);
+      }
+      return { extensionType: extensionTypeName(x.type), extensionData: fromHex(x.data ?? "", `extensions[${i}].data`) };
+    });
+    const result = await commit(
+      [{ proposalType: "group_context_extensions", groupContextExtensions: { extensions } }],
+      req,
+    );
     return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
   },
 

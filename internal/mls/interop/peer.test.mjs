@@ -264,3 +264,42 @@ test("GREASE in every capability list is accepted by ts-mls itself", async (t) =
   }
   await assertMessage(b, a, "grease is fine");
 });
+
+test("proposals from one member committed by another; GroupContextExtensions commit", async (t) => {
+  const a = new Peer("alice");
+  const b = new Peer("bob");
+  const c = new Peer("carol");
+  t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]));
+  await a.ok("create_identity", { identity: "alice" });
+  const { key_package: bobKP } = await b.ok("create_identity", { identity: "bob" });
+  const { key_package: carolKP } = await c.ok("create_identity", { identity: "carol" });
+  await a.ok("create_group", { group_id: hex("proposals") });
+  const addB = await a.ok("add_member", { key_package: bobKP });
+  await b.ok("join", { welcome: addB.welcome, ratchet_tree: addB.ratchet_tree });
+
+  // Bob proposes adding carol; alice commits it and sends the Welcome.
+  const { proposal } = await b.ok("propose_add", { key_package: carolKP });
+  assert.equal((await a.ok("process", { message: proposal })).kind, "proposal");
+  const com = await a.ok("commit");
+  assert.ok(com.welcome, "commit of an Add proposal has a Welcome");
+  await b.ok("process", { message: com.commit });
+  await c.ok("join", { welcome: com.welcome, ratchet_tree: com.ratchet_tree });
+  await assertSameEpoch(a, b);
+  await assertSameEpoch(a, c);
+
+  // Carol proposes removing bob; alice commits it.
+  const rem = await c.ok("propose_remove", { leaf_index: 1 });
+  await a.ok("process", { message: rem.proposal });
+  await b.ok("process", { message: rem.proposal });
+  const com2 = await a.ok("commit");
+  await c.ok("process", { message: com2.commit });
+  assert.equal((await b.ok("process", { message: com2.commit })).active, false);
+  await assertSameEpoch(a, c);
+
+  // A GroupContextExtensions commit (required_capabilities, all lists empty).
+  const gce = await a.ok("commit_extensions", { extensions: [{ type: 3, data: "000000" }] });
+  await c.ok("process", { message: gce.commit });
+  await assertSameEpoch(a, c);
+  const sa = await a.ok("secrets");
+  assert.ok(sa.group_context.endsWith("06000303000000"), `group context ${sa.group_context}`);
+});
