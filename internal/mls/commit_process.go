@@ -153,6 +153,7 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 	if applied.selfRemoved {
 		keys.Wipe()
 		g.epochState.wipe()
+		g.wipePast()
 		g.removed = true
 		return nil
 	}
@@ -174,6 +175,7 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 
 // install replaces the current epoch with next.
 func (g *Group) install(next *epochState) {
+	g.retire()
 	g.epochState.wipe()
 	g.epochState = *next
 	g.startEpoch()

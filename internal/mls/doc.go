@@ -45,6 +45,8 @@
 //     epochs of the same group only.
 //   - Sending new_member_proposal messages (receiving them is supported),
 //     and external commits that also remove the joiner's old leaf (resync).
+//   - Messages from earlier epochs are refused, except application
+//     messages from the last Config.PastEpochs epochs.
 //   - Decrypting one's own PrivateMessages: a sender's keys are deleted once
 //     used, so a delivery service must not echo them back.
 //

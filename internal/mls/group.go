@@ -43,6 +43,11 @@ type Config struct {
 	// PaddingBlock pads PrivateMessage plaintexts to a multiple of this
 	// many bytes (0 or 1: no padding).
 	PaddingBlock int
+	// PastEpochs is how many earlier epochs (at most 8) keep the keys to
+	// read application messages sent before a commit but delivered after
+	// it. Zero, the default, refuses them, for the strongest forward
+	// secrecy.
+	PastEpochs int
 }
 
 func (c *Config) now() uint64 {
@@ -98,6 +103,7 @@ type Group struct {
 	updateKeys map[string][]byte // own Update proposal ref → new leaf private key
 	resumption map[uint64][]byte // epoch → resumption PSK
 	pending    *pendingCommit
+	past       []pastEpoch
 }
 
 // GroupID returns the group's identifier.
@@ -160,6 +166,7 @@ func (g *Group) Export(label string, context []byte, length int) ([]byte, error)
 // afterwards.
 func (g *Group) Close() {
 	g.epochState.wipe()
+	g.wipePast()
 	zero(g.sigPriv)
 	for _, k := range g.updateKeys {
 		zero(k)

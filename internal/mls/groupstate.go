@@ -47,6 +47,7 @@ func (g *Group) MarshalState() ([]byte, error) {
 		e.Opaque(g.pending.content)
 		encodeEpochState(e, g.pending.next)
 	})
+	encodePastEpochs(&e, g.past)
 	return e.Bytes(), nil
 }
 
@@ -89,6 +90,7 @@ func RestoreGroup(cfg Config, state []byte) (*Group, error) {
 		decodeEpochState(d, p.next, g.own)
 		g.pending = p
 	})
+	g.past = decodePastEpochs(d)
 	if err := d.Finish(); err != nil {
 		g.Close()
 		return nil, fmt.Errorf("restore group: %w", err)

@@ -11,6 +11,9 @@ type Received struct {
 	ContentType ContentType
 	// Sender is who sent it; for members Sender.Index is the leaf.
 	Sender Sender
+	// Epoch is the epoch the message was sent in; it is earlier than the
+	// group's for an application message read with Config.PastEpochs.
+	Epoch uint64
 	// AuthenticatedData is the sender's unencrypted associated data.
 	AuthenticatedData []byte
 	// ApplicationData is the plaintext of an application message.
@@ -48,7 +51,7 @@ func (g *Group) ProcessMessage(m *MLSMessage) (*Received, error) {
 		return nil, err
 	}
 	fc := &ac.Content
-	r := &Received{ContentType: fc.ContentType, Sender: fc.Sender, AuthenticatedData: fc.AuthenticatedData}
+	r := &Received{ContentType: fc.ContentType, Sender: fc.Sender, Epoch: fc.Epoch, AuthenticatedData: fc.AuthenticatedData}
 	switch fc.ContentType {
 	case ContentApplication:
 		r.ApplicationData = fc.ApplicationData
@@ -97,7 +100,10 @@ func (g *Group) unprotect(m *MLSMessage) (*AuthenticatedContent, error) {
 	case m.WireFormat == WireFormatPrivateMessage && m.PrivateMessage != nil:
 		pm := m.PrivateMessage
 		if err := g.checkEpoch(pm.GroupID, pm.Epoch); err != nil {
-			return nil, err
+			if !bytes.Equal(pm.GroupID, g.ctx.GroupID) || pm.Epoch > g.ctx.Epoch {
+				return nil, err
+			}
+			return g.unprotectPast(pm)
 		}
 		var err error
 		if ac, err = decryptContent(pm, g.st, g.secrets.senderData); err != nil {
