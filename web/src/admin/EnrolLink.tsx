@@ -12,6 +12,8 @@ interface Props {
 export function EnrolLink({ user, url, onAnother }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [copied, setCopied] = useState(false);
+  // The clipboard API exists only on HTTPS (and localhost).
+  const canCopy = typeof navigator.clipboard?.writeText === 'function';
   useEffect(() => ref.current?.focus(), []);
   const copy = async () => {
     try {
@@ -35,9 +37,11 @@ export function EnrolLink({ user, url, onAnother }: Props) {
           Send it to their work email or give it to them in person. Anyone with the link can set up this account.
         </p>
         <div class="app-actions">
-          <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={copy}>
-            Copy link
-          </button>
+          {canCopy && (
+            <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={copy}>
+              Copy link
+            </button>
+          )}
           <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={onAnother}>
             Add another user
           </button>
