@@ -1,0 +1,249 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// CountOrgs counts organisations.
+func (db *DB) CountOrgs(ctx context.Context) (int, error) {
+	var n int
+	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM orgs`).Scan(&n)
+	return n, translate(err)
+}
+
+func insertOrg(ctx context.Context, tx *sql.Tx, o *identity.Org) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at) VALUES ($1,$2,$3,$4,$5)`,
+		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt))
+	if fault.Is(translate(err), fault.Conflict) {
+		return fault.Wrap(fault.Conflict, "An organisation with ODS code "+o.ODS+" exists already.", err)
+	}
+	return err
+}
+
+// CreateOrg adds an organisation.
+func (db *DB) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertOrg(ctx, tx, o); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+const orgColumns = `id, ods, name, idle_timeout_s, created_at`
+
+func scanOrg(row *sql.Row) (*identity.Org, error) {
+	var o identity.Org
+	var idle, created int64
+	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created); err != nil {
+		return nil, translate(err)
+	}
+	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
+	o.CreatedAt = fromMicros(created)
+	return &o, nil
+}
+
+// OrgByID returns an organisation.
+func (db *DB) OrgByID(ctx context.Context, id string) (*identity.Org, error) {
+	return scanOrg(db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id))
+}
+
+// OrgByODS returns an organisation by its ODS code.
+func (db *DB) OrgByODS(ctx context.Context, ods string) (*identity.Org, error) {
+	return scanOrg(db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE ods = $1`, ods))
+}
+
+// SetPolicy stores an organisation's policy.
+func (db *DB) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1 WHERE id = $2`, int64(p.IdleTimeout/time.Second), orgID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+// execOne runs a statement that must change exactly one row.
+func execOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fault.New(fault.NotFound, "Not found.")
+	}
+	return nil
+}
+
+func joinRoles(rs []identity.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, u *identity.User) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
+		u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed)
+	if fault.Is(translate(err), fault.Conflict) {
+		return fault.Wrap(fault.Conflict, "A user with the email address "+u.Email+" exists already.", err)
+	}
+	return err
+}
+
+func insertEnrolment(ctx context.Context, tx *sql.Tx, e *identity.Enrolment) error {
+	var uid any
+	if e.UserID != "" {
+		uid = e.UserID
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO enrolments(token_hash, kind, user_id, expires_at) VALUES ($1,$2,$3,$4)`,
+		e.TokenHash, e.Kind, uid, micros(e.ExpiresAt))
+	return err
+}
+
+// CreateUser adds a user and, if given, their enrolment.
+func (db *DB) CreateUser(ctx context.Context, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if enrol != nil {
+			if err := insertEnrolment(ctx, tx, enrol); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+const userColumns = `id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed,
+	totp_last_counter, failed_signins, locked_until`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUser(row scanner) (*identity.User, error) {
+	var u identity.User
+	var roles string
+	var created, locked int64
+	err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Registration, &roles, &created, &u.PasswordHash, &u.TOTPSecret,
+		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked)
+	if err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range strings.Split(roles, ",") {
+		if r != "" {
+			u.Roles = append(u.Roles, identity.Role(r))
+		}
+	}
+	u.CreatedAt, u.LockedUntil = fromMicros(created), fromMicros(locked)
+	return &u, nil
+}
+
+// UserByID returns a user.
+func (db *DB) UserByID(ctx context.Context, id string) (*identity.User, error) {
+	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+}
+
+// UserByEmail returns a user by their (lower-case) email address.
+func (db *DB) UserByEmail(ctx context.Context, email string) (*identity.User, error) {
+	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+}
+
+// ListUsers lists an organisation's users by name. The "C" collation
+// orders by code point, as SQLite does, whatever the database's locale.
+func (db *DB) ListUsers(ctx context.Context, orgID string) ([]*identity.User, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1
+		ORDER BY name COLLATE "C", email COLLATE "C"`, orgID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*identity.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err())
+}
+
+// SetCredentials stores a user's password hash and TOTP secret.
+func (db *DB) SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		err := execOne(ctx, tx, `UPDATE users SET password_hash = $1, totp_secret = $2, totp_confirmed = $3, totp_last_counter = 0,
+			failed_signins = 0, locked_until = 0 WHERE id = $4`, passwordHash, totpSecret, confirmed, userID)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+// RecordSignInFailure stores a failed sign-in.
+func (db *DB) RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		err := execOne(ctx, tx, `UPDATE users SET failed_signins = $1, locked_until = $2 WHERE id = $3`, failures, micros(lockedUntil), userID)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+// SetupEnrolment replaces any setup enrolment.
+func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE kind = $1`, identity.EnrolSetup); err != nil {
+			return err
+		}
+		return insertEnrolment(ctx, tx, e)
+	})
+}
+
+// EnrolmentByHash returns an enrolment.
+func (db *DB) EnrolmentByHash(ctx context.Context, tokenHash string) (*identity.Enrolment, error) {
+	var e identity.Enrolment
+	var uid sql.NullString
+	var exp int64
+	err := db.db.QueryRowContext(ctx, `SELECT token_hash, kind, user_id, expires_at FROM enrolments WHERE token_hash = $1`, tokenHash).
+		Scan(&e.TokenHash, &e.Kind, &uid, &exp)
+	if err != nil {
+		return nil, translate(err)
+	}
+	e.UserID, e.ExpiresAt = uid.String, fromMicros(exp)
+	return &e, nil
+}
+
+// Setup creates the first organisation and admin, consuming the setup link.
+func (db *DB) Setup(ctx context.Context, setupHash string, o *identity.Org, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = $1 AND kind = $2`, setupHash, identity.EnrolSetup)
+		if fault.Is(err, fault.NotFound) {
+			return fault.New(fault.NotFound, "This setup link has been used already.")
+		}
+		if err != nil {
+			return err
+		}
+		if err := insertOrg(ctx, tx, o); err != nil {
+			return err
+		}
+		if err := insertUser(ctx, tx, u); err != nil {
+			return err
+		}
+		if err := insertEnrolment(ctx, tx, enrol); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}

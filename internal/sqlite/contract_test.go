@@ -1,0 +1,21 @@
+package sqlite
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/storetest"
+)
+
+// TestContract runs the contract every store meets (package storetest).
+func TestContract(t *testing.T) {
+	t.Run("identity", func(t *testing.T) {
+		storetest.Identity(t, storetest.IdentityBackend{
+			Open: func(t *testing.T) identity.Store { return openTest(t) },
+			AlterAudit: func(t *testing.T, s identity.Store, seq int64) {
+				tamper(t, s.(*DB), fmt.Sprintf(`UPDATE audit SET action = 'altered' WHERE seq = %d`, seq))
+			},
+		})
+	})
+}
