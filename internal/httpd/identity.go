@@ -67,12 +67,13 @@ type meJSON struct {
 	DeviceID    string   `json:"device_id"`
 	CSRFToken   string   `json:"csrf_token"`
 	IdleTimeout int      `json:"idle_timeout_seconds"`
+	ReadReceipt string   `json:"read_receipts"`   // the organisation's policy: on, off or forced
 	Token       string   `json:"token,omitempty"` // for non-browser clients only
 }
 
 func meOut(p *identity.Principal) meJSON {
 	return meJSON{User: userOut(p.User, p.Org), DeviceID: p.Device.ID, CSRFToken: p.Session.CSRF,
-		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second)}
+		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second), ReadReceipt: readReceipts(p.Org)}
 }
 
 // signedIn sets the session cookie for browsers and returns the token in the
@@ -358,20 +359,38 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return err
 	}
-	return reply(w, http.StatusOK, map[string]int{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute)})
+	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
+		"read_receipts": readReceipts(p.Org)})
+}
+
+func readReceipts(o *identity.Org) string {
+	if o.Policy.ReadReceipts == "" {
+		return identity.ReadReceiptsOn
+	}
+	return o.Policy.ReadReceipts
 }
 
 func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
 	var in struct {
-		IdleTimeoutMinutes int `json:"idle_timeout_minutes"`
+		IdleTimeoutMinutes int    `json:"idle_timeout_minutes"`
+		ReadReceipts       string `json:"read_receipts"` // optional: on, off or forced
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.identity.SetPolicy(r.Context(), p, in.IdleTimeoutMinutes); err != nil {
-		return err
+	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" {
+		if err := s.identity.SetPolicy(r.Context(), p, in.IdleTimeoutMinutes); err != nil {
+			return err
+		}
+		p.Org.Policy.IdleTimeout = time.Duration(in.IdleTimeoutMinutes) * time.Minute
 	}
-	return reply(w, http.StatusOK, map[string]int{"idle_timeout_minutes": in.IdleTimeoutMinutes})
+	if in.ReadReceipts != "" {
+		if err := s.identity.SetReadReceipts(r.Context(), p, in.ReadReceipts); err != nil {
+			return err
+		}
+	}
+	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
+		"read_receipts": readReceipts(p.Org)})
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -193,7 +193,13 @@ func (s *Service) RevokeDevice(ctx context.Context, p *Principal, id string, asA
 	}
 	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "device.revoke", Target: d.ID, Addr: p.Session.Addr,
 		Detail: map[string]string{"owner": d.UserID}}
-	return s.store.RevokeDevice(ctx, d.ID, s.now(), ev)
+	if err := s.store.RevokeDevice(ctx, d.ID, s.now(), ev); err != nil {
+		return err
+	}
+	if s.OnDeviceRevoked != nil {
+		s.OnDeviceRevoked(context.WithoutCancel(ctx), d.ID)
+	}
+	return nil
 }
 
 // ListDevices lists the caller's own devices.
@@ -234,6 +240,26 @@ func (s *Service) SetPolicy(ctx context.Context, p *Principal, idleMinutes int) 
 	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "policy.update", Target: p.Org.ID, Addr: p.Session.Addr,
 		Detail: map[string]string{"idle_timeout_minutes": fmt.Sprint(idleMinutes)}}
 	return s.store.SetPolicy(ctx, p.Org.ID, pol, ev)
+}
+
+// SetReadReceipts sets whether the organisation's people choose to send
+// read receipts (on), never send them (off) or always do (forced).
+func (s *Service) SetReadReceipts(ctx context.Context, p *Principal, mode string) error {
+	if !p.User.Has(RoleAdmin) {
+		return errNotAdmin
+	}
+	if mode != ReadReceiptsOn && mode != ReadReceiptsOff && mode != ReadReceiptsForced {
+		return fault.Invalidf("Read receipts must be on, off or forced.")
+	}
+	pol := p.Org.Policy
+	pol.ReadReceipts = mode
+	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "policy.update", Target: p.Org.ID, Addr: p.Session.Addr,
+		Detail: map[string]string{"read_receipts": mode}}
+	if err := s.store.SetPolicy(ctx, p.Org.ID, pol, ev); err != nil {
+		return err
+	}
+	p.Org.Policy = pol
+	return nil
 }
 
 // ListAudit lists the caller's organisation's audit entries, newest first.

@@ -29,11 +29,20 @@ type Org struct {
 
 // Policy is what an organisation's admins set for all its users.
 type Policy struct {
-	IdleTimeout time.Duration // a session with no request for this long ends
+	IdleTimeout  time.Duration // a session with no request for this long ends
+	ReadReceipts string        // ReadReceiptsOn, ReadReceiptsOff or ReadReceiptsForced
 }
 
+// The read-receipt policies: people choose (on by default), nobody sends
+// them, or everybody must.
+const (
+	ReadReceiptsOn     = "on"
+	ReadReceiptsOff    = "off"
+	ReadReceiptsForced = "forced"
+)
+
 // DefaultPolicy is the policy of a new organisation.
-var DefaultPolicy = Policy{IdleTimeout: 15 * time.Minute}
+var DefaultPolicy = Policy{IdleTimeout: 15 * time.Minute, ReadReceipts: ReadReceiptsOn}
 
 // AbsoluteSessionLimit is the longest any session lives, however active.
 const AbsoluteSessionLimit = 12 * time.Hour

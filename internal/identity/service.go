@@ -32,6 +32,9 @@ type Service struct {
 	policy   PasswordPolicy
 	limiter  *addrLimiter
 	OnSignIn func(outcome string) // counts outcomes for metrics; may be nil
+	// OnDeviceRevoked is called after a device is revoked (messaging
+	// removes it from its groups and tells it to erase); may be nil.
+	OnDeviceRevoked func(ctx context.Context, deviceID string)
 }
 
 // NewService returns a Service over store.

@@ -1,0 +1,67 @@
+package messaging
+
+import (
+	"context"
+	"sync"
+)
+
+// Event is what one node tells every node (itself included) after a change
+// is durable: a stored stream entry, and the devices it lets in or out; or
+// a notice for one device.
+type Event struct {
+	Message *Message `json:"message,omitempty"`
+	Joined  []Member `json:"joined,omitempty"` // with a commit: devices that joined at its seq
+	Left    []string `json:"left,omitempty"`   // with a commit: devices it removed
+	// Device and Notice address one device: a Welcome, an erase order or a
+	// low KeyPackage stock. Notice is the encoded JSON frame.
+	Device string `json:"device,omitempty"`
+	Notice []byte `json:"notice,omitempty"`
+	// Conversation and Seq go with a Welcome notice: the device joined
+	// there at that seq.
+	Conversation string `json:"conversation,omitempty"`
+	Seq          int64  `json:"seq,omitempty"`
+}
+
+// Bus carries Events between the nodes serving one store. Publish returns
+// once the event is handed over; every subscriber on every node then sees
+// the events of one publisher in publication order.
+type Bus interface {
+	Publish(ctx context.Context, e Event) error
+	// Subscribe calls f for every event until stop is called. f must not
+	// block for long.
+	Subscribe(f func(Event)) (stop func())
+}
+
+// LocalBus is the in-process Bus of a single-node deployment.
+type LocalBus struct {
+	mu   sync.RWMutex
+	next int
+	subs map[int]func(Event)
+}
+
+// NewLocalBus returns an in-process Bus.
+func NewLocalBus() *LocalBus { return &LocalBus{subs: map[int]func(Event){}} }
+
+// Publish calls every subscriber with e before returning.
+func (b *LocalBus) Publish(_ context.Context, e Event) error {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, f := range b.subs {
+		f(e)
+	}
+	return nil
+}
+
+// Subscribe adds f.
+func (b *LocalBus) Subscribe(f func(Event)) (stop func()) {
+	b.mu.Lock()
+	id := b.next
+	b.next++
+	b.subs[id] = f
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		delete(b.subs, id)
+		b.mu.Unlock()
+	}
+}

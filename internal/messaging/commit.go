@@ -1,0 +1,153 @@
+package messaging
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/mls"
+)
+
+// planCommit reads a commit's proposals and works out the membership it
+// leads to, as RFC 9420 applies them: Removes blank leaves, then each Add
+// takes the leftmost blank leaf, else extends the tree.
+func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conversation, me *Member,
+	info *mls.CommitInfo, in CommitInput) (*CommitRecord, error) {
+	occupied := map[uint32]string{}
+	inConv := map[string]bool{}
+	for _, m := range c.Members {
+		occupied[m.Leaf] = m.Device
+		inConv[m.Device] = true
+	}
+	var removed []uint32
+	var addRefs [][]byte
+	setsSenders := false
+	for i, cp := range info.Proposals {
+		pr := cp.Proposal
+		if cp.Reference != nil {
+			leaf, err := s.store.ProposalLeaf(ctx, c.ID, c.Epoch, cp.Reference)
+			if fault.Is(err, fault.NotFound) {
+				return nil, fault.Invalidf(fmt.Sprintf("Proposal %d is named by a reference the server does not know in this epoch.", i))
+			}
+			if err != nil {
+				return nil, err
+			}
+			pr = &mls.Proposal{Type: mls.ProposalRemove, Remove: &mls.RemoveProposal{Removed: leaf}}
+		}
+		switch pr.Type {
+		case mls.ProposalRemove:
+			l := pr.Remove.Removed
+			if _, ok := occupied[l]; !ok || slices.Contains(removed, l) {
+				return nil, fault.Invalidf(fmt.Sprintf("Proposal %d removes leaf %d, which is empty.", i, l))
+			}
+			if l == me.Leaf {
+				return nil, fault.Invalidf("A device cannot commit its own removal; ask another member to remove it.")
+			}
+			removed = append(removed, l)
+		case mls.ProposalAdd:
+			addRefs = append(addRefs, cp.KeyPackageRef)
+		case mls.ProposalGroupContextExtensions:
+			if err := s.checkExternalSenders(pr.GroupContextExtensions.Extensions); err != nil {
+				return nil, err
+			}
+			setsSenders = true
+		case mls.ProposalUpdate, mls.ProposalPreSharedKey:
+		default:
+			return nil, fault.Invalidf(fmt.Sprintf("Proposal %d is of a type this server does not accept (%d).", i, pr.Type))
+		}
+	}
+	if c.Epoch == 0 && !setsSenders {
+		return nil, fault.Invalidf("The first commit must set the external_senders extension with the server's ExternalSender first (GET /api/mls/service).")
+	}
+	for _, l := range removed {
+		delete(occupied, l)
+	}
+	rec := &CommitRecord{Epoch: c.Epoch, Removed: removed,
+		Message: &Message{Conversation: c.ID, Kind: KindCommit, Device: me.Device, Epoch: c.Epoch, SentAt: s.now(), Data: in.Commit}}
+	for i, ref := range addRefs {
+		m, err := s.addedMember(ctx, p, ref, inConv, i)
+		if err != nil {
+			return nil, err
+		}
+		m.Leaf = leftmostFree(occupied)
+		occupied[m.Leaf] = m.Device
+		inConv[m.Device] = true
+		rec.Added = append(rec.Added, *m)
+		rec.Claimed = append(rec.Claimed, ref)
+	}
+	if len(rec.Added) > 0 {
+		w, err := mls.DecodeMLSMessage(in.Welcome)
+		if err != nil || w.WireFormat != mls.WireFormatWelcome {
+			return nil, fault.Invalidf("A commit that adds devices needs their Welcome: an MLSMessage carrying a Welcome.")
+		}
+		for _, m := range rec.Added {
+			rec.Welcomes = append(rec.Welcomes, &Welcome{ID: newID(), Device: m.Device, Conversation: c.ID,
+				Welcome: in.Welcome, RatchetTree: in.RatchetTree, CreatedAt: s.now()})
+		}
+	}
+	return rec, nil
+}
+
+// addedMember resolves an Add's KeyPackageRef to a device of the
+// organisation that is not yet in the conversation.
+func (s *Service) addedMember(ctx context.Context, p *identity.Principal, ref []byte, inConv map[string]bool, i int) (*Member, error) {
+	bad := func(why string) error {
+		return fault.Invalidf(fmt.Sprintf("Add %d %s.", i, why))
+	}
+	dev, err := s.store.KeyPackageDevice(ctx, ref)
+	if fault.Is(err, fault.NotFound) {
+		return nil, bad("uses a KeyPackage that was not claimed from this server (POST /api/keypackages/claim)")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if inConv[dev] {
+		return nil, bad("names a device that is in the conversation already")
+	}
+	d, err := s.ids.DeviceByID(ctx, dev)
+	if err != nil {
+		return nil, err
+	}
+	if d.Revoked() {
+		return nil, bad("names a device that has been revoked")
+	}
+	u, err := s.ids.UserByID(ctx, d.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if u.OrgID != p.Org.ID {
+		return nil, bad("names a device outside your organisation")
+	}
+	return &Member{Device: dev, User: u.ID, Email: u.Email}, nil
+}
+
+// leftmostFree is the leaf an Add takes: the leftmost blank leaf, or the
+// first past the end (extending the tree), which is the same number.
+func leftmostFree(occupied map[uint32]string) uint32 {
+	for l := uint32(0); ; l++ {
+		if _, ok := occupied[l]; !ok {
+			return l
+		}
+	}
+}
+
+// checkExternalSenders requires the server's ExternalSender to stay first
+// in the group's external_senders, so that it can propose removals.
+func (s *Service) checkExternalSenders(ext mls.Extensions) error {
+	senders, err := mls.ExternalSendersOf(ext)
+	if err == nil && len(senders) > 0 && bytes.Equal(senders[0].Bytes(), s.extSender) {
+		return nil
+	}
+	return fault.Invalidf("The group's external_senders extension must list the server's ExternalSender first (GET /api/mls/service).")
+}
+
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b) // crypto/rand.Read never fails
+	return hex.EncodeToString(b)
+}

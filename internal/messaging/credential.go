@@ -1,0 +1,86 @@
+package messaging
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"fmt"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// identityJSON is the BasicCredential identity the service issues.
+type identityJSON struct {
+	V      int    `json:"v"`
+	Device string `json:"device"`
+	User   string `json:"user"`
+	Email  string `json:"email"`
+	Org    string `json:"org"`
+	Key    []byte `json:"key"`
+	Sig    []byte `json:"sig"`
+}
+
+func credentialTBS(device, user, email, org string, key []byte) []byte {
+	var b bytes.Buffer
+	b.WriteString("switchboard credential v1\x00")
+	for _, f := range []string{device, user, email, org} {
+		b.WriteString(f)
+		b.WriteByte(0)
+	}
+	b.Write(key)
+	return b.Bytes()
+}
+
+// VerifyIdentity checks a credential identity issued by the service whose
+// public key is serviceKey, and returns the device it names. Clients do
+// the same check with the key they pinned.
+func VerifyIdentity(serviceKey, identity, signatureKey []byte) (device string, err error) {
+	var id identityJSON
+	if err := json.Unmarshal(identity, &id); err != nil || id.V != 1 {
+		return "", fmt.Errorf("credential identity is not a Switchboard credential")
+	}
+	if !bytes.Equal(id.Key, signatureKey) {
+		return "", fmt.Errorf("credential is for another signature key")
+	}
+	if !ed25519.Verify(serviceKey, credentialTBS(id.Device, id.User, id.Email, id.Org, id.Key), id.Sig) {
+		return "", fmt.Errorf("credential signature does not verify")
+	}
+	return id.Device, nil
+}
+
+// RegisterCredential binds the calling device's MLS signature key to its
+// account and returns the credential identity. Registering the same key
+// again returns the same identity; a new key replaces the old (and the
+// device's KeyPackages), which is audited so that others can be warned.
+func (s *Service) RegisterCredential(ctx context.Context, p *identity.Principal, signatureKey []byte) ([]byte, error) {
+	if len(signatureKey) != ed25519.PublicKeySize {
+		return nil, fault.Invalidf("The signature key must be a 32-byte Ed25519 public key, in base64.")
+	}
+	old, err := s.store.Credential(ctx, p.Device.ID)
+	switch {
+	case err == nil && bytes.Equal(old.SignatureKey, signatureKey):
+		return old.Identity, nil
+	case err != nil && !fault.Is(err, fault.NotFound):
+		return nil, fmt.Errorf("register credential: %w", err)
+	}
+	id := identityJSON{V: 1, Device: p.Device.ID, User: p.User.ID, Email: p.User.Email, Org: p.Org.ODS, Key: signatureKey}
+	id.Sig = ed25519.Sign(s.signer, credentialTBS(id.Device, id.User, id.Email, id.Org, id.Key))
+	b, err := json.Marshal(id)
+	if err != nil {
+		return nil, fmt.Errorf("register credential: %w", err)
+	}
+	action := "mls.credential.issue"
+	if old != nil {
+		action = "mls.credential.change"
+	}
+	now := s.now()
+	ev := audit.Event{At: now, OrgID: p.Org.ID, Actor: p.User.ID, Action: action, Target: p.Device.ID, Addr: p.Session.Addr}
+	c := &Credential{Device: p.Device.ID, SignatureKey: signatureKey, Identity: b, CreatedAt: now}
+	if err := s.store.PutCredential(ctx, c, ev); err != nil {
+		return nil, fmt.Errorf("register credential: %w", err)
+	}
+	return b, nil
+}

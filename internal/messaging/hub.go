@@ -1,0 +1,183 @@
+package messaging
+
+import (
+	"sync"
+)
+
+// Delivery is one frame for one socket. The same Frame bytes go to every
+// socket that receives a stream entry: it is encoded once.
+type Delivery struct {
+	Conversation string
+	Seq          int64 // the stream entry's seq, or the join seq of a Welcome
+	Join         bool  // a Welcome: the device now reads Conversation after Seq
+	Final        bool  // an erase order: close the socket after writing it
+	Frame        []byte
+}
+
+// Subscription is one socket's registration with the hub. The socket's
+// writer reads C; Done is closed when the hub drops the socket because its
+// queue was full (it resumes from its cursor when it reconnects).
+type Subscription struct {
+	Device string
+	C      <-chan Delivery
+	c      chan Delivery
+	done   chan struct{}
+	once   sync.Once
+	convs  map[string]bool // guarded by Hub.mu
+}
+
+// Done is closed once the hub has dropped the subscription.
+func (s *Subscription) Done() <-chan struct{} { return s.done }
+
+func (s *Subscription) drop() { s.once.Do(func() { close(s.done) }) }
+
+// Hub fans events out to this node's sockets. It never blocks on a socket:
+// one whose queue is full is dropped.
+type Hub struct {
+	queue    int
+	mu       sync.RWMutex
+	byConv   map[string]map[*Subscription]struct{}
+	byDevice map[string]map[*Subscription]struct{}
+	onDrop   func()
+}
+
+// NewHub returns a hub whose subscriptions queue up to queue deliveries.
+// onDrop, if set, is called for each subscription dropped for being slow.
+func NewHub(queue int, onDrop func()) *Hub {
+	return &Hub{queue: queue, byConv: map[string]map[*Subscription]struct{}{},
+		byDevice: map[string]map[*Subscription]struct{}{}, onDrop: onDrop}
+}
+
+// Subscribe registers a socket of device. Add its conversations with Join
+// afterwards: events for the device in between are not lost.
+func (h *Hub) Subscribe(device string) *Subscription {
+	c := make(chan Delivery, h.queue)
+	s := &Subscription{Device: device, C: c, c: c, done: make(chan struct{}), convs: map[string]bool{}}
+	h.mu.Lock()
+	add(h.byDevice, device, s)
+	h.mu.Unlock()
+	return s
+}
+
+// Join adds conversations to s.
+func (h *Hub) Join(s *Subscription, convs ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range convs {
+		s.convs[c] = true
+		add(h.byConv, c, s)
+	}
+}
+
+// Unsubscribe removes s.
+func (h *Hub) Unsubscribe(s *Subscription) {
+	h.mu.Lock()
+	h.remove(s)
+	h.mu.Unlock()
+	s.drop()
+}
+
+// Connected reports whether device has a socket on this node.
+func (h *Hub) Connected(device string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.byDevice[device]) > 0
+}
+
+// Count returns the number of subscriptions.
+func (h *Hub) Count() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, m := range h.byDevice {
+		n += len(m)
+	}
+	return n
+}
+
+func add(m map[string]map[*Subscription]struct{}, k string, s *Subscription) {
+	set := m[k]
+	if set == nil {
+		set = map[*Subscription]struct{}{}
+		m[k] = set
+	}
+	set[s] = struct{}{}
+}
+
+func (h *Hub) remove(s *Subscription) {
+	for c := range s.convs {
+		if set := h.byConv[c]; set != nil {
+			delete(set, s)
+			if len(set) == 0 {
+				delete(h.byConv, c)
+			}
+		}
+	}
+	if set := h.byDevice[s.Device]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(h.byDevice, s.Device)
+		}
+	}
+}
+
+// Handle delivers an event to this node's sockets.
+func (h *Hub) Handle(e Event) {
+	var slow []*Subscription
+	if m := e.Message; m != nil {
+		d := Delivery{Conversation: m.Conversation, Seq: m.Seq, Frame: MessageFrame(m)}
+		h.mu.RLock()
+		slow = h.fanOut(h.byConv[m.Conversation], d, slow)
+		h.mu.RUnlock()
+		if len(e.Left) > 0 {
+			h.leave(m.Conversation, e.Left)
+		}
+	}
+	if e.Device != "" {
+		d := Delivery{Conversation: e.Conversation, Seq: e.Seq, Join: e.Conversation != "", Final: isErase(e.Notice), Frame: e.Notice}
+		if d.Join {
+			h.mu.Lock()
+			for s := range h.byDevice[e.Device] {
+				s.convs[e.Conversation] = true
+				add(h.byConv, e.Conversation, s)
+			}
+			h.mu.Unlock()
+		}
+		h.mu.RLock()
+		slow = h.fanOut(h.byDevice[e.Device], d, slow)
+		h.mu.RUnlock()
+	}
+	for _, s := range slow {
+		h.Unsubscribe(s)
+		if h.onDrop != nil {
+			h.onDrop()
+		}
+	}
+}
+
+func (h *Hub) fanOut(set map[*Subscription]struct{}, d Delivery, slow []*Subscription) []*Subscription {
+	for s := range set {
+		select {
+		case s.c <- d:
+		default:
+			slow = append(slow, s)
+		}
+	}
+	return slow
+}
+
+func (h *Hub) leave(conv string, devices []string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, dev := range devices {
+		for s := range h.byDevice[dev] {
+			delete(s.convs, conv)
+			if set := h.byConv[conv]; set != nil {
+				delete(set, s)
+				if len(set) == 0 {
+					delete(h.byConv, conv)
+				}
+			}
+		}
+	}
+}

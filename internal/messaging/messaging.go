@@ -1,0 +1,189 @@
+package messaging
+
+import (
+	"context"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+)
+
+// Kind is the kind of an entry in a conversation's stream.
+type Kind string
+
+// The kinds of stream entry.
+const (
+	KindCommit      Kind = "commit"
+	KindProposal    Kind = "proposal"
+	KindApplication Kind = "application"
+)
+
+// Message is one entry of a conversation's stream: an opaque MLSMessage
+// with its sequence number. Device is empty for proposals the server sends
+// as the groups' external sender.
+type Message struct {
+	Conversation string
+	Seq          int64
+	Kind         Kind
+	Device       string
+	ClientID     string
+	Epoch        uint64
+	SentAt       time.Time
+	Data         []byte
+}
+
+// Conversation is an MLS group as the server tracks it.
+type Conversation struct {
+	ID        string // the group ID, 32 lower-case hex characters
+	OrgID     string
+	Epoch     uint64
+	LastSeq   int64
+	CreatedAt time.Time
+	Members   []Member
+}
+
+// Member is a device in a conversation.
+type Member struct {
+	Device    string
+	User      string
+	Email     string
+	Leaf      uint32
+	JoinedSeq int64 // the device reads only messages after this one
+	Cursor    int64 // the highest sequence number it has acknowledged
+}
+
+// Credential is what the authentication service issued to a device.
+type Credential struct {
+	Device       string
+	SignatureKey []byte
+	Identity     []byte // the BasicCredential identity: JSON signed by the service
+	CreatedAt    time.Time
+}
+
+// KeyPackage is a device's uploaded KeyPackage (the MLSMessage bytes).
+type KeyPackage struct {
+	Ref        []byte
+	Device     string
+	LastResort bool
+	Data       []byte
+	CreatedAt  time.Time
+}
+
+// Welcome is a Welcome message waiting for one device.
+type Welcome struct {
+	ID           string
+	Device       string
+	Conversation string
+	Seq          int64 // the device joined at this commit
+	Welcome      []byte
+	RatchetTree  []byte
+	CreatedAt    time.Time
+}
+
+// Attachment is a client-encrypted blob in a conversation.
+type Attachment struct {
+	ID           string
+	Conversation string
+	Device       string
+	Size         int64
+	Data         []byte
+	CreatedAt    time.Time
+}
+
+// PushSubscription is a device's Web Push endpoint and keys.
+type PushSubscription struct {
+	Device   string
+	Endpoint string
+	P256DH   string // base64url
+	Auth     string // base64url
+}
+
+// ServiceKeys are the server's own keys, shared by every node.
+type ServiceKeys struct {
+	SigningSeed  []byte // Ed25519 seed of the authentication service
+	VAPIDPublic  string // base64url uncompressed P-256 point
+	VAPIDPrivate string // base64url scalar
+}
+
+// CommitRecord is an accepted commit and what it changes, stored at once.
+type CommitRecord struct {
+	Message  *Message // Kind commit; Seq is assigned by the store
+	Epoch    uint64   // the epoch the commit was made in; the new one is Epoch+1
+	Removed  []uint32 // leaves whose devices leave
+	Added    []Member // new devices and their leaves; JoinedSeq is set by the store
+	Claimed  [][]byte // KeyPackageRefs the Adds used (one per Added, in order)
+	Welcomes []*Welcome
+}
+
+// Send is an application message to append to a stream.
+type Send struct {
+	Message *Message // Kind application; Seq is assigned by the store
+}
+
+// SendResult is the outcome of one Send in a batch.
+type SendResult struct {
+	Seq       int64
+	Duplicate bool   // the client ID was seen before; Seq is the first one's
+	Epoch     uint64 // the conversation's epoch, for a stale message
+	Err       error
+}
+
+// Store keeps what the delivery service needs durably. Methods that change
+// a conversation's stream return only after the change is durable.
+//
+// Errors: a missing row is fault.NotFound; AppendMessages reports a stale
+// epoch per send as fault.Conflict with SendResult.Epoch set; Commit
+// reports a commit for any epoch but the current one as fault.Conflict
+// together with the current epoch.
+type Store interface {
+	// ServiceKeys returns the stored keys, storing fresh (made by create)
+	// if there are none yet, so that every node ends up with the same.
+	ServiceKeys(ctx context.Context, create func() (ServiceKeys, error)) (ServiceKeys, error)
+
+	Credential(ctx context.Context, deviceID string) (*Credential, error)
+	// PutCredential stores c, replacing the device's key packages if the
+	// signature key changed.
+	PutCredential(ctx context.Context, c *Credential, ev audit.Event) error
+
+	// AddKeyPackages stores kps (and a last-resort one, replacing the old)
+	// and returns the device's stock of unclaimed ordinary KeyPackages.
+	AddKeyPackages(ctx context.Context, deviceID string, kps []*KeyPackage, lastResort *KeyPackage) (int, error)
+	// ClaimKeyPackage hands out one unclaimed KeyPackage of the device, or
+	// its last-resort one when none is left (fault.NotFound if it has
+	// neither), and returns the remaining stock.
+	ClaimKeyPackage(ctx context.Context, deviceID string, at time.Time) (data []byte, stock int, err error)
+	KeyPackageStock(ctx context.Context, deviceID string) (int, error)
+	// KeyPackageDevice returns the device a claimed KeyPackage belongs to.
+	KeyPackageDevice(ctx context.Context, ref []byte) (string, error)
+
+	CreateConversation(ctx context.Context, c *Conversation, creator Member) error
+	// Conversation returns c with its members (user and email filled in).
+	Conversation(ctx context.Context, id string) (*Conversation, error)
+	// ListConversations lists the conversations a device is a member of.
+	ListConversations(ctx context.Context, deviceID string) ([]*Conversation, error)
+	// Commit stores an accepted commit if the conversation is still at
+	// r.Epoch, and returns its sequence number.
+	Commit(ctx context.Context, r *CommitRecord) (int64, error)
+	// AppendProposal stores a proposal the server sends as external sender,
+	// if the conversation is at m.Epoch, with its ref and removed leaf.
+	AppendProposal(ctx context.Context, m *Message, ref []byte, removedLeaf uint32) (int64, error)
+	// ProposalLeaf resolves a proposal reference in the stream at epoch.
+	ProposalLeaf(ctx context.Context, conversation string, epoch uint64, ref []byte) (uint32, error)
+	// AppendMessages stores a batch of sends in one transaction, giving
+	// each a result in order.
+	AppendMessages(ctx context.Context, sends []Send) ([]SendResult, error)
+	// Messages lists a stream's entries after seq, in order.
+	Messages(ctx context.Context, conversation string, after int64, limit int) ([]*Message, error)
+	SetCursor(ctx context.Context, conversation, deviceID string, seq int64) error
+	// RevokedMembers lists members whose devices have been revoked.
+	RevokedMembers(ctx context.Context, conversation string) ([]Member, error)
+
+	Welcomes(ctx context.Context, deviceID string) ([]*Welcome, error)
+	DeleteWelcome(ctx context.Context, deviceID, id string) error
+
+	PutAttachment(ctx context.Context, a *Attachment) error
+	Attachment(ctx context.Context, id string) (*Attachment, error)
+
+	PutPushSubscription(ctx context.Context, s *PushSubscription, at time.Time) error
+	DeletePushSubscription(ctx context.Context, deviceID string) error
+	PushSubscription(ctx context.Context, deviceID string) (*PushSubscription, error)
+}

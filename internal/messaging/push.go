@@ -1,0 +1,122 @@
+package messaging
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// PushPayload is the one payload every push carries: no sender,
+// conversation, count or text, ever.
+const PushPayload = `{"title":"New secure message"}`
+
+// Pusher sends a Web Push message to a subscription. Implementations
+// encrypt payload for the subscription and sign with the VAPID key.
+type Pusher interface {
+	Push(ctx context.Context, sub *PushSubscription, payload []byte) error
+}
+
+// Subscribe stores the calling device's push subscription. Endpoints must
+// be https URLs, so that the server cannot be aimed at internal services;
+// allowHTTPLoopback admits http://127.0.0.1 for tests.
+func (s *Service) Subscribe(ctx context.Context, p *identity.Principal, sub PushSubscription, allowHTTPLoopback bool) error {
+	u, err := url.Parse(sub.Endpoint)
+	if err != nil || u.Host == "" || len(sub.Endpoint) > 2048 {
+		return fault.Invalidf("The push endpoint must be an https URL.")
+	}
+	switch {
+	case u.Scheme == "https":
+		h := u.Hostname()
+		if h == "localhost" || strings.HasSuffix(h, ".localhost") || strings.HasSuffix(h, ".internal") || isIPLiteral(h) {
+			return fault.Invalidf("The push endpoint must be a push service's https URL, not a local or numeric address.")
+		}
+	case u.Scheme == "http" && allowHTTPLoopback && u.Hostname() == "127.0.0.1":
+	default:
+		return fault.Invalidf("The push endpoint must be an https URL.")
+	}
+	if sub.P256DH == "" || sub.Auth == "" || len(sub.P256DH) > 200 || len(sub.Auth) > 100 {
+		return fault.Invalidf("The push subscription needs its p256dh and auth keys.")
+	}
+	sub.Device = p.Device.ID
+	return s.store.PutPushSubscription(ctx, &sub, s.now())
+}
+
+func isIPLiteral(h string) bool {
+	return strings.Trim(h, "0123456789.") == "" || strings.Contains(h, ":")
+}
+
+// Unsubscribe deletes the calling device's push subscription.
+func (s *Service) Unsubscribe(ctx context.Context, p *identity.Principal) error {
+	err := s.store.DeletePushSubscription(ctx, p.Device.ID)
+	if fault.Is(err, fault.NotFound) {
+		return nil
+	}
+	return err
+}
+
+// queuePushes queues a push for each member device with no socket on this
+// node. It runs on the stream writer, which owns the members cache.
+func (s *Service) queuePushes(ctx context.Context, m *Message) {
+	if s.pusher == nil {
+		return
+	}
+	if m.Kind == KindCommit {
+		delete(s.members, m.Conversation)
+	}
+	devices, ok := s.members[m.Conversation]
+	if !ok {
+		c, err := s.store.Conversation(ctx, m.Conversation)
+		if err != nil {
+			return
+		}
+		for _, mem := range c.Members {
+			devices = append(devices, mem.Device)
+		}
+		if len(s.members) > 10000 {
+			clear(s.members)
+		}
+		s.members[m.Conversation] = devices
+	}
+	for _, dev := range devices {
+		if dev == m.Device || s.hub.Connected(dev) {
+			continue
+		}
+		select {
+		case s.pushq <- dev:
+		default: // the push queue is full: this push is skipped, the message is not
+		}
+	}
+}
+
+// pushLoop sends queued pushes, at most one per device per PushEvery.
+func (s *Service) pushLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case dev := <-s.pushq:
+			now := s.now()
+			s.pushMu.Lock()
+			last, seen := s.pushed[dev]
+			if seen && now.Sub(last) < s.limits.PushEvery {
+				s.pushMu.Unlock()
+				continue
+			}
+			if len(s.pushed) > 100000 {
+				clear(s.pushed)
+			}
+			s.pushed[dev] = now
+			s.pushMu.Unlock()
+			sub, err := s.store.PushSubscription(ctx, dev)
+			if err != nil {
+				continue // no subscription (or the store is down: the socket catches up)
+			}
+			if err := s.pusher.Push(ctx, sub, []byte(PushPayload)); err != nil {
+				s.log.Warn("web push failed", "device", dev, "err", err)
+			}
+		}
+	}
+}
