@@ -73,6 +73,9 @@ describe('foundation web client', { concurrency: false }, () => {
     await errorSummary(p).waitFor();
     assert.match(await errorSummary(p).innerText(), /Enter your organisation’s ODS code/);
     assert.match(await p.title(), /^Error: /);
+    assert.ok(await errorSummary(p).evaluate((el) => el === document.activeElement), 'focus moves to the summary');
+    await errorSummary(p).getByRole('link', { name: /ODS code/ }).click();
+    assert.equal(await p.evaluate(() => document.activeElement?.id), 'ods', 'the summary link focuses its field');
     await check(p, 'setup-errors');
 
     await p.getByLabel('ODS code').fill(admin.ods);
@@ -153,6 +156,12 @@ describe('foundation web client', { concurrency: false }, () => {
     const p = adminPage;
     await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Users and devices' }).click();
     await p.waitForURL(/\/admin$/);
+    await heading(p).filter({ hasText: 'Users and devices' }).waitFor();
+    assert.ok(
+      await heading(p).evaluate((el) => el === document.activeElement),
+      'after navigating, focus is on the new page’s heading',
+    );
+    assert.equal(await p.title(), 'Users and devices – Switchboard');
     await p.getByTestId('users').getByRole('row').filter({ hasText: admin.email }).waitFor();
     await check(p, 'admin');
 
