@@ -103,3 +103,7 @@ func FuzzMergeUpdatePath(f *testing.F) {
 
 	})
 }
+
+func FuzzAuthenticatedContent(f *testing.F) {
+	fuzzCodec(f, func() codecBody { return new(AuthenticatedContent) })
+}
