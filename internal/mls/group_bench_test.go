@@ -93,18 +93,19 @@ func BenchmarkGroupApplication1KiB(b *testing.B) {
 // members and processing the commit as another member; it reports
 // commit-ns/op and process-ns/op. "add" commits an Add of a new member
 // (the group grows by one per iteration) without an UpdatePath; "path"
-// commits an UpdatePath alone, encrypting to the resolutions of a freshly
-// created group's mostly blank tree (the worst case).
+// commits an UpdatePath alone and "add+path" both. The tree is that of a
+// freshly created group, mostly blank, so an UpdatePath is encrypted to
+// almost every member (the worst case).
 func BenchmarkGroupCommit1000(b *testing.B) {
-	for _, kind := range []string{"add", "path"} {
+	for _, kind := range []string{"add", "path", "add+path"} {
 		b.Run(kind, func(b *testing.B) {
 			alice, bob := benchPair(b, 1000)
 			var commitTime, processTime time.Duration
 			i := 0
 			for b.Loop() {
 				b.StopTimer()
-				opts := CommitOptions{ForcePath: kind == "path"}
-				if kind == "add" {
+				opts := CommitOptions{ForcePath: kind != "add"}
+				if kind != "path" {
 					kp, _ := benchKeyPackage(b, fmt.Sprintf("joiner %d", i))
 					opts.Add = []*KeyPackage{kp}
 				}
