@@ -29,6 +29,14 @@ type Message struct {
 	Data      json.RawMessage `json:"data,omitempty"`
 }
 
+// ICEServer is one entry of a browser's RTCConfiguration.iceServers: a
+// TURN server and short-lived credentials for it.
+type ICEServer struct {
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
 // PeerInfo describes an admitted peer to the others in the call.
 type PeerInfo struct {
 	ID    string `json:"id"`

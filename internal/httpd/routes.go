@@ -32,6 +32,23 @@ func (s *Server) routes() {
 
 	s.authed("GET /api/audit", s.handleAudit)
 
+	s.authed("GET /api/consultations", s.handleListConsultations)
+	s.authed("POST /api/consultations", s.handleSchedule)
+	s.authed("GET /api/consultations/{id}", s.handleGetConsultation)
+	s.authed("POST /api/consultations/{id}/guests", s.handleAddGuest)
+	s.authed("POST /api/consultations/{id}/admit", s.handleAdmit)
+	s.authed("PUT /api/consultations/{id}/checklist", s.handleChecklist)
+	s.authed("POST /api/consultations/{id}/mode", s.handleMode)
+	s.authed("POST /api/consultations/{id}/end", s.handleEndConsultation)
+	s.authed("PUT /api/consultations/{id}/outcome", s.handleOutcome)
+	s.authed("GET /api/consultations/{id}/fhir", s.handleFHIR)
+	s.authed("GET /api/consultations/{id}/ws", s.handleConsultSocket)
+	s.authed("GET /api/reports/consultations", s.handleActivityReport)
+	s.public("GET /api/join/{token}", s.handleJoinInfo)
+	s.public("POST /api/join/{token}/enter", s.handleEnter)
+	s.public("GET /api/join/{token}/ws", s.handleJoinSocket)
+	s.handle("GET /join/{token}", s.handleJoinPage)
+
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 )
 
@@ -20,6 +21,9 @@ import (
 type Config struct {
 	PublicURL    string // the base URL people open, such as https://switchboard.example.nhs.uk
 	SecureCookie bool   // set when served over TLS (directly or behind a proxy)
+
+	Consult *consult.Service                    // video consultations; nil turns them off
+	ICE     func(id string) []consult.ICEServer // TURN servers and credentials for a browser; may be nil
 }
 
 // Server is Switchboard's HTTP API, web client and metrics.

@@ -30,6 +30,11 @@ func (s *Server) handleWeb(w http.ResponseWriter, r *http.Request) error {
 			return nil
 		}
 	}
+	return s.serveIndex(w, http.StatusOK)
+}
+
+// serveIndex answers with the web client's index.html and the given status.
+func (s *Server) serveIndex(w http.ResponseWriter, code int) error {
 	index, err := fs.ReadFile(s.assets, "index.html")
 	if err != nil {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -39,6 +44,7 @@ func (s *Server) handleWeb(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
 	_, err = w.Write(index)
 	return err
 }

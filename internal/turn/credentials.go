@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/consult"
 )
 
 // Password returns the coturn REST API password for username:
@@ -15,13 +17,6 @@ func Password(secret, username string) string {
 	m := hmac.New(sha1.New, []byte(secret))
 	m.Write([]byte(username))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
-}
-
-// ICEServer is one entry of RTCConfiguration.iceServers.
-type ICEServer struct {
-	URLs       []string `json:"urls"`
-	Username   string   `json:"username,omitempty"`
-	Credential string   `json:"credential,omitempty"`
 }
 
 // Issuer hands out short-lived credentials for a set of TURN URLs.
@@ -39,12 +34,12 @@ func NewIssuer(secret string, urls []string, ttl time.Duration, now func() time.
 
 // ICEServers returns credentials for id (a participant or user ID, so that
 // the relay's allocations can be told apart; never a name).
-func (i *Issuer) ICEServers(id string) []ICEServer {
+func (i *Issuer) ICEServers(id string) []consult.ICEServer {
 	if i == nil || len(i.urls) == 0 {
-		return []ICEServer{}
+		return []consult.ICEServer{}
 	}
 	user := strconv.FormatInt(i.now().Add(i.ttl).Unix(), 10) + ":" + id
-	return []ICEServer{{URLs: i.urls, Username: user, Credential: Password(i.secret, user)}}
+	return []consult.ICEServer{{URLs: i.urls, Username: user, Credential: Password(i.secret, user)}}
 }
 
 // checkUsername reports whether a REST API username has not expired.
