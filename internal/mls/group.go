@@ -119,6 +119,8 @@ func (g *Group) OwnLeaf() uint32 { return uint32(g.own) }
 func (g *Group) Active() bool { return !g.removed }
 
 // Context returns a copy of the current GroupContext.
+// Once the member has left the group it is the context of the epoch in
+// which it was removed.
 func (g *Group) Context() GroupContext {
 	gc := g.ctx
 	gc.GroupID = bytes.Clone(gc.GroupID)
@@ -137,6 +139,9 @@ type Member struct {
 
 // Members lists the current members in leaf order.
 func (g *Group) Members() []Member {
+	if g.removed {
+		return nil
+	}
 	var out []Member
 	for _, i := range g.tree.Members() {
 		l := g.tree.Leaf(i)
@@ -147,24 +152,43 @@ func (g *Group) Members() []Member {
 
 // RatchetTree returns the encoded ratchet tree, for sending beside a
 // Welcome when it does not carry the tree itself.
-func (g *Group) RatchetTree() []byte { return g.tree.Bytes() }
+func (g *Group) RatchetTree() []byte {
+	if g.removed {
+		return nil
+	}
+	return g.tree.Bytes()
+}
 
 // EpochAuthenticator returns the epoch authenticator, which members can
 // compare out of band to confirm they share the epoch (RFC 9420 §8.7).
-func (g *Group) EpochAuthenticator() []byte { return bytes.Clone(g.secrets.authentication) }
+// It is nil once the member has left the group.
+func (g *Group) EpochAuthenticator() []byte {
+	if g.removed {
+		return nil
+	}
+	return bytes.Clone(g.secrets.authentication)
+}
 
 // Export derives an application secret from the epoch (MLS-Exporter,
 // RFC 9420 §8.5).
 func (g *Group) Export(label string, context []byte, length int) ([]byte, error) {
+	if g.removed {
+		return nil, ErrNotMember
+	}
 	if length <= 0 || length > 255*HashLen {
 		return nil, fmt.Errorf("mls: export length %d out of range", length)
 	}
 	return exportSecret(g.secrets.exporter, label, context, length)
 }
 
-// Close zeroes every secret the group holds. The Group must not be used
-// afterwards.
+// HasPendingCommit reports whether a commit of this member awaits
+// MergePendingCommit or DiscardPendingCommit.
+func (g *Group) HasPendingCommit() bool { return g.pending != nil }
+
+// Close zeroes every secret the group holds; afterwards every operation
+// fails with ErrNotMember.
 func (g *Group) Close() {
+	g.removed = true
 	g.epochState.wipe()
 	g.wipePast()
 	zero(g.sigPriv)

@@ -291,3 +291,40 @@ func TestGroupStateRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestRemovedMemberState(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob := newTestMember(t, "alice"), newTestMember(t, "bob")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+	commitAndDeliver(t, alice, CommitOptions{Remove: []uint32{1}}, bob)
+	state, err := bob.g.MarshalState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := RestoreGroup(cfg, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, grp := range []*Group{bob.g, g} {
+		if grp.Active() || !bytes.Equal(grp.GroupID(), []byte("g")) {
+			t.Errorf("removed group: Active %v, GroupID %q", grp.Active(), grp.GroupID())
+		}
+		if _, err := grp.Export("x", nil, 16); !errors.Is(err, ErrNotMember) {
+			t.Errorf("Export after removal = %v; want ErrNotMember", err)
+		}
+		if _, err := grp.Protect([]byte("x"), nil); !errors.Is(err, ErrNotMember) {
+			t.Errorf("Protect after removal = %v; want ErrNotMember", err)
+		}
+		if _, err := grp.ProposeRemove(0); !errors.Is(err, ErrNotMember) {
+			t.Errorf("ProposeRemove after removal = %v; want ErrNotMember", err)
+		}
+		if grp.Members() != nil || grp.EpochAuthenticator() != nil {
+			t.Error("removed group still reports members or an epoch authenticator")
+		}
+	}
+}

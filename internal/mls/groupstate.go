@@ -21,6 +21,7 @@ func (g *Group) MarshalState() ([]byte, error) {
 	e.Uint32(uint32(g.own))
 	e.Bool(g.removed)
 	if g.removed {
+		g.ctx.Encode(&e)
 		return e.Bytes(), nil
 	}
 	encodeEpochState(&e, &g.epochState)
@@ -63,6 +64,7 @@ func RestoreGroup(cfg Config, state []byte) (*Group, error) {
 	g.own = leafIndex(d.Uint32())
 	g.removed = d.Bool()
 	if g.removed {
+		g.ctx.Decode(d)
 		if err := d.Finish(); err != nil {
 			return nil, fmt.Errorf("restore group: %w", err)
 		}

@@ -63,6 +63,9 @@ func (g *Group) propose(p *Proposal) ([]byte, []byte, error) {
 // ProposeAdd proposes adding the holder of kp and returns the encoded
 // proposal message.
 func (g *Group) ProposeAdd(kp *KeyPackage) ([]byte, error) {
+	if g.removed {
+		return nil, ErrNotMember
+	}
 	c := g.leafCheck(g.ctx.Extensions)
 	c.GroupID = nil
 	if err := kp.Validate(c); err != nil {
@@ -74,6 +77,9 @@ func (g *Group) ProposeAdd(kp *KeyPackage) ([]byte, error) {
 
 // ProposeRemove proposes removing the member at leaf.
 func (g *Group) ProposeRemove(leaf uint32) ([]byte, error) {
+	if g.removed {
+		return nil, ErrNotMember
+	}
 	if g.tree.Leaf(leafIndex(leaf)) == nil {
 		return nil, ErrBlankLeaf
 	}
@@ -84,6 +90,9 @@ func (g *Group) ProposeRemove(leaf uint32) ([]byte, error) {
 // ProposeUpdate proposes replacing this member's leaf with one holding a
 // fresh encryption key. Another member must commit it.
 func (g *Group) ProposeUpdate() ([]byte, error) {
+	if g.removed {
+		return nil, ErrNotMember
+	}
 	priv, pub, err := GenerateHPKEKeyPair()
 	if err != nil {
 		return nil, err
