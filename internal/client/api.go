@@ -1,0 +1,202 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+)
+
+// api speaks the messaging contract (docs/messaging.md) to one server.
+type api struct {
+	base  string // without a trailing slash
+	token string
+	http  *http.Client
+}
+
+// staleEpoch is the server's 409 for a commit or message made in an epoch
+// that has moved on.
+type staleEpoch struct {
+	Epoch uint64
+	msg   string
+}
+
+func (e *staleEpoch) Error() string { return "stale epoch: " + e.msg }
+
+// do sends a JSON request and decodes a JSON answer into out (if not
+// nil). Server errors become fault errors carrying the server's sentence.
+func (a *api) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
+	if err != nil {
+		return fault.Wrap(fault.Invalid, "The server address is not a valid URL.", err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	resp, err := a.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fault.Wrap(fault.Unavailable, "Could not reach the server at "+a.base+"; check the address and your connection.", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return fault.Wrap(fault.Unavailable, "The connection to the server was lost; try again.", err)
+	}
+	if resp.StatusCode >= 300 {
+		return statusError(resp.StatusCode, raw, method+" "+path)
+	}
+	if out == nil || len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fault.Wrap(fault.Internal, "The server sent an answer this client does not understand.", fmt.Errorf("%s %s: %w", method, path, err))
+	}
+	return nil
+}
+
+// statusError turns an error answer into a fault error.
+func statusError(status int, raw []byte, what string) error {
+	var e struct {
+		Error string  `json:"error"`
+		Epoch *uint64 `json:"epoch"`
+	}
+	_ = json.Unmarshal(raw, &e)
+	msg := strings.TrimSpace(e.Error)
+	cause := fmt.Errorf("%s: status %d", what, status)
+	if status == http.StatusConflict && e.Epoch != nil {
+		return fault.Wrap(fault.Conflict, orDefault(msg, "The conversation has moved on; try again."), &staleEpoch{Epoch: *e.Epoch, msg: msg})
+	}
+	kind := fault.Internal
+	switch {
+	case status == http.StatusUnauthorized:
+		kind, msg = fault.Unauthenticated, orDefault(msg, "Your session has ended.")+" Sign in again with switchboard login."
+	case status == http.StatusForbidden:
+		kind = fault.Forbidden
+	case status == http.StatusNotFound:
+		kind = fault.NotFound
+	case status == http.StatusConflict:
+		kind = fault.Conflict
+	case status == http.StatusTooManyRequests:
+		kind = fault.TooMany
+	case status == http.StatusServiceUnavailable || status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
+		kind = fault.Unavailable
+	case status >= 400 && status < 500:
+		kind = fault.Invalid
+	}
+	return fault.Wrap(kind, orDefault(msg, "The server could not do this; try again in a minute."), cause)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// isStale reports whether err is the server's stale-epoch conflict.
+func isStale(err error) bool {
+	var s *staleEpoch
+	return errors.As(err, &s)
+}
+
+// --- the contract's requests and answers ---
+
+type signInReq struct {
+	Email    string    `json:"email"`
+	Password string    `json:"password"`
+	Code     string    `json:"code"`
+	Device   deviceReq `json:"device"`
+}
+
+type deviceReq struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+type meResp struct {
+	User struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		Org   struct {
+			ODS  string `json:"ods"`
+			Name string `json:"name"`
+		} `json:"org"`
+	} `json:"user"`
+	DeviceID string `json:"device_id"`
+	Token    string `json:"token"`
+}
+
+type serviceResp struct {
+	SigningKey     []byte `json:"signing_key"`
+	ExternalSender []byte `json:"external_sender"`
+}
+
+type keyPackageClaim struct {
+	Device     string `json:"device"`
+	Email      string `json:"email"`
+	KeyPackage []byte `json:"key_package"`
+}
+
+type commitReq struct {
+	Epoch       uint64 `json:"epoch"`
+	Commit      []byte `json:"commit"`
+	Welcome     []byte `json:"welcome,omitempty"`
+	RatchetTree []byte `json:"ratchet_tree,omitempty"`
+}
+
+type seqResp struct {
+	Seq   uint64 `json:"seq"`
+	Epoch uint64 `json:"epoch"`
+}
+
+// wireMessage is a Message of the contract.
+type wireMessage struct {
+	Conversation string `json:"conversation"`
+	Seq          uint64 `json:"seq"`
+	Kind         string `json:"kind"`
+	Device       string `json:"device"`
+	SentAt       string `json:"sent_at"`
+	ClientID     string `json:"client_id"`
+	Message      []byte `json:"message"`
+}
+
+type wireWelcome struct {
+	ID           string `json:"id"`
+	Conversation string `json:"conversation"`
+	Seq          uint64 `json:"seq"`
+	Welcome      []byte `json:"welcome"`
+	RatchetTree  []byte `json:"ratchet_tree"`
+}
+
+func (a *api) messages(ctx context.Context, conv string, after uint64, limit int) ([]wireMessage, error) {
+	var out struct {
+		Messages []wireMessage `json:"messages"`
+	}
+	q := url.Values{"after": {fmt.Sprint(after)}, "limit": {fmt.Sprint(limit)}}
+	err := a.do(ctx, http.MethodGet, "/api/conversations/"+url.PathEscape(conv)+"/messages?"+q.Encode(), nil, &out)
+	return out.Messages, err
+}

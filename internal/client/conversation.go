@@ -1,0 +1,307 @@
+package client
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/mls"
+)
+
+// convRecord is a conversation as this device keeps it (encrypted).
+type convRecord struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	State     []byte `json:"state"` // mls.Group.MarshalState
+	LastSeq   uint64 `json:"last_seq"`
+	JoinSeq   uint64 `json:"join_seq"`
+	Removed   bool   `json:"removed,omitempty"`
+	Proposals int    `json:"proposals,omitempty"` // others' proposals waiting for a commit
+	Acked     uint64 `json:"acked,omitempty"`
+}
+
+// conv is an open conversation: its record and its MLS group.
+type conv struct {
+	rec *convRecord
+	g   *mls.Group
+}
+
+func convKey(id string) string { return "conv/" + id }
+
+// Conversation describes a conversation for listing.
+type Conversation struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Epoch   uint64   `json:"epoch"`
+	LastSeq uint64   `json:"last_seq"`
+	Members []Member `json:"members"`
+	Removed bool     `json:"removed,omitempty"`
+}
+
+// Member is a device in a conversation.
+type Member struct {
+	Email  string `json:"email"`
+	Device string `json:"device"`
+}
+
+var errNotMember = fault.New(fault.Forbidden, "This device is no longer a member of that conversation.")
+
+func unknownConversation(id string) error {
+	return fault.New(fault.NotFound, "There is no conversation "+id+" on this device; switchboard chat list shows yours.")
+}
+
+// validConvID reports whether id has the form of a conversation ID.
+func validConvID(id string) bool {
+	b, err := hex.DecodeString(id)
+	return err == nil && len(b) == 16 && strings.ToLower(id) == id
+}
+
+// load opens a conversation, joining from a waiting Welcome first if the
+// device does not know it yet.
+func (c *Client) load(ctx context.Context, id string) (*conv, error) {
+	if !validConvID(id) {
+		return nil, fault.Invalidf("A conversation ID is 32 lower-case hexadecimal characters, as create and list print it.")
+	}
+	cv, err := c.loadLocal(id)
+	if errors.Is(err, ErrNotFound) {
+		if err := c.joinWelcomes(ctx, nil); err != nil {
+			return nil, err
+		}
+		cv, err = c.loadLocal(id)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return nil, unknownConversation(id)
+	}
+	return cv, err
+}
+
+func (c *Client) loadLocal(id string) (*conv, error) {
+	var rec convRecord
+	if err := c.v.get(convKey(id), &rec); err != nil {
+		return nil, err
+	}
+	cv := &conv{rec: &rec}
+	if rec.Removed {
+		return cv, nil
+	}
+	g, err := mls.RestoreGroup(c.mlsConfig(), rec.State)
+	if err != nil {
+		return nil, fmt.Errorf("restore conversation %s: %w", id, err)
+	}
+	cv.g = g
+	return cv, nil
+}
+
+// save writes the conversation's record and group state.
+func (c *Client) save(cv *conv) error {
+	if cv.g != nil && !cv.rec.Removed {
+		st, err := cv.g.MarshalState()
+		if err != nil {
+			return err
+		}
+		cv.rec.State = st
+	} else {
+		clear(cv.rec.State)
+		cv.rec.State = nil
+	}
+	return c.v.put(convKey(cv.rec.ID), cv.rec)
+}
+
+func (cv *conv) close() {
+	if cv.g != nil {
+		cv.g.Close()
+	}
+}
+
+// members lists the conversation's devices from the MLS tree.
+func (c *Client) members(g *mls.Group) []Member {
+	var out []Member
+	for _, m := range g.Members() {
+		if id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey); err == nil {
+			out = append(out, Member{Email: id.Email, Device: id.Device})
+		}
+	}
+	return out
+}
+
+// CreateConversation starts a conversation named name with the people
+// whose emails are given (all their devices, and this account's other
+// devices) and returns its ID.
+func (c *Client) CreateConversation(ctx context.Context, name string, emails []string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return "", fault.Invalidf("Give the conversation a name of up to 200 characters.")
+	}
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	gid, err := randomHex(16)
+	if err != nil {
+		return "", err
+	}
+	raw, _ := hex.DecodeString(gid)
+	kp, priv, err := mls.NewKeyPackage(c.credential(), c.prof.SigPriv, c.now(), keyPackageLifetime)
+	if err != nil {
+		return "", err
+	}
+	g, err := mls.CreateGroup(c.mlsConfig(), raw, kp, priv)
+	priv.Wipe()
+	if err != nil {
+		return "", err
+	}
+	cv := &conv{rec: &convRecord{ID: gid, Name: name}, g: g}
+	defer cv.close()
+	want := dedupeEmails(append(slices.Clone(emails), c.prof.Email))
+	claims, err := c.claimKeyPackages(ctx, want)
+	if err != nil {
+		return "", err
+	}
+	if err := c.api.do(ctx, http.MethodPost, "/api/conversations", map[string]string{"id": gid}, nil); err != nil {
+		return "", err
+	}
+	if err := c.save(cv); err != nil {
+		return "", err
+	}
+	es, err := mls.DecodeExternalSender(c.prof.ExternalSender)
+	if err != nil {
+		return "", err
+	}
+	ext := mls.Extensions{mls.ExternalSendersExtension(*es)}
+	err = c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
+		if cv.g.Epoch() != 0 {
+			return mls.CommitOptions{}, false
+		}
+		return mls.CommitOptions{SetExtensions: true, Extensions: ext, Add: kps(claims), RatchetTreeInWelcome: true}, true
+	})
+	if err != nil {
+		return "", err
+	}
+	if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: name}); err != nil {
+		return "", err
+	}
+	return gid, nil
+}
+
+func kps(cs []claimed) []*mls.KeyPackage {
+	out := make([]*mls.KeyPackage, len(cs))
+	for i, c := range cs {
+		out[i] = c.KP
+	}
+	return out
+}
+
+func dedupeEmails(in []string) []string {
+	var out []string
+	for _, e := range in {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e != "" && !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Add adds every device of the person with email to the conversation.
+func (c *Client) Add(ctx context.Context, id, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	return c.change(ctx, id, func(cv *conv) error {
+		for _, m := range c.members(cv.g) {
+			if strings.EqualFold(m.Email, email) && email != strings.ToLower(c.prof.Email) {
+				return fault.New(fault.Conflict, email+" is already in this conversation.")
+			}
+		}
+		claims, err := c.claimKeyPackages(ctx, []string{email})
+		if err != nil {
+			return err
+		}
+		fresh := func() []claimed {
+			in := map[string]bool{}
+			for _, m := range c.members(cv.g) {
+				in[m.Device] = true
+			}
+			var out []claimed
+			for _, cl := range claims {
+				if !in[cl.Device] {
+					out = append(out, cl)
+				}
+			}
+			return out
+		}
+		if len(fresh()) == 0 {
+			return fault.New(fault.Invalid, email+" has no device that can be added yet; they need to sign in once first.")
+		}
+		err = c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
+			f := fresh()
+			return mls.CommitOptions{Add: kps(f), RatchetTreeInWelcome: true}, len(f) > 0
+		})
+		if err != nil {
+			return err
+		}
+		// New members cannot read anything from before they joined, so
+		// they learn the conversation's name again.
+		return c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: cv.rec.Name})
+	})
+}
+
+// Remove removes every device of the person with email from the
+// conversation.
+func (c *Client) Remove(ctx context.Context, id, email string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if email == strings.ToLower(c.prof.Email) {
+		return fault.Invalidf("You cannot remove yourself from a conversation; ask another member to remove you.")
+	}
+	return c.change(ctx, id, func(cv *conv) error {
+		leaves := func() []uint32 {
+			var out []uint32
+			for _, m := range cv.g.Members() {
+				id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey)
+				if err == nil && strings.EqualFold(id.Email, email) {
+					out = append(out, m.Leaf)
+				}
+			}
+			return out
+		}
+		if len(leaves()) == 0 {
+			return fault.New(fault.NotFound, email+" is not a member of this conversation.")
+		}
+		return c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
+			l := leaves()
+			return mls.CommitOptions{Remove: l}, len(l) > 0
+		})
+	})
+}
+
+// change runs f on an up-to-date conversation this device is a member of.
+func (c *Client) change(ctx context.Context, id string, f func(*conv) error) error {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cv, err := c.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer cv.close()
+	if err := c.sync(ctx, cv, nil, true); err != nil {
+		return err
+	}
+	if cv.rec.Removed {
+		return errNotMember
+	}
+	return f(cv)
+}
+
+func (c *Client) postCommit(ctx context.Context, id string, req commitReq) (*seqResp, error) {
+	var out seqResp
+	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/commits", req, &out)
+	return &out, err
+}

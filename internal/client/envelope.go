@@ -1,0 +1,54 @@
+package client
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Envelope types, inside the MLS application message.
+const (
+	TypeText       = "text"
+	TypeTitle      = "title"
+	TypeReceipt    = "receipt"
+	TypeAttachment = "attachment"
+)
+
+// maxEnvelope bounds a decrypted envelope; the server's limit on a whole
+// message is 256 KiB.
+const maxEnvelope = 200 << 10
+
+// envelope is the plaintext of every application message: a small JSON
+// object that only members can read.
+type envelope struct {
+	Type   string    `json:"type"`
+	Text   string    `json:"text,omitempty"`
+	SentAt time.Time `json:"sent_at"`
+	Ref    string    `json:"ref,omitempty"` // a receipt's message ID
+}
+
+func decodeEnvelope(b []byte) (*envelope, error) {
+	if len(b) > maxEnvelope {
+		return nil, errors.New("envelope too large")
+	}
+	var e envelope
+	if err := json.Unmarshal(b, &e); err != nil {
+		return nil, err
+	}
+	if e.Type == "" {
+		return nil, errors.New("envelope without type")
+	}
+	return &e, nil
+}
+
+// Message is one decrypted message as the device keeps and shows it.
+type Message struct {
+	ID           string    `json:"id"` // the sender's client message ID, the same on every device
+	Conversation string    `json:"conversation"`
+	Seq          uint64    `json:"seq"`
+	Sender       string    `json:"sender"` // email
+	SenderDevice string    `json:"sender_device"`
+	Type         string    `json:"type"`
+	Text         string    `json:"text"`
+	SentAt       time.Time `json:"sent_at"`
+}

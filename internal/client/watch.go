@@ -1,0 +1,180 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+)
+
+// maxFrame is the largest frame the server sends (docs/messaging.md).
+const maxFrame = 512 << 10
+
+// ErrErased is returned by Watch when the server said the device was
+// revoked: its local store has been erased.
+var ErrErased = fault.New(fault.Forbidden, "This device has been revoked, and its messages have been erased from it.")
+
+// frame is any message on the socket.
+type frame struct {
+	Type string `json:"type"`
+	wireMessage
+	ID          string `json:"id"`
+	Welcome     []byte `json:"welcome"`
+	RatchetTree []byte `json:"ratchet_tree"`
+	Stock       int    `json:"stock"`
+}
+
+// Watch catches up, then stays connected to the server and calls emit
+// for each new message as it arrives, in order, until ctx ends (nil) or
+// the device is revoked or signed out. A dropped connection is resumed
+// from the device's cursors.
+func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
+	if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil {
+		return err
+	}
+	backoff := 250 * time.Millisecond
+	for {
+		start := time.Now()
+		err := c.watchOnce(ctx, emit)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, ErrErased), fault.Is(err, fault.Unauthenticated), fault.Is(err, fault.Forbidden):
+			return err
+		}
+		c.log.Info("socket closed; reconnecting", "err", err)
+		if time.Since(start) > time.Minute {
+			backoff = 250 * time.Millisecond
+		}
+		wait(ctx, backoff)
+		backoff = min(backoff*2, 15*time.Second)
+		// Anything sent while disconnected comes back in the replay,
+		// but Welcomes are fetched here.
+		if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil && !fault.Is(err, fault.Unavailable) {
+			return err
+		}
+	}
+}
+
+func (c *Client) locked(ctx context.Context, f func() error) error {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return f()
+}
+
+// watchOnce runs one connection: hello with the cursors, then frames.
+func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
+	u := "ws" + strings.TrimPrefix(c.api.base, "http") + "/api/ws"
+	conn, err := dial(ctx, u, c.api)
+	if err != nil {
+		return fault.Wrap(fault.Unavailable, "Could not connect to the server for live messages.", err)
+	}
+	defer conn.CloseNow()
+	conn.SetReadLimit(maxFrame)
+	cursors := map[string]uint64{}
+	err = c.locked(ctx, func() error {
+		ids, err := c.conversationIDs()
+		for _, id := range ids {
+			var rec convRecord
+			if err := c.v.get(convKey(id), &rec); err == nil && !rec.Removed {
+				cursors[id] = rec.LastSeq
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(ctx, conn, map[string]any{"type": "hello", "cursors": cursors}); err != nil {
+		return err
+	}
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			return err
+		}
+		var f frame
+		if err := json.Unmarshal(data, &f); err != nil {
+			continue
+		}
+		if err := c.onFrame(ctx, conn, &f, emit); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *frame, emit func(Message)) error {
+	switch f.Type {
+	case "message":
+		var ack uint64
+		err := c.locked(ctx, func() error {
+			var err error
+			ack, err = c.onMessage(ctx, &f.wireMessage, emit)
+			return err
+		})
+		if err != nil || ack == 0 {
+			return err
+		}
+		return writeJSON(ctx, conn, map[string]any{"type": "ack", "conversation": f.Conversation, "seq": ack})
+	case "welcome":
+		w := wireWelcome{ID: f.ID, Conversation: f.Conversation, Seq: f.Seq, Welcome: f.Welcome, RatchetTree: f.RatchetTree}
+		return c.locked(ctx, func() error { return c.join(ctx, &w, emit) })
+	case "keypackages_low":
+		return c.locked(ctx, func() error { return c.uploadKeyPackages(ctx, f.Stock) })
+	case "erase":
+		unlock, err := c.lock(ctx)
+		if err != nil {
+			return err
+		}
+		err = c.b.Erase()
+		unlock()
+		if err != nil {
+			return err
+		}
+		return ErrErased
+	}
+	return nil
+}
+
+// onMessage applies a live message and returns the cursor to
+// acknowledge (0 for none).
+func (c *Client) onMessage(ctx context.Context, m *wireMessage, emit func(Message)) (uint64, error) {
+	cv, err := c.loadLocal(m.Conversation)
+	if errors.Is(err, ErrNotFound) {
+		return 0, c.joinWelcomes(ctx, emit)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer cv.close()
+	if cv.rec.Removed || m.Seq <= cv.rec.LastSeq {
+		return 0, nil
+	}
+	if err := c.applyAll(cv, []wireMessage{*m}, emit); err != nil {
+		return 0, err
+	}
+	if cv.rec.Proposals > 0 && !cv.rec.Removed {
+		if err := c.sync(ctx, cv, emit, true); err != nil {
+			return 0, err
+		}
+	}
+	return cv.rec.LastSeq, nil
+}
+
+func writeJSON(ctx context.Context, conn *websocket.Conn, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return conn.Write(wctx, websocket.MessageText, b)
+}

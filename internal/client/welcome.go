@@ -1,0 +1,97 @@
+package client
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/switchboard-nhs/switchboard/internal/mls"
+)
+
+// joinWelcomes joins every conversation the server holds a Welcome for.
+func (c *Client) joinWelcomes(ctx context.Context, emit func(Message)) error {
+	var out struct {
+		Welcomes []wireWelcome `json:"welcomes"`
+	}
+	if err := c.api.do(ctx, http.MethodGet, "/api/welcomes", nil, &out); err != nil {
+		return err
+	}
+	for i := range out.Welcomes {
+		if err := c.join(ctx, &out.Welcomes[i], emit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// join joins one conversation from its Welcome and fetches what followed.
+// A Welcome this device cannot use is dropped, so it is not tried again.
+func (c *Client) join(ctx context.Context, w *wireWelcome, emit func(Message)) error {
+	g, kpRec, ref, err := c.openWelcome(w)
+	if err != nil {
+		c.log.Warn("drop a Welcome this device cannot use", "welcome", w.ID, "conversation", w.Conversation, "err", err)
+		return c.dropWelcome(ctx, w.ID)
+	}
+	cv := &conv{rec: &convRecord{ID: w.Conversation, LastSeq: w.Seq, JoinSeq: w.Seq}, g: g}
+	defer cv.close()
+	var old convRecord
+	if err := c.v.get(convKey(w.Conversation), &old); err == nil && !old.Removed {
+		return c.dropWelcome(ctx, w.ID) // already in it
+	}
+	if err := c.save(cv); err != nil {
+		return err
+	}
+	if !kpRec.LastResort {
+		if err := c.v.b.Delete(kpKey(ref)); err != nil {
+			return err
+		}
+	}
+	if err := c.dropWelcome(ctx, w.ID); err != nil {
+		return err
+	}
+	return c.sync(ctx, cv, emit, false)
+}
+
+func (c *Client) openWelcome(w *wireWelcome) (*mls.Group, *kpRecord, []byte, error) {
+	if !validConvID(w.Conversation) {
+		return nil, nil, nil, errors.New("bad conversation ID")
+	}
+	m, err := mls.DecodeMLSMessage(w.Welcome)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if m.Welcome == nil {
+		return nil, nil, nil, errors.New("not a Welcome")
+	}
+	var tree *mls.RatchetTree
+	if len(w.RatchetTree) > 0 {
+		if tree, err = mls.DecodeRatchetTree(w.RatchetTree); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	for _, s := range m.Welcome.Secrets {
+		rec, kp, priv, err := c.keyPackageFor(s.NewMember)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		g, err := mls.JoinGroup(c.mlsConfig(), m.Welcome, kp, priv, tree)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if hex.EncodeToString(g.GroupID()) != w.Conversation {
+			g.Close()
+			return nil, nil, nil, errors.New("the Welcome is for another conversation")
+		}
+		return g, rec, s.NewMember, nil
+	}
+	return nil, nil, nil, errors.New("no KeyPackage of this device in the Welcome")
+}
+
+func (c *Client) dropWelcome(ctx context.Context, id string) error {
+	return c.api.do(ctx, http.MethodDelete, "/api/welcomes/"+url.PathEscape(id), nil, nil)
+}
