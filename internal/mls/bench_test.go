@@ -147,3 +147,34 @@ func BenchmarkTreeKEMProcessPath(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRatchetTreeJoin measures what a joiner does with the tree in a
+// Welcome: decode it, validate it (§12.4.3.1: every leaf signature, parent
+// hashes, unmerged leaves, key uniqueness) and compute its tree hash. The
+// tree is a new group's: leaves plus one committer's path.
+func BenchmarkRatchetTreeJoin(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("members=%d", n), func(b *testing.B) {
+			g := newBenchGroup(b, n)
+			for x := nodeIndex(1); int(x) < len(g.tree.nodes); x += 2 {
+				g.tree.setParent(x, nil)
+			}
+			if _, _, _, err := g.tree.CreateUpdatePath(0, g.tree.Leaf(0), g.sigPrivs[0], g.groupID, nil, benchGC); err != nil {
+				b.Fatal(err)
+			}
+			enc := g.tree.Bytes()
+			b.SetBytes(int64(len(enc)))
+			b.ResetTimer()
+			for b.Loop() {
+				tree, err := DecodeRatchetTree(enc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := tree.Validate(TreeCheck{GroupID: g.groupID}); err != nil {
+					b.Fatal(err)
+				}
+				_ = tree.TreeHash()
+			}
+		})
+	}
+}
