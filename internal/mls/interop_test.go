@@ -6,7 +6,7 @@ package mls
 //
 // Prerequisites: node on PATH and `npm ci --prefix internal/mls/interop`.
 // Without them the tests are skipped, except when the CI environment
-// variable is set, where they fail.
+// variable is set (to anything), where they fail.
 
 import (
 	"bufio"
@@ -30,7 +30,16 @@ const (
 	interopPeerScript  = "peer.mjs"
 	interopCallTimeout = 30 * time.Second
 	interopStopTimeout = 10 * time.Second
+	// interopTSMLSVersion is the ts-mls version package-lock.json pins.
+	interopTSMLSVersion = "1.6.4"
 )
+
+// interopNodeVersion caches `node --version`.
+var interopNodeVersion struct {
+	once    sync.Once
+	version string
+	err     error
+}
 
 // interopNode returns the path of node after checking that the interop
 // peer's dependencies are installed. When they are not, the test is skipped,
@@ -40,7 +49,7 @@ func interopNode(t testing.TB) string {
 	missing := func(reason string) {
 		t.Helper()
 		const fix = "run `npm ci --prefix internal/mls/interop` (Node >= 20.19)"
-		if os.Getenv("CI") != "" {
+		if _, ci := os.LookupEnv("CI"); ci {
 			t.Fatalf("MLS interop tests cannot run in CI: %s; the CI job must %s before `go test`", reason, fix)
 		}
 		t.Skipf("MLS interop tests skipped: %s; %s to enable them", reason, fix)
@@ -48,6 +57,18 @@ func interopNode(t testing.TB) string {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		missing("node is not on PATH")
+	}
+	interopNodeVersion.once.Do(func() {
+		out, err := exec.Command(node, "--version").Output()
+		interopNodeVersion.version = strings.TrimSpace(string(out))
+		interopNodeVersion.err = err
+	})
+	if interopNodeVersion.err != nil {
+		missing(fmt.Sprintf("%s --version: %v", node, interopNodeVersion.err))
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(interopNodeVersion.version, "v%d.%d", &major, &minor); err != nil || major < 20 || major == 20 && minor < 19 {
+		missing(fmt.Sprintf("node %s is too old (ts-mls needs Node >= 20.19)", interopNodeVersion.version))
 	}
 	for _, f := range []string{
 		filepath.Join(interopDir, interopPeerScript),
@@ -210,7 +231,7 @@ func startInteropPeer(t testing.TB, name string) *interopPeer {
 	if err != nil {
 		t.Fatalf("peer %s does not answer: %v", name, err)
 	}
-	if hello.Implementation != "ts-mls" || hello.CipherSuite != 1 {
+	if hello.Implementation != "ts-mls" || hello.Version != interopTSMLSVersion || hello.CipherSuite != 1 {
 		t.Fatalf("peer %s: unexpected hello %+v", name, hello)
 	}
 	return p

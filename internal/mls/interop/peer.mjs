@@ -11,6 +11,7 @@
 // Cipher suite: 1, MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519.
 
 import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
 
 import {
   createApplicationMessage,
@@ -44,6 +45,9 @@ const SUITE_NAME = "MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519";
 const SUITE_ID = 1;
 
 const impl = await getCiphersuiteImpl(getCiphersuiteFromName(SUITE_NAME));
+const TS_MLS_VERSION = JSON.parse(
+  readFileSync(new URL("./node_modules/ts-mls/package.json", import.meta.url), "utf8"),
+).version;
 
 // ---------------------------------------------------------------- encoding
 
@@ -498,9 +502,9 @@ const ops = {
     return { wire: defaultWire };
   },
 
-  // {op:"hello"} -> {implementation, version, cipher_suite}
+  // {op:"hello"} -> {implementation, version, node, cipher_suite, suite_name}
   async hello() {
-    return { implementation: "ts-mls", version: "1.6.4", cipher_suite: SUITE_ID, suite_name: SUITE_NAME };
+    return { implementation: "ts-mls", version: TS_MLS_VERSION, node: process.version, cipher_suite: SUITE_ID, suite_name: SUITE_NAME };
   },
 
   // {op:"shutdown"} -> {} and the process exits.
