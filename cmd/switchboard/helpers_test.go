@@ -51,7 +51,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--turn-addr", "127.0.0.1:0"}, extra...)
 	go func() {
 		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
 		pw.Close()

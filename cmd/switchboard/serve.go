@@ -36,6 +36,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
 	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	flags.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	consultCfg := consultFlags(flags)
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
 	}
@@ -73,8 +74,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return fmt.Errorf("web assets: %w", err)
 	}
+	cons, err := startConsult(consultCfg, store, log, now, base)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer cons.stop()
 	var ready atomic.Bool
-	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://")}, log, now, ids, assets, ready.Load)
+	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
+		Consult: cons.service, ICE: cons.ice}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)
 	if err != nil {
