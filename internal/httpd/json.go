@@ -18,6 +18,12 @@ const maxBody = 64 << 10
 // decode reads a JSON request body into v, refusing unknown fields, trailing
 // data and oversized bodies with a sentence saying what is wrong.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	return decodeN(w, r, v, maxBody)
+}
+
+// decodeN is decode with a body limit of its own, for routes that carry
+// binary payloads.
+func decodeN(w http.ResponseWriter, r *http.Request, v any, maxBody int64) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" && !startsWith(ct, "application/json;") {
 		return fault.Invalidf("Send the request body as JSON (Content-Type: application/json).")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -24,6 +25,9 @@ type Config struct {
 
 	Consult *consult.Service                    // video consultations; nil turns them off
 	ICE     func(id string) []consult.ICEServer // TURN servers and credentials for a browser; may be nil
+
+	Messaging        *messaging.Service // the MLS delivery service; nil turns messaging off
+	PushHTTPLoopback bool               // accept http://127.0.0.1 push endpoints (tests only)
 }
 
 // Server is Switchboard's HTTP API, web client and metrics.

@@ -19,6 +19,15 @@ type op struct {
 	send  *Message
 	fn    func(ctx context.Context) (int64, []Event, error)
 	reply chan result
+	done  func(result) // instead of reply: called on the writer, must not block
+}
+
+func (o *op) finish(r result) {
+	if o.done != nil {
+		o.done(r)
+		return
+	}
+	o.reply <- r
 }
 
 type result struct {
@@ -48,7 +57,7 @@ func (s *Service) writeLoop(ctx context.Context) {
 		}
 		if first.fn != nil {
 			seq, evs, err := first.fn(ctx)
-			first.reply <- result{seq: seq, err: err}
+			first.finish(result{seq: seq, err: err})
 			s.publish(ctx, evs)
 			continue
 		}
@@ -78,14 +87,14 @@ func (s *Service) storeBatch(ctx context.Context, batch []*op) {
 	res, err := s.store.AppendMessages(ctx, sends)
 	if err != nil {
 		for _, o := range batch {
-			o.reply <- result{err: fmt.Errorf("store messages: %w", err)}
+			o.finish(result{err: fmt.Errorf("store messages: %w", err)})
 		}
 		return
 	}
 	evs := make([]Event, 0, len(batch))
 	for i, o := range batch {
 		r := res[i]
-		o.reply <- result{seq: r.Seq, dup: r.Duplicate, epoch: r.Epoch, err: r.Err}
+		o.finish(result{seq: r.Seq, dup: r.Duplicate, epoch: r.Epoch, err: r.Err})
 		if r.Err == nil && !r.Duplicate {
 			evs = append(evs, Event{Message: o.send})
 		}
@@ -133,36 +142,69 @@ type Sent struct {
 // device and returns its seq once it is durable; a resend with the same
 // client ID returns the first seq.
 func (s *Service) Send(ctx context.Context, p *identity.Principal, conv, clientID string, msg []byte) (Sent, error) {
-	gid, err := groupID(conv)
+	reply := make(chan result, 1)
+	m, err := s.checkSend(p, conv, clientID, msg)
 	if err != nil {
 		return Sent{}, err
 	}
-	if len(clientID) == 0 || len(clientID) > 64 {
-		return Sent{}, fault.Invalidf("The client_id must be 1 to 64 characters.")
+	return sentOf(s.submit(ctx, op{send: m, reply: reply}))
+}
+
+// SendAsync is Send for sockets that pipeline: it checks the message and
+// queues it (waiting only while the writer's queue is full); done is
+// called, on the stream writer, once the message is durable or refused,
+// and must not block.
+func (s *Service) SendAsync(ctx context.Context, p *identity.Principal, conv, clientID string, msg []byte, done func(Sent, error)) error {
+	m, err := s.checkSend(p, conv, clientID, msg)
+	if err != nil {
+		return err
 	}
-	if len(msg) > s.limits.MaxMessage {
-		return Sent{}, fault.Invalidf(fmt.Sprintf("The message is larger than the limit of %d KiB.", s.limits.MaxMessage>>10))
+	o := op{send: m, done: func(r result) { done(sentOf(r)) }}
+	select {
+	case s.ops <- o:
+		return nil
+	case <-ctx.Done():
+		return fault.Wrap(fault.Unavailable, "The server is busy or stopping; send again.", ctx.Err())
 	}
-	h, err := mls.InspectPrivateHeader(msg)
-	if err != nil || h.ContentType != mls.ContentApplication {
-		return Sent{}, fault.Invalidf("The message must be an MLS PrivateMessage carrying application data.")
-	}
-	if !bytes.Equal(h.GroupID, gid) {
-		return Sent{}, fault.Invalidf("The message is for another group than this conversation.")
-	}
-	if ok, wait := s.limiter.allow(p.Device.ID, s.now()); !ok {
-		return Sent{}, &fault.Error{Kind: fault.TooMany, Msg: "This device is sending too fast; wait a moment and send again.", RetryAfter: wait}
-	}
-	m := &Message{Conversation: conv, Kind: KindApplication, Device: p.Device.ID, ClientID: clientID,
-		Epoch: h.Epoch, SentAt: s.now(), Data: msg}
-	r := s.submit(ctx, op{send: m, reply: make(chan result, 1)})
+}
+
+func sentOf(r result) (Sent, error) {
 	if r.err != nil {
 		if fault.Is(r.err, fault.Conflict) {
+			if _, ok := EpochOf(r.err); ok {
+				return Sent{}, r.err
+			}
 			return Sent{}, stale(r.epoch)
 		}
 		return Sent{}, r.err
 	}
 	return Sent{Seq: r.seq, Duplicate: r.dup}, nil
+}
+
+// checkSend validates a send and makes its Message.
+func (s *Service) checkSend(p *identity.Principal, conv, clientID string, msg []byte) (*Message, error) {
+	gid, err := groupID(conv)
+	if err != nil {
+		return nil, err
+	}
+	if len(clientID) == 0 || len(clientID) > 64 {
+		return nil, fault.Invalidf("The client_id must be 1 to 64 characters.")
+	}
+	if len(msg) > s.limits.MaxMessage {
+		return nil, fault.Invalidf(fmt.Sprintf("The message is larger than the limit of %d KiB.", s.limits.MaxMessage>>10))
+	}
+	h, err := mls.InspectPrivateHeader(msg)
+	if err != nil || h.ContentType != mls.ContentApplication {
+		return nil, fault.Invalidf("The message must be an MLS PrivateMessage carrying application data.")
+	}
+	if !bytes.Equal(h.GroupID, gid) {
+		return nil, fault.Invalidf("The message is for another group than this conversation.")
+	}
+	if ok, wait := s.limiter.allow(p.Device.ID, s.now()); !ok {
+		return nil, &fault.Error{Kind: fault.TooMany, Msg: "This device is sending too fast; wait a moment and send again.", RetryAfter: wait}
+	}
+	return &Message{Conversation: conv, Kind: KindApplication, Device: p.Device.ID, ClientID: clientID,
+		Epoch: h.Epoch, SentAt: s.now(), Data: msg}, nil
 }
 
 // Messages lists a conversation's stream after seq, never anything before

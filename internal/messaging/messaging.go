@@ -174,6 +174,8 @@ type Store interface {
 	// Messages lists a stream's entries after seq, in order.
 	Messages(ctx context.Context, conversation string, after int64, limit int) ([]*Message, error)
 	SetCursor(ctx context.Context, conversation, deviceID string, seq int64) error
+	// SetCursors moves many cursors forward in one transaction.
+	SetCursors(ctx context.Context, cs []Cursor) error
 	// RevokedMembers lists members whose devices have been revoked.
 	RevokedMembers(ctx context.Context, conversation string) ([]Member, error)
 

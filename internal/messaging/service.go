@@ -52,6 +52,7 @@ type Service struct {
 	pushMu  sync.Mutex
 	pushed  map[string]time.Time
 	members map[string][]string // conversation → member devices; owned by the stream writer
+	acks    cursors
 
 	stopBus func()
 }
@@ -67,7 +68,8 @@ func New(ctx context.Context, store Store, ids identity.Store, bus Bus, hub *Hub
 	s := &Service{store: store, ids: ids, bus: bus, hub: hub, log: log, now: now, limits: limits,
 		keys: keys, signer: ed25519.NewKeyFromSeed(keys.SigningSeed),
 		ops: make(chan op, 4096), limiter: newRateLimiter(limits.SendRate, limits.SendBurst),
-		pusher: pusher, pushq: make(chan string, 1024), pushed: map[string]time.Time{}, members: map[string][]string{}}
+		pusher: pusher, pushq: make(chan string, 1024), pushed: map[string]time.Time{}, members: map[string][]string{},
+		acks: cursors{m: map[[2]string]int64{}}}
 	es := mls.ExternalSender{SignatureKey: s.SigningKey(), Credential: mls.NewBasicCredential([]byte("switchboard delivery service"))}
 	s.extSender = es.Bytes()
 	s.stopBus = bus.Subscribe(hub.Handle)
@@ -108,10 +110,14 @@ func (s *Service) Limits() Limits { return s.limits }
 func (s *Service) Run(ctx context.Context) error {
 	defer s.stopBus()
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		s.pushLoop(ctx)
+	}()
+	go func() {
+		defer wg.Done()
+		s.ackLoop(ctx)
 	}()
 	s.writeLoop(ctx)
 	wg.Wait()

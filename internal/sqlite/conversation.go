@@ -205,6 +205,20 @@ func (db *DB) RevokedMembers(ctx context.Context, conversation string) ([]messag
 	return out, translate(rows.Err())
 }
 
+// SetCursors moves many cursors forward (never back) at once.
+func (db *DB) SetCursors(ctx context.Context, cs []messaging.Cursor) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			_, err := tx.Exec(`UPDATE members SET cursor = ? WHERE conversation_id = ? AND device_id = ? AND cursor < ?`,
+				c.Seq, c.Conversation, c.Device, c.Seq)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // SetCursor moves a member's delivery cursor forward (never back).
 func (db *DB) SetCursor(ctx context.Context, conversation, deviceID string, seq int64) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {

@@ -1,0 +1,400 @@
+package httpd
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+)
+
+// The messaging API: docs/messaging.md is its contract.
+
+// Body limits of the messaging routes, above the default for JSON.
+const (
+	maxKeyPackagesBody = 2 << 20
+	maxCommitBody      = 8 << 20
+	maxMessageBody     = 512 << 10
+)
+
+var errNoMessaging = fault.New(fault.NotFound, "Messaging is not enabled on this server.")
+
+func (s *Server) msg() (*messaging.Service, error) {
+	if s.cfg.Messaging == nil {
+		return nil, errNoMessaging
+	}
+	return s.cfg.Messaging, nil
+}
+
+// replyStale answers a stale-epoch conflict with the current epoch, so the
+// client can fetch, merge and retry; other errors go the usual way.
+func replyStale(w http.ResponseWriter, err error) error {
+	if epoch, ok := messaging.EpochOf(err); ok {
+		return reply(w, http.StatusConflict, map[string]any{"error": fault.Message(err), "epoch": epoch})
+	}
+	return err
+}
+
+func (s *Server) handleMLSService(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string][]byte{"signing_key": m.SigningKey(), "external_sender": m.ExternalSender()})
+}
+
+func (s *Server) handlePutCredential(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		SignatureKey []byte `json:"signature_key"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := m.RegisterCredential(r.Context(), p, in.SignatureKey)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string][]byte{"identity": id})
+}
+
+func (s *Server) handleUploadKeyPackages(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		KeyPackages [][]byte `json:"key_packages"`
+		LastResort  []byte   `json:"last_resort"`
+	}
+	if err := decodeN(w, r, &in, maxKeyPackagesBody); err != nil {
+		return err
+	}
+	n, err := m.UploadKeyPackages(r.Context(), p, in.KeyPackages, in.LastResort)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]int{"stock": n})
+}
+
+func (s *Server) handleClaimKeyPackages(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Emails []string `json:"emails"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	kps, err := m.Claim(r.Context(), p, in.Emails)
+	if err != nil {
+		return err
+	}
+	type kpJSON struct {
+		Device     string `json:"device"`
+		Email      string `json:"email"`
+		KeyPackage []byte `json:"key_package"`
+	}
+	out := make([]kpJSON, 0, len(kps))
+	for _, k := range kps {
+		out = append(out, kpJSON{Device: k.Device, Email: k.Email, KeyPackage: k.KeyPackage})
+	}
+	return reply(w, http.StatusOK, map[string]any{"key_packages": out})
+}
+
+func (s *Server) handleKeyPackageStock(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	n, err := m.Stock(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]int{"stock": n})
+}
+
+type memberJSON struct {
+	Device string `json:"device"`
+	User   string `json:"user"`
+	Email  string `json:"email"`
+	Leaf   uint32 `json:"leaf"`
+}
+
+type conversationJSON struct {
+	ID      string       `json:"id"`
+	Epoch   uint64       `json:"epoch"`
+	LastSeq int64        `json:"last_seq"`
+	Members []memberJSON `json:"members"`
+}
+
+func conversationOut(c *messaging.Conversation) conversationJSON {
+	out := conversationJSON{ID: c.ID, Epoch: c.Epoch, LastSeq: c.LastSeq, Members: []memberJSON{}}
+	for _, m := range c.Members {
+		out.Members = append(out.Members, memberJSON{Device: m.Device, User: m.User, Email: m.Email, Leaf: m.Leaf})
+	}
+	return out
+}
+
+func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ID string `json:"id"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	c, err := m.CreateConversation(r.Context(), p, in.ID)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusCreated, map[string]any{"id": c.ID, "epoch": c.Epoch})
+}
+
+func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	cs, err := m.ListConversations(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]conversationJSON, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, conversationOut(c))
+	}
+	return reply(w, http.StatusOK, map[string]any{"conversations": out})
+}
+
+func (s *Server) handleCommit(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Epoch       *uint64 `json:"epoch"`
+		Commit      []byte  `json:"commit"`
+		Welcome     []byte  `json:"welcome"`
+		RatchetTree []byte  `json:"ratchet_tree"`
+	}
+	if err := decodeN(w, r, &in, maxCommitBody); err != nil {
+		return err
+	}
+	if in.Epoch == nil || len(in.Commit) == 0 {
+		return fault.Invalidf("Send the epoch the commit was made in and the commit itself (base64).")
+	}
+	seq, epoch, err := m.Commit(r.Context(), p, r.PathValue("id"),
+		messaging.CommitInput{Epoch: *in.Epoch, Commit: in.Commit, Welcome: in.Welcome, RatchetTree: in.RatchetTree})
+	if err != nil {
+		return replyStale(w, err)
+	}
+	return reply(w, http.StatusOK, map[string]any{"seq": seq, "epoch": epoch})
+}
+
+func (s *Server) handleSend(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ClientID string `json:"client_id"`
+		Message  []byte `json:"message"`
+	}
+	if err := decodeN(w, r, &in, maxMessageBody); err != nil {
+		return err
+	}
+	sent, err := m.Send(r.Context(), p, r.PathValue("id"), in.ClientID, in.Message)
+	if err != nil {
+		return replyStale(w, err)
+	}
+	return reply(w, http.StatusOK, map[string]int64{"seq": sent.Seq})
+}
+
+func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	after, limit := int64(0), 100
+	if v := r.URL.Query().Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return fault.Invalidf("The after parameter must be a sequence number (0 or more).")
+		}
+	}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 1000 {
+			return fault.Invalidf("The limit parameter must be between 1 and 1000.")
+		}
+	}
+	msgs, err := m.Messages(r.Context(), p, r.PathValue("id"), after, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]messaging.MessageJSON, 0, len(msgs))
+	for _, x := range msgs {
+		out = append(out, messaging.MessageOut(x))
+	}
+	return reply(w, http.StatusOK, map[string]any{"messages": out})
+}
+
+func (s *Server) handleCursor(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Seq *int64 `json:"seq"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Seq == nil {
+		return fault.Invalidf("Send the sequence number received so far as seq.")
+	}
+	if err := m.Ack(r.Context(), p, r.PathValue("id"), *in.Seq); err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]int64{"seq": *in.Seq})
+}
+
+func (s *Server) handleReceipts(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	members, err := m.Receipts(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	type cursorJSON struct {
+		Device string `json:"device"`
+		Email  string `json:"email"`
+		Seq    int64  `json:"seq"`
+	}
+	out := make([]cursorJSON, 0, len(members))
+	for _, x := range members {
+		out = append(out, cursorJSON{Device: x.Device, Email: x.Email, Seq: x.Cursor})
+	}
+	return reply(w, http.StatusOK, map[string]any{"cursors": out})
+}
+
+func (s *Server) handleWelcomes(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	ws, err := m.Welcomes(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := make([]messaging.WelcomeJSON, 0, len(ws))
+	for _, x := range ws {
+		out = append(out, messaging.WelcomeOut(x))
+	}
+	return reply(w, http.StatusOK, map[string]any{"welcomes": out})
+}
+
+func (s *Server) handleDeleteWelcome(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	if err := m.DeleteWelcome(r.Context(), p, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handlePutAttachment(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "application/octet-stream" {
+		return fault.Invalidf("Send the encrypted attachment as the body with Content-Type: application/octet-stream.")
+	}
+	limit := m.Limits().MaxAttachment
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fault.Wrap(fault.Invalid, "Attachments are limited to "+strconv.FormatInt(limit>>20, 10)+" MiB.", err)
+	}
+	if err != nil {
+		return fault.Wrap(fault.Invalid, "The attachment could not be read; send it again.", err)
+	}
+	id, err := m.PutAttachment(r.Context(), p, r.PathValue("id"), data)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusCreated, map[string]string{"id": id})
+}
+
+func (s *Server) handleGetAttachment(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	a, err := m.Attachment(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(int64(len(a.Data)), 10))
+	_, err = w.Write(a.Data)
+	return err
+}
+
+func (s *Server) handlePushSubscribe(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Endpoint string `json:"endpoint"`
+		Keys     struct {
+			P256DH string `json:"p256dh"`
+			Auth   string `json:"auth"`
+		} `json:"keys"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	sub := messaging.PushSubscription{Endpoint: in.Endpoint, P256DH: in.Keys.P256DH, Auth: in.Keys.Auth}
+	if err := m.Subscribe(r.Context(), p, sub, s.cfg.PushHTTPLoopback); err != nil {
+		return err
+	}
+	return reply(w, http.StatusCreated, map[string]string{})
+}
+
+func (s *Server) handlePushUnsubscribe(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	if err := m.Unsubscribe(r.Context(), p); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) handleVAPID(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]string{"public_key": m.VAPIDPublicKey()})
+}

@@ -1,0 +1,224 @@
+package httpd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+)
+
+// WebSocket limits (docs/messaging.md).
+const (
+	wsReadLimit    = 512 << 10
+	wsPingEvery    = 30 * time.Second
+	wsPongWithin   = 15 * time.Second
+	wsWriteWithin  = 10 * time.Second
+	wsHelloWithin  = 15 * time.Second
+	wsReplyQueue   = 256 // replies to sends waiting for the writer
+	wsSendsInFlght = 256 // sends a socket may have queued for storage
+	wsReplayPage   = 500
+)
+
+// wsIn is any frame a client sends.
+type wsIn struct {
+	Type         string           `json:"type"`
+	Cursors      map[string]int64 `json:"cursors"`
+	Req          int64            `json:"req"`
+	Conversation string           `json:"conversation"`
+	ClientID     string           `json:"client_id"`
+	Message      []byte           `json:"message"`
+	Seq          int64            `json:"seq"`
+}
+
+// socket is one client's WebSocket: one reader goroutine, one writer (the
+// handler's own), a bounded queue from the hub and a bounded reply queue.
+type socket struct {
+	srv     *Server
+	m       *messaging.Service
+	p       *identity.Principal
+	c       *websocket.Conn
+	sub     *messaging.Subscription
+	cancel  context.CancelFunc
+	replies chan []byte
+	flight  chan struct{}
+
+	mu      sync.Mutex
+	members map[string]bool // conversations the device is in; the reader checks acks against it
+
+	// Owned by the writer.
+	next   map[string]int64 // the next seq to write, per conversation
+	joined map[string]int64
+}
+
+func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	c, err := websocket.Accept(w, r, &websocket.AcceptOptions{CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return nil // Accept has answered already
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(wsReadLimit)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	sk := &socket{srv: s, m: m, p: p, c: c, cancel: cancel, replies: make(chan []byte, wsReplyQueue),
+		flight: make(chan struct{}, wsSendsInFlght), members: map[string]bool{}, next: map[string]int64{}, joined: map[string]int64{}}
+	sk.run(ctx)
+	return nil
+}
+
+func (k *socket) run(ctx context.Context) {
+	hub := k.m.Hub()
+	k.sub = hub.Subscribe(k.p.Device.ID)
+	defer hub.Unsubscribe(k.sub)
+	hello, err := k.readHello(ctx)
+	if err != nil {
+		k.c.Close(websocket.StatusPolicyViolation, "send hello first")
+		return
+	}
+	convs, err := k.m.ListConversations(ctx, k.p)
+	if err != nil {
+		k.c.Close(websocket.StatusTryAgainLater, "try again")
+		return
+	}
+	ids := make([]string, 0, len(convs))
+	for _, c := range convs {
+		ids = append(ids, c.ID)
+		for _, mem := range c.Members {
+			if mem.Device == k.p.Device.ID {
+				cur, ok := hello.Cursors[c.ID]
+				if !ok {
+					cur = mem.Cursor
+				}
+				k.joined[c.ID] = mem.JoinedSeq
+				k.next[c.ID] = max(cur, mem.JoinedSeq) + 1
+			}
+		}
+	}
+	k.setMembers(ids...)
+	hub.Join(k.sub, ids...)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer k.cancel()
+		k.readLoop(ctx)
+	}()
+	err = k.writeLoop(ctx, convs)
+	k.cancel()
+	if errors.Is(err, errSlow) {
+		k.c.Close(websocket.StatusPolicyViolation, "too slow: reconnect and resume from your cursors")
+	} else {
+		k.c.CloseNow()
+	}
+	wg.Wait()
+}
+
+var errSlow = errors.New("client too slow")
+
+func (k *socket) setMembers(ids ...string) {
+	k.mu.Lock()
+	for _, id := range ids {
+		k.members[id] = true
+	}
+	k.mu.Unlock()
+}
+
+func (k *socket) isMember(id string) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.members[id]
+}
+
+func (k *socket) readHello(ctx context.Context) (*wsIn, error) {
+	hctx, cancel := context.WithTimeout(ctx, wsHelloWithin)
+	defer cancel()
+	_, data, err := k.c.Read(hctx)
+	if err != nil {
+		return nil, err
+	}
+	var in wsIn
+	if err := json.Unmarshal(data, &in); err != nil || in.Type != "hello" {
+		return nil, errors.New("first frame is not hello")
+	}
+	return &in, nil
+}
+
+// reply queues a frame for the writer; a client that does not read its
+// replies is dropped rather than waited for.
+func (k *socket) reply(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	select {
+	case k.replies <- b:
+	default:
+		k.cancel()
+	}
+}
+
+func (k *socket) replyError(req int64, err error) {
+	out := map[string]any{"type": "error", "req": req, "error": fault.Message(err)}
+	if e, ok := messaging.EpochOf(err); ok {
+		out["epoch"] = e
+	}
+	k.reply(out)
+}
+
+func (k *socket) readLoop(ctx context.Context) {
+	for {
+		_, data, err := k.c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var in wsIn
+		if err := json.Unmarshal(data, &in); err != nil {
+			k.replyError(0, fault.Invalidf("Each frame must be one JSON object."))
+			continue
+		}
+		switch in.Type {
+		case "send":
+			k.send(ctx, &in)
+		case "ack":
+			if k.isMember(in.Conversation) && in.Seq > 0 {
+				k.m.AckLater(in.Conversation, k.p.Device.ID, in.Seq)
+			}
+		case "hello":
+			k.replyError(in.Req, fault.Invalidf("Send hello once, as the first frame."))
+		default:
+			k.replyError(in.Req, fault.Invalidf("Unknown frame type; use send or ack."))
+		}
+	}
+}
+
+func (k *socket) send(ctx context.Context, in *wsIn) {
+	select {
+	case k.flight <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	req := in.Req
+	err := k.m.SendAsync(ctx, k.p, in.Conversation, in.ClientID, in.Message, func(sent messaging.Sent, err error) {
+		<-k.flight
+		if err != nil {
+			k.replyError(req, err)
+			return
+		}
+		k.reply(map[string]any{"type": "sent", "req": req, "seq": sent.Seq})
+	})
+	if err != nil {
+		<-k.flight
+		k.replyError(req, err)
+	}
+}
