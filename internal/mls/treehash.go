@@ -8,8 +8,11 @@ import (
 // Tree hashes (RFC 9420 §7.8) and parent hashes (§7.9).
 
 // TreeHash returns the tree hash of the whole tree, the value carried in
-// GroupContext.tree_hash.
+// GroupContext.tree_hash, or nil for a tree without nodes.
 func (t *RatchetTree) TreeHash() []byte {
+	if len(t.nodes) == 0 {
+		return nil
+	}
 	return bytes.Clone(t.treeHash(root(t.NumLeaves())))
 }
 

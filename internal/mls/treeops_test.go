@@ -99,3 +99,22 @@ func TestRemoveTruncatesAndBlankLeafErrors(t *testing.T) {
 		t.Errorf("AddLeaf after removing leaf 0 = %d; want 0", got)
 	}
 }
+
+func TestZeroRatchetTree(t *testing.T) {
+	var tree RatchetTree
+	if h := tree.TreeHash(); h != nil {
+		t.Errorf("TreeHash() of an empty tree = %x; want nil", h)
+	}
+	if err := tree.Validate(TreeCheck{}); err == nil {
+		t.Error("Validate() accepted an empty tree")
+	}
+	if l := tree.Leaf(0); l != nil {
+		t.Error("Leaf(0) of an empty tree is not nil")
+	}
+	if _, err := tree.AddLeaf(&LeafNode{}); err != nil {
+		t.Fatalf("AddLeaf to an empty tree = %v", err)
+	}
+	if tree.NumLeaves() != 1 || tree.TreeHash() == nil {
+		t.Errorf("after AddLeaf: NumLeaves() = %d, TreeHash() = %x", tree.NumLeaves(), tree.TreeHash())
+	}
+}
