@@ -1199,13 +1199,13 @@ func TestInteropGroupContextExtensions(t *testing.T) {
 	}
 }
 
-// TestInteropOutOfOrder: application messages from ts-mls arrive at the Go
-// member out of order, with authenticated data, and a message of the
-// previous epoch arrives after a commit.
+// TestInteropOutOfOrder: application messages arrive out of order, with
+// authenticated data, in both directions; a message of the previous epoch
+// arrives after a commit (read with Config.PastEpochs, refused without).
 func TestInteropOutOfOrder(t *testing.T) {
 	t.Parallel()
 	alice := startInteropPeer(t, "alice")
-	bob := newInteropGoMember(t, "bob", Config{})
+	bob := newInteropGoMember(t, "bob", Config{PastEpochs: 1})
 	alice.identity("alice")
 	alice.must("create_group", peerArgs{"group_id": []byte("out of order")})
 	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
@@ -1243,4 +1243,32 @@ func TestInteropOutOfOrder(t *testing.T) {
 		}
 	}
 	interopAgree(t, "after out-of-order messages", bob, alice)
+
+	// Late messages: sent in one epoch, delivered after the commit that
+	// ends it, in both directions.
+	late := alice.protect([]byte("late from ts-mls"))
+	lateGo := bob.protect("late from Go")
+	bob.process(alice.must("commit_update", nil).Commit)
+	if r := bob.process(late); string(r.ApplicationData) != "late from ts-mls" {
+		t.Fatalf("Go read the late message as %q", r.ApplicationData)
+	}
+	if got := string(alice.unprotect(lateGo)); got != "late from Go" {
+		t.Fatalf("ts-mls read the late message as %q", got)
+	}
+	interopAgree(t, "after late messages", bob, alice)
+
+	// Without PastEpochs, the Go member refuses a message of an old epoch.
+	carol := newInteropGoMember(t, "carol", Config{})
+	add = alice.must("add_member", peerArgs{"key_package": carol.keyPackage()})
+	bob.process(add.Commit)
+	carol.join(add.Welcome, add.RatchetTree)
+	late = alice.protect([]byte("too late"))
+	upd := alice.must("commit_update", nil).Commit
+	bob.process(upd)
+	carol.process(upd)
+	if _, err := carol.g.Process(late); !errors.Is(err, ErrWrongEpoch) {
+		t.Fatalf("Go without PastEpochs on a message of the previous epoch: %v, want ErrWrongEpoch", err)
+	}
+	interopAgree(t, "three members", carol, alice)
+	interopAgree(t, "three members (bob)", bob, alice)
 }
