@@ -119,8 +119,8 @@ func (g *Group) OwnLeaf() uint32 { return uint32(g.own) }
 func (g *Group) Active() bool { return !g.removed }
 
 // Context returns a copy of the current GroupContext.
-// Once the member has left the group it is the context of the epoch in
-// which it was removed.
+// Once the member has left the group it is the context of the last epoch
+// it belonged to.
 func (g *Group) Context() GroupContext {
 	gc := g.ctx
 	gc.GroupID = bytes.Clone(gc.GroupID)
