@@ -138,6 +138,9 @@ func (t *RatchetTree) createUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, g
 	if t.Leaf(own) == nil {
 		return nil, nil, nil, nil, nil, fmt.Errorf("create update path: %w", ErrBlankLeaf)
 	}
+	if leaf == nil || groupContext == nil {
+		return nil, nil, nil, nil, nil, fmt.Errorf("create update path: %w: no leaf template or group context", ErrInvalidUpdatePath)
+	}
 	path, copathNodes, err := t.filteredDirectPath(own)
 	if err != nil {
 		return nil, nil, nil, nil, nil, fmt.Errorf("create update path: %w", err)
@@ -217,6 +220,9 @@ func (t *RatchetTree) createUpdatePath(own leafIndex, leaf *LeafNode, sigPriv, g
 // the resolutions without exclude, installs the new keys and verifies the
 // leaf's parent hash. t is modified even if an error is returned.
 func (t *RatchetTree) MergeUpdatePath(sender leafIndex, p *UpdatePath, exclude []leafIndex, check LeafNodeCheck) error {
+	if p == nil {
+		return fmt.Errorf("merge update path: %w: none given", ErrInvalidUpdatePath)
+	}
 	if t.Leaf(sender) == nil {
 		return fmt.Errorf("merge update path: %w", ErrBlankLeaf)
 	}
@@ -305,8 +311,8 @@ func (k *TreePrivateKeys) DecryptUpdatePath(t *RatchetTree, sender leafIndex, p 
 func (k *TreePrivateKeys) decryptUpdatePath(t *RatchetTree, sender leafIndex, p *UpdatePath,
 	exclude []leafIndex, groupContext []byte,
 ) (pathSecret, commitSecret []byte, err error) {
-	if sender == k.leaf {
-		return nil, nil, fmt.Errorf("%w: own update path", ErrInvalidUpdatePath)
+	if p == nil || sender == k.leaf {
+		return nil, nil, fmt.Errorf("%w: none given, or our own", ErrInvalidUpdatePath)
 	}
 	path, copathNodes, err := t.filteredDirectPath(sender)
 	if err != nil {

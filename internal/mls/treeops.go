@@ -11,6 +11,9 @@ import (
 // it is full, records it as unmerged in every non-blank parent above it,
 // and returns its index (RFC 9420 §12.1.1).
 func (t *RatchetTree) AddLeaf(leaf *LeafNode) (leafIndex, error) {
+	if leaf == nil {
+		return 0, fmt.Errorf("add leaf: %w", ErrInvalidLeafNode)
+	}
 	n := t.NumLeaves()
 	i := leafIndex(0)
 	for ; uint32(i) < n; i++ {
@@ -52,6 +55,9 @@ func (t *RatchetTree) extend() {
 // UpdateLeaf replaces the LeafNode of member i and blanks the parents on
 // its direct path (RFC 9420 §12.1.2).
 func (t *RatchetTree) UpdateLeaf(i leafIndex, leaf *LeafNode) error {
+	if leaf == nil {
+		return fmt.Errorf("update leaf %d: %w", i, ErrInvalidLeafNode)
+	}
 	if t.Leaf(i) == nil {
 		return fmt.Errorf("update leaf %d: %w", i, ErrBlankLeaf)
 	}
