@@ -6,9 +6,9 @@ import (
 	"fmt"
 )
 
-// nextEpoch computes the state of the epoch a commit leads to. own is the
-// TreePrivateKeys the new epoch starts from (already updated for a path
-// this member created) or nil to process someone else's path.
+// commitInputs are what the key schedule of a new epoch needs from a
+// commit: its signed content, its applied proposals, the commit secret
+// of its path and this member's private keys for the new tree.
 type commitInputs struct {
 	ac           *AuthenticatedContent
 	applied      *appliedProposals
