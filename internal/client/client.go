@@ -114,10 +114,14 @@ func Login(ctx context.Context, opts Options, in LoginInput) (*Client, error) {
 			return nil, err
 		}
 		var p profile
-		if err := c.v.get("profile", &p); err == nil && p.Server == server && strings.EqualFold(p.Email, in.Email) {
+		switch err := c.v.get("profile", &p); {
+		case errors.Is(err, ErrNotFound):
+			// An earlier sign-in stopped before it finished.
+		case err != nil:
+			return nil, fmt.Errorf("read profile: %w", err)
+		case p.Server == server && strings.EqualFold(p.Email, in.Email):
 			old = &p
-		}
-		if old == nil {
+		default:
 			return nil, fault.Invalidf("This profile belongs to another account or server; use a new profile directory.")
 		}
 	} else {

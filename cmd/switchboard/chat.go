@@ -1,0 +1,250 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/client"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/pid"
+)
+
+// maxStdinText bounds a message read from standard input.
+const maxStdinText = 64 << 10
+
+func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("chat", stderr)
+	profile := fs.String("profile", "", "the directory of this device's profile")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove or watch", errUsage)
+	}
+	sub := newFlags("chat "+rest[0], stderr)
+	var (
+		name     = sub.String("name", "", "the conversation's name")
+		asJSON   = sub.Bool("json", false, "print JSON lines")
+		allowPID = sub.Bool("allow-pid", false, "send even if the message looks like patient-identifiable data")
+		members  stringList
+	)
+	sub.Var(&members, "member", "a member's email (repeat for several)")
+	pos, err := parseInterspersed(sub, rest[1:])
+	if err != nil {
+		return err
+	}
+	need := func(n int, what string) error {
+		if len(pos) != n {
+			return fmt.Errorf("%w: chat %s takes %s", errUsage, rest[0], what)
+		}
+		return nil
+	}
+	var do func(*client.Client) error
+	switch rest[0] {
+	case "create":
+		if err := need(0, "--name NAME and --member EMAIL"); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error {
+			id, err := c.CreateConversation(ctx, *name, members)
+			if err == nil {
+				fmt.Fprintln(stdout, id)
+			}
+			return err
+		}
+	case "send":
+		if err := need(2, "CONVERSATION TEXT (TEXT - reads standard input)"); err != nil {
+			return err
+		}
+		text, err := messageText(pos[1], stdin)
+		if err != nil {
+			return err
+		}
+		if err := checkPID(text, *allowPID); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error {
+			id, err := c.Send(ctx, pos[0], text)
+			if err == nil {
+				fmt.Fprintln(stdout, id)
+			}
+			return err
+		}
+	case "read":
+		if err := need(1, "CONVERSATION"); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error { return chatRead(ctx, c, pos[0], *asJSON, stdout, stderr) }
+	case "list":
+		if err := need(0, "no arguments"); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error { return chatList(ctx, c, *asJSON, stdout) }
+	case "add", "remove":
+		if err := need(2, "CONVERSATION EMAIL"); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error {
+			if rest[0] == "add" {
+				if err := c.Add(ctx, pos[0], pos[1]); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "Added %s.\n", pos[1])
+				return nil
+			}
+			if err := c.Remove(ctx, pos[0], pos[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Removed %s.\n", pos[1])
+			return nil
+		}
+	case "watch":
+		if err := need(0, "no arguments"); err != nil {
+			return err
+		}
+		do = func(c *client.Client) error { return chatWatch(ctx, c, stdout) }
+	default:
+		return fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove or watch", errUsage, rest[0])
+	}
+	c, err := openProfile(ctx, *profile, getenv)
+	if err != nil {
+		return err
+	}
+	return do(c)
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments, and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" || (len(pos) > 0 && pos[len(pos)-1] == "--") {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// messageText returns the text argument, or standard input for "-".
+func messageText(arg string, stdin io.Reader) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(stdin, maxStdinText+1))
+	if err != nil {
+		return "", fmt.Errorf("read message: %w", err)
+	}
+	if len(b) > maxStdinText {
+		return "", fault.Invalidf("The message is too long: keep it under 64 KiB.")
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// checkPID refuses text that looks like patient-identifiable data unless
+// the sender has said to send it anyway.
+func checkPID(text string, allow bool) error {
+	if allow {
+		return nil
+	}
+	kinds := pid.Kinds(pid.Find(text, time.Now()))
+	if len(kinds) == 0 {
+		return nil
+	}
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = string(k)
+	}
+	return fault.Invalidf("The message looks like it contains patient-identifiable data (" + strings.Join(names, ", ") +
+		"); take it out, or add --allow-pid to send it anyway.")
+}
+
+func chatRead(ctx context.Context, c *client.Client, id string, asJSON bool, stdout, stderr io.Writer) error {
+	msgs, err := c.Messages(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Removed(id) {
+		fmt.Fprintln(stderr, "This device was removed from the conversation; it shows only what it read before.")
+	}
+	enc := json.NewEncoder(stdout)
+	for _, m := range msgs {
+		if asJSON {
+			if err := enc.Encode(m); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintf(stdout, "%s  %s: %s\n", m.SentAt.Local().Format("2006-01-02 15:04"), m.Sender, m.Text)
+	}
+	return nil
+}
+
+func chatList(ctx context.Context, c *client.Client, asJSON bool, stdout io.Writer) error {
+	convs, err := c.Conversations(ctx)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(stdout)
+	for _, cv := range convs {
+		if asJSON {
+			if err := enc.Encode(cv); err != nil {
+				return err
+			}
+			continue
+		}
+		var emails []string
+		for _, m := range cv.Members {
+			if !contains(emails, m.Email) {
+				emails = append(emails, m.Email)
+			}
+		}
+		state := strings.Join(emails, ", ")
+		if cv.Removed {
+			state = "removed"
+		}
+		fmt.Fprintf(stdout, "%s  %s  (%s)\n", cv.ID, cv.Name, state)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// chatWatch prints each new message as a JSON line until interrupted.
+func chatWatch(ctx context.Context, c *client.Client, stdout io.Writer) error {
+	enc := json.NewEncoder(stdout)
+	var werr error
+	err := c.Watch(ctx, func(m client.Message) {
+		if werr == nil {
+			werr = enc.Encode(m)
+		}
+	})
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	if err == nil {
+		err = werr
+	}
+	return err
+}
