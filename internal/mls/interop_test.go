@@ -118,6 +118,7 @@ type peerResponse struct {
 	Commit       peerHex `json:"commit"`
 	Proposal     peerHex `json:"proposal"`
 	Welcome      peerHex `json:"welcome"`
+	GroupInfo    peerHex `json:"group_info"`
 	RatchetTree  peerHex `json:"ratchet_tree"`
 	Message      peerHex `json:"message"`
 	Plaintext    peerHex `json:"plaintext"`
@@ -1271,4 +1272,84 @@ func TestInteropOutOfOrder(t *testing.T) {
 	}
 	interopAgree(t, "three members", carol, alice)
 	interopAgree(t, "three members (bob)", bob, alice)
+}
+
+// TestInteropExternalJoin: a Go client joins a ts-mls-created group by
+// external commit from a ts-mls GroupInfo, and a ts-mls client joins by
+// external commit from a Go GroupInfo (with the tree inside and beside).
+// The peer signs its GroupInfo with the RFC encoding of external_pub and
+// reads either encoding (see PROTOCOL.md); ts-mls's own encoding must be
+// refused by Go.
+func TestInteropExternalJoin(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	dave := startInteropPeer(t, "dave")
+	erin := startInteropPeer(t, "erin")
+	alice.identity("alice")
+	dave.identity("dave")
+	erin.identity("erin")
+	cfg := Config{Now: time.Now}
+	bob := newInteropGoMember(t, "bob", cfg)
+
+	alice.must("create_group", peerArgs{"group_id": []byte("external joins")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
+	bob.join(add.Welcome, add.RatchetTree)
+
+	// Go carol joins from the ts-mls GroupInfo, tree beside it.
+	gi := alice.must("group_info", nil)
+	m := interopCheckMessage(t, "ts-mls GroupInfo", gi.GroupInfo, WireFormatGroupInfo)
+	tree, err := DecodeRatchetTree(gi.RatchetTree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigPriv, _, err := GenerateSignatureKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ts-mls's own GroupInfo puts the bare key in external_pub, without the
+	// opaque<V> length of RFC 9420 §12.4.3.2; Go must not take it.
+	bare := interopCheckMessage(t, "ts-mls GroupInfo, bare external_pub", alice.must("group_info", peerArgs{"external_pub": "ts-mls"}).GroupInfo, WireFormatGroupInfo)
+	if _, _, err := JoinExternal(cfg, bare.GroupInfo, tree, NewBasicCredential([]byte("carol")), sigPriv); err == nil {
+		t.Fatal("Go joined from a GroupInfo whose external_pub lacks its length")
+	}
+	cg, commit, err := JoinExternal(cfg, m.GroupInfo, tree, NewBasicCredential([]byte("carol")), sigPriv)
+	if err != nil {
+		t.Fatalf("Go JoinExternal from the ts-mls GroupInfo: %v", err)
+	}
+	carol := &interopGoMember{t: t, name: "carol", cfg: cfg, g: cg}
+	t.Cleanup(cg.Close)
+	if r := alice.process(commit); r.Kind != "commit" {
+		t.Fatalf("ts-mls on the Go external commit: %q", r.Kind)
+	}
+	bob.process(commit)
+	interopAgree(t, "Go joined externally", carol, alice)
+	interopAgree(t, "Go joined externally (bob's view)", bob, alice)
+	interopMessagesBothWays(t, "external Go member", carol, alice)
+
+	// ts-mls dave joins from a Go GroupInfo carrying the tree.
+	giGo, err := bob.g.GroupInfo(true)
+	if err != nil {
+		t.Fatalf("Go GroupInfo: %v", err)
+	}
+	ext := dave.must("join_external", peerArgs{"group_info": giGo})
+	alice.process(ext.Commit)
+	bob.process(ext.Commit)
+	carol.process(ext.Commit)
+	interopAgree(t, "ts-mls joined externally from a Go GroupInfo", bob, dave)
+	interopAgree(t, "ts-mls joined externally (carol's view)", carol, dave)
+	interopAgree(t, "ts-mls joined externally (alice's view)", bob, alice)
+
+	// ts-mls erin joins from a Go GroupInfo without the tree, sent beside.
+	if giGo, err = carol.g.GroupInfo(false); err != nil {
+		t.Fatalf("Go GroupInfo: %v", err)
+	}
+	ext = erin.must("join_external", peerArgs{"group_info": giGo, "ratchet_tree": carol.g.RatchetTree()})
+	for _, p := range []*interopPeer{alice, dave} {
+		p.process(ext.Commit)
+	}
+	bob.process(ext.Commit)
+	carol.process(ext.Commit)
+	interopAgree(t, "second external ts-mls join", carol, erin)
+	interopAgree(t, "second external ts-mls join (bob)", bob, erin)
+	interopMessagesBothWays(t, "five members", bob, erin)
 }

@@ -31,9 +31,13 @@ import {
   processMessage,
   acceptAll,
   defaultExtensionTypes,
+  createGroupInfoWithExternalPub,
+  createGroupInfoWithExternalPubAndRatchetTree,
+  joinGroupExternal,
 } from "ts-mls";
 import { encodeRatchetTree, decodeRatchetTree } from "ts-mls/ratchetTree.js";
 import { makeKeyPackageRef } from "ts-mls/keyPackage.js";
+import { createGroupInfo } from "ts-mls/createCommit.js";
 import { encodeGroupContext } from "ts-mls/groupContext.js";
 import { greaseCapabilities } from "ts-mls/grease.js";
 
@@ -254,6 +258,31 @@ function extensionTypeName(n) {
   return defaultExtensionNames.get(n) ?? n;
 }
 
+// opaqueV encodes bytes as opaque<V>: a QUIC-style variable-length size
+// (RFC 9420 §2.1.2) followed by the bytes.
+function opaqueV(bytes) {
+  const n = bytes.length;
+  let head;
+  if (n < 0x40) head = [n];
+  else if (n < 0x4000) head = [0x40 | (n >> 8), n & 0xff];
+  else head = [0x80 | (n >>> 24), (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+  return new Uint8Array([...head, ...bytes]);
+}
+
+// rfcExternalPubImpl is the cipher suite with one adapter for joining by
+// external commit: ts-mls imports the external_pub extension data as the
+// public key itself, while RFC 9420 §12.4.3.2 sends it as opaque<V>. A
+// 33-byte value starting with its length (32) is unwrapped; every other
+// key passes through unchanged (X25519 public keys are 32 bytes).
+const rfcExternalPubImpl = {
+  ...impl,
+  hpke: {
+    ...impl.hpke,
+    importPublicKey: (key) =>
+      impl.hpke.importPublicKey(key.length === 33 && key[0] === 32 ? key.subarray(1) : key),
+  },
+};
+
 // ---------------------------------------------------------------- operations
 
 const ops = {
@@ -412,6 +441,66 @@ const ops = {
     }
     const result = await commit([proposal], req);
     return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
+  },
+
+  // {op:"group_info", ratchet_tree_extension?:bool, external_pub?:"rfc"|"ts-mls"}
+  //   -> {group_info, ratchet_tree, ...summary}: a signed GroupInfo
+  //   (MLSMessage) with external_pub, for joining by external commit; with
+  //   ratchet_tree_extension it also carries the tree. ts-mls itself puts
+  //   the bare public key in external_pub; RFC 9420 §12.4.3.2 encodes the
+  //   ExternalPub struct, i.e. the key as opaque<V> with its length. "rfc"
+  //   (the default) signs a GroupInfo with the RFC encoding.
+  async group_info(req) {
+    requireGroup();
+    const encoding = req.external_pub ?? "rfc";
+    if (encoding !== "rfc" && encoding !== "ts-mls") {
+      throw new RequestError(`external_pub must be "rfc" or "ts-mls", got ${JSON.stringify(encoding)}`);
+    }
+    let gi;
+    if (encoding === "ts-mls") {
+      gi = req.ratchet_tree_extension
+        ? await createGroupInfoWithExternalPubAndRatchetTree(group, [], impl)
+        : await createGroupInfoWithExternalPub(group, [], impl);
+    } else {
+      const kp = await impl.hpke.deriveKeyPair(group.keySchedule.externalSecret);
+      const pub = await impl.hpke.exportPublicKey(kp.publicKey);
+      const extensions = [{ extensionType: "external_pub", extensionData: opaqueV(pub) }];
+      if (req.ratchet_tree_extension) {
+        extensions.push({ extensionType: "ratchet_tree", extensionData: encodeRatchetTreeBytes(group.ratchetTree) });
+      }
+      gi = await createGroupInfo(group.groupContext, group.confirmationTag, group, extensions, impl);
+    }
+    return {
+      group_info: toHex(encodeMlsMessage({ version: "mls10", wireformat: "mls_group_info", groupInfo: gi })),
+      ratchet_tree: toHex(encodeRatchetTreeBytes(group.ratchetTree)),
+      ...summary(group),
+    };
+  },
+
+  // {op:"join_external", group_info:hex, ratchet_tree?:hex} -> {commit, ...summary}:
+  // joins by external commit with an unused KeyPackage's leaf; the commit
+  // (a PublicMessage) is for the existing members. Applied at once.
+  async join_external(req) {
+    requireIdentity();
+    requireNoGroup();
+    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "group_info"), "group_info"), "group_info");
+    if (msg.wireformat !== "mls_group_info") {
+      throw new RequestError(`group_info: expected mls_group_info, got ${msg.wireformat}`);
+    }
+    const kp = client.pendingKeyPackages[0];
+    if (kp === undefined) throw new RequestError("no unused KeyPackage");
+    const treeBytes = optionalHex(req, "ratchet_tree");
+    const tree = treeBytes === undefined ? undefined : decodeRatchetTreeBytes(treeBytes);
+    // Accept external_pub in the RFC encoding as well as ts-mls's own.
+    const result = await joinGroupExternal(msg.groupInfo, kp.publicPackage, kp.privatePackage, false, rfcExternalPubImpl, tree);
+    client.pendingKeyPackages.shift();
+    group = result.newState;
+    const commitBytes = encodeMlsMessage({
+      version: "mls10",
+      wireformat: "mls_public_message",
+      publicMessage: result.publicMessage,
+    });
+    return { commit: toHex(commitBytes), ...summary(group) };
   },
 
   // {op:"propose_add", key_package:hex, wire?} -> {proposal}

@@ -303,3 +303,34 @@ test("proposals from one member committed by another; GroupContextExtensions com
   const sa = await a.ok("secrets");
   assert.ok(sa.group_context.endsWith("06000303000000"), `group context ${sa.group_context}`);
 });
+
+test("join by external commit", async (t) => {
+  const a = new Peer("alice");
+  const b = new Peer("bob");
+  const c = new Peer("carol");
+  t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]));
+  await a.ok("create_identity", { identity: "alice" });
+  const { key_package: bobKP } = await b.ok("create_identity", { identity: "bob" });
+  await c.ok("create_identity", { identity: "carol" });
+  await a.ok("create_group", { group_id: hex("external") });
+  const add = await a.ok("add_member", { key_package: bobKP, ratchet_tree_extension: true });
+  await b.ok("join", { welcome: add.welcome });
+
+  const gi = await a.ok("group_info");
+  const ext = await c.ok("join_external", { group_info: gi.group_info, ratchet_tree: gi.ratchet_tree });
+  assert.equal(ext.leaf_index, 2);
+  assert.equal((await a.ok("process", { message: ext.commit })).kind, "commit");
+  await b.ok("process", { message: ext.commit });
+  await assertSameEpoch(a, c);
+  await assertSameEpoch(b, c);
+  await assertMessage(c, a, "joined from outside");
+
+  // ts-mls's own external_pub encoding (the bare key) still works between peers.
+  const gi2 = await c.ok("group_info", { ratchet_tree_extension: true, external_pub: "ts-mls" });
+  const d = new Peer("dave");
+  t.after(() => d.stop());
+  await d.ok("create_identity", { identity: "dave" });
+  const ext2 = await d.ok("join_external", { group_info: gi2.group_info });
+  for (const p of [a, b, c]) await p.ok("process", { message: ext2.commit });
+  await assertSameEpoch(a, d);
+});
