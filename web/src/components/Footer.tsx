@@ -5,8 +5,8 @@ export function Footer() {
       <div class="nhsuk-width-container">
         <div class="nhsuk-footer__meta">
           <p class="nhsuk-body-s">
-            Switchboard: secure messaging and video consultations for NHS teams. Messages are end-to-end
-            encrypted; do not share patient details outside the record.
+            Switchboard: end-to-end encrypted messaging and video consultations for NHS teams. Share only the
+            patient details you need, and file what matters to the patient’s record.
           </p>
         </div>
       </div>
