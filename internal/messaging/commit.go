@@ -85,9 +85,13 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 		if err != nil || w.WireFormat != mls.WireFormatWelcome {
 			return nil, fault.Invalidf("A commit that adds devices needs their Welcome: an MLSMessage carrying a Welcome.")
 		}
+		tree := in.RatchetTree
+		if tree == nil {
+			tree = []byte{} // the Welcome carries the tree in its GroupInfo
+		}
 		for _, m := range rec.Added {
 			rec.Welcomes = append(rec.Welcomes, &Welcome{ID: newID(), Device: m.Device, Conversation: c.ID,
-				Welcome: in.Welcome, RatchetTree: in.RatchetTree, CreatedAt: s.now()})
+				Welcome: in.Welcome, RatchetTree: tree, CreatedAt: s.now()})
 		}
 	}
 	return rec, nil

@@ -61,7 +61,7 @@ type Service struct {
 // creating them on the very first start). Call Run to start its workers.
 func New(ctx context.Context, store Store, ids identity.Store, bus Bus, hub *Hub, pusher Pusher,
 	log *slog.Logger, now func() time.Time, limits Limits) (*Service, error) {
-	keys, err := store.ServiceKeys(ctx, newServiceKeys)
+	keys, err := store.ServiceKeys(ctx, NewServiceKeys)
 	if err != nil {
 		return nil, fmt.Errorf("service keys: %w", err)
 	}
@@ -76,7 +76,9 @@ func New(ctx context.Context, store Store, ids identity.Store, bus Bus, hub *Hub
 	return s, nil
 }
 
-func newServiceKeys() (ServiceKeys, error) {
+// NewServiceKeys makes fresh server keys: an Ed25519 seed and a P-256 VAPID
+// key pair.
+func NewServiceKeys() (ServiceKeys, error) {
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {
 		return ServiceKeys{}, err

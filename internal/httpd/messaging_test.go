@@ -1,0 +1,244 @@
+package httpd
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/mls"
+)
+
+func TestConversationLifecycle(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	bob2 := f.device("bob@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+	bob2.join()
+
+	var list struct{ Conversations []conversationJSON }
+	bob.do("GET", "/api/conversations", nil, &list)
+	if len(list.Conversations) != 1 || len(list.Conversations[0].Members) != 3 || list.Conversations[0].Epoch != 1 {
+		t.Fatalf("GET /api/conversations = %+v; want one conversation at epoch 1 with three devices", list)
+	}
+	leaves := []uint32{}
+	for _, m := range list.Conversations[0].Members {
+		leaves = append(leaves, m.Leaf)
+	}
+	if !cmp.Equal(leaves, []uint32{0, 1, 2}) {
+		t.Errorf("leaves = %v; want [0 1 2]", leaves)
+	}
+
+	t.Run("messages both ways", func(t *testing.T) {
+		if code, seq := ann.send(id, "a1", "hello from ann"); code != 200 || seq != 2 {
+			t.Fatalf("send = %d, seq %d; want 200, seq 2", code, seq)
+		}
+		if code, _ := bob.send(id, "b1", "hello from bob"); code != 200 {
+			t.Fatalf("send = %d", code)
+		}
+		got, _ := bob2.read(id, 0)
+		if want := []string{"hello from ann", "hello from bob"}; !cmp.Equal(got, want) {
+			t.Errorf("bob's second device read %q; want %q", got, want)
+		}
+		got, _ = ann.read(id, 0)
+		if want := []string{"hello from bob"}; !cmp.Equal(got, want) {
+			t.Errorf("ann read %q; want %q", got, want)
+		}
+	})
+
+	t.Run("idempotent resend", func(t *testing.T) {
+		_, first := ann.send(id, "same-id", "once")
+		code, again := ann.send(id, "same-id", "once")
+		if code != 200 || again != first {
+			t.Errorf("resend = %d, seq %d; want 200, seq %d", code, again, first)
+		}
+		_, msgs := bob.read(id, first-1)
+		n := 0
+		for _, m := range msgs {
+			if m.ClientID == "same-id" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("stream holds %d entries with the resent client ID; want 1", n)
+		}
+	})
+
+	t.Run("stale commit gets 409 with the epoch", func(t *testing.T) {
+		bob.read(id, 0)
+		// Bob commits first; Ann's commit for the same epoch must be refused.
+		if code, _ := bob.commit(id, mls.CommitOptions{ForcePath: true}); code != 200 {
+			t.Fatalf("bob's commit = %d", code)
+		}
+		code, res := ann.commit(id, mls.CommitOptions{ForcePath: true})
+		if code != 409 || res["epoch"] != float64(2) || res["error"] == "" {
+			t.Fatalf("stale commit = %d %v; want 409 with epoch 2", code, res)
+		}
+		// Ann fetches, merges and retries.
+		ann.read(id, 0)
+		if code, _ := ann.commit(id, mls.CommitOptions{ForcePath: true}); code != 200 {
+			t.Fatalf("retried commit = %d", code)
+		}
+		code, res = ann.postStale(id)
+		if code != 409 || res["epoch"] != float64(3) {
+			t.Errorf("message for an old epoch = %d %v; want 409 with epoch 3", code, res)
+		}
+	})
+
+	t.Run("receipts", func(t *testing.T) {
+		var last struct{ Conversations []conversationJSON }
+		bob.do("GET", "/api/conversations", nil, &last)
+		seq := last.Conversations[0].LastSeq
+		if code := bob.do("POST", "/api/conversations/"+id+"/cursor", map[string]any{"seq": seq}, nil); code != 200 {
+			t.Fatalf("POST cursor = %d", code)
+		}
+		var rc struct {
+			Cursors []struct {
+				Device string
+				Seq    int64
+			}
+		}
+		ann.do("GET", "/api/conversations/"+id+"/receipts", nil, &rc)
+		found := false
+		for _, c := range rc.Cursors {
+			if c.Device == bob.id {
+				found = c.Seq == seq
+			}
+		}
+		if !found {
+			t.Errorf("receipts = %+v; want bob's device at %d", rc, seq)
+		}
+	})
+
+	t.Run("a new member gets no history", func(t *testing.T) {
+		cat := f.device("cat@example.nhs.uk")
+		ann.read(id, 0)
+		if code, _ := ann.commit(id, mls.CommitOptions{Add: ann.claim("cat@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
+			t.Fatalf("add commit = %d", code)
+		}
+		cat.join()
+		_, msgs := cat.read(id, 0)
+		if len(msgs) != 0 {
+			t.Errorf("new member read %d entries from before it joined; want none", len(msgs))
+		}
+		ann.send(id, "after-cat", "welcome cat")
+		if got, _ := cat.read(id, 0); !cmp.Equal(got, []string{"welcome cat"}) {
+			t.Errorf("new member read %q; want [welcome cat]", got)
+		}
+	})
+}
+
+// postStale sends a message made in an epoch the conversation has left.
+func (d *tdev) postStale(id string) (int, map[string]any) {
+	g := d.groups[id]
+	ct, _ := g.Protect([]byte("late"), nil)
+	m, _ := mls.DecodeMLSMessage(ct)
+	m.PrivateMessage.Epoch--
+	var res map[string]any
+	code := d.do("POST", "/api/conversations/"+id+"/messages", map[string]any{"client_id": "stale", "message": m.Bytes()}, &res)
+	return code, res
+}
+
+func TestOneCommitPerEpochUnderConcurrency(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+	// Eight commits for epoch 1, made up front, posted at once.
+	var bodies []map[string]any
+	for i := 0; i < 8; i++ {
+		d := ann
+		if i%2 == 1 {
+			d = bob
+		}
+		out, err := d.groups[id].Commit(mls.CommitOptions{ForcePath: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.groups[id].DiscardPendingCommit()
+		bodies = append(bodies, map[string]any{"epoch": 1, "commit": out.Commit, "dev": d})
+	}
+	codes := make([]int, len(bodies))
+	var wg sync.WaitGroup
+	for i, b := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := b["dev"].(*tdev)
+			codes[i] = d.do("POST", "/api/conversations/"+id+"/commits", map[string]any{"epoch": 1, "commit": b["commit"]}, nil)
+		}()
+	}
+	wg.Wait()
+	slices.Sort(codes)
+	if want := []int{200, 409, 409, 409, 409, 409, 409, 409}; !cmp.Equal(codes, want) {
+		t.Errorf("statuses of 8 concurrent commits for one epoch = %v; want %v", codes, want)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	l := testLimits()
+	l.SendRate, l.SendBurst = 1, 3
+	f := newMsgFixture(t, l)
+	ann := f.device("ann@example.nhs.uk")
+	id := ann.create()
+	big := make([]byte, 300<<10)
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		want int
+	}{
+		{"too large", map[string]any{"client_id": "x", "message": big}, 400},
+		{"client id too long", map[string]any{"client_id": fmt.Sprintf("%065d", 0), "message": []byte{0, 1}}, 400},
+		{"not a PrivateMessage", map[string]any{"client_id": "y", "message": []byte("plain text")}, 400},
+	} {
+		var res map[string]string
+		if code := ann.do("POST", "/api/conversations/"+id+"/messages", tc.body, &res); code != tc.want || res["error"] == "" {
+			t.Errorf("%s: POST messages = %d %v; want %d with a sentence", tc.name, code, res, tc.want)
+		}
+	}
+	codes := []int{}
+	for i := 0; i < 5; i++ {
+		code, _ := ann.send(id, fmt.Sprint("r", i), "x")
+		codes = append(codes, code)
+	}
+	if codes[len(codes)-1] != 429 {
+		t.Errorf("statuses of 5 quick sends with a burst of 3 = %v; want the last to be 429", codes)
+	}
+	var out map[string]string
+	if code := ann.do("POST", "/api/conversations/"+"00000000000000000000000000000000"+"/messages",
+		map[string]any{"client_id": "z", "message": []byte{0}}, &out); code != 400 && code != 404 {
+		t.Errorf("send to an unknown conversation = %d; want 4xx", code)
+	}
+	if code := ann.do("POST", "/api/conversations", map[string]string{"id": "NOT-HEX"}, &out); code != 400 {
+		t.Errorf("create with a bad ID = %d; want 400", code)
+	}
+}
+
+func TestNonMembersSeeNothing(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	eve := f.device("eve@example.nhs.uk")
+	id := ann.create()
+	ann.send(id, "a", "secret")
+	var out map[string]any
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/conversations/" + id + "/messages"},
+		{"GET", "/api/conversations/" + id + "/receipts"},
+		{"POST", "/api/conversations/" + id + "/cursor"},
+	} {
+		var body any
+		if r.method == "POST" {
+			body = map[string]any{"seq": 1}
+		}
+		if code := eve.do(r.method, r.path, body, &out); code != 404 {
+			t.Errorf("%s %s by a non-member = %d; want 404", r.method, r.path, code)
+		}
+	}
+	_ = messaging.KindApplication
+}
