@@ -96,7 +96,10 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 // testLog sends server logs to the test's log.
 type testLog struct{ t *testing.T }
 
-func (w testLog) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // tdev is one signed-in device acting as an MLS client.
 type tdev struct {
@@ -210,7 +213,9 @@ func (d *tdev) create(emails ...string) string {
 	if code := d.do("POST", "/api/conversations", map[string]string{"id": id}, nil); code != 201 {
 		t.Fatalf("create conversation = %d", code)
 	}
-	var svc struct{ ExternalSender []byte `json:"external_sender"` }
+	var svc struct {
+		ExternalSender []byte `json:"external_sender"`
+	}
 	d.do("GET", "/api/mls/service", nil, &svc)
 	es, err := mls.DecodeExternalSender(svc.ExternalSender)
 	if err != nil {
@@ -228,7 +233,9 @@ func (d *tdev) create(emails ...string) string {
 
 func (d *tdev) claim(emails ...string) []*mls.KeyPackage {
 	var out struct {
-		KeyPackages []struct{ KeyPackage []byte `json:"key_package"` } `json:"key_packages"`
+		KeyPackages []struct {
+			KeyPackage []byte `json:"key_package"`
+		} `json:"key_packages"`
 	}
 	if code := d.do("POST", "/api/keypackages/claim", map[string]any{"emails": emails}, &out); code != 200 {
 		d.f.t.Fatalf("claim = %d", code)
