@@ -755,6 +755,22 @@ func (m *interopGoMember) commit(opts CommitOptions) *CommitOutput {
 	return out
 }
 
+// restore replaces the member's Group with one rebuilt from its
+// serialised state, as a client restarting from its key store would.
+func (m *interopGoMember) restore() {
+	m.t.Helper()
+	state, err := m.g.MarshalState()
+	if err != nil {
+		m.t.Fatalf("%s: MarshalState: %v", m.name, err)
+	}
+	g, err := RestoreGroup(m.cfg, state)
+	if err != nil {
+		m.t.Fatalf("%s: RestoreGroup: %v", m.name, err)
+	}
+	m.g.Close()
+	m.g = g
+}
+
 func (m *interopGoMember) protect(text string) []byte {
 	m.t.Helper()
 	msg, err := m.g.Protect([]byte(text), nil)
@@ -987,6 +1003,10 @@ func TestInteropTSCreatesGroup(t *testing.T) {
 			interopAgree(t, "Go update", bob, alice)
 			interopAgree(t, "Go update (carol's view)", bob, carol)
 
+			// The Go member's state survives being stored and restored.
+			bob.restore()
+			interopAgree(t, "Go restored from MarshalState", bob, alice)
+
 			// ts-mls removes carol inline.
 			rem := alice.must("remove_member", peerArgs{"leaf_index": 2})
 			bob.process(rem.Commit)
@@ -1078,6 +1098,8 @@ func TestInteropProposals(t *testing.T) {
 	}
 	alice.process(prop)
 	com = alice.must("commit", nil)
+	// A restart between proposing and the commit keeps the Update's key.
+	bob.restore()
 	bob.process(com.Commit)
 	interopAgree(t, "Go's Update committed by ts-mls", bob, alice)
 	interopMessagesBothWays(t, "after Go's Update", bob, alice)
