@@ -12,7 +12,6 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
-	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
 // stringList is a repeatable string flag.
@@ -24,10 +23,14 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
+	dbURL := fs.String("database-url", "", databaseURLHelp)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
 	rest := fs.Args()
+	if len(rest) > 0 && rest[0] == "migrate-to-postgres" {
+		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
+	}
 	if len(rest) < 2 {
 		return fmt.Errorf("%w: say what to administer: org add, user add or audit verify", errUsage)
 	}
@@ -93,7 +96,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	if sub.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
 	}
-	store, err := sqlite.Open(ctx, *data)
+	store, err := openStore(ctx, *data, *dbURL)
 	if err != nil {
 		return err
 	}

@@ -14,14 +14,15 @@ import (
 const usage = `Switchboard: secure messaging and video consultations for NHS teams.
 
 Usage:
-  switchboard serve [--addr HOST:PORT] [--data DIR] [--public-url URL]
-  switchboard admin [--data DIR] org add --ods CODE --name NAME
-  switchboard admin [--data DIR] user add --org CODE --email EMAIL --name NAME --role ROLE [--role ROLE]... --password-stdin [--json]
-  switchboard admin [--data DIR] audit verify
+  switchboard serve [--addr HOST:PORT] [--data DIR | --database-url URL] [--public-url URL]
+  switchboard admin [--data DIR | --database-url URL] org add --ods CODE --name NAME
+  switchboard admin [--data DIR | --database-url URL] user add --org CODE --email EMAIL --name NAME --role ROLE [--role ROLE]... --password-stdin [--json]
+  switchboard admin [--data DIR | --database-url URL] audit verify
+  switchboard admin migrate-to-postgres --data DIR --database-url URL
   switchboard version
 
 Every flag can also be set in the environment as SWITCHBOARD_<FLAG>, such as
-SWITCHBOARD_DATA or SWITCHBOARD_PUBLIC_URL.
+SWITCHBOARD_DATA, SWITCHBOARD_DATABASE_URL or SWITCHBOARD_PUBLIC_URL.
 `
 
 // errUsage marks an error in the command line itself.

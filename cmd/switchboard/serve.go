@@ -14,13 +14,13 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
-	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 	"github.com/switchboard-nhs/switchboard/web"
 )
 
 type serveConfig struct {
 	addr      string
 	data      string
+	dbURL     string
 	publicURL string
 	tlsCert   string
 	tlsKey    string
@@ -32,6 +32,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	flags := newFlags("serve", stderr)
 	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flags.StringVar(&cfg.data, "data", "./switchboard-data", "data directory (holds the SQLite database)")
+	flags.StringVar(&cfg.dbURL, "database-url", "", databaseURLHelp)
 	flags.StringVar(&cfg.publicURL, "public-url", "", "the base URL people open (default: from --addr)")
 	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
 	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
@@ -50,7 +51,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	now := time.Now
 
-	store, err := sqlite.Open(ctx, cfg.data)
+	store, err := openStore(ctx, cfg.data, cfg.dbURL)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
 )
 
 // api sends a JSON request and decodes the JSON reply into out (if non-nil).
@@ -76,7 +77,13 @@ func nowCode(t *testing.T, secret string, ahead ...int64) string {
 // TestFirstRunThroughHTTP drives a fresh installation as its first admin
 // would, over HTTP: setup link, password, TOTP, then administration.
 func TestFirstRunThroughHTTP(t *testing.T) {
-	srv := startServer(t, t.TempDir())
+	t.Run("sqlite", func(t *testing.T) { firstRun(t, startServer(t, t.TempDir())) })
+	t.Run("postgres", func(t *testing.T) {
+		firstRun(t, startServer(t, t.TempDir(), "--database-url", pgtest.Database(t)))
+	})
+}
+
+func firstRun(t *testing.T, srv *server) {
 	if srv.setup == "" {
 		t.Fatal("serve on an empty database printed no setup link")
 	}

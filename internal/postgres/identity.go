@@ -37,12 +37,12 @@ func (db *DB) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) er
 	})
 }
 
-const orgColumns = `id, ods, name, idle_timeout_s, created_at`
+const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts`
 
 func scanOrg(row *sql.Row) (*identity.Org, error) {
 	var o identity.Org
 	var idle, created int64
-	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created); err != nil {
+	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts); err != nil {
 		return nil, translate(err)
 	}
 	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
@@ -63,7 +63,12 @@ func (db *DB) OrgByODS(ctx context.Context, ods string) (*identity.Org, error) {
 // SetPolicy stores an organisation's policy.
 func (db *DB) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev audit.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1 WHERE id = $2`, int64(p.IdleTimeout/time.Second), orgID); err != nil {
+		rr := p.ReadReceipts
+		if rr == "" {
+			rr = identity.ReadReceiptsOn
+		}
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1, read_receipts = $2 WHERE id = $3`,
+			int64(p.IdleTimeout/time.Second), rr, orgID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

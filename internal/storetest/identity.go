@@ -94,16 +94,22 @@ func identityOrgs(t *testing.T, ctx context.Context, s identity.Store) {
 	_, err = s.OrgByODS(ctx, "ZZZ")
 	wantFault(t, "OrgByODS(ZZZ)", err, fault.NotFound, "")
 
-	must(t, "SetPolicy", s.SetPolicy(ctx, "o1", identity.Policy{IdleTimeout: 42 * time.Minute}, event("o1", "policy.update", "o1", 2)))
+	pol := identity.Policy{IdleTimeout: 42 * time.Minute, ReadReceipts: identity.ReadReceiptsForced}
+	must(t, "SetPolicy", s.SetPolicy(ctx, "o1", pol, event("o1", "policy.update", "o1", 2)))
 	got, err := s.OrgByID(ctx, "o1")
 	must(t, "OrgByID", err)
-	if got.Policy.IdleTimeout != 42*time.Minute {
-		t.Errorf("idle time-out after SetPolicy = %v; want 42m", got.Policy.IdleTimeout)
+	if got.Policy != pol {
+		t.Errorf("policy after SetPolicy = %+v; want %+v", got.Policy, pol)
 	}
 	err = s.SetPolicy(ctx, "missing", identity.DefaultPolicy, event("o1", "policy.update", "missing", 3))
 	wantFault(t, "SetPolicy(missing)", err, fault.NotFound, "")
-	if n := auditCount(t, ctx, s, "o1"); n != 2 {
-		t.Errorf("audit entries = %d; want 2 (create, policy; none for the refused change)", n)
+	// A policy without a read-receipt mode keeps the default.
+	must(t, "SetPolicy", s.SetPolicy(ctx, "o1", identity.Policy{IdleTimeout: time.Minute}, event("o1", "policy.update", "o1", 4)))
+	if got, err := s.OrgByID(ctx, "o1"); err != nil || got.Policy.ReadReceipts != identity.ReadReceiptsOn {
+		t.Errorf("read receipts after SetPolicy without a mode = %v; want %q", err, identity.ReadReceiptsOn)
+	}
+	if n := auditCount(t, ctx, s, "o1"); n != 3 {
+		t.Errorf("audit entries = %d; want 3 (create, two policies; none for the refused change)", n)
 	}
 }
 

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/postgres"
+	"github.com/switchboard-nhs/switchboard/internal/sqlite"
+)
+
+// store is what every backend provides: each capability's Store, and Close.
+// Both sqlite.DB and postgres.DB implement it.
+type store interface {
+	identity.Store
+	Close() error
+}
+
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
+
+// databaseURLHelp describes --database-url for serve and admin alike.
+const databaseURLHelp = "PostgreSQL URL (postgres://user:password@host:5432/db); use PostgreSQL instead of SQLite in --data"
+
+// openStore is the one switch between backends: PostgreSQL when a database
+// URL is given, otherwise SQLite in the data directory.
+func openStore(ctx context.Context, dataDir, databaseURL string) (store, error) {
+	if databaseURL == "" {
+		return sqlite.Open(ctx, dataDir)
+	}
+	if err := checkDatabaseURL(databaseURL); err != nil {
+		return nil, err
+	}
+	return postgres.Open(ctx, databaseURL)
+}
+
+// checkDatabaseURL refuses anything but a PostgreSQL URL, so that a typo
+// does not silently fall back to SQLite or reach some other server.
+func checkDatabaseURL(u string) error {
+	if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+		return fmt.Errorf("%w: --database-url must be a PostgreSQL URL starting postgres://", errUsage)
+	}
+	return nil
+}
