@@ -12,7 +12,10 @@ import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
 import { Setup } from './pages/Setup';
 import { SignIn, type SignInNotice } from './pages/SignIn';
-import { canAdmin, canAudit } from './roles';
+import { Consultation } from './pages/consult/Consultation';
+import { Consultations } from './pages/consult/Consultations';
+import { Join } from './pages/consult/Join';
+import { canAdmin, canAudit, canConsult } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { loadMe, signOut } from './session';
 
@@ -94,6 +97,7 @@ function publicPage(path: string): string | null {
   if (path === '/signin') return 'signin';
   if (match(path, '/setup/') !== null) return 'setup';
   if (match(path, '/enrol/') !== null) return 'enrol';
+  if (match(path, '/join/') !== null) return 'join';
   return null;
 }
 
@@ -109,7 +113,11 @@ function page(
   const enrolToken = match(path, '/enrol/');
   if (enrolToken !== null) return <Enrol token={enrolToken} onSignedIn={onSignedIn} />;
   if (path === '/signin') return <SignIn onSignedIn={onSignedIn} notice={notice} />;
+  const joinToken = match(path, '/join/');
+  if (joinToken !== null) return <Join token={joinToken} />;
   if (!me) return <Loading />;
+  const consultID = match(path, '/consultations/');
+  if (consultID !== null) return canConsult(me) ? <Consultation id={consultID} /> : <Forbidden />;
   switch (path) {
     case '/':
       return <Home me={me} />;
@@ -119,6 +127,8 @@ function page(
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
+    case '/consultations':
+      return canConsult(me) ? <Consultations /> : <Forbidden />;
     default:
       return <NotFound />;
   }

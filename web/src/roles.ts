@@ -16,3 +16,6 @@ export const canAdmin = (me: Me | null) => has(me, 'admin');
 
 /** canAudit reports whether the person may read the audit log. */
 export const canAudit = (me: Me | null) => has(me, 'admin') || has(me, 'dpo');
+
+/** canConsult reports whether the person may run video consultations. */
+export const canConsult = (me: Me | null) => has(me, 'clinician');

@@ -1,5 +1,5 @@
 import type { Me } from '../api';
-import { canAdmin, canAudit } from '../roles';
+import { canAdmin, canAudit, canConsult } from '../roles';
 
 interface Props {
   me: Me | null;
@@ -116,6 +116,7 @@ function navItems(me: Me): { href: string; text: string }[] {
     { href: '/', text: 'Home' },
     { href: '/account', text: 'Your account' },
   ];
+  if (canConsult(me)) items.push({ href: '/consultations', text: 'Video consultations' });
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   return items;

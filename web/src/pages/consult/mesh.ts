@@ -63,6 +63,7 @@ export class Mesh {
   private ws?: WebSocket;
   private me = '';
   private conns = new Map<string, Conn>();
+  private known = new Map<string, PeerInfo>();
   private closed = false;
   private statsTimer?: number;
   private retry = 0;
@@ -135,12 +136,18 @@ export class Mesh {
         // Fresh connections to everyone in the call: this browser offers.
         for (const id of [...this.conns.keys()]) this.drop(id);
         this.ev.state('in-call');
-        for (const p of m.peers ?? []) this.open(p, true);
+        for (const p of m.peers ?? []) {
+          this.known.set(p.id, p);
+          this.open(p, true);
+        }
         this.emit();
         return;
       case 'joined':
         // The newcomer offers; an old connection to the same person is gone.
-        if (m.peer) this.drop(m.peer.id);
+        if (m.peer) {
+          this.known.set(m.peer.id, m.peer);
+          this.drop(m.peer.id);
+        }
         return;
       case 'left':
         if (m.from) this.drop(m.from);
@@ -224,7 +231,7 @@ export class Mesh {
     let c = this.conns.get(from);
     if (!c) {
       if (!data.description || data.description.type !== 'offer') return;
-      c = this.open({ id: from, role: from === 'clinician' ? 'clinician' : 'guest' }, false);
+      c = this.open(this.known.get(from) ?? { id: from, role: from === 'clinician' ? 'clinician' : 'other' }, false);
     }
     const { pc } = c;
     try {
@@ -301,6 +308,11 @@ export class Mesh {
   private applyTracks(): void {
     for (const t of this.local.getVideoTracks()) t.enabled = this.videoOn && !this.audioOnly;
     for (const t of this.local.getAudioTracks()) t.enabled = this.audioOn;
+  }
+
+  /** isAudioOnly reports whether video sending is stepped down. */
+  isAudioOnly(): boolean {
+    return this.audioOnly;
   }
 
   /** restartIce renegotiates every connection's network path. */
