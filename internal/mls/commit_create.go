@@ -30,6 +30,8 @@ type CommitOptions struct {
 
 // CommitOutput is what a commit produces for the delivery service.
 type CommitOutput struct {
+	// Changes summarises what the commit does once merged.
+	Changes *CommitChanges
 	// Commit is the encoded MLSMessage for the group.
 	Commit []byte
 	// Welcome is the encoded MLSMessage for the added members, or nil.
@@ -41,6 +43,7 @@ type CommitOutput struct {
 type pendingCommit struct {
 	content []byte // encoded AuthenticatedContent
 	next    *epochState
+	changes *CommitChanges
 }
 
 // Commit creates a commit of the cached proposals plus those in opts. The
@@ -143,7 +146,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 			zero(s)
 		}
 	}()
-	out := &CommitOutput{}
+	out := &CommitOutput{Changes: applied.changes(g.own)}
 	msg := &MLSMessage{Version: ProtocolVersionMLS10, WireFormat: wire}
 	if wire == WireFormatPublicMessage {
 		msg.PublicMessage = newPublicMessage(ac, g.secrets.membership, &g.ctx)
@@ -160,7 +163,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 		}
 		out.Welcome = (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatWelcome, Welcome: w}).Bytes()
 	}
-	g.pending = &pendingCommit{content: ac.Bytes(), next: next}
+	g.pending = &pendingCommit{content: ac.Bytes(), next: next, changes: applied.changes(g.own)}
 	return out, nil
 }
 

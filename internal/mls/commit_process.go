@@ -94,19 +94,19 @@ func (g *Group) deriveNext(in commitInputs) (*epochState, []byte, []byte, error)
 
 // processCommit applies a verified commit from another member (or an
 // external joiner) and moves the group to the next epoch.
-func (g *Group) processCommit(ac *AuthenticatedContent) error {
+func (g *Group) processCommit(ac *AuthenticatedContent) (*CommitChanges, error) {
 	fc := &ac.Content
 	c := fc.Commit
 	props, err := g.resolveProposals(fc.Sender, c.Proposals)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	applied, err := g.applyProposals(fc.Sender, props)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if applied.pathRequired && c.Path == nil {
-		return commitErr("path required but absent")
+		return nil, commitErr("path required but absent")
 	}
 	var sender leafIndex
 	switch fc.Sender.Type {
@@ -119,18 +119,18 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 		placeholder.EncryptionKey = nil
 		i, err := applied.tree.AddLeaf(placeholder)
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidCommit, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
 		sender = i
 	default:
-		return commitErr("sender type %d cannot commit", fc.Sender.Type)
+		return nil, commitErr("sender type %d cannot commit", fc.Sender.Type)
 	}
 
 	keys := g.keys.Clone()
 	if applied.ownUpdateKey != nil {
 		pub, err := HPKEPublicKeyOf(applied.ownUpdateKey)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		keys.set(g.own.node(), nodeKeyPair{priv: bytes.Clone(applied.ownUpdateKey), pub: pub})
 	}
@@ -139,14 +139,14 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 		check := g.leafCheck(applied.extensions)
 		if err := applied.tree.MergeUpdatePath(sender, c.Path, applied.joiners, check); err != nil {
 			keys.Wipe()
-			return fmt.Errorf("%w: %w", ErrInvalidCommit, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
 		keys.Prune(applied.tree)
 		pgc := g.provisionalContext(applied.tree.TreeHash(), applied.extensions)
 		commitSecret, err = keys.DecryptUpdatePath(applied.tree, sender, c.Path, applied.joiners, pgc.Bytes())
 		if err != nil {
 			keys.Wipe()
-			return fmt.Errorf("%w: %w", ErrInvalidCommit, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
 		defer zero(commitSecret)
 	}
@@ -155,22 +155,22 @@ func (g *Group) processCommit(ac *AuthenticatedContent) error {
 		g.epochState.wipe()
 		g.wipePast()
 		g.removed = true
-		return nil
+		return applied.changes(sender), nil
 	}
 	keys.Prune(applied.tree)
 	next, joiner, psk, err := g.deriveNext(commitInputs{ac: ac, applied: applied, commitSecret: commitSecret, keys: keys})
 	if err != nil {
 		keys.Wipe()
-		return err
+		return nil, err
 	}
 	zero(joiner)
 	zero(psk)
 	if !verifyMAC(next.secrets.confirmation, next.ctx.ConfirmedTranscriptHash, ac.Auth.ConfirmationTag) {
 		next.wipe()
-		return commitErr("confirmation tag mismatch")
+		return nil, commitErr("confirmation tag mismatch")
 	}
 	g.install(next)
-	return nil
+	return applied.changes(sender), nil
 }
 
 // install replaces the current epoch with next.

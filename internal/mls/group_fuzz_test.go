@@ -74,11 +74,32 @@ func FuzzRestoreGroup(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(state)
+	// A state with a past epoch, skipped keys and a pending commit.
+	cfg.PastEpochs = 2
+	g.cfg = cfg
+	if _, err := g.Commit(CommitOptions{ForcePath: true}); err != nil {
+		f.Fatal(err)
+	}
+	if err := g.MergePendingCommit(); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := g.Protect([]byte("x"), nil); err != nil {
+		f.Fatal(err)
+	}
+	if _, err := g.Commit(CommitOptions{ForcePath: true}); err != nil {
+		f.Fatal(err)
+	}
+	if state, err = g.MarshalState(); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(state)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if g, err := RestoreGroup(cfg, b); err == nil {
 			// A restored group must be usable without panicking.
 			g.Protect([]byte("x"), nil)
 			g.Commit(CommitOptions{ForcePath: true})
+			g.MergePendingCommit()
+			g.MarshalState()
 		}
 	})
 }

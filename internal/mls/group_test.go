@@ -281,7 +281,26 @@ func TestGroupStateRoundTrip(t *testing.T) {
 	if _, err := bob.g.Process(m2); err == nil {
 		t.Error("restored group accepted a message it had already read")
 	}
-	commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice)
+	// A pending commit survives a save and restore.
+	c, err := bob.g.Commit(CommitOptions{ForcePath: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state, err = bob.g.MarshalState(); err != nil {
+		t.Fatal(err)
+	}
+	if bob.g, err = RestoreGroup(cfg, state); err != nil || !bob.g.HasPendingCommit() {
+		t.Fatalf("RestoreGroup with a pending commit: %v", err)
+	}
+	if again, _ := bob.g.MarshalState(); !bytes.Equal(again, state) {
+		t.Fatal("state with a pending commit does not re-encode identically")
+	}
+	if _, err := alice.g.Process(c.Commit); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.g.MergePendingCommit(); err != nil {
+		t.Fatal(err)
+	}
 	requireSameEpoch(t, alice, bob)
 	sendApp(t, alice, "after restore", bob)
 
@@ -301,7 +320,17 @@ func TestRemovedMemberState(t *testing.T) {
 	}
 	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
 	join(t, bob, out.Welcome, cfg)
-	commitAndDeliver(t, alice, CommitOptions{Remove: []uint32{1}}, bob)
+	out, err = alice.g.Commit(CommitOptions{Remove: []uint32{1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.g.MergePendingCommit(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := bob.g.Process(out.Commit)
+	if err != nil || !r.Removed || r.NewEpoch || r.Commit == nil || len(r.Commit.Removed) != 1 || r.Commit.Removed[0] != 1 || r.Commit.Committer != 0 {
+		t.Fatalf("Process(own removal) = %+v, %v", r, err)
+	}
 	state, err := bob.g.MarshalState()
 	if err != nil {
 		t.Fatal(err)

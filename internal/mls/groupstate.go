@@ -47,6 +47,7 @@ func (g *Group) MarshalState() ([]byte, error) {
 	e.Optional(g.pending != nil, func(e *Encoder) {
 		e.Opaque(g.pending.content)
 		encodeEpochState(e, g.pending.next)
+		g.pending.changes.encode(e)
 	})
 	encodePastEpochs(&e, g.past)
 	return e.Bytes(), nil
@@ -90,12 +91,18 @@ func RestoreGroup(cfg Config, state []byte) (*Group, error) {
 	d.Optional(func(d *Decoder) {
 		p := &pendingCommit{content: d.Opaque(), next: new(epochState)}
 		decodeEpochState(d, p.next, g.own)
+		p.changes = new(CommitChanges)
+		p.changes.decode(d)
 		g.pending = p
 	})
 	g.past = decodePastEpochs(d)
 	if err := d.Finish(); err != nil {
 		g.Close()
 		return nil, fmt.Errorf("restore group: %w", err)
+	}
+	if g.st == nil || (g.pending != nil && g.pending.next.st != nil) {
+		g.Close()
+		return nil, fmt.Errorf("restore group: %w: epoch secrets in the wrong form", ErrDecode)
 	}
 	if g.tree.Leaf(g.own) == nil {
 		g.Close()
@@ -118,7 +125,12 @@ func encodeEpochState(e *Encoder, s *epochState) {
 	for _, b := range s.secrets.persistent() {
 		e.Opaque(*b)
 	}
-	encodeSecretTree(e, s.st)
+	// A pending epoch has not built its secret tree yet: it still holds
+	// the encryption secret instead.
+	e.Optional(s.st == nil, func(e *Encoder) { e.Opaque(s.secrets.encryption) })
+	if s.st != nil {
+		encodeSecretTree(e, s.st)
+	}
 }
 
 func decodeEpochState(d *Decoder, s *epochState, own leafIndex) {
@@ -152,6 +164,9 @@ func decodeEpochState(d *Decoder, s *epochState, own leafIndex) {
 	s.secrets = new(epochSecrets)
 	for _, b := range s.secrets.persistent() {
 		*b = d.Opaque()
+	}
+	if d.Optional(func(d *Decoder) { s.secrets.encryption = d.Opaque() }) {
+		return
 	}
 	s.st = decodeSecretTree(d)
 	if d.Err() == nil && s.st.nLeaves != tree.NumLeaves() {
@@ -230,4 +245,26 @@ func decodeSecretTree(d *Decoder) *secretTree {
 		st.ratchets[l] = rs
 	})
 	return st
+}
+
+func (c *CommitChanges) encode(e *Encoder) {
+	e.Uint32(c.Committer)
+	for _, l := range [][]uint32{c.Added, c.Removed, c.Updated} {
+		e.Vector(func(e *Encoder) {
+			for _, x := range l {
+				e.Uint32(x)
+			}
+		})
+	}
+	e.Bool(c.ExtensionsChanged)
+	e.Uint32(uint32(c.PSKs))
+}
+
+func (c *CommitChanges) decode(d *Decoder) {
+	c.Committer = d.Uint32()
+	for _, l := range []*[]uint32{&c.Added, &c.Removed, &c.Updated} {
+		d.ReadVector(func(d *Decoder) { *l = append(*l, d.Uint32()) })
+	}
+	c.ExtensionsChanged = d.Bool()
+	c.PSKs = int(d.Uint32())
 }

@@ -21,6 +21,8 @@ type Received struct {
 	// Proposal is the proposal of a proposal message, now cached for the
 	// next commit.
 	Proposal *Proposal
+	// Commit summarises what a commit changed.
+	Commit *CommitChanges
 	// NewEpoch is set when a commit moved the group to a new epoch.
 	NewEpoch bool
 	// Removed is set when a commit removed this member; the group can no
@@ -65,15 +67,18 @@ func (g *Group) ProcessMessage(m *MLSMessage) (*Received, error) {
 			if g.pending == nil || !bytes.Equal(g.pending.content, ac.Bytes()) {
 				return nil, fmt.Errorf("%w: own commit is not the pending one", ErrInvalidCommit)
 			}
+			r.Commit = g.pending.changes
 			if err := g.MergePendingCommit(); err != nil {
 				return nil, err
 			}
 			r.NewEpoch = true
 			return r, nil
 		}
-		if err := g.processCommit(ac); err != nil {
+		changes, err := g.processCommit(ac)
+		if err != nil {
 			return nil, err
 		}
+		r.Commit = changes
 		g.discardPending()
 		r.NewEpoch, r.Removed = !g.removed, g.removed
 	}

@@ -17,6 +17,9 @@ type resolvedProposal struct {
 // copy of the tree (RFC 9420 §12.3).
 type appliedProposals struct {
 	tree         *RatchetTree
+	updated      []leafIndex
+	removed      []leafIndex
+	extChanged   bool
 	extensions   Extensions
 	joiners      []leafIndex
 	added        []*KeyPackage
@@ -26,6 +29,33 @@ type appliedProposals struct {
 	pathRequired bool
 	selfRemoved  bool
 	ownUpdateKey []byte // new own leaf private key if an own Update is committed
+}
+
+// CommitChanges summarises what a commit changed, for display.
+type CommitChanges struct {
+	// Committer is the leaf of the member (or external joiner) that
+	// committed.
+	Committer uint32
+	// Added, Removed and Updated list the leaves concerned.
+	Added, Removed, Updated []uint32
+	// ExtensionsChanged is set when the GroupContext extensions changed.
+	ExtensionsChanged bool
+	// PSKs counts the pre-shared keys injected.
+	PSKs int
+}
+
+func (a *appliedProposals) changes(committer leafIndex) *CommitChanges {
+	c := &CommitChanges{Committer: uint32(committer), ExtensionsChanged: a.extChanged, PSKs: len(a.psks)}
+	for _, l := range a.joiners {
+		c.Added = append(c.Added, uint32(l))
+	}
+	for _, l := range a.removed {
+		c.Removed = append(c.Removed, uint32(l))
+	}
+	for _, l := range a.updated {
+		c.Updated = append(c.Updated, uint32(l))
+	}
+	return c
 }
 
 func commitErr(format string, args ...any) error {
@@ -147,6 +177,7 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 
 	for _, rp := range byType[ProposalGroupContextExtensions] {
 		a.extensions = rp.proposal.GroupContextExtensions.Extensions
+		a.extChanged = true
 		if err := a.extensions.checkUnique(); err != nil {
 			return nil, commitErr("group context extensions: %v", err)
 		}
@@ -172,6 +203,7 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		if err := a.tree.UpdateLeaf(i, leaf); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
 		}
+		a.updated = append(a.updated, i)
 		if i == g.own {
 			k, ok := g.updateKeys[string(rp.ref)]
 			if !ok {
@@ -185,6 +217,7 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		if err := a.tree.RemoveLeaf(r); err != nil {
 			return nil, fmt.Errorf("%w: remove: %w", ErrInvalidCommit, err)
 		}
+		a.removed = append(a.removed, r)
 		if r == g.own && !external {
 			a.selfRemoved = true
 		}
