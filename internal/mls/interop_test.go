@@ -1375,3 +1375,92 @@ func TestInteropExternalJoin(t *testing.T) {
 	interopAgree(t, "second external ts-mls join (bob)", bob, erin)
 	interopMessagesBothWays(t, "five members", bob, erin)
 }
+
+// TestInteropTampered: ts-mls messages altered in transit (membership tag,
+// signature, confirmation tag, encrypted content, sender data) are refused
+// by the Go member without changing its state, after which the genuine
+// messages are processed normally.
+func TestInteropTampered(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	bob := newInteropGoMember(t, "bob", Config{})
+	alice.identity("alice")
+	alice.must("create_group", peerArgs{"group_id": []byte("tampering")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
+	bob.join(add.Welcome, add.RatchetTree)
+
+	refuse := func(what string, orig []byte, alter func(m *MLSMessage)) {
+		t.Helper()
+		m, err := DecodeMLSMessage(orig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alter(m)
+		bad := m.Bytes()
+		if bytes.Equal(bad, orig) {
+			t.Fatalf("%s: alteration changed nothing", what)
+		}
+		epoch, auth := bob.g.Epoch(), bob.g.EpochAuthenticator()
+		if _, err := bob.g.Process(bad); err == nil {
+			t.Fatalf("%s: Go accepted the altered message", what)
+		}
+		if bob.g.Epoch() != epoch || !bytes.Equal(bob.g.EpochAuthenticator(), auth) {
+			t.Fatalf("%s: the refused message changed Go's state", what)
+		}
+	}
+	flip := func(b []byte, i int) { b[(i+len(b))%len(b)] ^= 0x01 }
+
+	// A public commit from ts-mls.
+	upd := alice.must("commit_update", peerArgs{"wire": "public"}).Commit
+	refuse("membership tag", upd, func(m *MLSMessage) { flip(m.PublicMessage.MembershipTag, 0) })
+	refuse("signature", upd, func(m *MLSMessage) { flip(m.PublicMessage.Auth.Signature, 7) })
+	refuse("confirmation tag", upd, func(m *MLSMessage) { flip(m.PublicMessage.Auth.ConfirmationTag, -1) })
+	refuse("epoch", upd, func(m *MLSMessage) { m.PublicMessage.Content.Epoch++ })
+	refuse("sender", upd, func(m *MLSMessage) { m.PublicMessage.Content.Sender.Index = 1 })
+	refuse("update path", upd, func(m *MLSMessage) {
+		flip(m.PublicMessage.Content.Commit.Path.Nodes[0].EncryptionKey, 3)
+	})
+	bob.process(upd)
+	interopAgree(t, "genuine public commit after tampered copies", bob, alice)
+
+	// A private commit and an application message from ts-mls.
+	upd = alice.must("commit_update", peerArgs{"wire": "private"}).Commit
+	// Bytes 0..31 of the ciphertext are the sample the sender-data key is
+	// derived from; a later byte leaves the sender data readable, so the
+	// content key is looked up and the content AEAD must fail.
+	refuse("private commit ciphertext sample", upd, func(m *MLSMessage) { flip(m.PrivateMessage.Ciphertext, 10) })
+	refuse("private commit ciphertext tail", upd, func(m *MLSMessage) { flip(m.PrivateMessage.Ciphertext, -1) })
+	refuse("private commit sender data", upd, func(m *MLSMessage) { flip(m.PrivateMessage.EncryptedSenderData, 2) })
+	refuse("private commit content type", upd, func(m *MLSMessage) { m.PrivateMessage.ContentType = ContentProposal })
+	genuine := func(what string, msg []byte) *Received {
+		t.Helper()
+		r, err := bob.g.Process(msg)
+		if err != nil {
+			t.Fatalf("%s: Go cannot process the genuine message after refusing altered copies: %v\n"+
+				"(a PrivateMessage that fails to decrypt must not consume its generation's key; "+
+				"otherwise anyone on the path can destroy messages before they arrive)", what, err)
+		}
+		return r
+	}
+	genuine("private commit", upd)
+	interopAgree(t, "genuine private commit after tampered copies", bob, alice)
+
+	app := alice.protect([]byte("genuine"))
+	refuse("application ciphertext", app, func(m *MLSMessage) { flip(m.PrivateMessage.Ciphertext, -1) })
+	refuse("application authenticated data", app, func(m *MLSMessage) { m.PrivateMessage.AuthenticatedData = []byte("x") })
+	refuse("application group id", app, func(m *MLSMessage) { m.PrivateMessage.GroupID = []byte("another group") })
+	if r := genuine("application message", app); string(r.ApplicationData) != "genuine" {
+		t.Fatalf("genuine message after tampered copies: %q", r.ApplicationData)
+	}
+
+	// And ts-mls refuses an altered Go message.
+	msg := bob.protect("from Go")
+	m, _ := DecodeMLSMessage(msg)
+	flip(m.PrivateMessage.Ciphertext, 5)
+	if e := alice.mustFail("unprotect", peerArgs{"message": m.Bytes()}); e == "" {
+		t.Fatal("empty error")
+	}
+	if got := string(alice.unprotect(msg)); got != "from Go" {
+		t.Fatalf("ts-mls got %q", got)
+	}
+}
