@@ -1,0 +1,207 @@
+package httpd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/mls"
+)
+
+func TestWebSocketOrderAndCatchUp(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+
+	c := bob.dial(nil)
+	until(t, c, "ready")
+	for i := 0; i < 3; i++ {
+		ann.send(id, fmt.Sprint("live", i), fmt.Sprint("live ", i))
+	}
+	var last int64
+	for i := 0; i < 3; i++ {
+		m := until(t, c, "message")
+		seq := int64(m["seq"].(float64))
+		if seq != last+1 && last != 0 {
+			t.Errorf("live frames out of order: seq %d after %d", seq, last)
+		}
+		last = seq
+	}
+
+	// Bob sends over the socket and gets his seq; Ann's socket gets it.
+	ac := ann.dial(nil)
+	until(t, ac, "ready")
+	ct, _ := bob.groups[id].Protect([]byte("from bob's socket"), nil)
+	b, _ := json.Marshal(map[string]any{"type": "send", "req": 7, "conversation": id, "client_id": "ws-1", "message": ct})
+	c.Write(context.Background(), websocket.MessageText, b)
+	sent := until(t, c, "sent")
+	if sent["req"] != float64(7) || sent["seq"] != float64(last+1) {
+		t.Errorf("sent = %v; want req 7, seq %d", sent, last+1)
+	}
+	if m := until(t, ac, "message"); m["client_id"] != "ws-1" {
+		t.Errorf("ann's socket got %v; want bob's message", m)
+	}
+	last++
+
+	// Bob drops off; five messages later he resumes from his cursor and
+	// gets exactly those five, in order, then live ones.
+	c.CloseNow()
+	for i := 0; i < 5; i++ {
+		ann.send(id, fmt.Sprint("missed", i), fmt.Sprint("missed ", i))
+	}
+	c = bob.dial(map[string]int64{id: last})
+	var got []string
+	for {
+		m := frame(t, c, 10*time.Second)
+		if m["type"] == "ready" {
+			break
+		}
+		got = append(got, fmt.Sprint(m["client_id"], "@", m["seq"]))
+	}
+	var want []string
+	for i := 0; i < 5; i++ {
+		want = append(want, fmt.Sprint("missed", i, "@", last+1+int64(i)))
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("replay after reconnect = %v; want %v", got, want)
+	}
+	ann.send(id, "after", "after")
+	if m := until(t, c, "message"); m["client_id"] != "after" {
+		t.Errorf("first live frame after replay = %v; want client_id after", m)
+	}
+}
+
+func TestSlowClientIsDroppedOthersUnaffected(t *testing.T) {
+	l := testLimits()
+	l.SocketQueue = 8
+	f := newMsgFixture(t, l)
+	ann := f.device("ann@example.nhs.uk")
+	slow := f.device("bob@example.nhs.uk")
+	fast := f.device("cat@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk", "cat@example.nhs.uk")
+	slow.join()
+	fast.join()
+	sc := slow.dial(nil)
+	fc := fast.dial(nil)
+	until(t, fc, "ready")
+
+	const n = 40
+	done := make(chan []int64)
+	go func() {
+		var seqs []int64
+		for len(seqs) < n {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			_, b, err := fc.Read(ctx)
+			cancel()
+			if err != nil {
+				break
+			}
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			if m["type"] == "message" {
+				seqs = append(seqs, int64(m["seq"].(float64)))
+			}
+		}
+		done <- seqs
+	}()
+	pad := make([]byte, 200<<10)
+	for i := 0; i < n; i++ {
+		ct, _ := ann.groups[id].Protect(pad, nil)
+		if code := ann.do("POST", "/api/conversations/"+id+"/messages", map[string]any{"client_id": fmt.Sprint(i), "message": ct}, nil); code != 200 {
+			t.Fatalf("send %d = %d", i, code)
+		}
+	}
+	if seqs := <-done; len(seqs) != n {
+		t.Errorf("the reading client got %d of %d messages while another stalled", len(seqs), n)
+	}
+	// The stalled client finds its socket closed once it reads again.
+	frames := 0
+	var err error
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, _, err = sc.Read(ctx)
+		cancel()
+		if err != nil {
+			break
+		}
+		frames++
+	}
+	// The server closes with a policy violation, or, when its writes are
+	// blocked on the stalled connection, drops the connection.
+	if frames >= n || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("stalled client: %d frames then %v; want fewer than %d and its socket closed", frames, err, n)
+	}
+}
+
+func TestRevokedDeviceIsErasedAndRemoved(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk", "clinician", "admin")
+	bob := f.device("bob@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+	bc := bob.dial(nil)
+	until(t, bc, "ready")
+
+	if code := ann.do("POST", "/api/admin/devices/"+bob.id+"/revoke", nil, nil); code != 200 && code != 204 {
+		t.Fatalf("revoke = %d", code)
+	}
+	if m := until(t, bc, "erase"); m["type"] != "erase" {
+		t.Fatalf("revoked device got %v; want erase", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := bc.Read(ctx); err == nil {
+		t.Error("the revoked device's socket stayed open after erase")
+	}
+
+	// The server proposed the removal as external sender; Ann's MLS group
+	// verifies it and commits it by reference.
+	_, msgs := ann.read(id, 0)
+	var prop *messaging.MessageJSON
+	for i := range msgs {
+		if msgs[i].Kind == messaging.KindProposal {
+			prop = &msgs[i]
+		}
+	}
+	if prop == nil || prop.Device != "" {
+		t.Fatalf("stream = %+v; want a proposal from the server", msgs)
+	}
+	if code, res := ann.commit(id, mls.CommitOptions{}); code != 200 {
+		t.Fatalf("commit of the removal = %d %v", code, res)
+	}
+	var list struct{ Conversations []conversationJSON }
+	ann.do("GET", "/api/conversations", nil, &list)
+	for _, m := range list.Conversations[0].Members {
+		if m.Device == bob.id {
+			t.Errorf("revoked device still a member after the commit: %+v", list.Conversations[0].Members)
+		}
+	}
+	if got := ann.groups[id].Members(); len(got) != 1 {
+		t.Errorf("ann's MLS group has %d members; want 1", len(got))
+	}
+}
+
+func TestOversizedFrameClosesSocket(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := ann.dial(nil)
+	until(t, c, "ready")
+	c.Write(ctx, websocket.MessageText, make([]byte, 600<<10))
+	var err error
+	for err == nil {
+		_, _, err = c.Read(ctx)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		t.Error("a frame over 512 KiB did not close the socket")
+	}
+}
