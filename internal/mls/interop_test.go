@@ -16,9 +16,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -1462,5 +1464,182 @@ func TestInteropTampered(t *testing.T) {
 	}
 	if got := string(alice.unprotect(msg)); got != "from Go" {
 		t.Fatalf("ts-mls got %q", got)
+	}
+}
+
+// interopParty is a group member on either side, for the randomised test.
+type interopParty interface {
+	label() string
+	leaf() uint32
+	epoch() (uint64, []byte)
+	protectText(text string) []byte
+	// receive processes a message from another member; for application
+	// messages it returns the plaintext, and it reports removal.
+	receive(msg []byte) (plaintext string, removed bool)
+	commitAdd(kp []byte) (commit, welcome, tree []byte)
+	commitRemove(leaf uint32) []byte
+	commitUpdate() []byte
+	export() []byte
+}
+
+type interopGoParty struct{ *interopGoMember }
+
+func (p interopGoParty) label() string { return "Go " + p.name }
+func (p interopGoParty) leaf() uint32  { return p.g.OwnLeaf() }
+func (p interopGoParty) epoch() (uint64, []byte) {
+	return p.g.Epoch(), p.g.EpochAuthenticator()
+}
+func (p interopGoParty) protectText(text string) []byte { return p.protect(text) }
+func (p interopGoParty) receive(msg []byte) (string, bool) {
+	r := p.process(msg)
+	return string(r.ApplicationData), r.Removed
+}
+func (p interopGoParty) commitAdd(kp []byte) ([]byte, []byte, []byte) {
+	out := p.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(p.t, kp)}})
+	return out.Commit, out.Welcome, p.g.RatchetTree()
+}
+func (p interopGoParty) commitRemove(leaf uint32) []byte {
+	return p.commit(CommitOptions{Remove: []uint32{leaf}}).Commit
+}
+func (p interopGoParty) commitUpdate() []byte { return p.commit(CommitOptions{ForcePath: true}).Commit }
+func (p interopGoParty) export() []byte {
+	b, err := p.g.Export("random", nil, 16)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return b
+}
+
+type interopTSParty struct{ *interopPeer }
+
+func (p interopTSParty) label() string { return "ts-mls " + p.name }
+func (p interopTSParty) leaf() uint32  { return p.must("state", nil).LeafIndex }
+func (p interopTSParty) epoch() (uint64, []byte) {
+	return p.interopPeer.epoch()
+}
+func (p interopTSParty) protectText(text string) []byte { return p.protect([]byte(text)) }
+func (p interopTSParty) receive(msg []byte) (string, bool) {
+	r := p.process(msg)
+	return string(r.Plaintext), r.Kind == "commit" && !r.Active
+}
+func (p interopTSParty) commitAdd(kp []byte) ([]byte, []byte, []byte) {
+	r := p.must("add_member", peerArgs{"key_package": kp})
+	return r.Commit, r.Welcome, r.RatchetTree
+}
+func (p interopTSParty) commitRemove(leaf uint32) []byte {
+	return p.must("remove_member", peerArgs{"leaf_index": leaf}).Commit
+}
+func (p interopTSParty) commitUpdate() []byte { return p.must("commit_update", nil).Commit }
+func (p interopTSParty) export() []byte       { return p.interopPeer.export("random", nil, 16) }
+
+// TestInteropRandomized plays seeded random sequences of adds, removes,
+// updates and application messages in groups mixing Go and ts-mls
+// members (each with its own handshake wire format), and checks after
+// every commit that all members agree on the epoch, its authenticator and
+// an exporter output. This reaches tree shapes (blanks, unmerged leaves,
+// truncation) the scripted tests do not.
+func TestInteropRandomized(t *testing.T) {
+	t.Parallel()
+	const steps = 40
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+			t.Parallel()
+			rng := rand.New(rand.NewPCG(seed, 0x5eed))
+			n := 0
+			newParty := func(goSide bool) (interopParty, []byte) {
+				n++
+				name := fmt.Sprintf("m%d", n)
+				if goSide {
+					m := newInteropGoMember(t, name, Config{Now: time.Now, EncryptHandshake: rng.IntN(2) == 0, PastEpochs: 1})
+					return interopGoParty{m}, m.keyPackage()
+				}
+				p := startInteropPeer(t, name)
+				p.configure([]string{"public", "private"}[rng.IntN(2)])
+				return interopTSParty{p}, p.identity(name)
+			}
+			join := func(p interopParty, welcome, tree []byte) {
+				switch p := p.(type) {
+				case interopGoParty:
+					p.join(welcome, tree)
+				case interopTSParty:
+					p.must("join", peerArgs{"welcome": welcome, "ratchet_tree": tree})
+				}
+			}
+
+			first, _ := newParty(seed%2 == 0)
+			switch p := first.(type) {
+			case interopGoParty:
+				p.create([]byte(fmt.Sprintf("random %d", seed)))
+			case interopTSParty:
+				p.must("create_group", peerArgs{"group_id": []byte(fmt.Sprintf("random %d", seed))})
+			}
+			members := []interopParty{first}
+			var log []string
+
+			check := func() {
+				t.Helper()
+				e0, a0 := members[0].epoch()
+				x0 := members[0].export()
+				for _, m := range members[1:] {
+					e, a := m.epoch()
+					if e != e0 || !bytes.Equal(a, a0) || !bytes.Equal(m.export(), x0) {
+						t.Fatalf("after %v:\n%s at epoch %d (%x), %s at epoch %d (%x)", log, members[0].label(), e0, a0, m.label(), e, a)
+					}
+				}
+			}
+			broadcast := func(from interopParty, msg []byte) (removed []interopParty) {
+				t.Helper()
+				for _, m := range members {
+					if m == from {
+						continue
+					}
+					if _, gone := m.receive(msg); gone {
+						removed = append(removed, m)
+					}
+				}
+				return removed
+			}
+
+			for step := 0; step < steps; step++ {
+				from := members[rng.IntN(len(members))]
+				switch k := rng.IntN(10); {
+				case k < 3 && len(members) > 1:
+					text := fmt.Sprintf("step %d from %s", step, from.label())
+					msg := from.protectText(text)
+					for _, m := range members {
+						if m != from {
+							if got, _ := m.receive(msg); got != text {
+								t.Fatalf("after %v: %s read %q, want %q", log, m.label(), got, text)
+							}
+						}
+					}
+					continue
+				case k < 6 && len(members) < 8 || len(members) == 1:
+					p, kp := newParty(rng.IntN(2) == 0)
+					log = append(log, fmt.Sprintf("%s adds %s", from.label(), p.label()))
+					commit, welcome, tree := from.commitAdd(kp)
+					broadcast(from, commit)
+					join(p, welcome, tree)
+					members = append(members, p)
+				case k < 8 && len(members) > 2:
+					var target interopParty
+					for target == nil || target == from {
+						target = members[rng.IntN(len(members))]
+					}
+					leaf := target.leaf()
+					log = append(log, fmt.Sprintf("%s removes %s (leaf %d)", from.label(), target.label(), leaf))
+					removed := broadcast(from, from.commitRemove(leaf))
+					if len(removed) != 1 || removed[0] != target {
+						t.Fatalf("after %v: removal reported by %d members", log, len(removed))
+					}
+					members = slices.DeleteFunc(members, func(m interopParty) bool { return m == target })
+				default:
+					log = append(log, fmt.Sprintf("%s updates", from.label()))
+					broadcast(from, from.commitUpdate())
+				}
+				check()
+			}
+			t.Logf("seed %d: %d commits, %d members at the end", seed, len(log), len(members))
+		})
 	}
 }
