@@ -197,6 +197,22 @@ func TestGroupRejects(t *testing.T) {
 	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
 	join(t, bob, out.Welcome, cfg)
 
+	// Altered copies of a message must not use up the genuine one's key.
+	genuine, err := alice.g.Protect([]byte("genuine"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range []int{len(genuine) - 1, len(genuine) - 20} {
+		forged := bytes.Clone(genuine)
+		forged[i] ^= 0x80
+		if _, err := bob.g.Process(forged); err == nil {
+			t.Fatalf("altered message (byte %d) accepted", i)
+		}
+	}
+	if r, err := bob.g.Process(genuine); err != nil || string(r.ApplicationData) != "genuine" {
+		t.Fatalf("Process(genuine after forgeries) = %v, %v", r, err)
+	}
+
 	old, err := alice.g.Protect([]byte("old epoch"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -170,7 +170,7 @@ func decryptContent(m *PrivateMessage, st *secretTree, senderDataSecret []byte) 
 	if err := d.Finish(); err != nil {
 		return nil, fmt.Errorf("sender data: %w", err)
 	}
-	kn, err := st.get(leafIndex(leaf), ratchetFor(m.ContentType), gen)
+	kn, err := st.peek(leafIndex(leaf), ratchetFor(m.ContentType), gen)
 	if err != nil {
 		return nil, fmt.Errorf("leaf %d generation %d: %w", leaf, gen, err)
 	}
@@ -179,6 +179,8 @@ func decryptContent(m *PrivateMessage, st *secretTree, senderDataSecret []byte) 
 	if err != nil {
 		return nil, err
 	}
+	// Only an authentic ciphertext uses up its key.
+	st.consume(leafIndex(leaf), ratchetFor(m.ContentType), gen)
 	ac := &AuthenticatedContent{
 		WireFormat: WireFormatPrivateMessage,
 		Content: FramedContent{

@@ -1,6 +1,7 @@
 package mls
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -80,46 +81,56 @@ func (r *hashRatchet) nextKey() (uint32, keyNonce, error) {
 	return g, kn, err
 }
 
-// keyFor returns the key of generation g, for receiving. Keys skipped on
-// the way are kept (bounded); the returned key is removed from the ratchet.
+// keyFor returns a copy of the key of generation g, for receiving. Keys
+// derived on the way, and g's own, are kept (bounded) until consume
+// deletes them, so a forged message that fails to decrypt does not burn
+// the key of the genuine one.
 func (r *hashRatchet) keyFor(g uint32) (keyNonce, error) {
-	if g < r.next {
-		kn, ok := r.keys[g]
-		if !ok {
-			return keyNonce{}, ErrGenerationConsumed
-		}
-		delete(r.keys, g)
-		return kn, nil
-	}
-	if g-r.next > maxForwardGenerations {
-		return keyNonce{}, ErrGenerationTooFar
-	}
-	for r.next < g {
-		skipped := r.next
-		kn, err := r.advance()
-		if err != nil {
-			return keyNonce{}, err
+	if g >= r.next {
+		if g-r.next > maxForwardGenerations {
+			return keyNonce{}, ErrGenerationTooFar
 		}
 		if r.keys == nil {
 			r.keys = make(map[uint32]keyNonce)
 		}
-		r.keys[skipped] = kn
+		for r.next <= g {
+			gen := r.next
+			kn, err := r.advance()
+			if err != nil {
+				return keyNonce{}, err
+			}
+			r.keys[gen] = kn
+		}
+		r.prune(g)
 	}
-	r.prune()
-	return r.advance()
+	kn, ok := r.keys[g]
+	if !ok {
+		return keyNonce{}, ErrGenerationConsumed
+	}
+	return keyNonce{key: bytes.Clone(kn.key), nonce: bytes.Clone(kn.nonce)}, nil
 }
 
-// prune deletes the oldest skipped keys beyond maxSkippedKeys.
-func (r *hashRatchet) prune() {
+// consume deletes the key of generation g once a message used it.
+func (r *hashRatchet) consume(g uint32) {
+	if kn, ok := r.keys[g]; ok {
+		kn.wipe()
+		delete(r.keys, g)
+	}
+}
+
+// prune deletes the oldest kept keys beyond maxSkippedKeys, never keep.
+func (r *hashRatchet) prune(keep uint32) {
 	if len(r.keys) <= maxSkippedKeys {
 		return
 	}
 	gens := make([]uint32, 0, len(r.keys))
 	for g := range r.keys {
-		gens = append(gens, g)
+		if g != keep {
+			gens = append(gens, g)
+		}
 	}
 	sort.Slice(gens, func(i, j int) bool { return gens[i] < gens[j] })
-	for _, g := range gens[:len(gens)-maxSkippedKeys] {
+	for _, g := range gens[:len(r.keys)-maxSkippedKeys] {
 		kn := r.keys[g]
 		kn.wipe()
 		delete(r.keys, g)
@@ -216,13 +227,32 @@ func (st *secretTree) next(leaf leafIndex, which ContentRatchet) (uint32, keyNon
 	return r.nextKey()
 }
 
-// get returns the key and nonce of a received message's generation.
-func (st *secretTree) get(leaf leafIndex, which ContentRatchet, generation uint32) (keyNonce, error) {
+// peek returns the key and nonce of a received message's generation
+// without deleting them; consume deletes them once the message has been
+// authenticated.
+func (st *secretTree) peek(leaf leafIndex, which ContentRatchet, generation uint32) (keyNonce, error) {
 	r, err := st.ratchet(leaf, which)
 	if err != nil {
 		return keyNonce{}, err
 	}
 	return r.keyFor(generation)
+}
+
+// consume deletes the key of a generation that has been used.
+func (st *secretTree) consume(leaf leafIndex, which ContentRatchet, generation uint32) {
+	if rs, ok := st.ratchets[leaf]; ok && (which == HandshakeRatchet || which == ApplicationRatchet) {
+		rs[which].consume(generation)
+	}
+}
+
+// get returns the key and nonce of a received message's generation and
+// deletes them from the tree.
+func (st *secretTree) get(leaf leafIndex, which ContentRatchet, generation uint32) (keyNonce, error) {
+	kn, err := st.peek(leaf, which, generation)
+	if err == nil {
+		st.consume(leaf, which, generation)
+	}
+	return kn, err
 }
 
 // wipe zeroes every secret the tree still holds.
