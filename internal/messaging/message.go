@@ -107,7 +107,7 @@ func (s *Service) publish(ctx context.Context, evs []Event) {
 		if err := s.bus.Publish(ctx, e); err != nil {
 			s.log.Warn("publish", "err", err) // receivers catch up from their cursors
 		}
-		if e.Message != nil && e.Message.Kind != KindProposal {
+		if e.Message != nil {
 			s.queuePushes(ctx, e.Message)
 		}
 	}

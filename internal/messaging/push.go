@@ -64,7 +64,10 @@ func (s *Service) queuePushes(ctx context.Context, m *Message) {
 		return
 	}
 	if m.Kind == KindCommit {
-		delete(s.members, m.Conversation)
+		delete(s.members, m.Conversation) // membership may have changed
+	}
+	if m.Kind != KindApplication {
+		return
 	}
 	devices, ok := s.members[m.Conversation]
 	if !ok {
@@ -101,19 +104,20 @@ func (s *Service) pushLoop(ctx context.Context) {
 			now := s.now()
 			s.pushMu.Lock()
 			last, seen := s.pushed[dev]
+			s.pushMu.Unlock()
 			if seen && now.Sub(last) < s.limits.PushEvery {
-				s.pushMu.Unlock()
 				continue
 			}
+			sub, err := s.store.PushSubscription(ctx, dev)
+			if err != nil {
+				continue // no subscription (or the store is down: the socket catches up)
+			}
+			s.pushMu.Lock()
 			if len(s.pushed) > 100000 {
 				clear(s.pushed)
 			}
 			s.pushed[dev] = now
 			s.pushMu.Unlock()
-			sub, err := s.store.PushSubscription(ctx, dev)
-			if err != nil {
-				continue // no subscription (or the store is down: the socket catches up)
-			}
 			if err := s.pusher.Push(ctx, sub, []byte(PushPayload)); err != nil {
 				s.log.Warn("web push failed", "device", dev, "err", err)
 			}
