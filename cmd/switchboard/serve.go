@@ -38,6 +38,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	flags.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	consultCfg := consultFlags(flags)
+	var msgCfg messagingFlags
+	addMessagingFlags(flags, &msgCfg)
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
 	}
@@ -81,9 +83,18 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer cons.stop()
+	mctx, stopMessaging := context.WithCancel(ctx)
+	msg, waitMessaging, err := startMessaging(mctx, store, ids, store, log, now, msgCfg, base)
+	if err != nil {
+		stopMessaging()
+		ln.Close()
+		return err
+	}
+	defer waitMessaging()
+	defer stopMessaging()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice}, log, now, ids, assets, ready.Load)
+		Consult: cons.service, ICE: cons.ice, Messaging: msg, PushHTTPLoopback: msgCfg.pushHTTPLoopback}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)
 	if err != nil {

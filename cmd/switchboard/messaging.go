@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/webpush"
+)
+
+// messagingFlags configure the MLS delivery service.
+type messagingFlags struct {
+	sendRate         float64
+	sendBurst        int
+	pushSubject      string
+	pushHTTPLoopback bool
+}
+
+func addMessagingFlags(fs *flag.FlagSet, f *messagingFlags) {
+	fs.Float64Var(&f.sendRate, "send-rate", messaging.DefaultLimits.SendRate, "messages per second one device may send (0: unlimited)")
+	fs.IntVar(&f.sendBurst, "send-burst", messaging.DefaultLimits.SendBurst, "messages one device may send at once")
+	fs.StringVar(&f.pushSubject, "push-subject", "", "VAPID contact for push services, a mailto: or https: URL (default: the public URL)")
+	fs.BoolVar(&f.pushHTTPLoopback, "push-http-loopback", false, "accept http://127.0.0.1 push endpoints (for tests only)")
+}
+
+// startMessaging starts the delivery service on st if the store keeps
+// messaging; it returns nil (and messaging stays off) if it does not.
+// wait blocks until the service's workers have stopped after ctx ends.
+func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore identity.Store, log *slog.Logger,
+	now func() time.Time, f messagingFlags, publicURL string) (svc *messaging.Service, wait func(), err error) {
+	ms, ok := st.(messaging.Store)
+	if !ok {
+		log.Warn("messaging is not available on this database yet")
+		return nil, func() {}, nil
+	}
+	keys, err := ms.ServiceKeys(ctx, messaging.NewServiceKeys)
+	if err != nil {
+		return nil, nil, fmt.Errorf("messaging keys: %w", err)
+	}
+	subject := f.pushSubject
+	if subject == "" {
+		subject = publicURL
+	}
+	limits := messaging.DefaultLimits
+	limits.SendRate, limits.SendBurst = f.sendRate, f.sendBurst
+	pusher := webpush.New(keys.VAPIDPublic, keys.VAPIDPrivate, subject, f.pushHTTPLoopback)
+	hub := messaging.NewHub(limits.SocketQueue, nil)
+	svc, err = messaging.New(ctx, ms, idStore, messaging.NewLocalBus(), hub, pusher, log, now, limits)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids.OnDeviceRevoked = svc.DeviceRevoked
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		svc.Run(ctx)
+	}()
+	return svc, func() { <-done }, nil
+}
