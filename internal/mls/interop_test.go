@@ -1643,3 +1643,50 @@ func TestInteropRandomized(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropPSK: external and resumption pre-shared keys in commits and
+// Welcomes, both ways.
+func TestInteropPSK(t *testing.T) {
+	t.Parallel()
+	pskID, pskSecret := []byte("ward 7 team psk"), bytes.Repeat([]byte{0x42}, 32)
+	cfg := Config{ExternalPSK: func(id []byte) ([]byte, bool) {
+		if bytes.Equal(id, pskID) {
+			return pskSecret, true
+		}
+		return nil, false
+	}}
+	alice := startInteropPeer(t, "alice")
+	carol := startInteropPeer(t, "carol")
+	for _, p := range []*interopPeer{alice, carol} {
+		p.must("add_psk", peerArgs{"psk_id": pskID, "secret": pskSecret})
+	}
+	alice.identity("alice")
+	carolKP := carol.identity("carol")
+	bob := newInteropGoMember(t, "bob", cfg)
+	ext := []map[string]any{{"psk_id": hex.EncodeToString(pskID)}}
+
+	alice.must("create_group", peerArgs{"group_id": []byte("psk")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage(), "psks": ext})
+	bob.join(add.Welcome, add.RatchetTree)
+	interopAgree(t, "Go joined with an external PSK", bob, alice)
+
+	bob.process(alice.must("commit_psk", peerArgs{"psks": ext}).Commit)
+	interopAgree(t, "ts-mls external PSK commit", bob, alice)
+
+	e, _ := bob.epoch()
+	res := []map[string]any{{"resumption_epoch": e - 1}, {"psk_id": hex.EncodeToString(pskID)}}
+	bob.process(alice.must("commit_psk", peerArgs{"psks": res}).Commit)
+	interopAgree(t, "ts-mls resumption and external PSK commit", bob, alice)
+
+	alice.process(bob.commit(CommitOptions{ExternalPSKs: [][]byte{pskID}}).Commit)
+	interopAgree(t, "Go external PSK commit", bob, alice)
+
+	out := bob.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, carolKP)}, ExternalPSKs: [][]byte{pskID}})
+	alice.process(out.Commit)
+	carol.must("join", peerArgs{"welcome": out.Welcome, "ratchet_tree": bob.g.RatchetTree()})
+	interopAgree(t, "ts-mls joined with an external PSK from Go", bob, carol)
+	interopAgree(t, "ts-mls joined with an external PSK from Go (alice)", bob, alice)
+}
+
+// epoch returns the Go member's epoch and epoch authenticator.
+func (m *interopGoMember) epoch() (uint64, []byte) { return m.g.Epoch(), m.g.EpochAuthenticator() }

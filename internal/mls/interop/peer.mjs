@@ -21,7 +21,7 @@ import {
   decodeMlsMessage,
   defaultCapabilities,
   defaultLifetime,
-  emptyPskIndex,
+  makePskIndex,
   encodeMlsMessage,
   generateKeyPackageWithKey,
   getCiphersuiteFromName,
@@ -121,6 +121,8 @@ const client = {
   capabilities: undefined,
   // KeyPackages generated and not yet used to join: { publicPackage, privatePackage, ref }
   pendingKeyPackages: [],
+  // External PSKs known to this client, by base64 of the PSK id.
+  externalPsks: {},
 };
 let group = undefined; // ts-mls ClientState
 let defaultWire = "public";
@@ -175,6 +177,40 @@ async function newKeyPackage() {
   return encodeMlsMessage({ version: "mls10", wireformat: "mls_key_package", keyPackage: kp.publicPackage });
 }
 
+// pskIndex finds external PSKs registered with add_psk and resumption PSKs
+// of this group's current and retained past epochs.
+function pskIndex() {
+  return makePskIndex(group, client.externalPsks);
+}
+
+// pskProposal builds a PreSharedKey proposal with a fresh nonce: external
+// for {psk_id}, resumption (usage application, this group) for
+// {resumption_epoch}.
+function pskProposal(spec, field) {
+  const pskNonce = crypto.getRandomValues(new Uint8Array(impl.kdf.size));
+  if (spec.psk_id !== undefined) {
+    return {
+      proposalType: "psk",
+      psk: { preSharedKeyId: { psktype: "external", pskId: fromHex(spec.psk_id, `${field}.psk_id`), pskNonce } },
+    };
+  }
+  if (Number.isInteger(spec.resumption_epoch) && spec.resumption_epoch >= 0) {
+    return {
+      proposalType: "psk",
+      psk: {
+        preSharedKeyId: {
+          psktype: "resumption",
+          usage: "application",
+          pskGroupId: group.groupContext.groupId,
+          pskEpoch: BigInt(spec.resumption_epoch),
+          pskNonce,
+        },
+      },
+    };
+  }
+  throw new RequestError(`${field}: give "psk_id" (hex) or "resumption_epoch" (integer)`);
+}
+
 function wireOption(req) {
   const wire = req.wire ?? defaultWire;
   if (wire !== "public" && wire !== "private") {
@@ -226,7 +262,7 @@ function summary(state) {
 async function commit(extraProposals, req) {
   const wire = wireOption(req);
   const result = await createCommit(
-    { state: group, cipherSuite: impl, pskIndex: emptyPskIndex },
+    { state: group, cipherSuite: impl, pskIndex: pskIndex() },
     {
       extraProposals,
       wireAsPublicMessage: wire === "public",
@@ -325,7 +361,8 @@ const ops = {
     if (msg.wireformat !== "mls_key_package") {
       throw new RequestError(`key_package: expected mls_key_package, got ${msg.wireformat}`);
     }
-    const result = await commit([{ proposalType: "add", add: { keyPackage: msg.keyPackage } }], req);
+    const psks = (req.psks ?? []).map((spec, i) => pskProposal(spec, `psks[${i}]`));
+    const result = await commit([{ proposalType: "add", add: { keyPackage: msg.keyPackage } }, ...psks], req);
     if (result.welcome === undefined) throw new Error("ts-mls produced no Welcome for an Add commit");
     return {
       commit: toHex(encodeMlsMessage(result.commit)),
@@ -348,7 +385,7 @@ const ops = {
     const kp = client.pendingKeyPackages[idx];
     const treeBytes = optionalHex(req, "ratchet_tree");
     const tree = treeBytes === undefined ? undefined : decodeRatchetTreeBytes(treeBytes);
-    group = await joinGroup(welcome, kp.publicPackage, kp.privatePackage, emptyPskIndex, impl, tree);
+    group = await joinGroup(welcome, kp.publicPackage, kp.privatePackage, pskIndex(), impl, tree);
     client.pendingKeyPackages.splice(idx, 1);
     return summary(group);
   },
@@ -362,7 +399,7 @@ const ops = {
     }
     const contentType =
       msg.wireformat === "mls_public_message" ? msg.publicMessage.content.contentType : msg.privateMessage.contentType;
-    const result = await processMessage(msg, group, emptyPskIndex, acceptAll, impl);
+    const result = await processMessage(msg, group, pskIndex(), acceptAll, impl);
     group = result.newState;
     if (result.kind === "applicationMessage") {
       return { kind: "application", plaintext: toHex(result.message), ...summary(group) };
@@ -380,7 +417,7 @@ const ops = {
     if (msg.privateMessage.contentType !== "application") {
       throw new RequestError(`message: expected application content, got ${msg.privateMessage.contentType}`);
     }
-    const result = await processMessage(msg, group, emptyPskIndex, acceptAll, impl);
+    const result = await processMessage(msg, group, pskIndex(), acceptAll, impl);
     group = result.newState;
     if (result.kind !== "applicationMessage") throw new Error("application message did not yield application data");
     return { plaintext: toHex(result.message), epoch: Number(group.groupContext.epoch) };
@@ -501,6 +538,24 @@ const ops = {
       publicMessage: result.publicMessage,
     });
     return { commit: toHex(commitBytes), ...summary(group) };
+  },
+
+  // {op:"add_psk", psk_id:hex, secret:hex} -> {}: registers an external PSK.
+  async add_psk(req) {
+    const id = fromHex(requireField(req, "psk_id"), "psk_id");
+    const secret = fromHex(requireField(req, "secret"), "secret");
+    client.externalPsks[Buffer.from(id).toString("base64")] = secret;
+    return {};
+  },
+
+  // {op:"commit_psk", psks:[{psk_id:hex}|{resumption_epoch:n}], wire?}
+  //   -> {commit, ...summary}: a commit with PreSharedKey proposals inline.
+  async commit_psk(req) {
+    requireGroup();
+    const specs = requireField(req, "psks");
+    if (!Array.isArray(specs) || specs.length === 0) throw new RequestError('"psks" must be a non-empty array');
+    const result = await commit(specs.map((spec, i) => pskProposal(spec, `psks[${i}]`)), req);
+    return { commit: toHex(encodeMlsMessage(result.commit)), ...summary(group) };
   },
 
   // {op:"propose_add", key_package:hex, wire?} -> {proposal}

@@ -334,3 +334,36 @@ test("join by external commit", async (t) => {
   for (const p of [a, b, c]) await p.ok("process", { message: ext2.commit });
   await assertSameEpoch(a, d);
 });
+
+test("pre-shared keys: external and resumption, in a commit and in a Welcome", async (t) => {
+  const a = new Peer("alice");
+  const b = new Peer("bob");
+  const c = new Peer("carol");
+  t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]));
+  const psk = { psk_id: hex("team psk"), secret: "11".repeat(32) };
+  for (const p of [a, b, c]) await p.ok("add_psk", psk);
+  await a.ok("create_identity", { identity: "alice" });
+  const { key_package: bobKP } = await b.ok("create_identity", { identity: "bob" });
+  const { key_package: carolKP } = await c.ok("create_identity", { identity: "carol" });
+  await a.ok("create_group", { group_id: hex("psk") });
+  const add = await a.ok("add_member", { key_package: bobKP, psks: [{ psk_id: psk.psk_id }] });
+  await b.ok("join", { welcome: add.welcome, ratchet_tree: add.ratchet_tree });
+  await assertSameEpoch(a, b);
+
+  const ext = await a.ok("commit_psk", { psks: [{ psk_id: psk.psk_id }] });
+  await b.ok("process", { message: ext.commit });
+  await assertSameEpoch(a, b);
+
+  const res = await b.ok("commit_psk", { psks: [{ resumption_epoch: 1 }, { psk_id: psk.psk_id }] });
+  await a.ok("process", { message: res.commit });
+  await assertSameEpoch(a, b);
+
+  // An unknown PSK is refused.
+  const bad = await a.call("commit_psk", { psks: [{ psk_id: hex("nobody knows") }] });
+  assert.equal(bad.ok, false);
+
+  const add2 = await a.ok("add_member", { key_package: carolKP, psks: [{ psk_id: psk.psk_id }] });
+  await b.ok("process", { message: add2.commit });
+  await c.ok("join", { welcome: add2.welcome, ratchet_tree: add2.ratchet_tree });
+  await assertSameEpoch(a, c);
+});
