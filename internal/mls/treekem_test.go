@@ -198,6 +198,13 @@ func TestCreateUpdatePathWithJoiners(t *testing.T) {
 	if _, ok := k.privateKeyFor(tree, root); !ok {
 		t.Errorf("joiner has no key for the root after ImportPathSecret")
 	}
+	wrong, _ := NewTreePrivateKeys(joiner, joinerPriv)
+	if err := wrong.ImportPathSecret(tree, committer, make([]byte, HashLen)); !errors.Is(err, ErrInvalidTree) {
+		t.Errorf("ImportPathSecret(wrong secret) = %v; want ErrInvalidTree", err)
+	}
+	if len(wrong.keys) != 1 {
+		t.Errorf("a refused path secret left %d keys; want only the leaf's", len(wrong.keys))
+	}
 	// Existing members decrypt the path; the joiner's leaf got no ciphertext.
 	theirs := before.Clone()
 	if err := theirs.MergeUpdatePath(committer, path, []leafIndex{joiner}, LeafNodeCheck{GroupID: g.groupID}); err != nil {
