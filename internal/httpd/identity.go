@@ -318,6 +318,14 @@ func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request, p *identi
 	return reply(w, http.StatusCreated, map[string]any{"user": userOut(u, nil), "enrol_url": s.cfg.PublicURL + "/enrol/" + tok})
 }
 
+func (s *Server) handleReissueEnrolment(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	u, tok, err := s.identity.ReissueEnrolment(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusCreated, map[string]any{"user": userOut(u, nil), "enrol_url": s.cfg.PublicURL + "/enrol/" + tok})
+}
+
 func (s *Server) handleOrgDevices(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
 	ds, err := s.identity.ListOrgDevices(r.Context(), p)
 	if err != nil {
@@ -427,8 +435,12 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity
 	for _, e := range es {
 		out = append(out, entryJSON{Seq: e.Seq, At: jsonTime(e.At), Actor: e.Actor, Action: e.Action, Target: e.Target, Addr: e.Addr, Detail: e.Detail})
 	}
+	names, err := s.identity.AuditNames(r.Context(), p)
+	if err != nil {
+		return err
+	}
 	_, verr := s.identity.VerifyAudit(r.Context())
-	res := map[string]any{"entries": out, "verified": verr == nil}
+	res := map[string]any{"entries": out, "verified": verr == nil, "names": names}
 	if verr != nil {
 		res["verify_error"] = verr.Error()
 	}

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 
 	s.authed("GET /api/admin/users", s.handleListUsers)
 	s.authed("POST /api/admin/users", s.handleAddUser)
+	s.authed("POST /api/admin/users/{id}/enrolment", s.handleReissueEnrolment)
 	s.authed("GET /api/admin/devices", s.handleOrgDevices)
 	s.authed("POST /api/admin/devices/{id}/signout", s.handleSignOutDevice)
 	s.authed("POST /api/admin/devices/{id}/revoke", s.handleRevokeDevice)

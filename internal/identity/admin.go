@@ -127,6 +127,31 @@ func (s *Service) AddUser(ctx context.Context, p *Principal, in NewUser) (*User,
 	return u, tok, nil
 }
 
+// ReissueEnrolment gives an existing user of the admin's organisation a new
+// one-time enrolment link, for a lost link, a forgotten password or a lost
+// phone. Earlier unused links stop working. The person's current password
+// and authenticator keep working until they complete the new enrolment,
+// which replaces both; to stop a lost device at once, revoke it as well.
+func (s *Service) ReissueEnrolment(ctx context.Context, p *Principal, userID string) (*User, string, error) {
+	if !p.User.Has(RoleAdmin) {
+		return nil, "", errNotAdmin
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	if fault.Is(err, fault.NotFound) || err == nil && u.OrgID != p.Org.ID {
+		return nil, "", fault.New(fault.NotFound, "There is no such user in your organisation; refresh the list.")
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	tok := token.Secret("")
+	e := &Enrolment{TokenHash: token.Hash(tok), Kind: EnrolUser, UserID: u.ID, ExpiresAt: s.now().Add(enrolValidFor)}
+	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "enrol.reissue", Target: u.ID, Addr: p.Session.Addr}
+	if err := s.store.ReplaceEnrolment(ctx, e, ev); err != nil {
+		return nil, "", err
+	}
+	return u, tok, nil
+}
+
 // ListUsers lists the admin's organisation's users.
 func (s *Service) ListUsers(ctx context.Context, p *Principal) ([]*User, error) {
 	if !p.User.Has(RoleAdmin) {
@@ -271,6 +296,30 @@ func (s *Service) ListAudit(ctx context.Context, p *Principal, before int64, lim
 		limit = 100
 	}
 	return s.store.ListAudit(ctx, p.Org.ID, before, limit)
+}
+
+// AuditNames maps the IDs that appear in the caller's organisation's audit
+// log (people, devices, the organisation) to names a reader recognises.
+func (s *Service) AuditNames(ctx context.Context, p *Principal) (map[string]string, error) {
+	if !p.User.Has(RoleAdmin) && !p.User.Has(RoleDPO) {
+		return nil, fault.New(fault.Forbidden, "Only an administrator or the data protection officer can read the audit log.")
+	}
+	names := map[string]string{p.Org.ID: p.Org.Name}
+	us, err := s.store.ListUsers(ctx, p.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range us {
+		names[u.ID] = u.Name
+	}
+	ds, err := s.store.ListOrgDevices(ctx, p.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ds {
+		names[d.ID] = d.Name + " (" + d.UserName + ")"
+	}
+	return names, nil
 }
 
 // VerifyAudit checks the whole audit chain.

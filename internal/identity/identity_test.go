@@ -132,7 +132,7 @@ func TestValidation(t *testing.T) {
 	for _, tt := range []struct {
 		in, want string
 		ok       bool
-	}{{"", "", true}, {"1234567", "1234567", true}, {"12a3456e", "12A3456E", true}, {"PH 123456", "PH123456", true}, {"123", "", false}} {
+	}{{"", "", true}, {"1234567", "1234567", true}, {"12a3456e", "12A3456E", true}, {"PH 123456", "PH123456", true}, {"GMC 1234567", "1234567", true}, {"NMC: 12A3456E", "12A3456E", true}, {"HCPC PH123456", "PH123456", true}, {"123", "", false}} {
 		got, err := NormaliseRegistration(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("NormaliseRegistration(%q) = %q, %v; want %q, ok=%v", tt.in, got, err, tt.want, tt.ok)

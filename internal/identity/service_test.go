@@ -260,6 +260,27 @@ func TestSetupAndEnrolment(t *testing.T) {
 	if _, _, err := ids.EnrolInfo(ctx, link); err != nil {
 		t.Errorf("EnrolInfo(new link) = %v; want valid", err)
 	}
+	cara, again, err := ids.ReissueEnrolment(ctx, p, "no-such-user")
+	if err == nil {
+		t.Errorf("ReissueEnrolment(unknown user %v) succeeded", cara)
+	}
+	users, _ := ids.ListUsers(ctx, p)
+	for _, x := range users {
+		if x.Email == "cara@x.nhs.uk" {
+			cara = x
+		}
+	}
+	_, again, err = ids.ReissueEnrolment(ctx, p, cara.ID)
+	if err != nil {
+		t.Fatalf("ReissueEnrolment = %v", err)
+	}
+	if _, _, err := ids.EnrolInfo(ctx, link); !fault.Is(err, fault.NotFound) {
+		t.Errorf("EnrolInfo(replaced link) = %v; want NotFound", err)
+	}
+	link = again
+	if _, _, err := ids.EnrolInfo(ctx, link); err != nil {
+		t.Errorf("EnrolInfo(reissued link) = %v; want valid", err)
+	}
 	clk.add(8 * 24 * time.Hour)
 	if _, _, err := ids.EnrolInfo(ctx, link); !fault.Is(err, fault.NotFound) {
 		t.Errorf("EnrolInfo(link 8 days old) = %v; want NotFound", err)

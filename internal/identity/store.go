@@ -34,6 +34,8 @@ type Store interface {
 	// SetupEnrolment replaces any setup enrolment with e (no audit: nothing exists yet).
 	SetupEnrolment(ctx context.Context, e *Enrolment) error
 	EnrolmentByHash(ctx context.Context, tokenHash string) (*Enrolment, error)
+	// ReplaceEnrolment removes the user's unused enrolments and stores e.
+	ReplaceEnrolment(ctx context.Context, e *Enrolment, ev audit.Event) error
 	// Setup consumes the setup enrolment and creates the organisation, its
 	// first admin and that admin's enrolment, atomically.
 	Setup(ctx context.Context, setupHash string, o *Org, u *User, enrol *Enrolment, ev audit.Event) error

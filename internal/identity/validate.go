@@ -61,9 +61,18 @@ func NormaliseRegistration(reg string) (string, error) {
 	if r == "" {
 		return "", nil
 	}
-	for _, p := range registrationPatterns {
-		if p.MatchString(r) {
-			return r, nil
+	// People often type the register's name before the number.
+	candidates := []string{r}
+	for _, body := range []string{"GMC", "NMC", "HCPC"} {
+		if rest, ok := strings.CutPrefix(r, body); ok {
+			candidates = append(candidates, strings.TrimLeft(rest, ":#-"))
+		}
+	}
+	for _, c := range candidates {
+		for _, p := range registrationPatterns {
+			if p.MatchString(c) {
+				return c, nil
+			}
 		}
 	}
 	return "", fault.Invalidf("The professional registration must be a GMC number (7 digits), an NMC PIN (such as 12A3456E) or an HCPC number (such as PH123456).")

@@ -216,6 +216,19 @@ func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
 	})
 }
 
+// ReplaceEnrolment removes the user's unused enrolments and stores e.
+func (db *DB) ReplaceEnrolment(ctx context.Context, e *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = $1`, e.UserID); err != nil {
+			return err
+		}
+		if err := insertEnrolment(ctx, tx, e); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
 // EnrolmentByHash returns an enrolment.
 func (db *DB) EnrolmentByHash(ctx context.Context, tokenHash string) (*identity.Enrolment, error) {
 	var e identity.Enrolment

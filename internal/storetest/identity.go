@@ -32,6 +32,7 @@ func Identity(t *testing.T, b IdentityBackend) {
 		{"credentials and sign-in failures", identityCredentials},
 		{"setup link", identitySetup},
 		{"enrolment consumed once", identityEnrolment},
+		{"enrolment replaced", identityReplaceEnrolment},
 		{"TOTP counter only moves forward", identityTOTPCounter},
 		{"TOTP counter replayed concurrently", identityTOTPConcurrent},
 		{"sessions", identitySessions},
@@ -216,5 +217,22 @@ func identityCredentials(t *testing.T, ctx context.Context, s identity.Store) {
 	}
 	if n := auditCount(t, ctx, s, "o1"); n != 8 {
 		t.Errorf("audit entries = %d; want 8 (none for refused changes)", n)
+	}
+}
+
+func identityReplaceEnrolment(t *testing.T, ctx context.Context, s identity.Store) {
+	seedWorld(t, ctx, s)
+	first := &identity.Enrolment{TokenHash: "reissue-1", Kind: identity.EnrolUser, UserID: "u1", ExpiresAt: at(100)}
+	second := &identity.Enrolment{TokenHash: "reissue-2", Kind: identity.EnrolUser, UserID: "u1", ExpiresAt: at(200)}
+	must(t, "ReplaceEnrolment", s.ReplaceEnrolment(ctx, first, event("o1", "enrol.reissue", "u1", 20)))
+	must(t, "ReplaceEnrolment again", s.ReplaceEnrolment(ctx, second, event("o1", "enrol.reissue", "u1", 21)))
+	_, err := s.EnrolmentByHash(ctx, "reissue-1")
+	wantFault(t, "EnrolmentByHash of a replaced enrolment", err, fault.NotFound, "")
+	e, err := s.EnrolmentByHash(ctx, "reissue-2")
+	if err != nil || e.UserID != "u1" {
+		t.Errorf("EnrolmentByHash(reissue-2) = %+v, %v; want u1's enrolment", e, err)
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Errorf("VerifyAudit = %v", err)
 	}
 }
