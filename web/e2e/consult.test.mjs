@@ -1,0 +1,312 @@
+// The video consultation scenario against a real server, in headless
+// Chromium with a fake camera and microphone: a clinician books a
+// consultation; the patient opens the link, checks their device, enters
+// and waits; the clinician admits them and both see each other's video;
+// a guest waits until admitted, which needs the opening checklist; chat
+// goes over the data channel; the link works once, in one browser, and
+// not after the consultation or its slot. The patient's browser may only
+// use the relay, so media must flow through the embedded TURN server.
+// Every page is checked with axe-core.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { check, screenshotDir, snapshot, track } from './browser.mjs';
+import { freshCode } from './totp.mjs';
+
+const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
+const clinician = {
+  email: process.env.SWITCHBOARD_CLINICIAN_EMAIL,
+  password: process.env.SWITCHBOARD_CLINICIAN_PASSWORD,
+  secret: process.env.SWITCHBOARD_CLINICIAN_TOTP,
+};
+const expiredLink = process.env.SWITCHBOARD_EXPIRED_LINK;
+const patientName = 'Margaret Oduya';
+
+// relayOnly makes every RTCPeerConnection in the context use only TURN
+// relay candidates, as behind a firewall that blocks direct paths.
+const relayOnly = () => {
+  const Original = window.RTCPeerConnection;
+  function Relayed(cfg = {}, ...rest) {
+    return new Original({ ...cfg, iceTransportPolicy: 'relay' }, ...rest);
+  }
+  Relayed.prototype = Original.prototype;
+  Object.setPrototypeOf(Relayed, Original);
+  window.RTCPeerConnection = Relayed;
+};
+
+// framesDecoded sums the video frames decoded from every peer.
+const framesDecoded = (page) =>
+  page.evaluate(async () => {
+    let frames = 0;
+    for (const pc of window.switchboardCall?.peerConnections ?? []) {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+      });
+    }
+    return frames;
+  });
+
+// videoFlowing waits until at least `peers` remote videos are decoding and
+// the count is still growing a second later.
+async function videoFlowing(page, name, timeout = 30_000) {
+  const until = Date.now() + timeout;
+  let first = 0;
+  while (Date.now() < until) {
+    first = await framesDecoded(page);
+    if (first > 0) break;
+    await page.waitForTimeout(100);
+  }
+  assert.ok(first > 0, `${name}: no remote video frame decoded within ${timeout / 1000} s`);
+  await page.waitForTimeout(1500);
+  const later = await framesDecoded(page);
+  assert.ok(later > first, `${name}: framesDecoded stuck at ${first}`);
+  return later;
+}
+
+// selectedPair describes the candidate pair each connection uses.
+const selectedPairs = (page) =>
+  page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.switchboardCall?.peerConnections ?? []) {
+      const stats = await pc.getStats();
+      stats.forEach((s) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
+          const local = stats.get(s.localCandidateId);
+          out.push({ type: local?.candidateType, url: local?.url ?? '', address: local?.address, bytes: s.bytesReceived });
+        }
+      });
+    }
+    return out;
+  });
+
+describe('video consultations', { concurrency: false }, () => {
+  let browser;
+  const pages = {};
+  let failed = false;
+  let link = '';
+  let guestLink = '';
+  let consultURL = '';
+  let openedAt = 0;
+  let admittedAt = 0;
+
+  const step = (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-consult-${k}`, p);
+        throw e;
+      }
+    });
+
+  const open = async (name, { relay = false } = {}) => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', permissions: ['camera', 'microphone'] });
+    ctx.setDefaultTimeout(20_000);
+    if (relay) await ctx.addInitScript(relayOnly);
+    pages[name] = track(await ctx.newPage());
+    return pages[name];
+  };
+  const heading = (p) => p.locator('main h1').first();
+
+  before(async () => {
+    assert.ok(base && clinician.secret && expiredLink, 'SWITCHBOARD_URL and the clinician and link variables must be set (the Go test does)');
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    console.log(`# screenshots in ${screenshotDir}`);
+  });
+
+  step('a clinician books a consultation and gets the single-use link', async () => {
+    const p = await open('clinician');
+    await p.goto('/signin');
+    await p.getByLabel('Email address').fill(clinician.email);
+    await p.getByLabel('Password', { exact: true }).fill(clinician.password);
+    const { code } = await freshCode(clinician.secret);
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${base}/`);
+    await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Video consultations' }).click();
+    await heading(p).filter({ hasText: 'Video consultations' }).waitFor();
+    await check(p, 'consult-list');
+
+    await p.getByRole('button', { name: 'Book and send the link' }).click();
+    await p.getByTestId('error-summary').waitFor();
+    assert.match(await p.getByTestId('error-summary').innerText(), /Enter the patient’s full name/);
+    await check(p, 'consult-book-errors');
+
+    await p.getByLabel('Patient’s full name').fill(patientName);
+    await p.getByLabel('Patient’s mobile number').fill('07700 900123');
+    await p.getByLabel('Reason (optional)').fill('Asthma review');
+    await p.getByRole('button', { name: 'Book and send the link' }).click();
+    await p.getByTestId('invite-sent').waitFor();
+    link = (await p.getByTestId('invite-link').innerText()).trim();
+    assert.match(link, new RegExp(`^${base}/join/sbj_[A-Za-z0-9_-]{43}$`));
+    await check(p, 'consult-booked');
+    await p.getByRole('link', { name: 'Open the consultation' }).click();
+    await heading(p).filter({ hasText: `Consultation with ${patientName}` }).waitFor();
+    consultURL = p.url();
+    await check(p, 'consult-detail');
+    await p.getByTestId('start-call').click();
+    await p.getByTestId('call').waitFor();
+  });
+
+  step('expired, tampered and unknown links get a clear page, not an error', async () => {
+    const p = await open('stranger');
+    for (const [name, url, status, text] of [
+      ['expired', expiredLink, 404, /expired/],
+      ['tampered', link.slice(0, -3) + (link.endsWith('AAA') ? 'BBB' : 'AAA'), 404, /not valid/],
+      ['unknown', `${base}/join/nonsense`, 404, /not valid/],
+    ]) {
+      const res = await p.goto(url);
+      assert.equal(res.status(), status, `${name} link status`);
+      await heading(p).filter({ hasText: 'This link does not work' }).waitFor();
+      assert.match(await p.getByTestId('link-problem').innerText(), text);
+      assert.match(await p.locator('main').innerText(), /Contact the practice/);
+      await check(p, `join-${name}`);
+    }
+  });
+
+  step('the patient checks their device, reads the statement and enters the waiting room', async () => {
+    const p = await open('patient', { relay: true });
+    openedAt = Date.now();
+    const res = await p.goto(link);
+    assert.equal(res.status(), 200);
+    await heading(p).filter({ hasText: 'Your video consultation' }).waitFor();
+    assert.match(await p.getByTestId('consent').innerText(), /By selecting Enter you agree/);
+    await check(p, 'join');
+    await p.getByRole('button', { name: 'Check my device' }).click();
+    await p.getByTestId('check-result').waitFor({ timeout: 30_000 });
+    const result = await p.getByTestId('check-result').innerText();
+    assert.match(result, /Camera\s+Working/);
+    assert.match(result, /Microphone\s+Working/);
+    assert.match(result, /Connection\s+(Direct|Through our relay)/);
+    await check(p, 'join-checked');
+    await p.getByTestId('enter').click();
+    await heading(p).filter({ hasText: 'You are in the waiting room' }).waitFor();
+    await check(p, 'join-waiting');
+  });
+
+  step('the link does not work in a second browser', async () => {
+    const p = await open('second');
+    const res = await p.goto(link);
+    assert.equal(res.status(), 403);
+    await heading(p).filter({ hasText: 'This link has already been used' }).waitFor();
+    await check(p, 'join-used');
+  });
+
+  step('the clinician sees the patient waiting with their device check, and admits them', async () => {
+    const p = pages.clinician;
+    const card = p.getByTestId('participant-patient');
+    await card.getByTestId('state').filter({ hasText: /^Waiting$/ }).waitFor();
+    assert.match(await card.getByTestId('device-check').innerText(), /All working/);
+    await check(p, 'consult-waiting');
+    await card.getByRole('button', { name: `Admit ${patientName}` }).click();
+    admittedAt = Date.now();
+    await heading(pages.patient).filter({ hasText: 'Video consultation with' }).waitFor();
+  });
+
+  step('both see each other’s video, the patient’s through the embedded TURN relay', async () => {
+    const first = Date.now();
+    await videoFlowing(pages.patient, 'patient');
+    const patientFirstFrame = Date.now();
+    await videoFlowing(pages.clinician, 'clinician');
+    console.log(`# metric: link opened to first remote frame on the patient's side ${patientFirstFrame - openedAt} ms ` +
+      `(of which admitted to first frame ${patientFirstFrame - admittedAt} ms; checked ${patientFirstFrame - first} ms after polling began)`);
+    const ice = await pages.patient.evaluate(async () => (await (await fetch(location.pathname.replace('/join/', '/api/join/'))).json()).ice_servers);
+    const turnURL = ice[0].urls[0];
+    const pairs = await selectedPairs(pages.patient);
+    assert.ok(pairs.length > 0 && pairs.every((x) => x.type === 'relay'), `patient's pairs ${JSON.stringify(pairs)}; want relay only`);
+    assert.ok(pairs.every((x) => turnURL.startsWith(x.url.split('?')[0])), `relay ${JSON.stringify(pairs)} is not the embedded TURN server ${turnURL}`);
+    await check(pages.patient, 'join-in-call');
+    await check(pages.clinician, 'consult-in-call');
+  });
+
+  step('a guest waits until admitted, and only after the opening checklist', async () => {
+    const c = pages.clinician;
+    await c.getByLabel('Interpreter').check();
+    await c.getByLabel('Name or description').fill('Polish interpreter');
+    await c.getByRole('button', { name: 'Invite guest' }).click();
+    await c.getByTestId('invite-sent').waitFor();
+    guestLink = (await c.getByTestId('invite-sent').getByTestId('invite-link').innerText()).trim();
+    const g = await open('guest');
+    await g.goto(guestLink);
+    await g.getByRole('button', { name: 'Check my device' }).click();
+    await g.getByTestId('check-result').waitFor({ timeout: 30_000 });
+    await g.getByTestId('enter').click();
+    await heading(g).filter({ hasText: 'You are in the waiting room' }).waitFor();
+
+    const card = c.getByTestId('participant-interpreter');
+    await card.getByTestId('state').filter({ hasText: /^Waiting$/ }).waitFor();
+    await card.getByRole('button', { name: 'Admit Polish interpreter' }).click();
+    await c.getByTestId('error-summary').filter({ hasText: 'Complete the opening checklist before admitting anyone else.' }).waitFor();
+    await g.waitForTimeout(1000);
+    assert.equal(await heading(g).innerText(), 'You are in the waiting room', 'the guest got in without the checklist');
+    await check(c, 'consult-admit-refused');
+  });
+
+  step('the checklist is required and saved as evidence', async () => {
+    const c = pages.clinician;
+    const form = c.getByTestId('checklist');
+    await form.getByRole('button', { name: 'Save checklist' }).click();
+    await form.getByTestId('error-summary').waitFor();
+    assert.match(await form.getByTestId('error-summary').innerText(), /Select how you verified/);
+    await check(c, 'consult-checklist-errors');
+    await form.getByLabel('Full name and date of birth confirmed').check();
+    await form.getByLabel('The patient confirmed they are in a private space').check();
+    await form.getByLabel(/Who else is present/).fill('None');
+    await form.getByRole('button', { name: 'Save checklist' }).click();
+    await form.getByTestId('checklist-saved').waitFor();
+    await c.getByTestId('participant-interpreter').getByRole('button', { name: 'Admit Polish interpreter' }).click();
+    await heading(pages.guest).filter({ hasText: 'Video consultation with' }).waitFor();
+    await videoFlowing(pages.guest, 'guest');
+    await check(pages.guest, 'join-guest-in-call');
+  });
+
+  step('chat goes to everyone in the call', async () => {
+    const p = pages.patient;
+    await p.getByLabel('Message', { exact: true }).fill('Can you hear me?');
+    await p.getByRole('button', { name: 'Send message' }).click();
+    for (const who of ['clinician', 'guest']) {
+      await pages[who].getByTestId('chat-lines').filter({ hasText: 'Can you hear me?' }).waitFor();
+    }
+    await check(pages.clinician, 'consult-chat');
+  });
+
+  step('ending the consultation ends the link; the outcome and FHIR record follow', async () => {
+    const c = pages.clinician;
+    await c.getByTestId('end').click();
+    await heading(pages.patient).filter({ hasText: 'Your consultation has ended' }).waitFor();
+    await check(pages.patient, 'join-ended');
+    const res = await pages.patient.goto(link);
+    assert.equal(res.status(), 404);
+    assert.match(await pages.patient.getByTestId('link-problem').innerText(), /has ended/);
+    await check(pages.patient, 'join-after-end');
+
+    await c.getByTestId('status').filter({ hasText: 'Ended' }).waitFor();
+    await c.getByLabel('What was the outcome?').fill('Inhaler technique reviewed. Review in 4 weeks.');
+    await c.getByRole('button', { name: 'Save outcome' }).click();
+    await c.getByTestId('outcome-saved').waitFor();
+    await check(c, 'consult-after');
+    const id = consultURL.split('/').pop();
+    const enc = await c.evaluate(async (id) => (await fetch(`/api/consultations/${id}/fhir`)).json(), id);
+    assert.equal(enc.resourceType, 'Encounter');
+    assert.equal(enc.status, 'finished');
+    assert.ok(enc.extension.some((x) => x.url.endsWith('opening-checklist')));
+    assert.equal(enc.extension.filter((x) => x.url.endsWith('implied-consent')).length, 2);
+    const csv = await c.evaluate(async () => (await fetch('/api/reports/consultations')).text());
+    assert.match(csv, /^week_commencing,/);
+    assert.ok(!csv.includes('Margaret'));
+  });
+});
