@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
@@ -14,6 +16,8 @@ import (
 // Both sqlite.DB and postgres.DB implement it.
 type store interface {
 	identity.Store
+	messaging.Store
+	consult.Store
 	Close() error
 }
 

@@ -18,4 +18,7 @@ func TestContract(t *testing.T) {
 			},
 		})
 	})
+	t.Run("messaging", func(t *testing.T) {
+		storetest.Messaging(t, func(t *testing.T) storetest.MessagingStore { return openTest(t) })
+	})
 }

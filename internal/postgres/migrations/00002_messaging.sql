@@ -24,7 +24,7 @@ CREATE TABLE mls_credentials (
 CREATE TABLE key_packages (
 	ref         bytea PRIMARY KEY,
 	device_id   text NOT NULL REFERENCES devices(id),
-	last_resort bigint NOT NULL DEFAULT 0,
+	last_resort boolean NOT NULL DEFAULT false,
 	data        bytea,
 	created_at  bigint NOT NULL,
 	claimed_at  bigint NOT NULL DEFAULT 0

@@ -1,0 +1,234 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+)
+
+// CreateConversation stores a new conversation with its creator at leaf 0.
+func (db *DB) CreateConversation(ctx context.Context, c *messaging.Conversation, creator messaging.Member) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO conversations(id, org_id, epoch, last_seq, created_at) VALUES ($1,$2,0,0,$3)`,
+			c.ID, c.OrgID, micros(c.CreatedAt))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO members(conversation_id, device_id, leaf, joined_seq, cursor) VALUES ($1,$2,0,0,0)`,
+			c.ID, creator.Device)
+		return err
+	})
+}
+
+func (db *DB) members(ctx context.Context, id string) ([]messaging.Member, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT m.device_id, u.id, u.email, m.leaf, m.joined_seq, m.cursor
+		FROM members m JOIN devices d ON d.id = m.device_id JOIN users u ON u.id = d.user_id
+		WHERE m.conversation_id = $1 ORDER BY m.leaf`, id)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []messaging.Member
+	for rows.Next() {
+		var m messaging.Member
+		if err := rows.Scan(&m.Device, &m.User, &m.Email, &m.Leaf, &m.JoinedSeq, &m.Cursor); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// Conversation returns a conversation with its members.
+func (db *DB) Conversation(ctx context.Context, id string) (*messaging.Conversation, error) {
+	c := messaging.Conversation{ID: id}
+	var at int64
+	err := db.db.QueryRowContext(ctx, `SELECT org_id, epoch, last_seq, created_at FROM conversations WHERE id = $1`, id).
+		Scan(&c.OrgID, &c.Epoch, &c.LastSeq, &at)
+	if err != nil {
+		return nil, translate(err)
+	}
+	c.CreatedAt = fromMicros(at)
+	if c.Members, err = db.members(ctx, id); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ListConversations lists a device's conversations with their members.
+func (db *DB) ListConversations(ctx context.Context, deviceID string) ([]*messaging.Conversation, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.org_id, c.epoch, c.last_seq, c.created_at FROM conversations c
+		JOIN members m ON m.conversation_id = c.id WHERE m.device_id = $1 ORDER BY c.created_at`, deviceID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var out []*messaging.Conversation
+	for rows.Next() {
+		c := &messaging.Conversation{}
+		var at int64
+		if err := rows.Scan(&c.ID, &c.OrgID, &c.Epoch, &c.LastSeq, &at); err != nil {
+			rows.Close()
+			return nil, translate(err)
+		}
+		c.CreatedAt = fromMicros(at)
+		out = append(out, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, translate(err)
+	}
+	for _, c := range out {
+		if c.Members, err = db.members(ctx, c.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// staleEpoch is the conflict for a change made in an old epoch.
+func staleEpoch(current uint64) error {
+	return fault.Wrap(fault.Conflict, "The conversation has moved on to a newer epoch; fetch its messages, merge and try again.",
+		&messaging.StaleEpoch{Epoch: current})
+}
+
+// convState reads a conversation's epoch and last sequence number and
+// locks its row until tx ends: commits and sends to one conversation, from
+// any node, take turns, so each epoch accepts one commit and sequence
+// numbers never repeat.
+func convState(ctx context.Context, tx *sql.Tx, id string) (epoch uint64, last int64, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT epoch, last_seq FROM conversations WHERE id = $1 FOR UPDATE`, id).Scan(&epoch, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, errNoConversation
+	}
+	return epoch, last, err
+}
+
+func insertMessage(ctx context.Context, tx *sql.Tx, m *messaging.Message) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO messages(conversation_id, seq, kind, device_id, client_id, epoch, sent_at, data)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, m.Conversation, m.Seq, string(m.Kind), m.Device, m.ClientID, m.Epoch, micros(m.SentAt), m.Data)
+	return err
+}
+
+// Commit stores an accepted commit and the membership it leads to.
+func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, error) {
+	m := r.Message
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		epoch, last, err := convState(ctx, tx, m.Conversation)
+		if err != nil {
+			return err
+		}
+		if epoch != r.Epoch {
+			return staleEpoch(epoch)
+		}
+		m.Seq = last + 1
+		if err := insertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+		for _, l := range r.Removed {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM members WHERE conversation_id = $1 AND leaf = $2`, m.Conversation, l); err != nil {
+				return err
+			}
+		}
+		for i := range r.Added {
+			a := &r.Added[i]
+			a.JoinedSeq, a.Cursor = m.Seq, m.Seq
+			_, err := tx.ExecContext(ctx, `INSERT INTO members(conversation_id, device_id, leaf, joined_seq, cursor) VALUES ($1,$2,$3,$4,$5)`,
+				m.Conversation, a.Device, a.Leaf, m.Seq, m.Seq)
+			if err != nil {
+				return err
+			}
+		}
+		for _, w := range r.Welcomes {
+			w.Seq = m.Seq
+			_, err := tx.ExecContext(ctx, `INSERT INTO welcomes(id, device_id, conversation_id, seq, welcome, ratchet_tree, created_at)
+				VALUES ($1,$2,$3,$4,$5,$6,$7)`, w.ID, w.Device, w.Conversation, w.Seq, w.Welcome, w.RatchetTree, micros(w.CreatedAt))
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM proposals WHERE conversation_id = $1 AND epoch <= $2`, m.Conversation, epoch); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE conversations SET epoch = $1, last_seq = $2 WHERE id = $3`, epoch+1, m.Seq, m.Conversation)
+		return err
+	})
+	return m.Seq, err
+}
+
+// AppendProposal stores a proposal of the server's at the current epoch.
+func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []byte, removedLeaf uint32) (int64, error) {
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		epoch, last, err := convState(ctx, tx, m.Conversation)
+		if err != nil {
+			return err
+		}
+		if epoch != m.Epoch {
+			return staleEpoch(epoch)
+		}
+		m.Seq = last + 1
+		_, err = tx.ExecContext(ctx, `INSERT INTO proposals(conversation_id, ref, epoch, removed_leaf, seq) VALUES ($1,$2,$3,$4,$5)`,
+			m.Conversation, ref, epoch, removedLeaf, m.Seq)
+		if err != nil {
+			return err
+		}
+		if err := insertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE conversations SET last_seq = $1 WHERE id = $2`, m.Seq, m.Conversation)
+		return err
+	})
+	return m.Seq, err
+}
+
+// ProposalLeaf resolves a proposal reference at an epoch.
+func (db *DB) ProposalLeaf(ctx context.Context, conversation string, epoch uint64, ref []byte) (uint32, error) {
+	var leaf uint32
+	err := db.db.QueryRowContext(ctx, `SELECT removed_leaf FROM proposals WHERE conversation_id = $1 AND ref = $2 AND epoch = $3`,
+		conversation, ref, epoch).Scan(&leaf)
+	return leaf, translate(err)
+}
+
+// RevokedMembers lists members whose devices are revoked.
+func (db *DB) RevokedMembers(ctx context.Context, conversation string) ([]messaging.Member, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT m.device_id, m.leaf FROM members m JOIN devices d ON d.id = m.device_id
+		WHERE m.conversation_id = $1 AND d.revoked_at <> 0 ORDER BY m.leaf`, conversation)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []messaging.Member
+	for rows.Next() {
+		var m messaging.Member
+		if err := rows.Scan(&m.Device, &m.Leaf); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// SetCursors moves many cursors forward (never back) at once.
+func (db *DB) SetCursors(ctx context.Context, cs []messaging.Cursor) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			_, err := tx.ExecContext(ctx, `UPDATE members SET cursor = $1 WHERE conversation_id = $2 AND device_id = $3 AND cursor < $1`,
+				c.Seq, c.Conversation, c.Device)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetCursor moves a member's delivery cursor forward (never back).
+func (db *DB) SetCursor(ctx context.Context, conversation, deviceID string, seq int64) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE members SET cursor = $1 WHERE conversation_id = $2 AND device_id = $3 AND cursor < $1`,
+			seq, conversation, deviceID)
+		return err
+	})
+}

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+)
+
+// ServiceKeys returns the server's keys, storing create's on first use.
+func (db *DB) ServiceKeys(ctx context.Context, create func() (messaging.ServiceKeys, error)) (messaging.ServiceKeys, error) {
+	var k messaging.ServiceKeys
+	read := func(q interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) error {
+		return q.QueryRowContext(ctx, `SELECT signing_seed, vapid_public, vapid_private FROM service_keys WHERE id = 1`).
+			Scan(&k.SigningSeed, &k.VAPIDPublic, &k.VAPIDPrivate)
+	}
+	if err := read(db.db); err == nil {
+		return k, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return k, translate(err)
+	}
+	fresh, err := create()
+	if err != nil {
+		return k, err
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		// Another node may have won the race: keep whichever came first.
+		_, err := tx.ExecContext(ctx, `INSERT INTO service_keys(id, signing_seed, vapid_public, vapid_private, created_at)
+			VALUES (1,$1,$2,$3,$4) ON CONFLICT(id) DO NOTHING`, fresh.SigningSeed, fresh.VAPIDPublic, fresh.VAPIDPrivate, micros(time.Now()))
+		if err != nil {
+			return err
+		}
+		return read(tx)
+	})
+	return k, err
+}
+
+// Credential returns a device's credential.
+func (db *DB) Credential(ctx context.Context, deviceID string) (*messaging.Credential, error) {
+	c := messaging.Credential{Device: deviceID}
+	var at int64
+	err := db.db.QueryRowContext(ctx, `SELECT signature_key, identity, created_at FROM mls_credentials WHERE device_id = $1`, deviceID).
+		Scan(&c.SignatureKey, &c.Identity, &at)
+	if err != nil {
+		return nil, translate(err)
+	}
+	c.CreatedAt = fromMicros(at)
+	return &c, nil
+}
+
+// PutCredential stores a device's credential; a changed key drops the
+// KeyPackages made with the old one.
+func (db *DB) PutCredential(ctx context.Context, c *messaging.Credential, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		var old []byte
+		err := tx.QueryRowContext(ctx, `SELECT signature_key FROM mls_credentials WHERE device_id = $1 FOR UPDATE`, c.Device).Scan(&old)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if old != nil && !bytes.Equal(old, c.SignatureKey) {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM key_packages WHERE device_id = $1 AND claimed_at = 0`, c.Device); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO mls_credentials(device_id, signature_key, identity, created_at) VALUES ($1,$2,$3,$4)
+			ON CONFLICT(device_id) DO UPDATE SET signature_key = excluded.signature_key, identity = excluded.identity,
+			created_at = excluded.created_at`, c.Device, c.SignatureKey, c.Identity, micros(c.CreatedAt))
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
+func stock(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, deviceID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM key_packages WHERE device_id = $1 AND NOT last_resort AND claimed_at = 0`,
+		deviceID).Scan(&n)
+	return n, err
+}
+
+// AddKeyPackages stores a device's KeyPackages.
+func (db *DB) AddKeyPackages(ctx context.Context, deviceID string, kps []*messaging.KeyPackage, lastResort *messaging.KeyPackage) (int, error) {
+	var n int
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		if lastResort != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM key_packages WHERE device_id = $1 AND last_resort AND claimed_at = 0`, deviceID); err != nil {
+				return err
+			}
+			kps = append(kps, lastResort)
+		}
+		for _, kp := range kps {
+			_, err := tx.ExecContext(ctx, `INSERT INTO key_packages(ref, device_id, last_resort, data, created_at) VALUES ($1,$2,$3,$4,$5)
+				ON CONFLICT(ref) DO NOTHING`, kp.Ref, deviceID, kp.LastResort, kp.Data, micros(kp.CreatedAt))
+			if err != nil {
+				return err
+			}
+		}
+		var err error
+		n, err = stock(ctx, tx, deviceID)
+		return err
+	})
+	return n, err
+}
+
+// ClaimKeyPackage hands out one of a device's KeyPackages. SKIP LOCKED lets
+// concurrent claims (on any node) each take a different one, never the same.
+func (db *DB) ClaimKeyPackage(ctx context.Context, deviceID string, at time.Time) ([]byte, int, error) {
+	var data []byte
+	var n int
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		var ref []byte
+		err := tx.QueryRowContext(ctx, `SELECT ref, data FROM key_packages WHERE device_id = $1 AND NOT last_resort AND claimed_at = 0
+			ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED`, deviceID).Scan(&ref, &data)
+		if errors.Is(err, sql.ErrNoRows) {
+			// The last-resort KeyPackage is handed out and kept.
+			return tx.QueryRowContext(ctx, `SELECT data FROM key_packages WHERE device_id = $1 AND last_resort AND claimed_at = 0`,
+				deviceID).Scan(&data)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE key_packages SET data = NULL, claimed_at = $1 WHERE ref = $2`, micros(at), ref); err != nil {
+			return err
+		}
+		n, err = stock(ctx, tx, deviceID)
+		return err
+	})
+	return data, n, err
+}
+
+// KeyPackageStock counts a device's unclaimed ordinary KeyPackages.
+func (db *DB) KeyPackageStock(ctx context.Context, deviceID string) (int, error) {
+	n, err := stock(ctx, db.db, deviceID)
+	return n, translate(err)
+}
+
+// KeyPackageDevice returns the device of a handed-out KeyPackage.
+func (db *DB) KeyPackageDevice(ctx context.Context, ref []byte) (string, error) {
+	var d string
+	err := db.db.QueryRowContext(ctx, `SELECT device_id FROM key_packages WHERE ref = $1 AND (claimed_at <> 0 OR last_resort)`, ref).Scan(&d)
+	return d, translate(err)
+}
+
+// Welcomes lists the Welcomes waiting for a device.
+func (db *DB) Welcomes(ctx context.Context, deviceID string) ([]*messaging.Welcome, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, conversation_id, seq, welcome, ratchet_tree, created_at FROM welcomes
+		WHERE device_id = $1 ORDER BY created_at`, deviceID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*messaging.Welcome
+	for rows.Next() {
+		w := &messaging.Welcome{Device: deviceID}
+		var at int64
+		if err := rows.Scan(&w.ID, &w.Conversation, &w.Seq, &w.Welcome, &w.RatchetTree, &at); err != nil {
+			return nil, translate(err)
+		}
+		w.CreatedAt = fromMicros(at)
+		out = append(out, w)
+	}
+	return out, translate(rows.Err())
+}
+
+// DeleteWelcome deletes one of a device's Welcomes.
+func (db *DB) DeleteWelcome(ctx context.Context, deviceID, id string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, `DELETE FROM welcomes WHERE id = $1 AND device_id = $2`, id, deviceID)
+	})
+}
+
+// PutAttachment stores an attachment.
+func (db *DB) PutAttachment(ctx context.Context, a *messaging.Attachment) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO attachments(id, conversation_id, device_id, size, data, created_at) VALUES ($1,$2,$3,$4,$5,$6)`,
+			a.ID, a.Conversation, a.Device, a.Size, a.Data, micros(a.CreatedAt))
+		return err
+	})
+}
+
+// Attachment returns an attachment.
+func (db *DB) Attachment(ctx context.Context, id string) (*messaging.Attachment, error) {
+	a := messaging.Attachment{ID: id}
+	var at int64
+	err := db.db.QueryRowContext(ctx, `SELECT conversation_id, device_id, size, data, created_at FROM attachments WHERE id = $1`, id).
+		Scan(&a.Conversation, &a.Device, &a.Size, &a.Data, &at)
+	if err != nil {
+		return nil, translate(err)
+	}
+	a.CreatedAt = fromMicros(at)
+	return &a, nil
+}
+
+// PutPushSubscription stores (replaces) a device's push subscription.
+func (db *DB) PutPushSubscription(ctx context.Context, s *messaging.PushSubscription, at time.Time) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO push_subscriptions(device_id, endpoint, p256dh, auth, created_at) VALUES ($1,$2,$3,$4,$5)
+			ON CONFLICT(device_id) DO UPDATE SET endpoint = excluded.endpoint, p256dh = excluded.p256dh, auth = excluded.auth,
+			created_at = excluded.created_at`, s.Device, s.Endpoint, s.P256DH, s.Auth, micros(at))
+		return err
+	})
+}
+
+// DeletePushSubscription deletes a device's push subscription.
+func (db *DB) DeletePushSubscription(ctx context.Context, deviceID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM push_subscriptions WHERE device_id = $1`, deviceID)
+		return err
+	})
+}
+
+// PushSubscription returns a device's push subscription.
+func (db *DB) PushSubscription(ctx context.Context, deviceID string) (*messaging.PushSubscription, error) {
+	s := messaging.PushSubscription{Device: deviceID}
+	err := db.db.QueryRowContext(ctx, `SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE device_id = $1`, deviceID).
+		Scan(&s.Endpoint, &s.P256DH, &s.Auth)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &s, nil
+}
+
+var _ messaging.Store = (*DB)(nil)
+
+var errNoConversation = fault.New(fault.NotFound, "There is no such conversation.")

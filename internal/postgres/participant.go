@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/consult"
+)
+
+const participantColumns = `id, consult_id, role, label, phone, email, token_hash, expires_at, claim_hash, state,
+	device_check, consent_version, entered_at, admitted_at, created_at, version`
+
+func encodeCheck(c *consult.DeviceCheck) (string, error) {
+	if c == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(c)
+	return string(b), err
+}
+
+func insertParticipant(ctx context.Context, tx *sql.Tx, p *consult.Participant) error {
+	check, err := encodeCheck(p.Check)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO consult_participants(`+participantColumns+`)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
+		p.ID, p.ConsultID, string(p.Role), p.Label, p.Phone, p.Email, p.TokenHash, micros(p.ExpiresAt), p.ClaimHash,
+		string(p.State), check, p.ConsentVersion, micros(p.EnteredAt), micros(p.AdmittedAt), micros(p.CreatedAt), 1)
+	if err == nil {
+		p.Version = 1
+	}
+	return err
+}
+
+func scanParticipant(row scanner) (*consult.Participant, error) {
+	var p consult.Participant
+	var role, state, check string
+	var expires, entered, admitted, created int64
+	err := row.Scan(&p.ID, &p.ConsultID, &role, &p.Label, &p.Phone, &p.Email, &p.TokenHash, &expires, &p.ClaimHash, &state,
+		&check, &p.ConsentVersion, &entered, &admitted, &created, &p.Version)
+	if err != nil {
+		return nil, translate(err)
+	}
+	p.Role, p.State = consult.Role(role), consult.State(state)
+	p.ExpiresAt, p.EnteredAt, p.AdmittedAt, p.CreatedAt = fromMicros(expires), fromMicros(entered), fromMicros(admitted), fromMicros(created)
+	if check != "" {
+		p.Check = &consult.DeviceCheck{}
+		if err := json.Unmarshal([]byte(check), p.Check); err != nil {
+			return nil, fmt.Errorf("decode device check: %w", err)
+		}
+	}
+	return &p, nil
+}
+
+// AddParticipant invites one more participant.
+func (db *DB) AddParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		if err := insertParticipant(ctx, tx, p); err != nil {
+			return err
+		}
+		return appendAll(ctx, tx, recs, ev)
+	})
+}
+
+// ParticipantByID returns a participant.
+func (db *DB) ParticipantByID(ctx context.Context, id string) (*consult.Participant, error) {
+	return scanParticipant(db.db.QueryRowContext(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE id = $1`, id))
+}
+
+// ParticipantByTokenHash returns the participant an invite link was made for.
+func (db *DB) ParticipantByTokenHash(ctx context.Context, tokenHash string) (*consult.Participant, error) {
+	return scanParticipant(db.db.QueryRowContext(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE token_hash = $1`, tokenHash))
+}
+
+// ListParticipants lists a consultation's participants: the patient, then
+// guests in invitation order.
+func (db *DB) ListParticipants(ctx context.Context, consultID string) ([]*consult.Participant, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT `+participantColumns+` FROM consult_participants
+		WHERE consult_id = $1 ORDER BY CASE WHEN role = 'patient' THEN 0 ELSE 1 END, created_at, id COLLATE "C"`, consultID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*consult.Participant
+	for rows.Next() {
+		p, err := scanParticipant(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, translate(rows.Err())
+}
+
+// UpdateParticipant stores the mutable fields of p if its version is
+// current.
+func (db *DB) UpdateParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
+	check, err := encodeCheck(p.Check)
+	if err != nil {
+		return err
+	}
+	err = db.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE consult_participants SET claim_hash = $1, state = $2, device_check = $3, consent_version = $4,
+			entered_at = $5, admitted_at = $6, version = version + 1 WHERE id = $7 AND version = $8`,
+			p.ClaimHash, string(p.State), check, p.ConsentVersion, micros(p.EnteredAt), micros(p.AdmittedAt), p.ID, p.Version)
+		if err := oneRow(res, err); err != nil {
+			return err
+		}
+		return appendAll(ctx, tx, recs, ev)
+	})
+	if err == nil {
+		p.Version++
+	}
+	return err
+}

@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
+)
+
+// convStates locks the conversations of a batch in one order (by ID), so
+// that two batches naming the same conversations in different orders wait
+// for each other rather than deadlock, and returns their states.
+func convStates(ctx context.Context, tx *sql.Tx, sends []messaging.Send) (map[string]*streamState, error) {
+	var ids []string
+	for _, s := range sends {
+		ids = append(ids, s.Message.Conversation)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT id, epoch, last_seq FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*streamState{}
+	for rows.Next() {
+		var id string
+		st := &streamState{}
+		if err := rows.Scan(&id, &st.epoch, &st.last); err != nil {
+			return nil, err
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
+type streamState struct {
+	epoch uint64
+	last  int64
+	dirty bool
+}
+
+// AppendMessages stores a batch of application messages in one
+// transaction (group commit). Each send is checked on its own: the sender
+// must be a member, the epoch current, and a client ID seen before returns
+// the first seq.
+func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]messaging.SendResult, error) {
+	res := make([]messaging.SendResult, len(sends))
+	err := db.tx(ctx, func(tx *sql.Tx) error {
+		convs, err := convStates(ctx, tx, sends)
+		if err != nil {
+			return err
+		}
+		isMember := map[[2]string]bool{}
+		seen := map[[3]string]int64{}
+		for i, s := range sends {
+			m := s.Message
+			st := convs[m.Conversation]
+			if st == nil {
+				res[i].Err = errNoConversation
+				continue
+			}
+			mk := [2]string{m.Conversation, m.Device}
+			ok, known := isMember[mk]
+			if !known {
+				var one int
+				err := tx.QueryRowContext(ctx, `SELECT 1 FROM members WHERE conversation_id = $1 AND device_id = $2`, m.Conversation, m.Device).Scan(&one)
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+				ok = err == nil
+				isMember[mk] = ok
+			}
+			if !ok {
+				res[i].Err = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")
+				continue
+			}
+			dk := [3]string{m.Conversation, m.Device, m.ClientID}
+			if seq, ok := seen[dk]; ok {
+				res[i] = messaging.SendResult{Seq: seq, Duplicate: true}
+				continue
+			}
+			var prev int64
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE conversation_id = $1 AND device_id = $2 AND client_id = $3`,
+				m.Conversation, m.Device, m.ClientID).Scan(&prev)
+			switch {
+			case err == nil:
+				res[i] = messaging.SendResult{Seq: prev, Duplicate: true}
+				continue
+			case !errors.Is(err, sql.ErrNoRows):
+				return err
+			}
+			if m.Epoch != st.epoch {
+				res[i] = messaging.SendResult{Epoch: st.epoch, Err: staleEpoch(st.epoch)}
+				continue
+			}
+			st.last++
+			st.dirty = true
+			m.Seq = st.last
+			if err := insertMessage(ctx, tx, m); err != nil {
+				return fmt.Errorf("insert message: %w", err)
+			}
+			seen[dk] = m.Seq
+			res[i] = messaging.SendResult{Seq: m.Seq}
+		}
+		for id, st := range convs {
+			if st.dirty {
+				if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = $1 WHERE id = $2`, st.last, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Messages lists a stream after seq, in order.
+func (db *DB) Messages(ctx context.Context, conversation string, after int64, limit int) ([]*messaging.Message, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT seq, kind, device_id, client_id, epoch, sent_at, data FROM messages
+		WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, conversation, after, limit)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []*messaging.Message
+	for rows.Next() {
+		m := &messaging.Message{Conversation: conversation}
+		var kind string
+		var at int64
+		if err := rows.Scan(&m.Seq, &kind, &m.Device, &m.ClientID, &m.Epoch, &at, &m.Data); err != nil {
+			return nil, translate(err)
+		}
+		m.Kind, m.SentAt = messaging.Kind(kind), fromMicros(at)
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
