@@ -48,10 +48,11 @@ func WelcomeOut(w *Welcome) WelcomeJSON {
 	return WelcomeJSON{ID: w.ID, Conversation: w.Conversation, Seq: w.Seq, Welcome: w.Welcome, RatchetTree: w.RatchetTree}
 }
 
+// welcomeFrame tells a device a Welcome waits for it; the device fetches
+// it (GET /api/welcomes), so that a commit adding many devices does not
+// send its Welcome down every socket at once.
 func welcomeFrame(w *Welcome) []byte {
-	out := WelcomeOut(w)
-	out.Type = "welcome"
-	b, _ := json.Marshal(out)
+	b, _ := json.Marshal(map[string]any{"type": "welcome", "id": w.ID, "conversation": w.Conversation, "seq": w.Seq})
 	return b
 }
 

@@ -136,10 +136,17 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 				return err
 			}
 		}
-		for _, w := range r.Welcomes {
+		for i, w := range r.Welcomes {
 			w.Seq = m.Seq
-			_, err := tx.Exec(`INSERT INTO welcomes(id, device_id, conversation_id, seq, welcome, ratchet_tree, created_at)
-				VALUES (?,?,?,?,?,?,?)`, w.ID, w.Device, w.Conversation, w.Seq, w.Welcome, w.RatchetTree, micros(w.CreatedAt))
+			if i == 0 {
+				_, err := tx.Exec(`INSERT INTO welcome_messages(conversation_id, seq, welcome, ratchet_tree) VALUES (?,?,?,?)`,
+					w.Conversation, w.Seq, w.Welcome, w.RatchetTree)
+				if err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(`INSERT INTO welcomes(id, device_id, conversation_id, seq, created_at) VALUES (?,?,?,?,?)`,
+				w.ID, w.Device, w.Conversation, w.Seq, micros(w.CreatedAt))
 			if err != nil {
 				return err
 			}

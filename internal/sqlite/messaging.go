@@ -152,8 +152,9 @@ func (db *DB) KeyPackageDevice(ctx context.Context, ref []byte) (string, error) 
 
 // Welcomes lists the Welcomes waiting for a device.
 func (db *DB) Welcomes(ctx context.Context, deviceID string) ([]*messaging.Welcome, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, conversation_id, seq, welcome, ratchet_tree, created_at FROM welcomes
-		WHERE device_id = ? ORDER BY created_at`, deviceID)
+	rows, err := db.read.QueryContext(ctx, `SELECT w.id, w.conversation_id, w.seq, m.welcome, m.ratchet_tree, w.created_at
+		FROM welcomes w JOIN welcome_messages m ON m.conversation_id = w.conversation_id AND m.seq = w.seq
+		WHERE w.device_id = ? ORDER BY w.created_at`, deviceID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -174,7 +175,19 @@ func (db *DB) Welcomes(ctx context.Context, deviceID string) ([]*messaging.Welco
 // DeleteWelcome deletes one of a device's Welcomes.
 func (db *DB) DeleteWelcome(ctx context.Context, deviceID, id string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		return execOne(tx, `DELETE FROM welcomes WHERE id = ? AND device_id = ?`, id, deviceID)
+		var conv string
+		var seq int64
+		err := tx.QueryRow(`SELECT conversation_id, seq FROM welcomes WHERE id = ? AND device_id = ?`, id, deviceID).Scan(&conv, &seq)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(`DELETE FROM welcomes WHERE id = ?`, id); err != nil {
+			return err
+		}
+		// The last device to join drops the shared Welcome.
+		_, err = tx.Exec(`DELETE FROM welcome_messages WHERE conversation_id = ? AND seq = ?
+			AND NOT EXISTS (SELECT 1 FROM welcomes WHERE conversation_id = ? AND seq = ?)`, conv, seq, conv, seq)
+		return err
 	})
 }
 

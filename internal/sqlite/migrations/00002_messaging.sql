@@ -82,14 +82,22 @@ CREATE TABLE proposals (
 	PRIMARY KEY (conversation_id, ref)
 ) STRICT;
 
-CREATE TABLE welcomes (
-	id              TEXT PRIMARY KEY,
-	device_id       TEXT NOT NULL REFERENCES devices(id),
+-- A commit's Welcome is stored once; each new device has a row naming it.
+CREATE TABLE welcome_messages (
 	conversation_id TEXT NOT NULL REFERENCES conversations(id),
 	seq             INTEGER NOT NULL,
 	welcome         BLOB NOT NULL,
 	ratchet_tree    BLOB NOT NULL,
-	created_at      INTEGER NOT NULL
+	PRIMARY KEY (conversation_id, seq)
+) STRICT;
+
+CREATE TABLE welcomes (
+	id              TEXT PRIMARY KEY,
+	device_id       TEXT NOT NULL REFERENCES devices(id),
+	conversation_id TEXT NOT NULL,
+	seq             INTEGER NOT NULL,
+	created_at      INTEGER NOT NULL,
+	FOREIGN KEY (conversation_id, seq) REFERENCES welcome_messages(conversation_id, seq)
 ) STRICT;
 CREATE INDEX welcomes_device ON welcomes(device_id);
 
@@ -114,6 +122,7 @@ CREATE TABLE push_subscriptions (
 DROP TABLE push_subscriptions;
 DROP TABLE attachments;
 DROP TABLE welcomes;
+DROP TABLE welcome_messages;
 DROP TABLE proposals;
 DROP TABLE messages;
 DROP TABLE members;
