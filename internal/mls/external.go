@@ -55,7 +55,10 @@ func JoinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credentia
 	} else {
 		tree = tree.Clone()
 	}
-	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential, Now: cfg.now()}
+	// Lifetimes are not checked in a received tree: a member who never
+	// updates keeps its KeyPackage leaf, and RFC 9420 §7.3 only recommends
+	// the check there. KeyPackages being added are checked.
+	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential}
 	if rc, ok := requiredCapabilities(gc.Extensions); ok {
 		check.Required = rc
 	}

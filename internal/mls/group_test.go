@@ -18,11 +18,16 @@ type testMember struct {
 
 func newTestMember(t testing.TB, name string) *testMember {
 	t.Helper()
+	return newTestMemberAt(t, name, testNow)
+}
+
+func newTestMemberAt(t testing.TB, name string, now time.Time) *testMember {
+	t.Helper()
 	sigPriv, _, err := GenerateSignatureKeyPair()
 	if err != nil {
 		t.Fatal(err)
 	}
-	kp, priv, err := NewKeyPackage(NewBasicCredential([]byte(name)), sigPriv, testNow, 24*time.Hour)
+	kp, priv, err := NewKeyPackage(NewBasicCredential([]byte(name)), sigPriv, now, 24*time.Hour)
 	if err != nil {
 		t.Fatalf("NewKeyPackage: %v", err)
 	}
@@ -372,4 +377,22 @@ func TestRemovedMemberState(t *testing.T) {
 			t.Error("removed group still reports members or an epoch authenticator")
 		}
 	}
+}
+
+func TestJoinWithExpiredMemberLeaf(t *testing.T) {
+	cfg := testConfig(false)
+	alice := newTestMember(t, "alice")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	// Months later Alice's KeyPackage leaf (never updated) has expired;
+	// Bob must still be able to join.
+	later := testNow.Add(90 * 24 * time.Hour)
+	bob := newTestMemberAt(t, "bob", later)
+	cfg.Now = func() time.Time { return later }
+	alice.g.cfg = cfg
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+	requireSameEpoch(t, alice, bob)
 }
