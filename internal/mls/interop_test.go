@@ -252,10 +252,7 @@ func (p *interopPeer) call(op string, args peerArgs) (*peerResponse, error) {
 	id := p.nextID
 	req := map[string]any{"id": id, "op": op}
 	for k, v := range args {
-		if b, ok := v.([]byte); ok {
-			v = hex.EncodeToString(b)
-		}
-		req[k] = v
+		req[k] = peerHexify(v)
 	}
 	line, err := json.Marshal(req)
 	if err != nil {
@@ -293,6 +290,42 @@ func (p *interopPeer) call(op string, args peerArgs) (*peerResponse, error) {
 		return &resp, &peerErrorResponse{Op: op, Message: resp.Error}
 	}
 	return &resp, nil
+}
+
+// peerHexify turns the byte strings in a request value, at any depth of
+// slices and maps, into hex strings.
+func peerHexify(v any) any {
+	switch v := v.(type) {
+	case []byte:
+		return hex.EncodeToString(v)
+	case [][]byte:
+		out := make([]string, len(v))
+		for i, b := range v {
+			out[i] = hex.EncodeToString(b)
+		}
+		return out
+	case peerArgs:
+		return peerHexify(map[string]any(v))
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[k] = peerHexify(x)
+		}
+		return out
+	case []map[string]any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = peerHexify(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = peerHexify(x)
+		}
+		return out
+	}
+	return v
 }
 
 // must is call that fails the test on any error.
@@ -1690,3 +1723,96 @@ func TestInteropPSK(t *testing.T) {
 
 // epoch returns the Go member's epoch and epoch authenticator.
 func (m *interopGoMember) epoch() (uint64, []byte) { return m.g.Epoch(), m.g.EpochAuthenticator() }
+
+// TestInteropMultipleJoiners: one commit adds several members, Go and
+// ts-mls mixed, from each side (Go's with an UpdatePath, so each joiner
+// gets the path secret of its common ancestor with the committer); later
+// path commits from joiners on both sides show every joiner holds the
+// right keys.
+func TestInteropMultipleJoiners(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	alice.identity("alice")
+	bob := newInteropGoMember(t, "bob", Config{})
+
+	alice.must("create_group", peerArgs{"group_id": []byte("many joiners")})
+	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
+	bob.join(add.Welcome, add.RatchetTree)
+	bob.process(alice.must("commit_update", nil).Commit)
+
+	// ts-mls adds Go carol, ts-mls dave and Go erin at once.
+	carol := newInteropGoMember(t, "carol", Config{EncryptHandshake: true})
+	dave := startInteropPeer(t, "dave")
+	erin := newInteropGoMember(t, "erin", Config{})
+	add = alice.must("add_member", peerArgs{"key_packages": [][]byte{carol.keyPackage(), dave.identity("dave"), erin.keyPackage()}})
+	bob.process(add.Commit)
+	carol.join(add.Welcome, add.RatchetTree)
+	dave.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+	erin.join(add.Welcome, add.RatchetTree)
+	goMembers := []*interopGoMember{bob, carol, erin}
+	tsMembers := []*interopPeer{alice, dave}
+	agreeAll := func(what string) {
+		t.Helper()
+		for _, g := range goMembers {
+			for _, p := range tsMembers {
+				interopAgree(t, what, g, p)
+			}
+		}
+	}
+	agreeAll("ts-mls added three")
+
+	// Go bob adds ts-mls frank, Go gina and ts-mls hank at once, with a path.
+	frank := startInteropPeer(t, "frank")
+	gina := newInteropGoMember(t, "gina", Config{})
+	hank := startInteropPeer(t, "hank")
+	out := bob.commit(CommitOptions{ForcePath: true, Add: []*KeyPackage{
+		interopKeyPackage(t, frank.identity("frank")), gina.kp, interopKeyPackage(t, hank.identity("hank")),
+	}})
+	for _, p := range tsMembers {
+		p.process(out.Commit)
+	}
+	carol.process(out.Commit)
+	erin.process(out.Commit)
+	tree := bob.g.RatchetTree()
+	frank.must("join", peerArgs{"welcome": out.Welcome, "ratchet_tree": tree})
+	gina.join(out.Welcome, tree)
+	hank.must("join", peerArgs{"welcome": out.Welcome, "ratchet_tree": tree})
+	goMembers = append(goMembers, gina)
+	tsMembers = append(tsMembers, frank, hank)
+	agreeAll("Go added three")
+
+	// Path commits by joiners of each batch, on each side.
+	for _, c := range []any{dave, gina, hank, carol} {
+		var commit []byte
+		switch c := c.(type) {
+		case *interopPeer:
+			commit = c.must("commit_update", nil).Commit
+			for _, p := range tsMembers {
+				if p != c {
+					p.process(commit)
+				}
+			}
+			for _, g := range goMembers {
+				g.process(commit)
+			}
+		case *interopGoMember:
+			commit = c.commit(CommitOptions{ForcePath: true}).Commit
+			for _, p := range tsMembers {
+				p.process(commit)
+			}
+			for _, g := range goMembers {
+				if g != c {
+					g.process(commit)
+				}
+			}
+		}
+		agreeAll("joiner update")
+	}
+	// Application messages between joiners of different batches.
+	if got := string(frank.unprotect(erin.protect("erin to frank"))); got != "erin to frank" {
+		t.Fatalf("frank got %q", got)
+	}
+	if r := carol.process(hank.protect([]byte("hank to carol"))); string(r.ApplicationData) != "hank to carol" {
+		t.Fatalf("carol got %q", r.ApplicationData)
+	}
+}

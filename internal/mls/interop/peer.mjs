@@ -353,16 +353,22 @@ const ops = {
     return summary(group);
   },
 
-  // {op:"add_member", key_package:hex, wire?, ratchet_tree_extension?:bool}
+  // {op:"add_member", key_package:hex | key_packages:[hex], wire?,
+  //   ratchet_tree_extension?:bool, psks?}
   //   -> {commit, welcome, ratchet_tree, epoch, epoch_authenticator, ...}
   async add_member(req) {
     requireGroup();
-    const msg = decodeWholeMlsMessage(fromHex(requireField(req, "key_package"), "key_package"), "key_package");
-    if (msg.wireformat !== "mls_key_package") {
-      throw new RequestError(`key_package: expected mls_key_package, got ${msg.wireformat}`);
-    }
+    const kps = req.key_packages ?? [requireField(req, "key_package")];
+    if (!Array.isArray(kps) || kps.length === 0) throw new RequestError('"key_packages" must be a non-empty array');
+    const adds = kps.map((hexKP, i) => {
+      const msg = decodeWholeMlsMessage(fromHex(hexKP, `key_packages[${i}]`), "key_package");
+      if (msg.wireformat !== "mls_key_package") {
+        throw new RequestError(`key_package: expected mls_key_package, got ${msg.wireformat}`);
+      }
+      return { proposalType: "add", add: { keyPackage: msg.keyPackage } };
+    });
     const psks = (req.psks ?? []).map((spec, i) => pskProposal(spec, `psks[${i}]`));
-    const result = await commit([{ proposalType: "add", add: { keyPackage: msg.keyPackage } }, ...psks], req);
+    const result = await commit([...adds, ...psks], req);
     if (result.welcome === undefined) throw new Error("ts-mls produced no Welcome for an Add commit");
     return {
       commit: toHex(encodeMlsMessage(result.commit)),
