@@ -329,11 +329,16 @@ const ops = {
     if (typeof identity !== "string" || identity.length === 0) {
       throw new RequestError('"identity" must be a non-empty string');
     }
-    client.identity = new TextEncoder().encode(identity);
-    client.capabilities = capabilitiesFor(req.grease);
-    client.signatureKeyPair = await impl.signature.keygen();
-    const kp = await newKeyPackage();
-    return { key_package: toHex(kp), signature_key: toHex(client.signatureKeyPair.publicKey) };
+    const capabilities = capabilitiesFor(req.grease);
+    const signatureKeyPair = await impl.signature.keygen();
+    Object.assign(client, { identity: new TextEncoder().encode(identity), capabilities, signatureKeyPair });
+    try {
+      const kp = await newKeyPackage();
+      return { key_package: toHex(kp), signature_key: toHex(signatureKeyPair.publicKey) };
+    } catch (e) {
+      Object.assign(client, { identity: undefined, capabilities: undefined, signatureKeyPair: undefined });
+      throw e;
+    }
   },
 
   // {op:"key_package"} -> {key_package}: a further KeyPackage for the same identity.
