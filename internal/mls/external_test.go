@@ -43,3 +43,49 @@ func TestGroupExternalJoin(t *testing.T) {
 		t.Error("JoinExternal accepted a GroupInfo with a bad signature")
 	}
 }
+
+func TestExternalSenderRemoveProposal(t *testing.T) {
+	cfg := testConfig(true)
+	dsPriv, dsPub, err := GenerateSignatureKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := ExternalSender{SignatureKey: dsPub, Credential: NewBasicCredential([]byte("delivery service"))}
+	alice, bob, carol := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "carol")
+	if alice.g, err = CreateGroup(cfg, []byte("revocations"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{
+		SetExtensions: true, Extensions: Extensions{ExternalSendersExtension(ds)},
+		Add: []*KeyPackage{bob.kp, carol.kp}, RatchetTreeInWelcome: true,
+	})
+	join(t, bob, out.Welcome, cfg)
+	join(t, carol, out.Welcome, cfg)
+
+	// The server revokes Carol's device: an external Remove proposal.
+	prop, err := NewExternalRemove(alice.g.GroupID(), alice.g.Epoch(), 0, carol.g.OwnLeaf(), dsPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*testMember{alice, bob, carol} {
+		r, err := m.g.Process(prop)
+		if err != nil || r.Sender.Type != SenderExternal || r.Proposal.Type != ProposalRemove {
+			t.Fatalf("%s: Process(external remove) = %+v, %v", m.name, r, err)
+		}
+	}
+	commitAndDeliver(t, bob, CommitOptions{}, alice, carol)
+	if carol.g.Active() {
+		t.Error("revoked device still in the group")
+	}
+	requireSameEpoch(t, alice, bob)
+
+	// A proposal signed by anyone else is refused.
+	otherPriv, _, _ := GenerateSignatureKeyPair()
+	forged, err := NewExternalRemove(alice.g.GroupID(), alice.g.Epoch(), 0, bob.g.OwnLeaf(), otherPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.g.Process(forged); err == nil {
+		t.Error("external proposal with a forged signature accepted")
+	}
+}
