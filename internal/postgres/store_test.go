@@ -56,6 +56,9 @@ func TestContract(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) {
 		storetest.Messaging(t, func(t *testing.T) storetest.MessagingStore { return openTest(t) })
 	})
+	t.Run("consult", func(t *testing.T) {
+		storetest.Consult(t, func(t *testing.T) storetest.ConsultStore { return openTest(t) })
+	})
 }
 
 // seed writes n audit entries through the store's own path.

@@ -21,4 +21,7 @@ func TestContract(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) {
 		storetest.Messaging(t, func(t *testing.T) storetest.MessagingStore { return openTest(t) })
 	})
+	t.Run("consult", func(t *testing.T) {
+		storetest.Consult(t, func(t *testing.T) storetest.ConsultStore { return openTest(t) })
+	})
 }
