@@ -58,7 +58,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 		return nil, ErrPendingCommit
 	}
 	self := Sender{Type: SenderMember, Index: uint32(g.own)}
-	var list []ProposalOrRef
+	var cached, byValue []ProposalOrRef
 	for _, cp := range g.proposals {
 		// A committer cannot commit its own Update nor its own removal.
 		if cp.proposal.Type == ProposalUpdate && cp.sender == self {
@@ -67,31 +67,27 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 		if cp.proposal.Type == ProposalRemove && leafIndex(cp.proposal.Remove.Removed) == g.own {
 			continue
 		}
-		list = append(list, ProposalOrRef{Type: ProposalOrRefReference, Reference: cp.ref})
+		cached = append(cached, ProposalOrRef{Type: ProposalOrRefReference, Reference: cp.ref})
 	}
-	byValue := func(p *Proposal) { list = append(list, ProposalOrRef{Type: ProposalOrRefProposal, Proposal: p}) }
+	add := func(p *Proposal) { byValue = append(byValue, ProposalOrRef{Type: ProposalOrRefProposal, Proposal: p}) }
 	if opts.SetExtensions {
-		byValue(&Proposal{Type: ProposalGroupContextExtensions, GroupContextExtensions: &GroupContextExtensionsProposal{Extensions: opts.Extensions.clone()}})
+		add(&Proposal{Type: ProposalGroupContextExtensions, GroupContextExtensions: &GroupContextExtensionsProposal{Extensions: opts.Extensions.clone()}})
 	}
 	for _, r := range opts.Remove {
-		byValue(&Proposal{Type: ProposalRemove, Remove: &RemoveProposal{Removed: r}})
+		add(&Proposal{Type: ProposalRemove, Remove: &RemoveProposal{Removed: r}})
 	}
 	for _, kp := range opts.Add {
-		byValue(&Proposal{Type: ProposalAdd, Add: &AddProposal{KeyPackage: *kp}})
+		add(&Proposal{Type: ProposalAdd, Add: &AddProposal{KeyPackage: *kp}})
 	}
 	for _, id := range opts.ExternalPSKs {
 		nonce, err := randomBytes(HashLen)
 		if err != nil {
 			return nil, err
 		}
-		byValue(&Proposal{Type: ProposalPreSharedKey, PreSharedKey: &PreSharedKeyProposal{
+		add(&Proposal{Type: ProposalPreSharedKey, PreSharedKey: &PreSharedKeyProposal{
 			PSK: PreSharedKeyID{Type: PSKExternal, ID: bytes.Clone(id), Nonce: nonce}}})
 	}
-	props, err := g.resolveProposals(self, list)
-	if err != nil {
-		return nil, err
-	}
-	applied, err := g.applyProposals(self, props)
+	list, applied, err := g.chooseProposals(self, cached, byValue)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +161,36 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 	}
 	g.pending = &pendingCommit{content: ac.Bytes(), next: next, changes: applied.changes(g.own)}
 	return out, nil
+}
+
+// chooseProposals returns the proposals a commit carries, applied: every
+// by-value proposal (an error if they are invalid) and as many of the
+// cached ones as can be applied together. Cached proposals that conflict
+// (two members proposing the same removal, an update of a removed member,
+// an add that is no longer valid) are left out, as RFC 9420 §12.2 allows.
+func (g *Group) chooseProposals(self Sender, cached, byValue []ProposalOrRef) ([]ProposalOrRef, *appliedProposals, error) {
+	try := func(list []ProposalOrRef) (*appliedProposals, error) {
+		props, err := g.resolveProposals(self, list)
+		if err != nil {
+			return nil, err
+		}
+		return g.applyProposals(self, props)
+	}
+	list := append(append([]ProposalOrRef{}, cached...), byValue...)
+	applied, err := try(list)
+	if err == nil || len(cached) == 0 {
+		return list, applied, err
+	}
+	var kept []ProposalOrRef
+	for _, c := range cached {
+		trial := append(append(append([]ProposalOrRef{}, kept...), c), byValue...)
+		if _, err := try(trial); err == nil {
+			kept = append(kept, c)
+		}
+	}
+	list = append(kept, byValue...)
+	applied, err = try(list)
+	return list, applied, err
 }
 
 // MergePendingCommit moves the group to the epoch of its pending commit,

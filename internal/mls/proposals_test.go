@@ -119,3 +119,57 @@ func TestOldEpochSecretsAreZeroed(t *testing.T) {
 		t.Error("Close left the exporter secret in memory")
 	}
 }
+
+func TestCommitLeavesOutConflictingProposals(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob, carol := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "carol")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp, carol.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+	join(t, carol, out.Welcome, cfg)
+
+	// Alice and Bob both propose removing Carol, and Carol proposes an
+	// update: only one removal can be committed, the update not at all.
+	var props [][]byte
+	for _, m := range []*testMember{alice, bob} {
+		p, err := m.g.ProposeRemove(carol.g.OwnLeaf())
+		if err != nil {
+			t.Fatal(err)
+		}
+		props = append(props, p)
+	}
+	upd, err := carol.g.ProposeUpdate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	props = append(props, upd)
+	for _, p := range props {
+		for _, m := range []*testMember{alice, bob, carol} {
+			if _, err := m.g.Process(p); err != nil {
+				t.Fatalf("%s: Process(proposal) = %v", m.name, err)
+			}
+		}
+	}
+	out, err = bob.g.Commit(CommitOptions{})
+	if err != nil {
+		t.Fatalf("Commit with conflicting cached proposals = %v", err)
+	}
+	if got := out.Changes; len(got.Removed) != 1 || got.Removed[0] != carol.g.OwnLeaf() || len(got.Updated) != 0 {
+		t.Errorf("commit changes = %+v; want one removal of carol and no update", got)
+	}
+	for _, m := range []*testMember{alice, carol} {
+		if _, err := m.g.Process(out.Commit); err != nil {
+			t.Fatalf("%s: Process(commit) = %v", m.name, err)
+		}
+	}
+	if err := bob.g.MergePendingCommit(); err != nil {
+		t.Fatal(err)
+	}
+	requireSameEpoch(t, alice, bob)
+	if carol.g.Active() {
+		t.Error("carol still active")
+	}
+}
