@@ -82,9 +82,17 @@ func (db *DB) ListAudit(ctx context.Context, orgID string, before int64, limit i
 	return out, translate(rows.Err())
 }
 
-// VerifyAudit walks the whole chain in sequence order.
+// VerifyAudit walks the whole chain in sequence order. The walk and the
+// head are read in one transaction, so from one WAL snapshot: an entry
+// appended meanwhile (the server runs while an operator verifies) is
+// neither half seen nor taken for removed entries.
 func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
+	tx, err := db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, translate(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit ORDER BY seq`)
 	if err != nil {
 		return 0, translate(err)
 	}
@@ -104,7 +112,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	}
 	var seq int64
 	var head []byte
-	err = db.read.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &head)
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &head)
 	if err == sql.ErrNoRows {
 		seq, head, err = 0, audit.Genesis, nil
 	}
