@@ -195,3 +195,30 @@ func identityAuditConcurrent(t *testing.T, ctx context.Context, s identity.Store
 		t.Errorf("VerifyAudit after %d concurrent writes = %d, %v; want %d, nil", n, got, err, n)
 	}
 }
+
+func identityAuditVerifyWhileWriting(t *testing.T, ctx context.Context, s identity.Store) {
+	const writes = 60
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range writes {
+			id := fmt.Sprint("o", i)
+			if err := s.CreateOrg(ctx, newOrg(id, fmt.Sprintf("R%02d", i)), event(id, "org.create", id, i)); err != nil {
+				t.Errorf("CreateOrg %d: %v", i, err)
+				return
+			}
+		}
+	}()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		if n, err := s.VerifyAudit(ctx); err != nil {
+			t.Errorf("VerifyAudit while the server writes = %d, %v; want no error (appends are not tampering)", n, err)
+			<-done
+			return
+		}
+	}
+}

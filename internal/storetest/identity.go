@@ -40,6 +40,7 @@ func Identity(t *testing.T, b IdentityBackend) {
 		{"organisation devices", identityOrgDevices},
 		{"audit listing", identityAuditList},
 		{"concurrent writers keep one chain", identityAuditConcurrent},
+		{"audit verified while being written", identityAuditVerifyWhileWriting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
