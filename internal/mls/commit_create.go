@@ -181,16 +181,47 @@ func (g *Group) chooseProposals(self Sender, cached, byValue []ProposalOrRef) ([
 	if err == nil || len(cached) == 0 {
 		return list, applied, err
 	}
-	var kept []ProposalOrRef
-	for _, c := range cached {
-		trial := append(append(append([]ProposalOrRef{}, kept...), c), byValue...)
-		if _, err := try(trial); err == nil {
-			kept = append(kept, c)
+	// Removes are considered first and Updates newest first, as RFC 9420
+	// §12.2 recommends; the commit keeps the order they were received in.
+	order := make([]int, 0, len(cached))
+	for i := range cached {
+		if g.cachedType(cached[i]) == ProposalRemove {
+			order = append(order, i)
 		}
 	}
-	list = append(kept, byValue...)
+	for i := len(cached) - 1; i >= 0; i-- {
+		if g.cachedType(cached[i]) != ProposalRemove {
+			order = append(order, i)
+		}
+	}
+	keep := make([]bool, len(cached))
+	var kept []ProposalOrRef
+	for _, i := range order {
+		trial := append(append(append([]ProposalOrRef{}, kept...), cached[i]), byValue...)
+		if _, err := try(trial); err == nil {
+			kept = append(kept, cached[i])
+			keep[i] = true
+		}
+	}
+	list = list[:0]
+	for i, c := range cached {
+		if keep[i] {
+			list = append(list, c)
+		}
+	}
+	list = append(list, byValue...)
 	applied, err = try(list)
 	return list, applied, err
+}
+
+// cachedType returns the type of the cached proposal a reference names.
+func (g *Group) cachedType(r ProposalOrRef) ProposalType {
+	for i := range g.proposals {
+		if bytes.Equal(g.proposals[i].ref, r.Reference) {
+			return g.proposals[i].proposal.Type
+		}
+	}
+	return 0
 }
 
 // MergePendingCommit moves the group to the epoch of its pending commit,

@@ -131,9 +131,13 @@ func TestCommitLeavesOutConflictingProposals(t *testing.T) {
 	join(t, bob, out.Welcome, cfg)
 	join(t, carol, out.Welcome, cfg)
 
-	// Alice and Bob both propose removing Carol, and Carol proposes an
-	// update: only one removal can be committed, the update not at all.
-	var props [][]byte
+	// Carol proposes an update, then Alice and Bob both propose removing
+	// her: one removal is committed, the other and the update are not.
+	upd, err := carol.g.ProposeUpdate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := [][]byte{upd}
 	for _, m := range []*testMember{alice, bob} {
 		p, err := m.g.ProposeRemove(carol.g.OwnLeaf())
 		if err != nil {
@@ -141,11 +145,6 @@ func TestCommitLeavesOutConflictingProposals(t *testing.T) {
 		}
 		props = append(props, p)
 	}
-	upd, err := carol.g.ProposeUpdate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	props = append(props, upd)
 	for _, p := range props {
 		for _, m := range []*testMember{alice, bob, carol} {
 			if _, err := m.g.Process(p); err != nil {
