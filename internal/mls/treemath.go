@@ -12,10 +12,12 @@ import (
 // one bits of its index. Every function here is total: an index outside the
 // tree yields ok == false or an error, never a panic.
 
-// maxLeaves bounds the number of leaves a ratchet tree may have, so that
-// node indices (2n-1) always fit in a uint32 and a hostile tree cannot make
-// us allocate without limit.
-const maxLeaves = 1 << 30
+// maxLeaves bounds the width of a ratchet tree. Switchboard's groups are
+// teams, rotas and incident cascades, far below this; the bound keeps a
+// hostile ratchet_tree extension (a long run of one-byte blank nodes) from
+// making a client, possibly a browser tab, allocate tens of bytes of tree
+// per byte received.
+const maxLeaves = 1 << 17
 
 // errNodeOutOfRange is returned when a node or leaf index lies outside the tree.
 var errNodeOutOfRange = errors.New("mls: node index outside the tree")

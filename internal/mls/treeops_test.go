@@ -118,3 +118,20 @@ func TestZeroRatchetTree(t *testing.T) {
 		t.Errorf("after AddLeaf: NumLeaves() = %d, TreeHash() = %x", tree.NumLeaves(), tree.TreeHash())
 	}
 }
+
+func TestDecodeRatchetTreeTooWide(t *testing.T) {
+	leaf, _, _ := benchLeaf(t)
+	var e Encoder
+	e.Vector(func(e *Encoder) {
+		for i := 0; i < int(nodeWidth(maxLeaves))+1; i++ {
+			e.Uint8(0) // blank
+		}
+		e.Optional(true, func(e *Encoder) {
+			e.Uint8(nodeTypeLeaf)
+			leaf.Encode(e)
+		})
+	})
+	if _, err := DecodeRatchetTree(e.Bytes()); !errors.Is(err, ErrDecode) {
+		t.Errorf("DecodeRatchetTree(%d leaves) = %v; want ErrDecode", maxLeaves*2, err)
+	}
+}
