@@ -33,6 +33,12 @@ func Listen(cfg Config, log *slog.Logger, now func() time.Time) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("turn: listen on %s: %w", cfg.Addr, err)
 	}
+	// A relay's traffic comes in bursts (a video frame is many packets);
+	// a larger receive buffer absorbs them instead of dropping packets.
+	if uc, ok := conn.(*net.UDPConn); ok {
+		uc.SetReadBuffer(4 << 20)
+		uc.SetWriteBuffer(4 << 20)
+	}
 	host, _, _ := net.SplitHostPort(conn.LocalAddr().String())
 	relayIP := cfg.RelayIP
 	if relayIP == nil {
