@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
@@ -19,6 +21,8 @@ type api struct {
 	base  string // without a trailing slash
 	token string
 	http  *http.Client
+	// erase is called when the server says the device was revoked.
+	erase func()
 }
 
 // staleEpoch is the server's 409 for a commit or message made in an epoch
@@ -64,8 +68,17 @@ func (a *api) do(ctx context.Context, method, path string, in, out any) error {
 	if err != nil {
 		return fault.Wrap(fault.Unavailable, "The connection to the server was lost; try again.", err)
 	}
+	if resp.StatusCode == http.StatusUnauthorized && a.erase != nil && revoked(raw) {
+		a.erase()
+		return ErrErased
+	}
 	if resp.StatusCode >= 300 {
-		return statusError(resp.StatusCode, raw, method+" "+path)
+		err := statusError(resp.StatusCode, raw, method+" "+path)
+		var fe *fault.Error
+		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && errors.As(err, &fe) {
+			fe.RetryAfter = time.Duration(secs) * time.Second
+		}
+		return err
 	}
 	if out == nil || len(raw) == 0 {
 		return nil
@@ -74,6 +87,15 @@ func (a *api) do(ctx context.Context, method, path string, in, out any) error {
 		return fault.Wrap(fault.Internal, "The server sent an answer this client does not understand.", fmt.Errorf("%s %s: %w", method, path, err))
 	}
 	return nil
+}
+
+// revoked reports whether an error answer orders the device to erase
+// itself.
+func revoked(raw []byte) bool {
+	var e struct {
+		Erase bool `json:"erase"`
+	}
+	return json.Unmarshal(raw, &e) == nil && e.Erase
 }
 
 // statusError turns an error answer into a fault error.
@@ -91,7 +113,7 @@ func statusError(status int, raw []byte, what string) error {
 	kind := fault.Internal
 	switch {
 	case status == http.StatusUnauthorized:
-		kind, msg = fault.Unauthenticated, orDefault(msg, "Your session has ended.")+" Sign in again with switchboard login."
+		kind, msg = fault.Unauthenticated, "This device's session has ended; sign in again with switchboard login."
 	case status == http.StatusForbidden:
 		kind = fault.Forbidden
 	case status == http.StatusNotFound:

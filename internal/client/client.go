@@ -86,7 +86,11 @@ func newClient(opts Options) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
 	}
-	c.api = &api{http: hc}
+	c.api = &api{http: hc, erase: func() {
+		if err := c.b.Erase(); err != nil {
+			c.log.Error("erase the store of a revoked device", "err", err)
+		}
+	}}
 	return c, nil
 }
 

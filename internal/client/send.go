@@ -119,6 +119,11 @@ func (c *Client) deliver(ctx context.Context, cv *conv, out *outRecord) error {
 			if err := c.protect(cv, out); err != nil {
 				return err
 			}
+		case fault.Is(err, fault.TooMany) && attempt < sendAttempts-1:
+			lastErr = err
+			var fe *fault.Error
+			errors.As(err, &fe)
+			wait(ctx, min(max(fe.RetryAfter, 100*time.Millisecond), 10*time.Second))
 		case fault.Is(err, fault.Unavailable) && attempt < sendAttempts-1:
 			lastErr = err
 			wait(ctx, time.Duration(attempt+1)*200*time.Millisecond)

@@ -15,8 +15,8 @@ import (
 // maxFrame is the largest frame the server sends (docs/messaging.md).
 const maxFrame = 512 << 10
 
-// ErrErased is returned by Watch when the server said the device was
-// revoked: its local store has been erased.
+// ErrErased is returned when the server said the device was revoked: its
+// local store has been erased.
 var ErrErased = fault.New(fault.Forbidden, "This device has been revoked, and its messages have been erased from it.")
 
 // frame is any message on the socket.
