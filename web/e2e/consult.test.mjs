@@ -309,4 +309,36 @@ describe('video consultations', { concurrency: false }, () => {
     assert.match(csv, /^week_commencing,/);
     assert.ok(!csv.includes('Margaret'));
   });
+
+  step('timing: from opening the link to the first decoded remote frame, with nobody lingering', async () => {
+    const c = pages.clinician;
+    const booked = await c.evaluate(async () => {
+      const me = await (await fetch('/api/me')).json();
+      const starts = new Date(Date.now() + 5 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const res = await fetch('/api/consultations', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+        body: JSON.stringify({ patient_name: 'Timing Patient', patient_phone: '07700 900999', starts_at: starts }),
+      });
+      return res.json();
+    });
+    await c.goto(`/consultations/${booked.consultation.id}`);
+    await c.getByTestId('start-call').click();
+    await c.getByTestId('call').waitFor();
+    const p = await open('timing');
+    const t0 = Date.now();
+    await p.goto(booked.invite.link);
+    await p.getByRole('button', { name: 'Check my device' }).click();
+    await p.getByTestId('check-result').waitFor({ timeout: 30_000 });
+    const checked = Date.now();
+    await p.getByTestId('enter').click();
+    await c.getByRole('button', { name: 'Admit Timing Patient' }).click();
+    const admitted = Date.now();
+    while ((await framesDecoded(p)) === 0) await p.waitForTimeout(20);
+    const first = Date.now();
+    console.log(`# metric: opening the link to the first decoded remote frame ${first - t0} ms ` +
+      `(page and device check ${checked - t0} ms, enter and admit ${admitted - checked} ms, admit to first frame ${first - admitted} ms)`);
+    await c.getByTestId('end').click();
+    await heading(p).filter({ hasText: 'Your consultation has ended' }).waitFor();
+  });
 });
