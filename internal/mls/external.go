@@ -59,6 +59,9 @@ func JoinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credentia
 	// updates keeps its KeyPackage leaf, and RFC 9420 §7.3 only recommends
 	// the check there. KeyPackages being added are checked.
 	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential}
+	if err := checkKnownExtensions(gc.Extensions); err != nil {
+		return nil, nil, welcomeErr("%v", err)
+	}
 	if rc, ok := requiredCapabilities(gc.Extensions); ok {
 		check.Required = rc
 	}

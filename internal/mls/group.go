@@ -336,7 +336,8 @@ func (g *Group) leafCheck(ext Extensions) LeafNodeCheck {
 	return c
 }
 
-// requiredCapabilities decodes the required_capabilities extension.
+// requiredCapabilities decodes the required_capabilities extension; a
+// malformed one is refused earlier by checkKnownExtensions.
 func requiredCapabilities(ext Extensions) (*RequiredCapabilities, bool) {
 	b, ok := ext.Find(ExtensionRequiredCapabilities)
 	if !ok {

@@ -51,6 +51,9 @@ func JoinGroup(cfg Config, welcome *Welcome, kp *KeyPackage, priv *KeyPackagePri
 	// updates keeps its KeyPackage leaf, and RFC 9420 §7.3 only recommends
 	// the check there. KeyPackages being added are checked.
 	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential}
+	if err := checkKnownExtensions(gc.Extensions); err != nil {
+		return nil, welcomeErr("%v", err)
+	}
 	if rc, ok := requiredCapabilities(gc.Extensions); ok {
 		check.Required = rc
 	}

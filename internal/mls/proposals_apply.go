@@ -181,6 +181,9 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		if err := a.extensions.checkUnique(); err != nil {
 			return nil, commitErr("group context extensions: %v", err)
 		}
+		if err := checkKnownExtensions(a.extensions); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCommit, err)
+		}
 		if err := g.checkExtensionsSupported(a.tree, a.extensions); err != nil {
 			return nil, err
 		}
@@ -250,6 +253,20 @@ func (g *Group) applyProposals(committer Sender, props []resolvedProposal) (*app
 		a.psks = append(a.psks, id)
 	}
 	return a, nil
+}
+
+// checkKnownExtensions fails if a GroupContext extension this package
+// interprets is malformed.
+func checkKnownExtensions(ext Extensions) error {
+	if b, ok := ext.Find(ExtensionRequiredCapabilities); ok {
+		if err := decodeAll(b, new(RequiredCapabilities).Decode); err != nil {
+			return fmt.Errorf("required_capabilities: %w", err)
+		}
+	}
+	if _, err := externalSenders(ext); err != nil {
+		return err
+	}
+	return nil
 }
 
 // checkExtensionsSupported fails unless every member lists every

@@ -33,6 +33,8 @@ func TestCommitRejectsInvalidProposals(t *testing.T) {
 		{"bad key package signature", CommitOptions{Add: []*KeyPackage{tampered.kp}}},
 		{"unsupported extension", CommitOptions{SetExtensions: true, Extensions: Extensions{{ExtensionType: 0xff00, Data: []byte{1}}}}},
 		{"unknown external PSK", CommitOptions{ExternalPSKs: [][]byte{[]byte("nope")}}},
+		{"malformed required capabilities", CommitOptions{SetExtensions: true, Extensions: Extensions{{ExtensionType: ExtensionRequiredCapabilities, Data: []byte{0xff}}}}},
+		{"malformed external senders", CommitOptions{SetExtensions: true, Extensions: Extensions{{ExtensionType: ExtensionExternalSenders, Data: []byte{0x05, 0x01}}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := alice.g.Epoch()
