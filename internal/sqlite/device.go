@@ -25,11 +25,17 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		if err != nil {
 			return fault.New(fault.Unauthenticated, "That security code has been used already. Wait for the next one.")
 		}
-		_, err = tx.Exec(`INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES (?,?,?,?,?,?)
-			ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+		// A known device signs in again only if it is still its owner's
+		// and not revoked, whatever the caller checked before.
+		res, err := tx.Exec(`INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES (?,?,?,?,?,?)
+			ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+			WHERE devices.user_id = excluded.user_id AND devices.revoked_at = 0`,
 			d.ID, d.UserID, d.Name, d.Kind, micros(d.CreatedAt), micros(d.LastSeenAt))
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errDeviceGone
 		}
 		_, err = tx.Exec(`INSERT INTO sessions(id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at)
 			VALUES (?,?,?,?,?,?,?,?,?)`, s.ID, s.TokenHash, s.UserID, s.DeviceID, s.CSRF, s.Addr,
@@ -40,6 +46,10 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		return appendAudit(tx, ev)
 	})
 }
+
+// errDeviceGone refuses a sign-in naming a device that is revoked or is
+// another person's.
+var errDeviceGone = fault.New(fault.Conflict, "This device can no longer sign in. Sign in again to add it as a new device.")
 
 const sessionColumns = `id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at, ended_at`
 
