@@ -33,11 +33,17 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$6)
-			ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+		// A known device signs in again only if it is still its owner's
+		// and not revoked, whatever the caller checked before.
+		res, err := tx.ExecContext(ctx, `INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$6)
+			ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+			WHERE devices.user_id = excluded.user_id AND devices.revoked_at = 0`,
 			d.ID, d.UserID, d.Name, d.Kind, micros(d.CreatedAt), micros(d.LastSeenAt))
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return errDeviceGone
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO sessions(id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, s.ID, s.TokenHash, s.UserID, s.DeviceID, s.CSRF, s.Addr,
@@ -48,6 +54,10 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		return appendAudit(ctx, tx, ev)
 	})
 }
+
+// errDeviceGone refuses a sign-in naming a device that is revoked or is
+// another person's.
+var errDeviceGone = fault.New(fault.Conflict, "This device can no longer sign in. Sign in again to add it as a new device.")
 
 const sessionColumns = `id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at, ended_at`
 

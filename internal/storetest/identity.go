@@ -36,6 +36,7 @@ func Identity(t *testing.T, b IdentityBackend) {
 		{"TOTP counter only moves forward", identityTOTPCounter},
 		{"TOTP counter replayed concurrently", identityTOTPConcurrent},
 		{"sessions", identitySessions},
+		{"revoked device cannot sign in", identityRevokedDeviceSignIn},
 		{"devices", identityDevices},
 		{"organisation devices", identityOrgDevices},
 		{"audit listing", identityAuditList},

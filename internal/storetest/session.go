@@ -193,3 +193,39 @@ func identitySessions(t *testing.T, ctx context.Context, s identity.Store) {
 		t.Errorf("ListSessions(nobody) = %v, %v; want none", ss, err)
 	}
 }
+
+func identityRevokedDeviceSignIn(t *testing.T, ctx context.Context, s identity.Store) {
+	w := seedWorld(t, ctx, s)
+	bob := newUser("u2", "o1", "bob@example.nhs.uk", "Bob Example")
+	bob.PasswordHash, bob.TOTPSecret, bob.TOTPConfirmed = "$argon2id$x", "SECRET", true
+	must(t, "CreateUser", s.CreateUser(ctx, bob, nil, event("o1", "user.create", "u2", 2)))
+	signIn(t, ctx, s, w, "s1", "d1", 1, 10)
+	must(t, "RevokeDevice", s.RevokeDevice(ctx, "d1", at(20), event("o1", "device.revoke", "d1", 20)))
+
+	// A sign-in racing the revocation must not revive the device, and
+	// nobody may sign in on another person's device.
+	for _, tt := range []struct{ name, user string }{{"its owner", "u1"}, {"another user", "u2"}} {
+		err := s.StartSession(ctx, newSession("s-"+tt.user, tt.user, "d1", 30), newDevice("d1", tt.user, 30), 5, "",
+			event("o1", "signin.ok", "s-"+tt.user, 30))
+		wantFault(t, "StartSession on a revoked device by "+tt.name, err, fault.Conflict, deviceGone)
+		if u := user(t, ctx, s, tt.user); u.TOTPLastCounter != map[string]int64{"u1": 1, "u2": 0}[tt.user] {
+			t.Errorf("TOTPLastCounter of %s after a refused sign-in = %d; want it unchanged", tt.user, u.TOTPLastCounter)
+		}
+	}
+	_, err := s.SessionByTokenHash(ctx, "hash-s-u1")
+	wantFault(t, "SessionByTokenHash of a refused sign-in", err, fault.NotFound, "")
+	d, err := s.DeviceByID(ctx, "d1")
+	must(t, "DeviceByID", err)
+	if !d.LastSeenAt.Equal(us(at(10))) || d.UserID != "u1" {
+		t.Errorf("device after refused sign-ins: last seen %v, owner %s; want %v, u1", d.LastSeenAt, d.UserID, us(at(10)))
+	}
+
+	// Bob's own device with an unrevoked ID of Ann's is refused too.
+	signIn(t, ctx, s, w, "s2", "d2", 2, 40)
+	err = s.StartSession(ctx, newSession("s3", "u2", "d2", 41), newDevice("d2", "u2", 41), 6, "", event("o1", "signin.ok", "s3", 41))
+	wantFault(t, "StartSession on another user's device", err, fault.Conflict, deviceGone)
+}
+
+// deviceGone is the message for a sign-in naming a device that is revoked
+// or belongs to someone else.
+const deviceGone = "This device can no longer sign in. Sign in again to add it as a new device."
