@@ -22,8 +22,8 @@ const (
 	wsPongWithin   = 15 * time.Second
 	wsWriteWithin  = 10 * time.Second
 	wsHelloWithin  = 15 * time.Second
-	wsReplyQueue   = 256 // replies to sends waiting for the writer
-	wsSendsInFlght = 256 // sends a socket may have queued for storage
+	wsReplyQueue   = 64 // replies to sends waiting for the writer
+	wsSendsInFlght = 64 // sends a socket may have queued for storage
 	wsReplayPage   = 500
 )
 
@@ -100,6 +100,7 @@ func (k *socket) run(ctx context.Context) {
 				if !ok {
 					cur = mem.Cursor
 				}
+				cur = min(max(cur, 0), c.LastSeq)
 				k.joined[c.ID] = mem.JoinedSeq
 				k.next[c.ID] = max(cur, mem.JoinedSeq) + 1
 			}

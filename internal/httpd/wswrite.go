@@ -59,7 +59,7 @@ func (k *socket) write(ctx context.Context, b []byte) error {
 	return k.c.Write(wctx, websocket.MessageText, b)
 }
 
-func (k *socket) deliver(ctx context.Context, d messaging.Delivery) error {
+func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 	switch {
 	case d.Join:
 		k.joined[d.Conversation] = d.Seq

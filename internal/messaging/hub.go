@@ -4,8 +4,9 @@ import (
 	"sync"
 )
 
-// Delivery is one frame for one socket. The same Frame bytes go to every
-// socket that receives a stream entry: it is encoded once.
+// Delivery is one frame for sockets. The same Delivery, and so the same
+// Frame bytes, goes to every socket that receives a stream entry: it is
+// encoded once. Receivers must not modify it.
 type Delivery struct {
 	Conversation string
 	Seq          int64 // the stream entry's seq, or the join seq of a Welcome
@@ -19,8 +20,8 @@ type Delivery struct {
 // queue was full (it resumes from its cursor when it reconnects).
 type Subscription struct {
 	Device string
-	C      <-chan Delivery
-	c      chan Delivery
+	C      <-chan *Delivery
+	c      chan *Delivery
 	done   chan struct{}
 	once   sync.Once
 	convs  map[string]bool // guarded by Hub.mu
@@ -51,7 +52,7 @@ func NewHub(queue int, onDrop func()) *Hub {
 // Subscribe registers a socket of device. Add its conversations with Join
 // afterwards: events for the device in between are not lost.
 func (h *Hub) Subscribe(device string) *Subscription {
-	c := make(chan Delivery, h.queue)
+	c := make(chan *Delivery, h.queue)
 	s := &Subscription{Device: device, C: c, c: c, done: make(chan struct{}), convs: map[string]bool{}}
 	h.mu.Lock()
 	add(h.byDevice, device, s)
@@ -125,7 +126,7 @@ func (h *Hub) remove(s *Subscription) {
 func (h *Hub) Handle(e Event) {
 	var slow []*Subscription
 	if m := e.Message; m != nil {
-		d := Delivery{Conversation: m.Conversation, Seq: m.Seq, Frame: MessageFrame(m)}
+		d := &Delivery{Conversation: m.Conversation, Seq: m.Seq, Frame: MessageFrame(m)}
 		h.mu.RLock()
 		slow = h.fanOut(h.byConv[m.Conversation], d, slow)
 		h.mu.RUnlock()
@@ -134,7 +135,7 @@ func (h *Hub) Handle(e Event) {
 		}
 	}
 	if e.Device != "" {
-		d := Delivery{Conversation: e.Conversation, Seq: e.Seq, Join: e.Conversation != "", Final: isErase(e.Notice), Frame: e.Notice}
+		d := &Delivery{Conversation: e.Conversation, Seq: e.Seq, Join: e.Conversation != "", Final: isErase(e.Notice), Frame: e.Notice}
 		if d.Join {
 			h.mu.Lock()
 			for s := range h.byDevice[e.Device] {
@@ -155,7 +156,7 @@ func (h *Hub) Handle(e Event) {
 	}
 }
 
-func (h *Hub) fanOut(set map[*Subscription]struct{}, d Delivery, slow []*Subscription) []*Subscription {
+func (h *Hub) fanOut(set map[*Subscription]struct{}, d *Delivery, slow []*Subscription) []*Subscription {
 	for s := range set {
 		select {
 		case s.c <- d:

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"time"
+
+)
+
+// benchConfig is a load test: N subscribers and P publishers in one
+// conversation, M messages of size bytes.
+type benchConfig struct {
+	subscribers, publishers, messages, size, window int
+	server, data                                    string
+	pid                                             int
+	timeout                                         time.Duration
+}
+
+// runBench is `switchboard bench`: it drives the real API and store on
+// 127.0.0.1 and reports delivered messages per second, end-to-end latency
+// and the server's memory.
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg benchConfig
+	flags := newFlags("bench", stderr)
+	flags.IntVar(&cfg.subscribers, "subscribers", 100, "subscriber devices (N), each on its own WebSocket")
+	flags.IntVar(&cfg.publishers, "publishers", 1, "publisher devices (P)")
+	flags.IntVar(&cfg.messages, "messages", 2000, "messages to send in all (M)")
+	flags.IntVar(&cfg.size, "size", 200, "bytes of plaintext per message")
+	flags.IntVar(&cfg.window, "window", 32, "unacknowledged sends per publisher")
+	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
+	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
+	flags.IntVar(&cfg.pid, "pid", 0, "the running server's process ID, to report its memory (with --server)")
+	flags.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "give up after this long")
+	if err := parseFlags(flags, args, getenv); err != nil {
+		return err
+	}
+	if cfg.subscribers < 1 || cfg.subscribers > 20000 || cfg.publishers < 1 || cfg.publishers > 100 ||
+		cfg.messages < 1 || cfg.messages > 1000000 || cfg.size < 1 || cfg.size > 200<<10 || cfg.window < 1 {
+		return fmt.Errorf("%w: --subscribers 1-20000, --publishers 1-100, --messages 1-1000000, --size 1-204800, --window at least 1", errUsage)
+	}
+	if (cfg.server == "") != (cfg.data == "") {
+		return fmt.Errorf("%w: give --server and --data together, or neither", errUsage)
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	if cfg.server == "" {
+		dir, err := os.MkdirTemp("", "switchboard-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.data = dir
+		srv, err := startBenchServer(ctx, dir, stderr)
+		if err != nil {
+			return err
+		}
+		defer srv.stop()
+		cfg.server, cfg.pid = srv.base, srv.pid
+	}
+	return bench(ctx, cfg, stdout)
+}
+
+func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	fmt.Fprintf(out, "server %s, %d subscribers, %d publishers, %d messages of %d bytes, %d CPUs\n",
+		cfg.server, cfg.subscribers, cfg.publishers, cfg.messages, cfg.size, runtime.NumCPU())
+	start := time.Now()
+	tag := fmt.Sprintf("b%d", time.Now().UnixNano()%1e9)
+	subs, err := provision(ctx, cfg.data, tag+"s", cfg.subscribers, 100)
+	if err != nil {
+		return fmt.Errorf("provision subscribers: %w", err)
+	}
+	pubs, err := provision(ctx, cfg.data, tag+"p", cfg.publishers, 1)
+	if err != nil {
+		return fmt.Errorf("provision publishers: %w", err)
+	}
+	if err := register(ctx, client, cfg.server, append(slices.Clone(subs), pubs...)); err != nil {
+		return fmt.Errorf("register devices: %w", err)
+	}
+	emails := []string{}
+	for _, d := range append(slices.Clone(subs), pubs[1:]...) {
+		if !slices.Contains(emails, d.email) {
+			emails = append(emails, d.email)
+		}
+	}
+	conv, g, err := makeGroup(ctx, client, cfg.server, pubs[0], emails)
+	if err != nil {
+		return fmt.Errorf("create the conversation: %w", err)
+	}
+	payloads := make([][]byte, cfg.messages)
+	text := make([]byte, cfg.size)
+	for i := range payloads {
+		if payloads[i], err = g.Protect(text, nil); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(out, "setup: %d devices registered, conversation created by one MLS commit, in %v\n",
+		len(subs)+len(pubs), time.Since(start).Round(time.Millisecond))
+
+	rssBefore := procStatus(cfg.pid, "VmRSS")
+	run, err := newLoad(ctx, cfg, conv, subs, pubs)
+	if err != nil {
+		return err
+	}
+	defer run.close()
+	time.Sleep(2 * time.Second) // let the server settle before measuring idle memory
+	rssIdle := procStatus(cfg.pid, "VmRSS")
+	res, err := run.send(ctx, payloads, cfg.window)
+	if err != nil {
+		return err
+	}
+	report(out, cfg, res)
+	if cfg.pid > 0 {
+		fmt.Fprintf(out, "server memory: RSS %.1f MiB before sockets, %.1f MiB with %d idle sockets (%.1f KiB per device), peak RSS %.1f MiB\n",
+			float64(rssBefore)/1024, float64(rssIdle)/1024, len(subs)+len(pubs),
+			float64(rssIdle-rssBefore)/float64(len(subs)+len(pubs)), float64(procStatus(cfg.pid, "VmHWM"))/1024)
+	}
+	return checkStored(ctx, client, cfg.server, pubs[0], conv, cfg.messages, out)
+}
+
+// checkStored confirms through the API, after the run, that every
+// acknowledged message is in the conversation's stream.
+func checkStored(ctx context.Context, c *http.Client, base string, d *benchDevice, conv string, want int, out io.Writer) error {
+	n, after := 0, int64(0)
+	for {
+		var page struct {
+			Messages []struct {
+				Seq  int64  `json:"seq"`
+				Kind string `json:"kind"`
+			} `json:"messages"`
+		}
+		if err := d.api(ctx, c, base, "GET", fmt.Sprintf("/api/conversations/%s/messages?after=%d&limit=1000", conv, after), nil, &page); err != nil {
+			return err
+		}
+		for _, m := range page.Messages {
+			if m.Kind == "application" {
+				n++
+			}
+			after = m.Seq
+		}
+		if len(page.Messages) < 1000 {
+			break
+		}
+	}
+	fmt.Fprintf(out, "stored: %d of %d application messages in the conversation's stream\n", n, want)
+	if n != want {
+		return fmt.Errorf("the stream holds %d of %d messages", n, want)
+	}
+	return nil
+}
+
+func report(out io.Writer, cfg benchConfig, r *loadResult) {
+	lat := r.latencies
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
+	}
+	secs := r.elapsed.Seconds()
+	fmt.Fprintf(out, "sent %d messages in %v (%.0f/s acknowledged, each durable first)\n", cfg.messages, r.sendTime.Round(time.Millisecond),
+		float64(cfg.messages)/r.sendTime.Seconds())
+	fmt.Fprintf(out, "delivered %d of %d to subscribers in %v: %.0f deliveries/s\n", r.delivered, cfg.messages*cfg.subscribers,
+		r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs)
+	fmt.Fprintf(out, "end-to-end latency: p50 %v, p99 %v, max %v\n", pct(0.50).Round(10*time.Microsecond),
+		pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+}

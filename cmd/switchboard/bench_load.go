@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// load is the connected sockets of a bench run.
+type load struct {
+	conv     string
+	messages int
+	subs     []*benchSub
+	pubs     []*benchPub
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+}
+
+type benchSub struct {
+	c    *websocket.Conn
+	lat  []time.Duration
+	last time.Time
+	done chan struct{}
+}
+
+type benchPub struct {
+	c      *websocket.Conn
+	window chan struct{}
+	errs   atomic.Int64
+	acked  atomic.Int64
+}
+
+type loadResult struct {
+	delivered int
+	elapsed   time.Duration
+	sendTime  time.Duration
+	latencies []time.Duration
+}
+
+func dialBench(ctx context.Context, base string, d *benchDevice, conv string) (*websocket.Conn, error) {
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + d.token}}})
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadLimit(1 << 20)
+	// Start from the newest entry: the bench measures live delivery.
+	hello := fmt.Sprintf(`{"type":"hello","cursors":{%q:%d}}`, conv, int64(1)<<40)
+	if err := c.Write(ctx, websocket.MessageText, []byte(hello)); err != nil {
+		return nil, err
+	}
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(b, []byte(`"type":"ready"`)) {
+			return c, nil
+		}
+	}
+}
+
+// newLoad connects every device, 64 at a time, and starts the readers.
+func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*benchDevice) (*load, error) {
+	lctx, cancel := context.WithCancel(ctx)
+	l := &load{conv: conv, messages: cfg.messages, cancel: cancel}
+	l.subs = make([]*benchSub, len(subs))
+	sem := make(chan struct{}, 64)
+	var mu sync.Mutex
+	var firstErr error
+	var dial sync.WaitGroup
+	for i, d := range subs {
+		dial.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer dial.Done()
+			defer func() { <-sem }()
+			c, err := dialBench(ctx, cfg.server, d, conv)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = err
+				return
+			}
+			l.subs[i] = &benchSub{c: c, lat: make([]time.Duration, 0, cfg.messages), done: make(chan struct{})}
+		}()
+	}
+	dial.Wait()
+	if firstErr != nil {
+		l.close()
+		return nil, fmt.Errorf("connect subscribers: %w", firstErr)
+	}
+	for _, d := range pubs {
+		c, err := dialBench(ctx, cfg.server, d, conv)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("connect publishers: %w", err)
+		}
+		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window)})
+	}
+	for _, s := range l.subs {
+		l.wg.Add(1)
+		go func() { defer l.wg.Done(); s.read(lctx, cfg.messages) }()
+	}
+	for _, p := range l.pubs {
+		l.wg.Add(1)
+		go func() { defer l.wg.Done(); p.read(lctx) }()
+	}
+	return l, nil
+}
+
+var clientIDField = []byte(`"client_id":"`)
+
+// read counts message frames and their latency, from the send time the
+// publisher put in the client ID.
+func (s *benchSub) read(ctx context.Context, want int) {
+	var buf bytes.Buffer
+	for {
+		_, r, err := s.c.Reader(ctx)
+		if err != nil {
+			return
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return
+		}
+		b := buf.Bytes()
+		i := bytes.Index(b, clientIDField)
+		if i < 0 || !bytes.HasPrefix(b, []byte(`{"type":"message"`)) {
+			continue
+		}
+		id := b[i+len(clientIDField):]
+		id = id[:bytes.IndexByte(id, '"')]
+		dot := bytes.LastIndexByte(id, '.')
+		ns, err := strconv.ParseInt(string(id[dot+1:]), 10, 64)
+		if err != nil {
+			continue
+		}
+		now := time.Now()
+		s.lat = append(s.lat, now.Sub(time.Unix(0, ns)))
+		s.last = now
+		if len(s.lat) == want {
+			close(s.done)
+		}
+	}
+}
+
+// read releases the send window on each reply.
+func (p *benchPub) read(ctx context.Context) {
+	for {
+		_, b, err := p.c.Read(ctx)
+		if err != nil {
+			return
+		}
+		// Replies are encoded with sorted keys: {"req",…,"type":"sent"} and
+		// {"epoch"?,"error",…,"type":"error"}.
+		switch {
+		case bytes.HasPrefix(b, []byte(`{"req"`)):
+			p.acked.Add(1)
+			<-p.window
+		case bytes.HasPrefix(b, []byte(`{"e`)):
+			p.errs.Add(1)
+			<-p.window
+		}
+	}
+}
+
+// send has the publishers send the payloads between them, each keeping up
+// to window sends unacknowledged, and waits for every subscriber.
+func (l *load) send(ctx context.Context, payloads [][]byte, window int) (*loadResult, error) {
+	enc := make([]string, len(payloads))
+	for i, p := range payloads {
+		enc[i] = base64.StdEncoding.EncodeToString(p)
+	}
+	conv, _ := json.Marshal(l.conv)
+	start := time.Now()
+	var sending sync.WaitGroup
+	errc := make(chan error, len(l.pubs))
+	for pi, p := range l.pubs {
+		sending.Add(1)
+		go func() {
+			defer sending.Done()
+			for i := pi; i < len(payloads); i += len(l.pubs) {
+				p.window <- struct{}{}
+				f := fmt.Sprintf(`{"type":"send","req":%d,"conversation":%s,"client_id":"%d.%d.%d","message":"%s"}`,
+					i, conv, pi, i, time.Now().UnixNano(), enc[i])
+				if err := p.c.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
+					errc <- err
+					return
+				}
+			}
+			for range window { // wait for the last acknowledgements
+				p.window <- struct{}{}
+			}
+		}()
+	}
+	sending.Wait()
+	sendTime := time.Since(start)
+	close(errc)
+	if err := <-errc; err != nil {
+		return nil, fmt.Errorf("send: %w", err)
+	}
+	for _, p := range l.pubs {
+		if n := p.errs.Load(); n > 0 {
+			return nil, fmt.Errorf("the server refused %d sends", n)
+		}
+	}
+	res := &loadResult{sendTime: sendTime}
+	for _, s := range l.subs {
+		select {
+		case <-s.done:
+		case <-time.After(60 * time.Second):
+		case <-ctx.Done():
+		}
+	}
+	l.cancel()
+	l.wg.Wait()
+	var last time.Time
+	for _, s := range l.subs {
+		res.delivered += len(s.lat)
+		res.latencies = append(res.latencies, s.lat...)
+		if s.last.After(last) {
+			last = s.last
+		}
+	}
+	res.elapsed = last.Sub(start)
+	return res, nil
+}
+
+func (l *load) close() {
+	l.cancel()
+	for _, s := range l.subs {
+		if s != nil {
+			s.c.CloseNow()
+		}
+	}
+	for _, p := range l.pubs {
+		p.c.CloseNow()
+	}
+	l.wg.Wait()
+}
