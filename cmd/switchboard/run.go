@@ -19,10 +19,20 @@ Usage:
   switchboard admin [--data DIR | --database-url URL] user add --org CODE --email EMAIL --name NAME --role ROLE [--role ROLE]... --password-stdin [--json]
   switchboard admin [--data DIR | --database-url URL] audit verify
   switchboard admin migrate-to-postgres --data DIR --database-url URL
+  switchboard login --server URL --email EMAIL --password-stdin --totp CODE --profile DIR
+  switchboard chat --profile DIR create --name NAME --member EMAIL [--member EMAIL]...
+  switchboard chat --profile DIR send CONVERSATION TEXT [--allow-pid]   (TEXT - reads standard input)
+  switchboard chat --profile DIR read CONVERSATION [--json]
+  switchboard chat --profile DIR list [--json]
+  switchboard chat --profile DIR add CONVERSATION EMAIL
+  switchboard chat --profile DIR remove CONVERSATION EMAIL
+  switchboard chat --profile DIR watch
   switchboard version
 
 Every flag can also be set in the environment as SWITCHBOARD_<FLAG>, such as
-SWITCHBOARD_DATA, SWITCHBOARD_DATABASE_URL or SWITCHBOARD_PUBLIC_URL.
+SWITCHBOARD_DATA, SWITCHBOARD_DATABASE_URL or SWITCHBOARD_PUBLIC_URL. login and
+chat keep the device's profile encrypted under the passphrase in
+SWITCHBOARD_PASSPHRASE.
 `
 
 // errUsage marks an error in the command line itself.
@@ -40,6 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "login":
+		return runLogin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "chat":
+		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
