@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// account is a user made with `admin user add`, whose TOTP steps are
+// handed out once each, as the server accepts them.
+type account struct {
+	email, password, secret string
+	lastStep                int64
+}
+
+// code returns an unused TOTP code, waiting for the next step if the
+// usable ones are spent.
+func (a *account) code(t *testing.T) string {
+	t.Helper()
+	for {
+		now := identity.TOTPCounter(time.Now())
+		for _, s := range []int64{now - 1, now, now + 1} {
+			if s > a.lastStep {
+				a.lastStep = s
+				c, err := identity.TOTPCode(a.secret, s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// addAccount adds a user to the organisation RXX in data.
+func addAccount(t *testing.T, data, email string, roles ...string) *account {
+	t.Helper()
+	a := &account{email: email, password: "tulip ladder velvet orbit " + email}
+	args := []string{"admin", "--data", data, "user", "add", "--org", "RXX", "--email", email, "--name", "Test " + email,
+		"--password-stdin", "--json"}
+	for _, r := range append(roles, "clinician") {
+		args = append(args, "--role", r)
+	}
+	out, _, err := cli(t, a.password+"\n", args...)
+	if err != nil {
+		t.Fatalf("user add %s: %v", email, err)
+	}
+	var res struct {
+		Secret string `json:"totp_secret"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Secret == "" {
+		t.Fatalf("user add %s printed %q", email, out)
+	}
+	a.secret = res.Secret
+	return a
+}
+
+// device is one CLI profile.
+type device struct {
+	name, profile, passphrase string
+	acct                      *account
+	id                        string
+}
+
+// sb runs the binary's run with the device's passphrase in the
+// environment.
+func (d *device) sb(t *testing.T, ctx context.Context, stdin string, stdout io.Writer, args ...string) (string, error) {
+	t.Helper()
+	var errb bytes.Buffer
+	env := func(k string) string {
+		if k == passphraseEnv {
+			return d.passphrase
+		}
+		return ""
+	}
+	err := run(ctx, args, env, strings.NewReader(stdin), stdout, &errb)
+	return errb.String(), err
+}
+
+// login signs the device in to server.
+func (d *device) login(t *testing.T, server string) {
+	t.Helper()
+	var out bytes.Buffer
+	stderr, err := d.sb(t, context.Background(), d.acct.password+"\n", &out, "login", "--server", server, "--email", d.acct.email,
+		"--password-stdin", "--totp", d.acct.code(t), "--profile", d.profile)
+	if err != nil {
+		t.Fatalf("%s: login: %v (%s)", d.name, err, stderr)
+	}
+	f := strings.Fields(strings.TrimSuffix(out.String(), ".\n"))
+	d.id = f[len(f)-1]
+}
+
+// chat runs a chat command and returns its output, failing the test on
+// error.
+func (d *device) chat(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := d.try(t, "", args...)
+	if err != nil {
+		t.Fatalf("%s: chat %s: %v", d.name, strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// try runs a chat command and returns its output and error.
+func (d *device) try(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	_, err := d.sb(t, context.Background(), stdin, &out, append([]string{"chat", "--profile", d.profile}, args...)...)
+	return out.String(), err
+}
+
+type shownMessage struct {
+	ID     string    `json:"id"`
+	Seq    uint64    `json:"seq"`
+	Sender string    `json:"sender"`
+	Text   string    `json:"text"`
+	SentAt time.Time `json:"sent_at"`
+}
+
+// read returns the device's messages in a conversation.
+func (d *device) read(t *testing.T, conv string) []shownMessage {
+	t.Helper()
+	return parseLines(t, d.chat(t, "read", conv, "--json"))
+}
+
+func parseLines(t *testing.T, out string) []shownMessage {
+	t.Helper()
+	var ms []shownMessage
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var m shownMessage
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("line %q is not a JSON message: %v", l, err)
+		}
+		if m.ID == "" || m.Sender == "" || m.SentAt.IsZero() {
+			t.Fatalf("line %q lacks id, sender or sent_at", l)
+		}
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+func texts(ms []shownMessage) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func countText(ms []shownMessage, text string) int {
+	n := 0
+	for _, m := range ms {
+		if m.Text == text {
+			n++
+		}
+	}
+	return n
+}
+
+// freeAddr returns a loopback address nothing listens on, so that a
+// server can be restarted where its clients expect it.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// dropProxy forwards to the server but, when armed, forwards a message
+// send and then cuts the connection before the answer reaches the
+// client, as a dropped mobile connection would. It records each send's
+// client ID and the seq the server gave it.
+type dropProxy struct {
+	mu    sync.Mutex
+	drops int
+	sends []proxiedSend
+	rp    *httputil.ReverseProxy
+}
+
+type proxiedSend struct {
+	ClientID string
+	Message  string // the ciphertext, as sent
+	Seq      uint64
+	Dropped  bool
+}
+
+func newDropProxy(t *testing.T, target string) (*dropProxy, string) {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &dropProxy{rp: httputil.NewSingleHostReverseProxy(u)}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: p}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return p, "http://" + l.Addr().String()
+}
+
+func (p *dropProxy) arm(n int) { p.mu.Lock(); p.drops = n; p.mu.Unlock() }
+
+func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages") {
+		p.rp.ServeHTTP(w, r)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		ClientID string `json:"client_id"`
+		Message  string `json:"message"`
+	}
+	json.Unmarshal(body, &in)
+	rec := &recorder{header: http.Header{}}
+	p.rp.ServeHTTP(rec, r)
+	var out struct {
+		Seq uint64 `json:"seq"`
+	}
+	json.Unmarshal(rec.body.Bytes(), &out)
+	p.mu.Lock()
+	drop := p.drops > 0
+	if drop {
+		p.drops--
+	}
+	p.sends = append(p.sends, proxiedSend{ClientID: in.ClientID, Message: in.Message, Seq: out.Seq, Dropped: drop})
+	p.mu.Unlock()
+	if drop {
+		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+}
+
+func (p *dropProxy) recorded() []proxiedSend {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]proxiedSend(nil), p.sends...)
+}
+
+// recorder keeps a proxied answer.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
+func (r *recorder) WriteHeader(s int) { r.status = s }
