@@ -141,10 +141,17 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 				return err
 			}
 		}
-		for _, w := range r.Welcomes {
+		for i, w := range r.Welcomes {
 			w.Seq = m.Seq
-			_, err := tx.ExecContext(ctx, `INSERT INTO welcomes(id, device_id, conversation_id, seq, welcome, ratchet_tree, created_at)
-				VALUES ($1,$2,$3,$4,$5,$6,$7)`, w.ID, w.Device, w.Conversation, w.Seq, w.Welcome, w.RatchetTree, micros(w.CreatedAt))
+			if i == 0 {
+				_, err := tx.ExecContext(ctx, `INSERT INTO welcome_messages(conversation_id, seq, welcome, ratchet_tree) VALUES ($1,$2,$3,$4)`,
+					w.Conversation, w.Seq, w.Welcome, w.RatchetTree)
+				if err != nil {
+					return err
+				}
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO welcomes(id, device_id, conversation_id, seq, created_at) VALUES ($1,$2,$3,$4,$5)`,
+				w.ID, w.Device, w.Conversation, w.Seq, micros(w.CreatedAt))
 			if err != nil {
 				return err
 			}

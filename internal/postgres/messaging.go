@@ -153,8 +153,9 @@ func (db *DB) KeyPackageDevice(ctx context.Context, ref []byte) (string, error) 
 
 // Welcomes lists the Welcomes waiting for a device.
 func (db *DB) Welcomes(ctx context.Context, deviceID string) ([]*messaging.Welcome, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, conversation_id, seq, welcome, ratchet_tree, created_at FROM welcomes
-		WHERE device_id = $1 ORDER BY created_at`, deviceID)
+	rows, err := db.db.QueryContext(ctx, `SELECT w.id, w.conversation_id, w.seq, m.welcome, m.ratchet_tree, w.created_at
+		FROM welcomes w JOIN welcome_messages m ON m.conversation_id = w.conversation_id AND m.seq = w.seq
+		WHERE w.device_id = $1 ORDER BY w.created_at`, deviceID)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -175,7 +176,24 @@ func (db *DB) Welcomes(ctx context.Context, deviceID string) ([]*messaging.Welco
 // DeleteWelcome deletes one of a device's Welcomes.
 func (db *DB) DeleteWelcome(ctx context.Context, deviceID, id string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, `DELETE FROM welcomes WHERE id = $1 AND device_id = $2`, id, deviceID)
+		var conv string
+		var seq int64
+		err := tx.QueryRowContext(ctx, `SELECT conversation_id, seq FROM welcomes WHERE id = $1 AND device_id = $2`, id, deviceID).Scan(&conv, &seq)
+		if err != nil {
+			return err
+		}
+		// Locking the shared Welcome first makes two devices joining at
+		// once take turns, so the second sees the first's row gone.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM welcome_messages WHERE conversation_id = $1 AND seq = $2 FOR UPDATE`, conv, seq); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM welcomes WHERE id = $1`, id); err != nil {
+			return err
+		}
+		// The last device to join drops the shared Welcome.
+		_, err = tx.ExecContext(ctx, `DELETE FROM welcome_messages WHERE conversation_id = $1 AND seq = $2
+			AND NOT EXISTS (SELECT 1 FROM welcomes WHERE conversation_id = $1 AND seq = $2)`, conv, seq)
+		return err
 	})
 }
 

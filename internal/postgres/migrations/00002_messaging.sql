@@ -72,14 +72,22 @@ CREATE TABLE proposals (
 	PRIMARY KEY (conversation_id, ref)
 );
 
-CREATE TABLE welcomes (
-	id              text PRIMARY KEY,
-	device_id       text NOT NULL REFERENCES devices(id),
+-- A commit's Welcome is stored once; each new device has a row naming it.
+CREATE TABLE welcome_messages (
 	conversation_id text NOT NULL REFERENCES conversations(id),
 	seq             bigint NOT NULL,
 	welcome         bytea NOT NULL,
 	ratchet_tree    bytea NOT NULL,
-	created_at      bigint NOT NULL
+	PRIMARY KEY (conversation_id, seq)
+);
+
+CREATE TABLE welcomes (
+	id              text PRIMARY KEY,
+	device_id       text NOT NULL REFERENCES devices(id),
+	conversation_id text NOT NULL,
+	seq             bigint NOT NULL,
+	created_at      bigint NOT NULL,
+	FOREIGN KEY (conversation_id, seq) REFERENCES welcome_messages(conversation_id, seq)
 );
 CREATE INDEX welcomes_device ON welcomes(device_id);
 
@@ -104,6 +112,7 @@ CREATE TABLE push_subscriptions (
 DROP TABLE push_subscriptions;
 DROP TABLE attachments;
 DROP TABLE welcomes;
+DROP TABLE welcome_messages;
 DROP TABLE proposals;
 DROP TABLE messages;
 DROP TABLE members;
