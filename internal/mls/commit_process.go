@@ -113,6 +113,12 @@ func (g *Group) processCommit(ac *AuthenticatedContent) (*CommitChanges, error) 
 	case SenderMember:
 		sender = leafIndex(fc.Sender.Index)
 	case SenderNewMemberCommit:
+		// An external commit may remove only the joiner's own old leaf.
+		for _, r := range applied.removed {
+			if old := g.tree.Leaf(r); old == nil || !old.Credential.Equal(&c.Path.LeafNode.Credential) {
+				return nil, commitErr("external commit removes leaf %d of another member", r)
+			}
+		}
 		// The joiner's leaf goes where an Add would put it; it is filled in
 		// by MergeUpdatePath, which must not see its keys as reused.
 		placeholder := c.Path.LeafNode.Clone()

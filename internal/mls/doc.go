@@ -8,7 +8,8 @@
 // protection, the ratchet tree and TreeKEM, and a Group type that creates
 // groups, makes and validates KeyPackages, proposes and commits adds,
 // removes, updates, PSKs and GroupContext extensions, processes other
-// members' commits, joins from a Welcome or by external commit,
+// members' commits, joins from a Welcome or by external commit (also to
+// resynchronise a member that lost its state),
 // protects and unprotects application messages, exports secrets and
 // serialises its state. It is verified against the IETF interoperability
 // test vectors (../shared/mls-test-vectors beside the repository root).
@@ -43,8 +44,7 @@
 //   - ReInit and branch (they are decoded and rejected when committed);
 //     resumption PSKs are available for the last maxResumptionEpochs
 //     epochs of the same group only.
-//   - Sending new_member_proposal messages (receiving them is supported),
-//     and external commits that also remove the joiner's old leaf (resync).
+//   - Sending new_member_proposal messages (receiving them is supported).
 //   - Messages from earlier epochs are refused, except application
 //     messages from the last Config.PastEpochs epochs.
 //   - Decrypting one's own PrivateMessages: a sender's keys are deleted once

@@ -38,6 +38,17 @@ func (g *Group) GroupInfo(withTree bool) ([]byte, error) {
 // the encoded commit, which the delivery service must accept before the
 // group is used; if it refuses it, the returned Group must be discarded.
 func JoinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credential Credential, sigPriv []byte) (*Group, []byte, error) {
+	return joinExternal(cfg, groupInfo, tree, credential, sigPriv, nil)
+}
+
+// RejoinExternal is JoinExternal for a member that lost its state: the
+// external commit also removes its old leaf, which must carry the same
+// credential (RFC 9420 §12.4.3.2, resynchronisation).
+func RejoinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credential Credential, sigPriv []byte, oldLeaf uint32) (*Group, []byte, error) {
+	return joinExternal(cfg, groupInfo, tree, credential, sigPriv, &oldLeaf)
+}
+
+func joinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credential Credential, sigPriv []byte, oldLeaf *uint32) (*Group, []byte, error) {
 	gi := groupInfo
 	gc := gi.GroupContext
 	if gc.Version != ProtocolVersionMLS10 || gc.CipherSuite != CipherSuiteMLS128X25519 {
@@ -109,6 +120,14 @@ func JoinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credentia
 	self := Sender{Type: SenderNewMemberCommit}
 	props := []ProposalOrRef{{Type: ProposalOrRefProposal, Proposal: &Proposal{
 		Type: ProposalExternalInit, ExternalInit: &ExternalInitProposal{KEMOutput: kemOutput}}}}
+	if oldLeaf != nil {
+		old := tree.Leaf(leafIndex(*oldLeaf))
+		if old == nil || !old.Credential.Equal(&credential) {
+			return nil, nil, welcomeErr("leaf %d is not this member's", *oldLeaf)
+		}
+		props = append(props, ProposalOrRef{Type: ProposalOrRefProposal, Proposal: &Proposal{
+			Type: ProposalRemove, Remove: &RemoveProposal{Removed: *oldLeaf}}})
+	}
 	resolved, err := g.resolveProposals(self, props)
 	if err != nil {
 		return nil, nil, err

@@ -37,6 +37,35 @@ func TestGroupExternalJoin(t *testing.T) {
 	commitAndDeliver(t, bob, CommitOptions{ForcePath: true}, alice, carol)
 	requireSameEpoch(t, alice, bob, carol)
 
+	// Bob loses his device state and rejoins, replacing his old leaf.
+	bobLeaf := bob.g.OwnLeaf()
+	giMsg, err = alice.g.GroupInfo(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, err := DecodeMLSMessage(giMsg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := RejoinExternal(cfg, m2.GroupInfo, nil, bob.kp.LeafNode.Credential, bob.priv.SignaturePriv, alice.g.OwnLeaf()); err == nil {
+		t.Error("RejoinExternal removing someone else's leaf succeeded")
+	}
+	bob.g, commit, err = RejoinExternal(cfg, m2.GroupInfo, nil, bob.kp.LeafNode.Credential, bob.priv.SignaturePriv, bobLeaf)
+	if err != nil {
+		t.Fatalf("RejoinExternal: %v", err)
+	}
+	for _, o := range []*testMember{alice, carol} {
+		r, err := o.g.Process(commit)
+		if err != nil || r.Commit == nil || len(r.Commit.Removed) != 1 || r.Commit.Removed[0] != bobLeaf {
+			t.Fatalf("%s: Process(resync commit) = %+v, %v", o.name, r, err)
+		}
+	}
+	requireSameEpoch(t, alice, bob, carol)
+	if n := len(alice.g.Members()); n != 3 {
+		t.Errorf("members after resync = %d; want 3", n)
+	}
+	sendApp(t, bob, "back again", alice, carol)
+
 	// A GroupInfo signed by someone else is refused.
 	m.GroupInfo.Signature[0] ^= 1
 	if _, _, err := JoinExternal(cfg, m.GroupInfo, nil, carol.kp.LeafNode.Credential, carol.priv.SignaturePriv); err == nil {
