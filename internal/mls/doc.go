@@ -9,22 +9,24 @@
 // groups, makes and validates KeyPackages, proposes and commits adds,
 // removes, updates, PSKs and GroupContext extensions, processes other
 // members' commits, joins from a Welcome or by external commit (also to
-// resynchronise a member that lost its state),
-// protects and unprotects application messages, exports secrets and
-// serialises its state. It is verified against the IETF interoperability
-// test vectors (../shared/mls-test-vectors beside the repository root).
+// resynchronise a member that lost its state), protects and unprotects
+// application messages, exports secrets and serialises its state. It is
+// verified against the IETF interoperability test vectors
+// (../shared/mls-test-vectors beside the repository root).
 //
 // # Guarantees
 //
 //   - Decoding never panics and never allocates more than its input
 //     justifies: lengths are checked against the bytes remaining, length
-//     headers must be minimal, and unknown enum values are errors. Every
-//     Decode reports trailing bytes as errors.
+//     headers must be minimal, and unknown enum values are errors. The
+//     Decode… functions (DecodeMLSMessage, DecodeKeyPackage, …) reject
+//     trailing bytes.
 //   - Received messages are checked before they change state: group and
 //     epoch, membership tag, signature, confirmation tag, proposal rules of
 //     RFC 9420 §12.2, leaf-node and KeyPackage validity (§7.3, §10.1), tree
 //     validity and parent hashes. A message that fails any check leaves the
-//     Group unchanged.
+//     Group unchanged, apart from ratchet keys derived to try to read it
+//     (kept, bounded, for the genuine message).
 //   - Credentials are checked by Config.ValidateCredential, the caller's
 //     authentication service, for every leaf that enters the group.
 //   - Each message key is used once: keys are deleted from the secret tree
