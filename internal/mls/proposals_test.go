@@ -174,3 +174,35 @@ func TestCommitLeavesOutConflictingProposals(t *testing.T) {
 		t.Error("carol still active")
 	}
 }
+
+func TestMemberLeaves(t *testing.T) {
+	cfg := testConfig(true)
+	alice, bob, carol := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "carol")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("g"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp, carol.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+	join(t, carol, out.Welcome, cfg)
+
+	// Bob asks to leave; he cannot commit his own removal, Carol does.
+	leave, err := bob.g.ProposeRemove(bob.g.OwnLeaf())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*testMember{alice, carol} {
+		if _, err := m.g.Process(leave); err != nil {
+			t.Fatalf("%s: Process(leave proposal) = %v", m.name, err)
+		}
+	}
+	if out, err := bob.g.Commit(CommitOptions{}); err != nil || len(out.Changes.Removed) != 0 {
+		t.Errorf("Bob's own commit = %+v, %v; want one that does not remove him", out, err)
+	}
+	bob.g.DiscardPendingCommit()
+	commitAndDeliver(t, carol, CommitOptions{}, alice, bob)
+	if bob.g.Active() {
+		t.Error("bob still active after leaving")
+	}
+	requireSameEpoch(t, alice, carol)
+}
