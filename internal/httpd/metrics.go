@@ -8,6 +8,9 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	signIns  *prometheus.CounterVec
+	// pidOverrides counts messages sent after a patient-data warning, by
+	// organisation and kind of data: never what was typed.
+	pidOverrides *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -22,7 +25,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "switchboard_signins_total", Help: "Sign-in attempts by outcome.",
 		}, []string{"outcome"}),
+		pidOverrides: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_pid_warnings_overridden_total", Help: "Messages sent after a patient-data warning, by organisation (ODS code) and kind of data.",
+		}, []string{"org", "kind"}),
 	}
-	reg.MustRegister(m.requests, m.latency, m.signIns)
+	reg.MustRegister(m.requests, m.latency, m.signIns, m.pidOverrides)
 	return m
 }

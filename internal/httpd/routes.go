@@ -32,6 +32,8 @@ func (s *Server) routes() {
 	s.authed("PUT /api/admin/policy", s.handleSetPolicy)
 
 	s.authed("GET /api/audit", s.handleAudit)
+	s.authed("GET /api/directory", s.handleDirectory)
+	s.authed("POST /api/pid/overrides", s.handlePIDOverride)
 
 	s.authed("GET /api/consultations", s.handleListConsultations)
 	s.authed("POST /api/consultations", s.handleSchedule)

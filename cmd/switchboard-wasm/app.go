@@ -1,0 +1,217 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/client"
+	"github.com/switchboard-nhs/switchboard/internal/client/idbstore"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+)
+
+// dbName is the IndexedDB database holding the device's store.
+const dbName = "switchboard"
+
+// app is the core's state in the page: at most one unlocked client.
+type app struct {
+	origin string
+	csrf   *csrfTransport
+
+	mu     sync.Mutex
+	store  *idbstore.Store
+	c      *client.Client
+	cancel context.CancelFunc // stops Watch
+}
+
+func newApp(origin string) *app {
+	return &app{origin: origin, csrf: &csrfTransport{base: http.DefaultTransport}}
+}
+
+// csrfTransport adds the page's CSRF token to state-changing requests.
+type csrfTransport struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	token string
+}
+
+func (t *csrfTransport) set(token string) {
+	t.mu.Lock()
+	t.token = token
+	t.mu.Unlock()
+}
+
+func (t *csrfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.mu.Lock()
+	tok := t.token
+	t.mu.Unlock()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && tok != "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("X-CSRF-Token", tok)
+	}
+	return t.base.RoundTrip(r)
+}
+
+var errLocked = fault.New(fault.Forbidden, "Messages are locked. Enter your PIN to unlock them.")
+
+// client returns the unlocked client.
+func (a *app) client() (*client.Client, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.c == nil {
+		return nil, errLocked
+	}
+	return a.c, nil
+}
+
+// openStore opens the IndexedDB store if it is not open.
+func (a *app) openStore(ctx context.Context) (*idbstore.Store, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.store != nil {
+		return a.store, nil
+	}
+	s, err := idbstore.Open(ctx, dbName)
+	if err != nil {
+		return nil, err
+	}
+	a.store = s
+	return s, nil
+}
+
+type statusOut struct {
+	Store    bool `json:"store"`
+	Unlocked bool `json:"unlocked"`
+}
+
+func (a *app) status(ctx context.Context) (any, error) {
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return statusOut{Store: s.Exists(), Unlocked: a.c != nil}, nil
+}
+
+type unlockIn struct {
+	PIN  string `json:"pin"`
+	CSRF string `json:"csrf"`
+}
+
+// unlock opens (or creates) the store under the PIN and attaches it to
+// the browser's session.
+func (a *app) unlock(ctx context.Context, raw string) (any, error) {
+	var in unlockIn
+	if err := json.Unmarshal([]byte(raw), &in); err != nil {
+		return nil, fault.Invalidf("The unlock request is not valid.")
+	}
+	if len(in.PIN) < 6 {
+		return nil, fault.Invalidf("Enter your PIN: at least 6 digits.")
+	}
+	a.csrf.set(in.CSRF)
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client.Attach(ctx, client.Options{
+		Backend:    s,
+		Passphrase: []byte(in.PIN),
+		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: a.csrf},
+	}, a.origin)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	a.c = c
+	a.mu.Unlock()
+	return map[string]string{"email": c.Email(), "device": c.DeviceID()}, nil
+}
+
+// lock forgets the client and every record held in memory; the store
+// stays in IndexedDB, encrypted.
+func (a *app) lock() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cancel != nil {
+		a.cancel()
+		a.cancel = nil
+	}
+	a.c = nil
+	if a.store != nil {
+		a.store.Close()
+		a.store = nil
+	}
+}
+
+// erase removes the store (sign-out) and locks.
+func (a *app) erase(ctx context.Context) (any, error) {
+	s, err := a.openStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Erase(); err != nil {
+		return nil, err
+	}
+	a.lock()
+	return true, nil
+}
+
+// watch follows the server's stream and calls cb with each new message
+// (as JSON) and, when following stops, with {"type":"closed","error"}.
+func (a *app) watch(cb js.Value) (any, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.mu.Lock()
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.cancel = cancel
+	a.mu.Unlock()
+	go func() {
+		err := c.Watch(ctx, func(m client.Message) {
+			b, _ := json.Marshal(struct {
+				Type string `json:"type"`
+				client.Message
+			}{"message", m})
+			cb.Invoke(string(b))
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		out := map[string]string{"type": "closed"}
+		if err != nil {
+			out["error"] = userMessage(err)
+			out["kind"] = kindOf(err)
+		}
+		b, _ := json.Marshal(out)
+		cb.Invoke(string(b))
+	}()
+	return true, nil
+}
+
+// userMessage returns the sentence to show for err.
+func userMessage(err error) string {
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Msg != "" {
+		return fe.Msg
+	}
+	return "Something went wrong with secure messaging. Try again, and if it keeps happening, sign out and in again."
+}
+
+func kindOf(err error) string {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		return fe.Kind.String()
+	}
+	return "internal"
+}
