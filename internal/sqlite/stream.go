@@ -22,7 +22,9 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 			return err
 		}
 		defer ins.Close()
-		dupQ, err := tx.Prepare(`SELECT seq FROM messages WHERE conversation_id = ? AND device_id = ? AND client_id = ?`)
+		// "client_id <> ''" lets SQLite use the partial unique index;
+		// without it the lookup scans the conversation.
+		dupQ, err := tx.Prepare(`SELECT seq FROM messages WHERE conversation_id = ? AND device_id = ? AND client_id = ? AND client_id <> ''`)
 		if err != nil {
 			return err
 		}
