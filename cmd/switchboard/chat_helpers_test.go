@@ -190,10 +190,11 @@ func freeAddr(t *testing.T) string {
 // client, as a dropped mobile connection would. It records each send's
 // client ID and the seq the server gave it.
 type dropProxy struct {
-	mu    sync.Mutex
-	drops int
-	sends []proxiedSend
-	rp    *httputil.ReverseProxy
+	mu     sync.Mutex
+	drops  int
+	sends  []proxiedSend
+	rp     *httputil.ReverseProxy
+	before func() // run once before the next commit is forwarded
 }
 
 type proxiedSend struct {
@@ -222,7 +223,20 @@ func newDropProxy(t *testing.T, target string) (*dropProxy, string) {
 
 func (p *dropProxy) arm(n int) { p.mu.Lock(); p.drops = n; p.mu.Unlock() }
 
+// beforeCommit arranges for f to run just before the next commit
+// reaches the server, so that another device's commit can win the epoch.
+func (p *dropProxy) beforeCommit(f func()) { p.mu.Lock(); p.before = f; p.mu.Unlock() }
+
 func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/commits") {
+		p.mu.Lock()
+		f := p.before
+		p.before = nil
+		p.mu.Unlock()
+		if f != nil {
+			f()
+		}
+	}
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages") {
 		p.rp.ServeHTTP(w, r)
 		return

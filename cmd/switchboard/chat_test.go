@@ -334,6 +334,44 @@ func TestChatEndToEnd(t *testing.T) {
 	if !ok {
 		return
 	}
+	t.Run("two devices change the group at once", func(t *testing.T) {
+		startServer(t, data, "--addr", addr)
+		// ann's two devices both add bob back. The first device's commit
+		// wins the epoch while the second's is on its way; the second
+		// gets a conflict, fetches and merges the winner, and finds
+		// nothing left to do.
+		proxy.beforeCommit(func() { ann1.chat(t, "add", conv, bob.email) })
+		ann2.chat(t, "add", conv, bob.email)
+		var members []string
+		for _, l := range strings.Split(strings.TrimSpace(ann2.chat(t, "list", "--json")), "\n") {
+			var item struct {
+				Members []struct {
+					Email string `json:"email"`
+				} `json:"members"`
+			}
+			if err := json.Unmarshal([]byte(l), &item); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range item.Members {
+				members = append(members, m.Email)
+			}
+		}
+		slices.Sort(members)
+		if diff := cmp.Diff([]string{ann.email, ann.email, bob.email}, members); diff != "" {
+			t.Errorf("members after both added bob (-want +got):\n%s", diff)
+		}
+		back := unique(t, "bob is back")
+		send(t, ann2, conv, back)
+		got := texts(bob1.read(t, conv))
+		if !slices.Contains(got, back) {
+			t.Errorf("bob, added back, reads %q; want the new message", got)
+		}
+		for _, m := range sent[:len(sent)-1] {
+			if strings.Contains(m, "after bob left") && slices.Contains(got, m) {
+				t.Errorf("bob reads %q, sent while he was out", m)
+			}
+		}
+	})
 	t.Run("no plaintext at rest", func(t *testing.T) {
 		if len(sent) < 15 {
 			t.Fatalf("only %d messages were sent; the search would prove little", len(sent))

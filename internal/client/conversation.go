@@ -69,7 +69,8 @@ func (c *Client) load(ctx context.Context, id string) (*conv, error) {
 		return nil, fault.Invalidf("A conversation ID is 32 lower-case hexadecimal characters, as create and list print it.")
 	}
 	cv, err := c.loadLocal(id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || err == nil && cv.rec.Removed {
+		// New to this device, or it may have been added back.
 		if err := c.joinWelcomes(ctx, nil); err != nil {
 			return nil, err
 		}
