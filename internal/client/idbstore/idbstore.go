@@ -18,6 +18,7 @@ import (
 	"syscall/js"
 
 	"github.com/switchboard-nhs/switchboard/internal/client"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
 
 const objectStore = "records"
@@ -37,7 +38,7 @@ type Store struct {
 func Open(ctx context.Context, name string) (*Store, error) {
 	idb := js.Global().Get("indexedDB")
 	if idb.IsUndefined() || idb.IsNull() {
-		return nil, errors.New("This browser does not offer IndexedDB, which secure messaging needs; use an up-to-date browser outside private browsing.")
+		return nil, fault.New(fault.Unavailable, "This browser does not offer IndexedDB, which secure messaging needs; use an up-to-date browser outside private browsing.")
 	}
 	req := idb.Call("open", name, 1)
 	upgrade := js.FuncOf(func(this js.Value, _ []js.Value) any {
