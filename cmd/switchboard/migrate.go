@@ -180,7 +180,7 @@ func short(sum []byte) string { return hex.EncodeToString(sum)[:16] }
 
 func printFigures(w io.Writer, data string, figures []tableFigures, auditEntries int64) {
 	fmt.Fprintf(w, "Copied the SQLite database in %s to PostgreSQL in one transaction.\n\n", data)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "table\tSQLite rows\tPostgreSQL rows\tchecksum (SHA-256, first 8 bytes)\t")
 	var total int64
 	for _, f := range figures {

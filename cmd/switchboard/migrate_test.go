@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
 	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
@@ -51,6 +54,22 @@ func populate(t *testing.T, data string) {
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(identity.AbsoluteSessionLimit)},
 		&identity.Device{ID: "d1", UserID: u.ID, Name: "Chrome on Linux", Kind: "web", CreatedAt: now, LastSeenAt: now}, 7, "",
 		audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "signin.ok", Target: "s1", Detail: map[string]string{"device": "d1"}}))
+	// Messaging: binary columns, a boolean (last resort) and a NULL (a
+	// claimed KeyPackage's data).
+	_, err = db.AddKeyPackages(ctx, "d1", []*messaging.KeyPackage{{Ref: []byte{1, 2}, Data: []byte{0, 0xff}, CreatedAt: now}},
+		&messaging.KeyPackage{Ref: []byte{3}, LastResort: true, Data: []byte{9}, CreatedAt: now})
+	must(err)
+	_, _, err = db.ClaimKeyPackage(ctx, "d1", now)
+	must(err)
+	must(db.CreateConversation(ctx, &messaging.Conversation{ID: "c1", OrgID: u.OrgID, CreatedAt: now}, messaging.Member{Device: "d1"}))
+	_, err = db.AppendMessages(ctx, []messaging.Send{{Message: &messaging.Message{Conversation: "c1", Kind: messaging.KindApplication,
+		Device: "d1", ClientID: "m1", SentAt: now, Data: []byte("\x00ciphertext")}}})
+	must(err)
+	// Consultations: a timeline numbered by SQLite's AUTOINCREMENT.
+	must(db.CreateConsultation(ctx, &consult.Consultation{ID: "k1", OrgID: u.OrgID, ClinicianID: u.ID, Practice: "P", PatientName: "Pat",
+		StartsAt: now, Slot: 15 * time.Minute, Status: consult.StatusScheduled, Mode: consult.ModeVideo, CreatedAt: now}, nil,
+		[]consult.Record{{ConsultID: "k1", At: now, Kind: consult.RecordScheduled, Actor: u.ID}, {ConsultID: "k1", At: now, Kind: "note", Actor: u.ID}},
+		audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "consult.schedule", Target: "k1"}))
 }
 
 func TestMigrateToPostgres(t *testing.T) {
@@ -62,12 +81,13 @@ func TestMigrateToPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatalf("migrate-to-postgres = %v (%s)", err, errOut)
 	}
-	for _, want := range []string{"Row counts and checksums match in all", "The audit chain verifies on PostgreSQL: 3 entries."} {
+	t.Logf("migrate-to-postgres printed:\n%s", out)
+	for _, want := range []string{"Row counts and checksums match in all", "The audit chain verifies on PostgreSQL: 4 entries."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("migrate-to-postgres printed:\n%s\nwant a line containing %q", out, want)
 		}
 	}
-	for _, table := range []string{"orgs", "users", "devices", "sessions", "enrolments", "audit", "audit_head"} {
+	for _, table := range []string{"orgs", "users", "devices", "sessions", "enrolments", "audit", "audit_head", "key_packages", "messages", "consult_records"} {
 		if !strings.Contains(out, table) {
 			t.Errorf("migrate-to-postgres printed no figures for table %s:\n%s", table, out)
 		}
@@ -95,6 +115,13 @@ func TestMigrateToPostgres(t *testing.T) {
 		"SessionByTokenHash": func(s identity.Store) (any, error) { return s.SessionByTokenHash(ctx, "tok-hash") },
 		"EnrolmentByHash":    func(s identity.Store) (any, error) { return s.EnrolmentByHash(ctx, "setup-hash") },
 		"ListAudit":          func(s identity.Store) (any, error) { return s.ListAudit(ctx, org.ID, 0, 100) },
+		"Messages":           func(s identity.Store) (any, error) { return s.(store).Messages(ctx, "c1", 0, 10) },
+		"KeyPackageDevice":   func(s identity.Store) (any, error) { return s.(store).KeyPackageDevice(ctx, []byte{1, 2}) },
+		"ClaimKeyPackage": func(s identity.Store) (any, error) {
+			data, n, err := s.(store).ClaimKeyPackage(ctx, "d1", time.Now()) // the last resort, kept
+			return fmt.Sprint(data, n), err
+		},
+		"ListRecords": func(s identity.Store) (any, error) { return s.(store).ListRecords(ctx, "k1") },
 	} {
 		want, err1 := get(src)
 		got, err2 := get(dst)
@@ -107,12 +134,21 @@ func TestMigrateToPostgres(t *testing.T) {
 		}
 	}
 
+	// PostgreSQL numbers new timeline records after the copied ones.
+	rec := consult.Record{ConsultID: "k1", At: time.Now(), Kind: "note", Actor: "cli"}
+	if err := dst.AddRecords(ctx, []consult.Record{rec}, audit.Event{At: time.Now(), OrgID: org.ID, Actor: "cli", Action: "consult.note", Target: "k1"}); err != nil {
+		t.Fatalf("AddRecords on PostgreSQL after the copy: %v", err)
+	}
+	if rs, err := dst.ListRecords(ctx, "k1"); err != nil || len(rs) != 3 || rs[2].Seq != 3 {
+		t.Errorf("ListRecords on PostgreSQL = %+v, %v; want the new record numbered 3", rs, err)
+	}
+
 	// The console works on the new database, and the chain goes on.
 	if out, errOut, err := cli(t, "", "admin", "--database-url", url, "org", "add", "--ods", "RYY", "--name", "Second Trust"); err != nil {
 		t.Fatalf("org add on PostgreSQL = %v (%s %s)", err, out, errOut)
 	}
-	if out, _, err := cli(t, "", "admin", "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "4 entries verified") {
-		t.Errorf("audit verify on PostgreSQL = %q, %v; want 4 entries verified", out, err)
+	if out, _, err := cli(t, "", "admin", "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "6 entries verified") {
+		t.Errorf("audit verify on PostgreSQL = %q, %v; want 6 entries verified", out, err)
 	}
 
 	// A second run finds the target in use and changes nothing.
@@ -120,8 +156,8 @@ func TestMigrateToPostgres(t *testing.T) {
 	if err == nil || !strings.Contains(userMessage(err), "The PostgreSQL database is not empty") || exitCode(err) != 1 {
 		t.Errorf("migrate-to-postgres into a used database = %v; want refused, saying it is not empty", err)
 	}
-	if n, err := dst.VerifyAudit(ctx); err != nil || n != 4 {
-		t.Errorf("VerifyAudit after a refused migration = %d, %v; want 4, nil", n, err)
+	if n, err := dst.VerifyAudit(ctx); err != nil || n != 6 {
+		t.Errorf("VerifyAudit after a refused migration = %d, %v; want 6, nil", n, err)
 	}
 }
 
