@@ -260,17 +260,17 @@ func TestSetupAndEnrolment(t *testing.T) {
 	if _, _, err := ids.EnrolInfo(ctx, link); err != nil {
 		t.Errorf("EnrolInfo(new link) = %v; want valid", err)
 	}
-	cara, again, err := ids.ReissueEnrolment(ctx, p, "no-such-user")
-	if err == nil {
-		t.Errorf("ReissueEnrolment(unknown user %v) succeeded", cara)
+	if _, _, err := ids.ReissueEnrolment(ctx, p, "no-such-user"); !fault.Is(err, fault.NotFound) {
+		t.Errorf("ReissueEnrolment(unknown user) = %v; want NotFound", err)
 	}
+	var cara *identity.User
 	users, _ := ids.ListUsers(ctx, p)
 	for _, x := range users {
 		if x.Email == "cara@x.nhs.uk" {
 			cara = x
 		}
 	}
-	_, again, err = ids.ReissueEnrolment(ctx, p, cara.ID)
+	_, again, err := ids.ReissueEnrolment(ctx, p, cara.ID)
 	if err != nil {
 		t.Fatalf("ReissueEnrolment = %v", err)
 	}
