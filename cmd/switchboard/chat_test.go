@@ -230,8 +230,30 @@ func TestChatEndToEnd(t *testing.T) {
 	if !ok {
 		return
 	}
+	// cat's device watches across the restart: the socket drops with the
+	// server and resumes from its cursor when the server is back.
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	var watchOut syncBuffer
+	watchDone := make(chan error, 1)
+	go func() {
+		_, err := cat1.sb(t, watchCtx, "", &watchOut, "chat", "--profile", cat1.profile, "watch")
+		watchDone <- err
+	}()
 	ok = t.Run("after restart", func(t *testing.T) {
 		startServer(t, data, "--addr", addr)
+		resumed := unique(t, "while cat's socket was resuming")
+		send(t, ann1, conv, resumed)
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(watchOut.String(), resumed) && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		stopWatch()
+		if err := <-watchDone; err != nil {
+			t.Errorf("cat's watch across the restart ended with %v", err)
+		}
+		if got := parseLines(t, watchOut.String()); countText(got, resumed) != 1 {
+			t.Errorf("cat's watch across the restart printed %q; want the message sent after it, once", texts(got))
+		}
 		before := texts(cat1.read(t, conv))
 		if len(before) < 10 {
 			t.Fatalf("cat reads %d messages after the restart; want everything from before", len(before))
