@@ -23,10 +23,7 @@ var ErrErased = fault.New(fault.Forbidden, "This device has been revoked, and it
 type frame struct {
 	Type string `json:"type"`
 	wireMessage
-	ID          string `json:"id"`
-	Welcome     []byte `json:"welcome"`
-	RatchetTree []byte `json:"ratchet_tree"`
-	Stock       int    `json:"stock"`
+	Stock int `json:"stock"`
 }
 
 // Watch catches up, then stays connected to the server and calls emit
@@ -125,8 +122,8 @@ func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *frame, em
 		}
 		return writeJSON(ctx, conn, map[string]any{"type": "ack", "conversation": f.Conversation, "seq": ack})
 	case "welcome":
-		w := wireWelcome{ID: f.ID, Conversation: f.Conversation, Seq: f.Seq, Welcome: f.Welcome, RatchetTree: f.RatchetTree}
-		return c.locked(ctx, func() error { return c.join(ctx, &w, emit) })
+		// The frame names the Welcome; the Welcome itself is fetched.
+		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
 	case "keypackages_low":
 		return c.locked(ctx, func() error { return c.uploadKeyPackages(ctx, f.Stock) })
 	case "erase":
