@@ -1816,3 +1816,90 @@ func TestInteropMultipleJoiners(t *testing.T) {
 		t.Fatalf("carol got %q", r.ApplicationData)
 	}
 }
+
+// TestInteropResyncAndLeave: members that lost their state rejoin by an
+// external commit that also removes their old leaf (Go from a ts-mls
+// GroupInfo, ts-mls from a Go GroupInfo), and members leave by proposing
+// their own removal (Go's proposal committed by ts-mls and the reverse).
+func TestInteropResyncAndLeave(t *testing.T) {
+	t.Parallel()
+	alice := startInteropPeer(t, "alice")
+	carol := startInteropPeer(t, "carol")
+	alice.identity("alice")
+	cfg := Config{Now: time.Now}
+	bob := newInteropGoMember(t, "bob", cfg)
+	dave := newInteropGoMember(t, "dave", cfg)
+
+	alice.must("create_group", peerArgs{"group_id": []byte("resync and leave")})
+	add := alice.must("add_member", peerArgs{"key_packages": [][]byte{bob.keyPackage(), carol.identity("carol"), dave.keyPackage()}})
+	bob.join(add.Welcome, add.RatchetTree)
+	carol.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": add.RatchetTree})
+	dave.join(add.Welcome, add.RatchetTree)
+	interopAgree(t, "four members", bob, alice)
+
+	// Go bob loses his state and rejoins from a ts-mls GroupInfo.
+	oldLeaf := bob.g.OwnLeaf()
+	bob.g.Close()
+	gi := alice.must("group_info", peerArgs{"ratchet_tree_extension": true})
+	m := interopCheckMessage(t, "ts-mls GroupInfo", gi.GroupInfo, WireFormatGroupInfo)
+	g, commit, err := RejoinExternal(cfg, m.GroupInfo, nil, bob.kp.LeafNode.Credential, bob.priv.SignaturePriv, oldLeaf)
+	if err != nil {
+		t.Fatalf("Go RejoinExternal from a ts-mls GroupInfo: %v", err)
+	}
+	bob.g = g
+	alice.process(commit)
+	carol.process(commit)
+	dave.process(commit)
+	interopAgree(t, "Go resynchronised", bob, alice)
+	interopAgree(t, "Go resynchronised (carol)", bob, carol)
+	interopAgree(t, "Go resynchronised (dave)", dave, alice)
+	if n := len(bob.g.Members()); n != 4 {
+		t.Fatalf("%d members after the resync, want 4", n)
+	}
+
+	// ts-mls carol loses her state and rejoins from a Go GroupInfo.
+	carol.must("forget_group", nil)
+	giGo, err := dave.g.GroupInfo(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := carol.must("join_external", peerArgs{"group_info": giGo, "ratchet_tree": dave.g.RatchetTree(), "resync": true})
+	if len(re.Members) != 4 {
+		t.Fatalf("ts-mls sees %d members after its resync, want 4", len(re.Members))
+	}
+	alice.process(re.Commit)
+	bob.process(re.Commit)
+	dave.process(re.Commit)
+	interopAgree(t, "ts-mls resynchronised", bob, carol)
+	interopAgree(t, "ts-mls resynchronised (dave)", dave, alice)
+	interopMessagesBothWays(t, "after both resyncs", bob, carol)
+
+	// Go dave leaves: his own Remove proposal, committed by ts-mls.
+	prop, err := dave.g.ProposeRemove(dave.g.OwnLeaf())
+	if err != nil {
+		t.Fatalf("Go proposing its own removal: %v", err)
+	}
+	for _, p := range []*interopPeer{alice, carol} {
+		p.process(prop)
+	}
+	bob.process(prop)
+	com := alice.must("commit", nil)
+	carol.process(com.Commit)
+	bob.process(com.Commit)
+	if r := dave.process(com.Commit); !r.Removed {
+		t.Fatalf("Go dave not removed by the commit of his own proposal: %+v", r)
+	}
+	interopAgree(t, "Go left", bob, alice)
+
+	// ts-mls carol leaves: her own Remove proposal, committed by Go.
+	st := carol.must("state", nil)
+	prop = carol.must("propose_remove", peerArgs{"leaf_index": st.LeafIndex}).Proposal
+	alice.process(prop)
+	bob.process(prop)
+	com2 := bob.commit(CommitOptions{})
+	alice.process(com2.Commit)
+	if r := carol.process(com2.Commit); r.Active {
+		t.Fatal("ts-mls carol still active after the commit of her own proposal")
+	}
+	interopAgree(t, "ts-mls left", bob, alice)
+}

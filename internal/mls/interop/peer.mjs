@@ -525,9 +525,12 @@ const ops = {
     };
   },
 
-  // {op:"join_external", group_info:hex, ratchet_tree?:hex} -> {commit, ...summary}:
-  // joins by external commit with an unused KeyPackage's leaf; the commit
-  // (a PublicMessage) is for the existing members. Applied at once.
+  // {op:"join_external", group_info:hex, ratchet_tree?:hex, resync?:bool}
+  //   -> {commit, ...summary}: joins by external commit with an unused
+  //   KeyPackage's leaf (one is made if none is left); the commit (a
+  //   PublicMessage) is for the existing members. Applied at once. With
+  //   resync, the commit also removes this client's old leaf (the leaf with
+  //   its signature key), as after losing its state (forget_group).
   async join_external(req) {
     requireIdentity();
     requireNoGroup();
@@ -535,12 +538,19 @@ const ops = {
     if (msg.wireformat !== "mls_group_info") {
       throw new RequestError(`group_info: expected mls_group_info, got ${msg.wireformat}`);
     }
+    if (client.pendingKeyPackages.length === 0) await newKeyPackage();
     const kp = client.pendingKeyPackages[0];
-    if (kp === undefined) throw new RequestError("no unused KeyPackage");
     const treeBytes = optionalHex(req, "ratchet_tree");
     const tree = treeBytes === undefined ? undefined : decodeRatchetTreeBytes(treeBytes);
     // Accept external_pub in the RFC encoding as well as ts-mls's own.
-    const result = await joinGroupExternal(msg.groupInfo, kp.publicPackage, kp.privatePackage, false, rfcExternalPubImpl, tree);
+    const result = await joinGroupExternal(
+      msg.groupInfo,
+      kp.publicPackage,
+      kp.privatePackage,
+      Boolean(req.resync),
+      rfcExternalPubImpl,
+      tree,
+    );
     client.pendingKeyPackages.shift();
     group = result.newState;
     const commitBytes = encodeMlsMessage({
@@ -549,6 +559,14 @@ const ops = {
       publicMessage: result.publicMessage,
     });
     return { commit: toHex(commitBytes), ...summary(group) };
+  },
+
+  // {op:"forget_group"} -> {}: drops the group state, keeping the identity,
+  // as a client that lost its storage would.
+  async forget_group() {
+    requireGroup();
+    group = undefined;
+    return {};
   },
 
   // {op:"add_psk", psk_id:hex, secret:hex} -> {}: registers an external PSK.

@@ -367,3 +367,35 @@ test("pre-shared keys: external and resumption, in a commit and in a Welcome", a
   await c.ok("join", { welcome: add2.welcome, ratchet_tree: add2.ratchet_tree });
   await assertSameEpoch(a, c);
 });
+
+test("resynchronising by external commit after losing the group state; leaving by own Remove proposal", async (t) => {
+  const a = new Peer("alice");
+  const b = new Peer("bob");
+  const c = new Peer("carol");
+  t.after(() => Promise.all([a.stop(), b.stop(), c.stop()]));
+  await a.ok("create_identity", { identity: "alice" });
+  const { key_package: bobKP } = await b.ok("create_identity", { identity: "bob" });
+  const { key_package: carolKP } = await c.ok("create_identity", { identity: "carol" });
+  await a.ok("create_group", { group_id: hex("resync") });
+  const add = await a.ok("add_member", { key_packages: [bobKP, carolKP] });
+  await b.ok("join", { welcome: add.welcome, ratchet_tree: add.ratchet_tree });
+  await c.ok("join", { welcome: add.welcome, ratchet_tree: add.ratchet_tree });
+
+  await b.ok("forget_group");
+  const gi = await a.ok("group_info", { ratchet_tree_extension: true });
+  const re = await b.ok("join_external", { group_info: gi.group_info, resync: true });
+  assert.equal(re.members.length, 3);
+  await a.ok("process", { message: re.commit });
+  await c.ok("process", { message: re.commit });
+  await assertSameEpoch(a, b);
+  await assertSameEpoch(a, c);
+
+  // Carol leaves: she proposes her own removal and alice commits it.
+  const leave = await c.ok("propose_remove", { leaf_index: 2 });
+  await a.ok("process", { message: leave.proposal });
+  await b.ok("process", { message: leave.proposal });
+  const com = await a.ok("commit");
+  await b.ok("process", { message: com.commit });
+  assert.equal((await c.ok("process", { message: com.commit })).active, false);
+  await assertSameEpoch(a, b);
+});
