@@ -358,6 +358,13 @@ func TestChatEndToEnd(t *testing.T) {
 	}
 	t.Run("two devices change the group at once", func(t *testing.T) {
 		startServer(t, data, "--addr", addr)
+		// bob signs in again into his profile: same device, same keys,
+		// his history kept.
+		oldID := bob1.id
+		bob1.login(t, base)
+		if bob1.id != oldID {
+			t.Errorf("signing in again gave device %s; want the profile's device %s", bob1.id, oldID)
+		}
 		// ann's two devices both add bob back. The first device's commit
 		// wins the epoch while the second's is on its way; the second
 		// gets a conflict, fetches and merges the winner, and finds
