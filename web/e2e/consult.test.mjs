@@ -284,6 +284,20 @@ describe('video consultations', { concurrency: false }, () => {
     await check(pages.clinician, 'consult-chat');
   });
 
+  step('after a network drop the patient reconnects and the call resumes without a new admission', async () => {
+    const p = pages.patient;
+    await p.evaluate(() => {
+      window.oldConnections = [...window.switchboardCall.peerConnections];
+      window.switchboardCall.ws.close(); // as when the phone moves from Wi-Fi to mobile data
+    });
+    await p.waitForFunction(() => {
+      const now = window.switchboardCall.peerConnections;
+      return now.length === 2 && now.every((pc) => !window.oldConnections.includes(pc));
+    }, null, { timeout: 20_000 });
+    await videoFlowing(p, 'patient after reconnecting');
+    await videoFlowing(pages.clinician, 'clinician after the patient reconnected');
+  });
+
   step('ending the consultation ends the link; the outcome and FHIR record follow', async () => {
     const c = pages.clinician;
     await c.getByTestId('end').click();
