@@ -164,7 +164,7 @@ func (a *app) erase(ctx context.Context) (any, error) {
 }
 
 // watch follows the server's stream and calls cb with each new message
-// (as JSON) and, when following stops, with {"type":"closed","error"}.
+// (as JSON {"type":"message","message":…}) and, when following stops, with {"type":"closed","error"}.
 func (a *app) watch(cb js.Value) (any, error) {
 	c, err := a.client()
 	if err != nil {
@@ -180,8 +180,8 @@ func (a *app) watch(cb js.Value) (any, error) {
 	go func() {
 		err := c.Watch(ctx, func(m client.Message) {
 			b, _ := json.Marshal(struct {
-				Type string `json:"type"`
-				client.Message
+				Type    string         `json:"type"`
+				Message client.Message `json:"message"`
 			}{"message", m})
 			cb.Invoke(string(b))
 		})

@@ -15,6 +15,12 @@ import { SignIn, type SignInNotice } from './pages/SignIn';
 import { Consultation } from './pages/consult/Consultation';
 import { Consultations } from './pages/consult/Consultations';
 import { Join } from './pages/consult/Join';
+import { ConversationPage } from './pages/messages/Conversation';
+import { MembersPage } from './pages/messages/Members';
+import { Messages } from './pages/messages/Messages';
+import { NewConversation } from './pages/messages/NewConversation';
+import { eraseStore, loadedCore } from './messaging/core';
+import { isUnlocked, lock as lockMessaging } from './messaging/state';
 import { canAdmin, canAudit, canConsult } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { loadMe, signOut } from './session';
@@ -46,6 +52,7 @@ export function App() {
       .then((m) => {
         if (!live) return;
         setMe(m);
+        void loadedCore()?.setCSRF(m.csrf_token);
         setLoadError('');
       })
       .catch((e: unknown) => {
@@ -64,15 +71,32 @@ export function App() {
   }, []);
 
   const onSignOut = useCallback(async () => {
+    // Signing out erases this device's messages: the store in IndexedDB
+    // and its push subscription.
+    await lockMessaging();
+    await fetch('/api/push/subscriptions', {
+      method: 'DELETE',
+      headers: { 'X-CSRF-Token': me?.csrf_token ?? '' },
+      credentials: 'same-origin',
+    }).catch(() => {});
+    await eraseStore();
     await signOut();
     toSignIn('signed-out');
-  }, [toSignIn]);
+  }, [toSignIn, me]);
 
+  // At the idle limit an unlocked messaging store locks (the pages then
+  // show only the PIN form); otherwise the person is signed out.
+  const [idleRound, setIdleRound] = useState(0);
   const onIdle = useCallback(async () => {
+    if (isUnlocked()) {
+      await lockMessaging();
+      setIdleRound((n) => n + 1);
+      return;
+    }
     await signOut();
     toSignIn('idle');
   }, [toSignIn]);
-  useIdle(me && !isPublic ? me.idle_timeout_seconds : undefined, onIdle);
+  useIdle(me && !isPublic ? me.idle_timeout_seconds : undefined, onIdle, idleRound);
 
   const ready = isPublic || me !== null;
   useFocusHeadingOnNavigate(path, ready);
@@ -118,6 +142,11 @@ function page(
   if (!me) return <Loading />;
   const consultID = match(path, '/consultations/');
   if (consultID !== null) return canConsult(me) ? <Consultation id={consultID} /> : <Forbidden />;
+  const convMembers = /^\/messages\/([0-9a-f]{32})\/members$/.exec(path);
+  if (convMembers) return <MembersPage me={me} id={convMembers[1]} />;
+  const convID = match(path, '/messages/');
+  if (convID === 'new') return <NewConversation me={me} />;
+  if (convID !== null) return <ConversationPage me={me} id={convID} />;
   switch (path) {
     case '/':
       return <Home me={me} />;
@@ -127,6 +156,8 @@ function page(
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
+    case '/messages':
+      return <Messages me={me} />;
     case '/consultations':
       return canConsult(me) ? <Consultations /> : <Forbidden />;
     default:

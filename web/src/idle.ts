@@ -4,8 +4,10 @@ const activity = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
 
 /** useIdle calls onIdle once the person has not used the page for
  * `seconds`, so a device left unattended signs itself out at the
- * organisation's idle limit rather than showing the last page. */
-export function useIdle(seconds: number | undefined, onIdle: () => void): void {
+ * organisation's idle limit rather than showing the last page. A new
+ * `round` starts the count again (after the app locked rather than
+ * signed out). */
+export function useIdle(seconds: number | undefined, onIdle: () => void, round = 0): void {
   useEffect(() => {
     if (!seconds || seconds <= 0) return;
     let timer = 0;
@@ -19,5 +21,5 @@ export function useIdle(seconds: number | undefined, onIdle: () => void): void {
       clearTimeout(timer);
       for (const ev of activity) window.removeEventListener(ev, reset);
     };
-  }, [seconds, onIdle]);
+  }, [seconds, onIdle, round]);
 }

@@ -114,6 +114,7 @@ export function Header({ me, path, onSignOut }: Props) {
 function navItems(me: Me): { href: string; text: string }[] {
   const items = [
     { href: '/', text: 'Home' },
+    { href: '/messages', text: 'Messages' },
     { href: '/account', text: 'Your account' },
   ];
   if (canConsult(me)) items.push({ href: '/consultations', text: 'Video consultations' });

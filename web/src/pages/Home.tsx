@@ -8,6 +8,11 @@ export function Home({ me }: { me: Me }) {
   useTitle('Home');
   const u = me.user;
   const links = [
+    {
+      href: '/messages',
+      title: 'Messages',
+      text: 'End-to-end encrypted conversations with colleagues, locked under your PIN on this device.',
+    },
     { href: '/account', title: 'Your account', text: 'See the devices you have signed in on and end sessions.' },
   ];
   if (canAdmin(me)) {

@@ -1,0 +1,183 @@
+// core.ts loads the messaging client core (Go compiled to WebAssembly,
+// built into /switchboard.wasm with Go's /wasm_exec.js) on first use and
+// gives the pages a typed, promise-based view of it. Nothing here keeps
+// message content: that lives in the core's encrypted store and in the
+// pages that show it.
+
+export interface Message {
+  id: string;
+  conversation: string;
+  seq: number;
+  sender: string;
+  sender_device: string;
+  type: 'text' | 'attachment';
+  text: string;
+  sent_at: string;
+}
+
+export interface Member {
+  email: string;
+  device: string;
+}
+
+export interface Summary {
+  id: string;
+  name: string;
+  epoch: number;
+  last_seq: number;
+  members: Member[];
+  removed?: boolean;
+  unread: number;
+  last_at: string;
+  last_msg_seq: number;
+  read_up_to: number;
+}
+
+export interface Person {
+  email: string;
+  devices: string[];
+  self: boolean;
+  verified: boolean;
+  key_changed: boolean;
+}
+
+export interface PIDMatch {
+  kind: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type CoreEvent = { type: 'message'; message: Message } | { type: 'closed'; error?: string; kind?: string };
+
+interface Raw {
+  status(): Promise<string>;
+  unlock(req: string): Promise<string>;
+  lock(): Promise<string>;
+  erase(): Promise<string>;
+  setCSRF(token: string): Promise<string>;
+  watch(cb: (ev: string) => void): Promise<string>;
+  summaries(): Promise<string>;
+  history(id: string): Promise<string>;
+  messages(id: string): Promise<string>;
+  send(id: string, text: string): Promise<string>;
+  sendAttachment(id: string, meta: string): Promise<string>;
+  create(name: string, emails: string): Promise<string>;
+  add(id: string, email: string): Promise<string>;
+  remove(id: string, email: string): Promise<string>;
+  people(id: string): Promise<string>;
+  safetyCode(id: string, email: string): Promise<string>;
+  verify(id: string, email: string): Promise<string>;
+  markRead(id: string, seq: number): Promise<string>;
+  pid(text: string): string;
+}
+
+/** CoreError is a failure from the core: message is a sentence for the
+ * user, kind the fault kind (such as "unauthenticated" or "forbidden"). */
+export class CoreError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(p: Promise<string>): Promise<T> {
+  try {
+    return JSON.parse(await p) as T;
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new CoreError('Secure messaging gave an answer it could not read.', 'internal');
+    const err = e as { message?: string; kind?: string };
+    throw new CoreError(err.message ?? 'Secure messaging failed. Try again.', err.kind ?? 'internal');
+  }
+}
+
+/** Core is the messaging client core, loaded. */
+export class Core {
+  constructor(private readonly raw: Raw) {}
+  status = () => call<{ store: boolean; unlocked: boolean }>(this.raw.status());
+  unlock = (pin: string, csrf: string) =>
+    call<{ email: string; device: string }>(this.raw.unlock(JSON.stringify({ pin, csrf })));
+  lock = () => call<boolean>(this.raw.lock());
+  erase = () => call<boolean>(this.raw.erase());
+  setCSRF = (token: string) => call<boolean>(this.raw.setCSRF(token));
+  watch = (cb: (ev: CoreEvent) => void) => call<boolean>(this.raw.watch((s) => cb(JSON.parse(s) as CoreEvent)));
+  summaries = async () => (await call<Summary[] | null>(this.raw.summaries())) ?? [];
+  history = async (id: string) => (await call<Message[] | null>(this.raw.history(id))) ?? [];
+  messages = async (id: string) => (await call<Message[] | null>(this.raw.messages(id))) ?? [];
+  send = (id: string, text: string) => call<string>(this.raw.send(id, text));
+  sendAttachment = (id: string, meta: string) => call<string>(this.raw.sendAttachment(id, meta));
+  create = (name: string, emails: string[]) => call<string>(this.raw.create(name, JSON.stringify(emails)));
+  add = (id: string, email: string) => call<boolean>(this.raw.add(id, email));
+  remove = (id: string, email: string) => call<boolean>(this.raw.remove(id, email));
+  people = async (id: string) => (await call<Person[] | null>(this.raw.people(id))) ?? [];
+  safetyCode = (id: string, email: string) => call<string>(this.raw.safetyCode(id, email));
+  verify = (id: string, email: string) => call<boolean>(this.raw.verify(id, email));
+  markRead = (id: string, seq: number) => call<boolean>(this.raw.markRead(id, seq));
+  pid = (text: string) => JSON.parse(this.raw.pid(text)) as PIDMatch[];
+}
+
+interface GoRuntime {
+  importObject: WebAssembly.Imports;
+  run(instance: WebAssembly.Instance): Promise<void>;
+}
+
+let loading: Promise<Core> | null = null;
+let loaded: Core | null = null;
+
+/** loadedCore returns the core if it has been loaded, without loading it. */
+export function loadedCore(): Core | null {
+  return loaded;
+}
+
+/** loadCore loads the core once and returns it. */
+export function loadCore(): Promise<Core> {
+  loading ??= (async () => {
+    await loadScript('/wasm_exec.js');
+    const G = (globalThis as unknown as { Go: new () => GoRuntime }).Go;
+    const go = new G();
+    const ready = new Promise<void>((resolve) =>
+      window.addEventListener('switchboard-core-ready', () => resolve(), { once: true }),
+    );
+    const res = await WebAssembly.instantiateStreaming(fetch('/switchboard.wasm'), go.importObject);
+    void go.run(res.instance);
+    await ready;
+    loaded = new Core((globalThis as unknown as { switchboardCore: Raw }).switchboardCore);
+    return loaded;
+  })().catch((e: unknown) => {
+    loading = null;
+    throw e instanceof CoreError
+      ? e
+      : new CoreError('Secure messaging could not start in this browser. Reload the page to try again.', 'unavailable');
+  });
+  return loading;
+}
+
+function loadScript(src: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src;
+    s.onload = () => resolve();
+    s.onerror = () => reject(new Error(`could not load ${src}`));
+    document.head.appendChild(s);
+  });
+}
+
+/** eraseStore deletes the device's store from IndexedDB: on sign-out,
+ * nothing of the conversations stays in the browser. */
+export async function eraseStore(): Promise<void> {
+  if (loaded) {
+    try {
+      await loaded.lock(); // closes the database so it can be deleted
+    } catch {
+      // already locked
+    }
+  }
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase('switchboard');
+    req.onsuccess = () => resolve();
+    req.onerror = () => resolve();
+    req.onblocked = () => resolve();
+  });
+}

@@ -1,0 +1,77 @@
+// state.ts holds whether secure messaging is unlocked in this page and
+// passes live messages from the core to whichever page is listening. The
+// app locks it after the organisation's idle limit; the pages then show
+// only the PIN form, so nothing of the conversations stays in the DOM.
+import { useEffect, useState } from 'preact/hooks';
+import { get } from '../api';
+import { type CoreEvent, type Message, loadCore, loadedCore } from './core';
+
+let unlocked = false;
+const stateListeners = new Set<() => void>();
+const messageListeners = new Set<(m: Message) => void>();
+
+function notify(): void {
+  for (const l of stateListeners) l();
+}
+
+/** isUnlocked reports whether the store is open in this page. */
+export function isUnlocked(): boolean {
+  return unlocked;
+}
+
+/** useUnlocked re-renders when messaging locks or unlocks. */
+export function useUnlocked(): boolean {
+  const [u, setU] = useState(unlocked);
+  useEffect(() => {
+    const l = () => setU(unlocked);
+    stateListeners.add(l);
+    l();
+    return () => void stateListeners.delete(l);
+  }, []);
+  return u;
+}
+
+/** onMessage calls fn with each message that arrives live; it returns
+ * the function that stops it. */
+export function onMessage(fn: (m: Message) => void): () => void {
+  messageListeners.add(fn);
+  return () => void messageListeners.delete(fn);
+}
+
+/** unlock opens the store with the PIN, then follows the server's
+ * stream for live messages. */
+export async function unlock(pin: string, csrf: string): Promise<void> {
+  const core = await loadCore();
+  await core.unlock(pin, csrf);
+  unlocked = true;
+  notify();
+  await core.watch(onEvent);
+  registerServiceWorker();
+}
+
+function onEvent(ev: CoreEvent): void {
+  if (ev.type === 'message') {
+    for (const l of messageListeners) l(ev.message);
+    return;
+  }
+  // Following stopped: the session ended (a 401 sends the app to the
+  // sign-in page) or the device was revoked and its store erased.
+  void lock();
+  get('/api/me').catch(() => {});
+}
+
+/** lock forgets the unlocked store and everything it held in memory. */
+export async function lock(): Promise<void> {
+  const core = loadedCore();
+  if (core) await core.lock().catch(() => {});
+  if (unlocked) {
+    unlocked = false;
+    notify();
+  }
+}
+
+function registerServiceWorker(): void {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {});
+  }
+}

@@ -1,0 +1,222 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { get, type Me, post } from '../../api';
+import { when } from '../../format';
+import { type AttachmentMeta, open, parseMeta, upload } from '../../messaging/attachments';
+import { loadCore, type Message } from '../../messaging/core';
+import { onMessage, useUnlocked } from '../../messaging/state';
+import { useTitle } from '../../title';
+import { Composer } from './Composer';
+import { Unlock } from './Unlock';
+
+/** ConversationPage shows one conversation and its composer, behind the
+ * PIN like every messaging page. */
+export function ConversationPage({ me, id }: { me: Me; id: string }) {
+  const unlocked = useUnlocked();
+  if (!unlocked) return <Unlock me={me} />;
+  return <Conversation me={me} id={id} />;
+}
+
+interface Pending {
+  key: number;
+  text: string;
+  state: 'sending' | 'failed';
+  error?: string;
+}
+
+interface Cursor {
+  device: string;
+  email: string;
+  seq: number;
+}
+
+function Conversation({ me, id }: { me: Me; id: string }) {
+  const [name, setName] = useState('');
+  const [msgs, setMsgs] = useState<Message[] | null>(null);
+  const [pending, setPending] = useState<Pending[]>([]);
+  const [cursors, setCursors] = useState<Cursor[]>([]);
+  const [error, setError] = useState('');
+  const [names, setNames] = useState<Record<string, string>>({});
+  const nextKey = useRef(1);
+  useTitle(name || 'Conversation');
+
+  const refresh = useCallback(async () => {
+    const core = await loadCore();
+    const h = await core.history(id);
+    setMsgs(h);
+    if (h.length) await core.markRead(id, h[h.length - 1].seq);
+  }, [id]);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      try {
+        const core = await loadCore();
+        const m = await core.messages(id);
+        if (!live) return;
+        setMsgs(m);
+        const s = (await core.summaries()).find((c) => c.id === id);
+        if (live && s) setName(s.name);
+        if (m.length) await core.markRead(id, m[m.length - 1].seq);
+      } catch (e) {
+        if (live) setError(e instanceof Error ? e.message : String(e));
+      }
+    })();
+    get<{ people: { email: string; name: string }[] }>('/api/directory?q=')
+      .then((r) => live && setNames(Object.fromEntries(r.people.map((p) => [p.email, p.name]))))
+      .catch(() => {});
+    const stop = onMessage((m) => {
+      if (m.conversation !== id) return;
+      setMsgs((prev) => (prev && !prev.some((x) => x.seq === m.seq) ? [...prev, m] : prev));
+      void loadCore().then((c) => c.markRead(id, m.seq));
+    });
+    const poll = () =>
+      get<{ cursors: Cursor[] }>(`/api/conversations/${encodeURIComponent(id)}/receipts`)
+        .then((r) => live && setCursors(r.cursors ?? []))
+        .catch(() => {});
+    void poll();
+    const timer = window.setInterval(poll, 5000);
+    return () => {
+      live = false;
+      stop();
+      clearInterval(timer);
+    };
+  }, [id]);
+
+  const send = async (text: string, overridden: string[]) => {
+    const key = nextKey.current++;
+    setPending((p) => [...p, { key, text, state: 'sending' }]);
+    try {
+      if (overridden.length) await post('/api/pid/overrides', { kinds: overridden }).catch(() => {});
+      const core = await loadCore();
+      await core.send(id, text);
+      setPending((p) => p.filter((x) => x.key !== key));
+      await refresh();
+      return true;
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      setPending((p) => p.map((x) => (x.key === key ? { ...x, state: 'failed', error } : x)));
+      return false;
+    }
+  };
+
+  const attach = async (file: File) => {
+    const key = nextKey.current++;
+    setPending((p) => [...p, { key, text: `Attachment: ${file.name}`, state: 'sending' }]);
+    try {
+      const meta = await upload(id, file, me.csrf_token);
+      const core = await loadCore();
+      await core.sendAttachment(id, JSON.stringify(meta));
+      setPending((p) => p.filter((x) => x.key !== key));
+      await refresh();
+      return true;
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      setPending((p) => p.map((x) => (x.key === key ? { ...x, state: 'failed', error } : x)));
+      return false;
+    }
+  };
+
+  const delivered = (seq: number) => {
+    const others = cursors.filter((c) => c.device !== me.device_id);
+    return others.length > 0 && others.every((c) => c.seq >= seq);
+  };
+
+  return (
+    <>
+      <a class="nhsuk-back-link" href="/messages">
+        Back to messages
+      </a>
+      <h1 class="sb-conversation-title">{name || 'Conversation'}</h1>
+      <p class="nhsuk-body">
+        <a href={`/messages/${id}/members`}>Members and safety codes</a>
+      </p>
+      {error && (
+        <div class="nhsuk-error-summary" role="alert">
+          <h2 class="nhsuk-error-summary__heading">There is a problem</h2>
+          <div class="nhsuk-error-summary__body">
+            <p>{error}</p>
+          </div>
+        </div>
+      )}
+      {msgs === null && !error && (
+        <p class="nhsuk-body" aria-live="polite">
+          Decrypting messages…
+        </p>
+      )}
+      {msgs !== null && (
+        <ol class="sb-messages" aria-label="Messages" data-testid="messages">
+          {msgs.map((m) => {
+            const mine = m.sender.toLowerCase() === me.user.email.toLowerCase();
+            return (
+              <li key={m.seq} class={`sb-message${mine ? ' sb-message--mine' : ''}`} data-testid="message">
+                <p class="sb-message__meta">
+                  <strong>{mine ? 'You' : (names[m.sender] ?? m.sender)}</strong>{' '}
+                  <span class="nhsuk-u-secondary-text-colour">{when(m.sent_at)}</span>
+                </p>
+                {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
+                {mine && (
+                  <p class="sb-message__state" data-testid="state">
+                    {delivered(m.seq) ? 'Delivered' : 'Sent'}
+                  </p>
+                )}
+              </li>
+            );
+          })}
+          {pending.map((p) => (
+            <li key={`p${p.key}`} class="sb-message sb-message--mine" data-testid="pending">
+              <p class="sb-message__text">{p.text}</p>
+              <p class="sb-message__state" data-testid="state">
+                {p.state === 'sending' ? 'Sending…' : `Not sent: ${p.error}`}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      <div aria-live="polite" class="nhsuk-u-visually-hidden" data-testid="live-count">
+        {msgs ? `${msgs.length} messages` : ''}
+      </div>
+      <Composer onSend={send} onAttach={attach} />
+    </>
+  );
+}
+
+/** Attachment decrypts and shows an attachment in the page: pictures
+ * inline, PDFs as a link to open, both from blob: URLs revoked when the
+ * message leaves the screen. */
+function Attachment({ text }: { text: string }) {
+  const meta = parseMeta(text);
+  const [url, setUrl] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    if (!meta) return;
+    let u = '';
+    let live = true;
+    open(meta)
+      .then((x) => {
+        u = x;
+        if (live) setUrl(x);
+        else URL.revokeObjectURL(x);
+      })
+      .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
+    return () => {
+      live = false;
+      if (u) URL.revokeObjectURL(u);
+    };
+  }, [text]);
+  if (!meta) return <p class="sb-message__text">An attachment this app cannot show.</p>;
+  if (error) return <p class="sb-message__text">{error}</p>;
+  if (!url) return <p class="sb-message__text">Decrypting {meta.name}…</p>;
+  return meta.type.startsWith('image/') ? (
+    <img class="sb-message__image" src={url} alt={`Picture: ${meta.name}`} data-testid="attachment-image" />
+  ) : (
+    <p class="sb-message__text">
+      <a href={url} download={meta.name} data-testid="attachment-pdf">
+        {meta.name} (PDF, {size(meta)})
+      </a>
+    </p>
+  );
+}
+
+function size(m: AttachmentMeta): string {
+  return m.size < 1024 * 1024 ? `${Math.max(1, Math.round(m.size / 1024))} KB` : `${(m.size / 1048576).toFixed(1)} MB`;
+}

@@ -1,0 +1,172 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { get, type Me } from '../../api';
+import { loadCore, type Person } from '../../messaging/core';
+import { useUnlocked } from '../../messaging/state';
+import { useTitle } from '../../title';
+import { PeoplePicker } from './PeoplePicker';
+import { Unlock } from './Unlock';
+
+/** MembersPage lists a conversation's members with their verified
+ * status, compares safety codes, and adds and removes people. */
+export function MembersPage({ me, id }: { me: Me; id: string }) {
+  const unlocked = useUnlocked();
+  if (!unlocked) return <Unlock me={me} />;
+  return <Members id={id} />;
+}
+
+function Members({ id }: { id: string }) {
+  useTitle('Members and safety codes');
+  const [people, setPeople] = useState<Person[] | null>(null);
+  const [names, setNames] = useState<Record<string, string>>({});
+  const [codes, setCodes] = useState<Record<string, string>>({});
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    const core = await loadCore();
+    setPeople(await core.people(id));
+  }, [id]);
+
+  useEffect(() => {
+    load().catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+    get<{ people: { email: string; name: string }[] }>('/api/directory?q=')
+      .then((r) => setNames(Object.fromEntries(r.people.map((p) => [p.email, p.name]))))
+      .catch(() => {});
+  }, [load]);
+
+  const act = async (what: () => Promise<unknown>, done: string) => {
+    setBusy(true);
+    setError('');
+    setStatus('');
+    try {
+      await what();
+      await load();
+      setStatus(done);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const label = (email: string) => names[email] ?? email;
+  return (
+    <>
+      <a class="nhsuk-back-link" href={`/messages/${id}`}>
+        Back to the conversation
+      </a>
+      <h1>Members and safety codes</h1>
+      {error && (
+        <div class="nhsuk-error-summary" role="alert">
+          <h2 class="nhsuk-error-summary__heading">There is a problem</h2>
+          <div class="nhsuk-error-summary__body">
+            <p>{error}</p>
+          </div>
+        </div>
+      )}
+      <p class="nhsuk-body" role="status" data-testid="members-status">
+        {status}
+      </p>
+      <p class="nhsuk-body">
+        To be sure you are talking to the right person, compare safety codes with them face to face or on a call
+        you trust. If the codes match, mark them as verified.
+      </p>
+      {people === null && <p class="nhsuk-body">Loading members…</p>}
+      <ul class="nhsuk-list sb-members" data-testid="members">
+        {(people ?? []).map((p) => (
+          <li key={p.email} class="sb-member" data-testid="member">
+            <p class="nhsuk-body nhsuk-u-margin-bottom-2">
+              <strong>{p.self ? 'You' : label(p.email)}</strong>{' '}
+              <span class="nhsuk-u-secondary-text-colour">
+                {p.email} · {p.devices.length === 1 ? '1 device' : `${p.devices.length} devices`}
+              </span>{' '}
+              {!p.self &&
+                (p.verified ? (
+                  <strong class="nhsuk-tag nhsuk-tag--green">Verified</strong>
+                ) : (
+                  <strong class="nhsuk-tag nhsuk-tag--grey">Not verified</strong>
+                ))}
+            </p>
+            {p.key_changed && (
+              <div class="nhsuk-warning-callout" data-testid="key-changed">
+                <h2 class="nhsuk-warning-callout__label">
+                  <span>
+                    <span class="nhsuk-u-visually-hidden">Important: </span>
+                    {label(p.email)}'s device key changed
+                  </span>
+                </h2>
+                <p>
+                  This can happen when they sign in again on a device, but it can also mean someone else is using
+                  their account. Compare safety codes before you share anything sensitive.
+                </p>
+              </div>
+            )}
+            {!p.self && (
+              <div class="sb-member__actions">
+                {codes[p.email] ? (
+                  <>
+                    <p class="nhsuk-body">
+                      Safety code with {label(p.email)}:{' '}
+                      <code class="sb-safety-code" data-testid="safety-code">
+                        {codes[p.email]}
+                      </code>
+                    </p>
+                    {!p.verified && (
+                      <button
+                        class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                        type="button"
+                        disabled={busy}
+                        onClick={() =>
+                          act(async () => (await loadCore()).verify(id, p.email), `${label(p.email)} is verified.`)
+                        }
+                      >
+                        The codes match <span class="nhsuk-u-visually-hidden">for {label(p.email)}</span>
+                      </button>
+                    )}
+                  </>
+                ) : (
+                  <button
+                    class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                    type="button"
+                    onClick={async () => {
+                      try {
+                        const c = await (await loadCore()).safetyCode(id, p.email);
+                        setCodes({ ...codes, [p.email]: c });
+                      } catch (e) {
+                        setError(e instanceof Error ? e.message : String(e));
+                      }
+                    }}
+                  >
+                    Show safety code <span class="nhsuk-u-visually-hidden">with {label(p.email)}</span>
+                  </button>
+                )}
+                <button
+                  class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                  type="button"
+                  disabled={busy}
+                  onClick={() =>
+                    act(async () => (await loadCore()).remove(id, p.email), `${label(p.email)} was removed.`)
+                  }
+                >
+                  Remove <span class="nhsuk-u-visually-hidden">{label(p.email)}</span>
+                </button>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+      <h2>Add someone</h2>
+      <PeoplePicker
+        exclude={(people ?? []).map((p) => p.email)}
+        pickLabel="Add"
+        onPick={(p) => act(async () => (await loadCore()).add(id, p.email), `${p.name} was added.`)}
+      />
+      <h2>Leaving</h2>
+      <p class="nhsuk-body">
+        To leave this conversation, ask another member to remove you. Your copy of its messages stays on this
+        device, encrypted, until you sign out.
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Me } from '../../api';
+import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
+import { TextInput } from '../../components/TextInput';
+import { CoreError, loadCore } from '../../messaging/core';
+import { unlock } from '../../messaging/state';
+import { useTitle } from '../../title';
+
+/** Unlock asks for the PIN that protects this device's messages (or, the
+ * first time, has the person choose one). It is all a messaging page shows
+ * while messaging is locked. */
+export function Unlock({ me }: { me: Me }) {
+  const [hasStore, setHasStore] = useState<boolean | null>(null);
+  const [pin, setPin] = useState('');
+  const [again, setAgain] = useState('');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const title = hasStore === false ? 'Choose a PIN for secure messaging' : 'Messages are locked';
+  useTitle(title, errors.length > 0);
+
+  useEffect(() => {
+    loadCore()
+      .then((c) => c.status())
+      .then((s) => setHasStore(s.store))
+      .catch((e: unknown) => setErrors([{ text: e instanceof Error ? e.message : String(e) }]));
+  }, []);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const errs: FieldError[] = [];
+    if (!/^\d{6,12}$/.test(pin)) errs.push({ field: 'pin', text: 'Enter a PIN of 6 to 12 digits' });
+    else if (hasStore === false && pin !== again) errs.push({ field: 'pin-again', text: 'The two PINs are not the same' });
+    setErrors(errs);
+    if (errs.length) return;
+    setBusy(true);
+    try {
+      await unlock(pin, me.csrf_token);
+    } catch (err) {
+      setBusy(false);
+      if (err instanceof CoreError && err.kind === 'unauthenticated') return; // the app shows sign-in
+      setErrors([{ field: 'pin', text: err instanceof Error ? err.message : String(err) }]);
+    }
+  };
+
+  if (hasStore === null && errors.length === 0) {
+    return (
+      <p class="nhsuk-body" aria-live="polite">
+        Starting secure messaging…
+      </p>
+    );
+  }
+  const pinError = errors.find((x) => x.field === 'pin')?.text;
+  return (
+    <div class="nhsuk-grid-row">
+      <div class="nhsuk-grid-column-two-thirds">
+        <ErrorSummary errors={errors} />
+        <h1>{title}</h1>
+        {hasStore === false ? (
+          <p class="nhsuk-body">
+            Your messages are kept on this device, encrypted under a PIN only you know. Switchboard locks them when
+            you leave the device, and asks for the PIN again. Signing out erases them from this device.
+          </p>
+        ) : (
+          <p class="nhsuk-body">Enter your PIN to see your messages.</p>
+        )}
+        <form onSubmit={submit} novalidate>
+          <TextInput
+            id="pin"
+            label="PIN"
+            hint={hasStore === false ? '6 to 12 digits. Do not use your phone or bank PIN.' : undefined}
+            value={pin}
+            onInput={setPin}
+            type="password"
+            inputmode="numeric"
+            autocomplete={hasStore === false ? 'new-password' : 'current-password'}
+            width={10}
+            error={pinError}
+          />
+          {hasStore === false && (
+            <TextInput
+              id="pin-again"
+              label="Enter the PIN again"
+              value={again}
+              onInput={setAgain}
+              type="password"
+              inputmode="numeric"
+              autocomplete="new-password"
+              width={10}
+              error={errors.find((x) => x.field === 'pin-again')?.text}
+            />
+          )}
+          <button class="nhsuk-button" type="submit" disabled={busy} aria-disabled={busy}>
+            {busy ? 'Unlocking…' : hasStore === false ? 'Set PIN and continue' : 'Unlock'}
+          </button>
+        </form>
+      </div>
+    </div>
+  );
+}
