@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 )
@@ -18,7 +19,7 @@ type benchConfig struct {
 	subscribers, publishers, messages, size, window int
 	server, data                                    string
 	pid                                             int
-	timeout                                         time.Duration
+	timeout, settle                                 time.Duration
 }
 
 // runBench is `switchboard bench`: it drives the real API and store on
@@ -31,11 +32,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.IntVar(&cfg.publishers, "publishers", 1, "publisher devices (P)")
 	flags.IntVar(&cfg.messages, "messages", 2000, "messages to send in all (M)")
 	flags.IntVar(&cfg.size, "size", 200, "bytes of plaintext per message")
-	flags.IntVar(&cfg.window, "window", 32, "unacknowledged sends per publisher")
+	flags.IntVar(&cfg.window, "window", 64, "unacknowledged sends per publisher (the server allows 64)")
 	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
 	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
 	flags.IntVar(&cfg.pid, "pid", 0, "the running server's process ID, to report its memory (with --server)")
 	flags.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "give up after this long")
+	flags.DurationVar(&cfg.settle, "settle", 2*time.Second, "time connected and idle before measuring memory and sending")
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
 	}
@@ -108,13 +110,19 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 		return err
 	}
 	defer run.close()
-	time.Sleep(2 * time.Second) // let the server settle before measuring idle memory
+	time.Sleep(cfg.settle) // let the server settle before measuring idle memory
 	rssIdle := procStatus(cfg.pid, "VmRSS")
+	cpuServer, cpuBench := procCPU(cfg.pid), procCPU(os.Getpid())
 	res, err := run.send(ctx, payloads, cfg.window)
 	if err != nil {
 		return err
 	}
 	report(out, cfg, res)
+	if cfg.pid > 0 {
+		s, b := procCPU(cfg.pid)-cpuServer, procCPU(os.Getpid())-cpuBench
+		fmt.Fprintf(out, "CPU during the run: server %v (%.1f µs per delivery), load tool %v; load average %s\n",
+			s.Round(time.Millisecond), float64(s.Microseconds())/float64(max(res.delivered, 1)), b.Round(time.Millisecond), loadAvg())
+	}
 	if cfg.pid > 0 {
 		fmt.Fprintf(out, "server memory: RSS %.1f MiB before sockets, %.1f MiB with %d idle sockets (%.1f KiB per device), peak RSS %.1f MiB\n",
 			float64(rssBefore)/1024, float64(rssIdle)/1024, len(subs)+len(pubs),
@@ -152,6 +160,14 @@ func checkStored(ctx context.Context, c *http.Client, base string, d *benchDevic
 		return fmt.Errorf("the stream holds %d of %d messages", n, want)
 	}
 	return nil
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 func report(out io.Writer, cfg benchConfig, r *loadResult) {

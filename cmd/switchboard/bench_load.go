@@ -55,7 +55,7 @@ func dialBench(ctx context.Context, base string, d *benchDevice, conv string) (*
 	}
 	c.SetReadLimit(1 << 20)
 	// Start from the newest entry: the bench measures live delivery.
-	hello := fmt.Sprintf(`{"type":"hello","cursors":{%q:%d}}`, conv, int64(1)<<40)
+	hello := fmt.Sprintf(`{"type":"hello","batch":true,"cursors":{%q:%d}}`, conv, int64(1)<<40)
 	if err := c.Write(ctx, websocket.MessageText, []byte(hello)); err != nil {
 		return nil, err
 	}
@@ -134,23 +134,24 @@ func (s *benchSub) read(ctx context.Context, want int) {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return
 		}
-		b := buf.Bytes()
-		i := bytes.Index(b, clientIDField)
-		if i < 0 || !bytes.HasPrefix(b, []byte(`{"type":"message"`)) {
-			continue
-		}
-		id := b[i+len(clientIDField):]
-		id = id[:bytes.IndexByte(id, '"')]
-		dot := bytes.LastIndexByte(id, '.')
-		ns, err := strconv.ParseInt(string(id[dot+1:]), 10, 64)
-		if err != nil {
-			continue
-		}
 		now := time.Now()
-		s.lat = append(s.lat, now.Sub(time.Unix(0, ns)))
-		s.last = now
-		if len(s.lat) == want {
-			close(s.done)
+		for b := range bytes.SplitSeq(buf.Bytes(), []byte("\n")) {
+			i := bytes.Index(b, clientIDField)
+			if i < 0 || !bytes.HasPrefix(b, []byte(`{"type":"message"`)) {
+				continue
+			}
+			id := b[i+len(clientIDField):]
+			id = id[:max(0, bytes.IndexByte(id, '"'))]
+			dot := bytes.LastIndexByte(id, '.')
+			ns, err := strconv.ParseInt(string(id[dot+1:]), 10, 64)
+			if err != nil {
+				continue
+			}
+			s.lat = append(s.lat, now.Sub(time.Unix(0, ns)))
+			s.last = now
+			if len(s.lat) == want {
+				close(s.done)
+			}
 		}
 	}
 }
@@ -158,19 +159,21 @@ func (s *benchSub) read(ctx context.Context, want int) {
 // read releases the send window on each reply.
 func (p *benchPub) read(ctx context.Context) {
 	for {
-		_, b, err := p.c.Read(ctx)
+		_, msg, err := p.c.Read(ctx)
 		if err != nil {
 			return
 		}
 		// Replies are encoded with sorted keys: {"req",…,"type":"sent"} and
 		// {"epoch"?,"error",…,"type":"error"}.
-		switch {
-		case bytes.HasPrefix(b, []byte(`{"req"`)):
-			p.acked.Add(1)
-			<-p.window
-		case bytes.HasPrefix(b, []byte(`{"e`)):
-			p.errs.Add(1)
-			<-p.window
+		for b := range bytes.SplitSeq(msg, []byte("\n")) {
+			switch {
+			case bytes.HasPrefix(b, []byte(`{"req"`)):
+				p.acked.Add(1)
+				<-p.window
+			case bytes.HasPrefix(b, []byte(`{"e`)):
+				p.errs.Add(1)
+				<-p.window
+			}
 		}
 	}
 }

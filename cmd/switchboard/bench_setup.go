@@ -105,6 +105,22 @@ func procStatus(pid int, field string) int64 {
 	return -1
 }
 
+// procCPU returns the user and system CPU time a process has used.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(fields[11], 10, 64)
+	k, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(u+k) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
 // benchDevice is one signed-in device with an MLS signature key.
 type benchDevice struct {
 	id, email, token string

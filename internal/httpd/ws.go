@@ -22,7 +22,7 @@ const (
 	wsPongWithin   = 15 * time.Second
 	wsWriteWithin  = 10 * time.Second
 	wsHelloWithin  = 15 * time.Second
-	wsReplyQueue   = 64 // replies to sends waiting for the writer
+	wsReplyQueue   = 72 // replies to sends waiting for the writer
 	wsSendsInFlght = 64 // sends a socket may have queued for storage
 	wsReplayPage   = 500
 )
@@ -36,6 +36,7 @@ type wsIn struct {
 	ClientID     string           `json:"client_id"`
 	Message      []byte           `json:"message"`
 	Seq          int64            `json:"seq"`
+	Batch        bool             `json:"batch"` // hello: the client splits text messages on newlines
 }
 
 // socket is one client's WebSocket: one reader goroutine, one writer (the
@@ -56,6 +57,9 @@ type socket struct {
 	// Owned by the writer.
 	next   map[string]int64 // the next seq to write, per conversation
 	joined map[string]int64
+	batch  bool     // the client accepts several frames per text message, one per line
+	out    [][]byte // frames waiting for flush, when batching
+	outLen int
 }
 
 func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
@@ -86,26 +90,23 @@ func (k *socket) run(ctx context.Context) {
 		k.c.Close(websocket.StatusPolicyViolation, "send hello first")
 		return
 	}
-	convs, err := k.m.ListConversations(ctx, k.p)
+	convs, err := k.m.Memberships(ctx, k.p)
 	if err != nil {
 		k.c.Close(websocket.StatusTryAgainLater, "try again")
 		return
 	}
 	ids := make([]string, 0, len(convs))
 	for _, c := range convs {
-		ids = append(ids, c.ID)
-		for _, mem := range c.Members {
-			if mem.Device == k.p.Device.ID {
-				cur, ok := hello.Cursors[c.ID]
-				if !ok {
-					cur = mem.Cursor
-				}
-				cur = min(max(cur, 0), c.LastSeq)
-				k.joined[c.ID] = mem.JoinedSeq
-				k.next[c.ID] = max(cur, mem.JoinedSeq) + 1
-			}
+		ids = append(ids, c.Conversation)
+		cur, ok := hello.Cursors[c.Conversation]
+		if !ok {
+			cur = c.Cursor
 		}
+		cur = min(max(cur, 0), c.LastSeq)
+		k.joined[c.Conversation] = c.JoinedSeq
+		k.next[c.Conversation] = max(cur, c.JoinedSeq) + 1
 	}
+	k.batch = hello.Batch
 	k.setMembers(ids...)
 	hub.Join(k.sub, ids...)
 	var wg sync.WaitGroup

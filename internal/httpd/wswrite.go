@@ -11,19 +11,25 @@ import (
 
 var readyFrame = []byte(`{"type":"ready"}`)
 
+// maxBatch bounds the bytes of frames joined into one text message.
+const maxBatch = 64 << 10
+
 // writeLoop is the socket's one writer: it replays what the device missed,
 // says ready, then streams live deliveries, replies and pings until the
 // socket ends. A gap in a conversation's sequence is filled from the store,
 // so the device always sees each stream in order and without holes.
-func (k *socket) writeLoop(ctx context.Context, convs []*messaging.Conversation) error {
+func (k *socket) writeLoop(ctx context.Context, convs []messaging.Membership) error {
 	for _, c := range convs {
-		if c.LastSeq >= k.next[c.ID] {
-			if err := k.catchUp(ctx, c.ID); err != nil {
+		if c.LastSeq >= k.next[c.Conversation] {
+			if err := k.catchUp(ctx, c.Conversation); err != nil {
 				return err
 			}
 		}
 	}
-	if err := k.write(ctx, readyFrame); err != nil {
+	if err := k.emit(ctx, readyFrame); err != nil {
+		return err
+	}
+	if err := k.flush(ctx); err != nil {
 		return err
 	}
 	ping := time.NewTicker(wsPingEvery)
@@ -35,11 +41,17 @@ func (k *socket) writeLoop(ctx context.Context, convs []*messaging.Conversation)
 		case <-k.sub.Done():
 			return errSlow
 		case b := <-k.replies:
-			if err := k.write(ctx, b); err != nil {
+			if err := k.emit(ctx, b); err != nil {
+				return err
+			}
+			if err := k.drain(ctx); err != nil {
 				return err
 			}
 		case d := <-k.sub.C:
 			if err := k.deliver(ctx, d); err != nil {
+				return err
+			}
+			if err := k.drain(ctx); err != nil {
 				return err
 			}
 		case <-ping.C:
@@ -52,6 +64,78 @@ func (k *socket) writeLoop(ctx context.Context, convs []*messaging.Conversation)
 		}
 	}
 }
+
+// drain takes whatever else is queued without waiting, so that a batching
+// client gets it in one message, then flushes.
+func (k *socket) drain(ctx context.Context) error {
+	for k.batch && k.outLen < maxBatch {
+		select {
+		case b := <-k.replies:
+			if err := k.emit(ctx, b); err != nil {
+				return err
+			}
+			continue
+		case d := <-k.sub.C:
+			if err := k.deliver(ctx, d); err != nil {
+				return err
+			}
+			continue
+		default:
+		}
+		break
+	}
+	return k.flush(ctx)
+}
+
+// emit writes a frame, or with batching keeps it for the next flush.
+func (k *socket) emit(ctx context.Context, b []byte) error {
+	if !k.batch {
+		return k.write(ctx, b)
+	}
+	k.out = append(k.out, b)
+	k.outLen += len(b) + 1
+	if k.outLen >= maxBatch {
+		return k.flush(ctx)
+	}
+	return nil
+}
+
+// flush writes the kept frames as one text message, one per line (JSON
+// frames never contain a raw newline).
+func (k *socket) flush(ctx context.Context) error {
+	switch len(k.out) {
+	case 0:
+		return nil
+	case 1:
+		err := k.write(ctx, k.out[0])
+		k.out, k.outLen = k.out[:0], 0
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, wsWriteWithin)
+	defer cancel()
+	w, err := k.c.Writer(wctx, websocket.MessageText)
+	if err != nil {
+		return err
+	}
+	for i, b := range k.out {
+		if i > 0 {
+			if _, err := w.Write(newline); err != nil {
+				return err
+			}
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	clear(k.out)
+	k.out, k.outLen = k.out[:0], 0
+	if cap(k.out) > 256 {
+		k.out = nil // do not keep a burst's buffer on an idle socket
+	}
+	return w.Close()
+}
+
+var newline = []byte("\n")
 
 func (k *socket) write(ctx context.Context, b []byte) error {
 	wctx, cancel := context.WithTimeout(ctx, wsWriteWithin)
@@ -67,12 +151,15 @@ func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 			k.next[d.Conversation] = d.Seq + 1
 		}
 		k.setMembers(d.Conversation)
-		return k.write(ctx, d.Frame)
+		return k.emit(ctx, d.Frame)
 	case d.Seq == 0:
-		if err := k.write(ctx, d.Frame); err != nil {
+		if err := k.emit(ctx, d.Frame); err != nil {
 			return err
 		}
 		if d.Final {
+			if err := k.flush(ctx); err != nil {
+				return err
+			}
 			k.c.Close(websocket.StatusNormalClosure, "device revoked")
 			return context.Canceled
 		}
@@ -93,7 +180,7 @@ func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 			return nil
 		}
 	}
-	if err := k.write(ctx, d.Frame); err != nil {
+	if err := k.emit(ctx, d.Frame); err != nil {
 		return err
 	}
 	k.next[d.Conversation] = d.Seq + 1
@@ -108,7 +195,7 @@ func (k *socket) catchUp(ctx context.Context, conv string) error {
 			return err
 		}
 		for _, m := range msgs {
-			if err := k.write(ctx, messaging.MessageFrame(m)); err != nil {
+			if err := k.emit(ctx, messaging.MessageFrame(m)); err != nil {
 				return err
 			}
 			k.next[conv] = m.Seq + 1

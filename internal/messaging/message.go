@@ -246,6 +246,26 @@ func (s *Service) Receipts(ctx context.Context, p *identity.Principal, conv stri
 	return c.Members, nil
 }
 
+// Memberships lists the calling device's conversations, without members.
+func (s *Service) Memberships(ctx context.Context, p *identity.Principal) ([]Membership, error) {
+	if ml, ok := s.store.(MembershipLister); ok {
+		return ml.Memberships(ctx, p.Device.ID)
+	}
+	cs, err := s.store.ListConversations(ctx, p.Device.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Membership
+	for _, c := range cs {
+		for _, m := range c.Members {
+			if m.Device == p.Device.ID {
+				out = append(out, Membership{Conversation: c.ID, LastSeq: c.LastSeq, JoinedSeq: m.JoinedSeq, Cursor: m.Cursor})
+			}
+		}
+	}
+	return out, nil
+}
+
 // Membership returns a conversation and the calling device's membership.
 func (s *Service) Membership(ctx context.Context, p *identity.Principal, conv string) (*Conversation, *Member, error) {
 	return s.member(ctx, p, conv)

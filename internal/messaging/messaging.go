@@ -51,6 +51,21 @@ type Member struct {
 	Cursor    int64 // the highest sequence number it has acknowledged
 }
 
+// Membership is a device's place in one conversation.
+type Membership struct {
+	Conversation string
+	LastSeq      int64 // the conversation's newest entry
+	JoinedSeq    int64
+	Cursor       int64
+}
+
+// MembershipLister is a Store that can list a device's memberships
+// without loading every member of every conversation, which a socket
+// connecting to a large conversation would otherwise do.
+type MembershipLister interface {
+	Memberships(ctx context.Context, deviceID string) ([]Membership, error)
+}
+
 // Credential is what the authentication service issued to a device.
 type Credential struct {
 	Device       string

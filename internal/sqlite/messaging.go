@@ -242,6 +242,9 @@ func (db *DB) PushSubscription(ctx context.Context, deviceID string) (*messaging
 	return &s, nil
 }
 
-var _ messaging.Store = (*DB)(nil)
+var (
+	_ messaging.Store            = (*DB)(nil)
+	_ messaging.MembershipLister = (*DB)(nil)
+)
 
 var errNoConversation = fault.New(fault.NotFound, "There is no such conversation.")
