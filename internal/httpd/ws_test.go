@@ -1,10 +1,13 @@
 package httpd
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -203,5 +206,54 @@ func TestOversizedFrameClosesSocket(t *testing.T) {
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Error("a frame over 512 KiB did not close the socket")
+	}
+}
+
+// TestBatchedFrames: a client that asks for batching gets every message,
+// in order, possibly several per text message, one per line.
+func TestBatchedFrames(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+	const n = 50
+	for i := 0; i < n; i++ {
+		ann.send(id, fmt.Sprint("m", i), fmt.Sprint("text ", i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(f.ts.URL, "http")+"/api/ws",
+		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + bob.token}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","batch":true,"cursors":{}}`))
+	var seqs []int64
+	multi := false
+	for len(seqs) < n {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("read after %d messages: %v", len(seqs), err)
+		}
+		lines := bytes.Split(b, []byte("\n"))
+		multi = multi || len(lines) > 1
+		for _, l := range lines {
+			var m map[string]any
+			if err := json.Unmarshal(l, &m); err != nil {
+				t.Fatalf("line %q is not one JSON frame: %v", l, err)
+			}
+			if m["type"] == "message" {
+				seqs = append(seqs, int64(m["seq"].(float64)))
+			}
+		}
+	}
+	for i := 1; i < len(seqs); i++ {
+		if seqs[i] != seqs[i-1]+1 {
+			t.Fatalf("batched seqs out of order: %v", seqs)
+		}
+	}
+	if !multi {
+		t.Error("50 waiting messages came one per text message; want them batched")
 	}
 }
