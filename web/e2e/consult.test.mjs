@@ -352,7 +352,14 @@ describe('video consultations', { concurrency: false }, () => {
     const first = Date.now();
     console.log(`# metric: opening the link to the first decoded remote frame ${first - t0} ms ` +
       `(page and device check ${checked - t0} ms, enter and admit ${admitted - checked} ms, admit to first frame ${first - admitted} ms)`);
+
+    await c.getByTestId('to-telephone').click();
+    await heading(p).filter({ hasText: 'The health professional will phone you' }).waitFor();
+    await c.getByTestId('telephone').filter({ hasText: '+447700900999' }).waitFor();
+    await c.getByTestId('timeline').filter({ hasText: 'from video to telephone' }).waitFor();
+    await check(p, 'join-telephone');
+    await check(c, 'consult-telephone');
     await c.getByTestId('end').click();
-    await heading(p).filter({ hasText: 'Your consultation has ended' }).waitFor();
+    await c.getByTestId('status').filter({ hasText: 'Ended' }).waitFor();
   });
 });

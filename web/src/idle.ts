@@ -1,6 +1,12 @@
 import { useEffect } from 'preact/hooks';
 
-const activity = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+const activity = ['keydown', 'pointerdown', 'wheel', 'touchstart', 'switchboard:active'] as const;
+
+/** markActive counts as use of the page: a video call in progress keeps
+ * the session alive though nobody touches the keyboard. */
+export function markActive(): void {
+  window.dispatchEvent(new Event('switchboard:active'));
+}
 
 /** useIdle calls onIdle once the person has not used the page for
  * `seconds`, so a device left unattended signs itself out at the

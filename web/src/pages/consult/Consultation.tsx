@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, put, seg } from '../../api';
 import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorSummary';
 import { Notice } from '../../components/Notice';
+import { markActive } from '../../idle';
 import { message, useLoad } from '../../load';
 import { useTitle } from '../../title';
 import { Call } from './Call';
@@ -35,6 +36,18 @@ export function Consultation({ id }: { id: string }) {
     [],
   );
   useEffect(() => () => local?.getTracks().forEach((t) => t.stop()), [local]);
+
+  // A call in progress is use of the device: keep the idle limit from
+  // signing the clinician out mid-consultation, and the server session
+  // alive with a request now and then.
+  useEffect(() => {
+    if (!mesh) return;
+    const t = window.setInterval(() => {
+      markActive();
+      void d.reload();
+    }, 60_000);
+    return () => window.clearInterval(t);
+  }, [mesh]);
 
   const act = async (f: () => Promise<unknown>) => {
     try {
