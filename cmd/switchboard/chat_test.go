@@ -417,6 +417,15 @@ func TestChatEndToEnd(t *testing.T) {
 				}
 				scanned += len(b)
 				sawConv = sawConv || bytes.Contains(b, []byte(conv))
+				// A device's records are sealed: no field names of its
+				// keys or state, no account, nothing readable.
+				if dir == profiles && d.Name() != "header" {
+					for _, s := range []string{`"sig_priv"`, `"init_priv"`, `"state"`, `"text"`, ann.email, bob.email, cat.email} {
+						if bytes.Contains(b, []byte(s)) {
+							t.Errorf("%s holds %s in the clear", path, s)
+						}
+					}
+				}
 				for _, s := range sent {
 					if bytes.Contains(b, []byte(s)) || len(s) > 18 && bytes.Contains(b, []byte(s[len(s)-18:])) {
 						t.Errorf("%s holds the plaintext %q", path, s)

@@ -112,6 +112,8 @@ func statusError(status int, raw []byte, what string) error {
 	}
 	kind := fault.Internal
 	switch {
+	case status == http.StatusUnauthorized && what == "POST /api/session":
+		kind = fault.Unauthenticated // the server says what was wrong, never which part
 	case status == http.StatusUnauthorized:
 		kind, msg = fault.Unauthenticated, "This device's session has ended; sign in again with switchboard login."
 	case status == http.StatusForbidden:
