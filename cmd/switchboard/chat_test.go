@@ -286,13 +286,23 @@ func TestChatEndToEnd(t *testing.T) {
 					}
 				})
 			}
+			if _, err := ann1.try(t, "call 07700 900123\n", "send", conv, "-"); err == nil || !strings.Contains(userMessage(err), "phone number") {
+				t.Errorf("send - (a phone number on stdin) = %v; want a refusal naming a phone number", err)
+			}
+			wrong := &device{name: "wrong", profile: filepath.Join(profiles, "wrong"), passphrase: "p", acct: cat}
+			var lout bytes.Buffer
+			_, err := wrong.sb(t, context.Background(), "not the password\n", &lout, "login", "--server", base, "--email", cat.email,
+				"--password-stdin", "--totp", "000000", "--profile", wrong.profile)
+			if err == nil || userMessage(err) != "The email, password or security code is not right." {
+				t.Errorf("login with a wrong password = %v; want the server's sentence", err)
+			}
 			if _, err := ann1.try(t, "", "send", conv, "NHS 943 476 5919", "--allow-pid"); err != nil {
 				t.Errorf("send --allow-pid = %v; want it sent", err)
 			}
 			sent = append(sent, "NHS 943 476 5919")
 			down := &device{name: "down", profile: filepath.Join(profiles, "down"), passphrase: "p", acct: cat}
 			var out bytes.Buffer
-			_, err := down.sb(t, context.Background(), "pw\n", &out, "login", "--server", "http://"+freeAddr(t), "--email", cat.email,
+			_, err = down.sb(t, context.Background(), "pw\n", &out, "login", "--server", "http://"+freeAddr(t), "--email", cat.email,
 				"--password-stdin", "--totp", "123456", "--profile", down.profile)
 			if err == nil || !strings.Contains(userMessage(err), "Could not reach the server") {
 				t.Errorf("login to a server that is down = %v; want a sentence saying it could not be reached", err)
