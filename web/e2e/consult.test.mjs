@@ -324,7 +324,7 @@ describe('video consultations', { concurrency: false }, () => {
     assert.ok(!csv.includes('Margaret'));
   });
 
-  step('timing: from opening the link to the first decoded remote frame, with nobody lingering', async () => {
+  step('timing: from opening the link to the first decoded remote frame; then a poor connection and a switch to telephone', async () => {
     const c = pages.clinician;
     const booked = await c.evaluate(async () => {
       const me = await (await fetch('/api/me')).json();
@@ -353,10 +353,27 @@ describe('video consultations', { concurrency: false }, () => {
     console.log(`# metric: opening the link to the first decoded remote frame ${first - t0} ms ` +
       `(page and device check ${checked - t0} ms, enter and admit ${admitted - checked} ms, admit to first frame ${first - admitted} ms)`);
 
+    // A lossy network: the clinician's browser warns, steps down to sound
+    // only by itself, and the change is recorded.
+    await c.evaluate(() => {
+      const original = RTCPeerConnection.prototype.getStats;
+      let lost = 0;
+      RTCPeerConnection.prototype.getStats = async function (...args) {
+        const report = await original.apply(this, args);
+        const lossy = new Map();
+        report.forEach((v, k) => lossy.set(k, v.type === 'inbound-rtp' ? { ...v, packetsLost: (v.packetsLost ?? 0) + (lost += 40) } : v));
+        return lossy;
+      };
+    });
+    await c.getByTestId('poor-connection').waitFor({ timeout: 15_000 });
+    await c.getByTestId('mode').filter({ hasText: 'Sound only' }).waitFor();
+    await c.getByTestId('timeline').filter({ hasText: 'from video to audio (poor connection)' }).waitFor();
+    await check(c, 'consult-poor-connection');
+
     await c.getByTestId('to-telephone').click();
     await heading(p).filter({ hasText: 'The health professional will phone you' }).waitFor();
     await c.getByTestId('telephone').filter({ hasText: '+447700900999' }).waitFor();
-    await c.getByTestId('timeline').filter({ hasText: 'from video to telephone' }).waitFor();
+    await c.getByTestId('timeline').filter({ hasText: 'from audio to telephone' }).waitFor();
     await check(p, 'join-telephone');
     await check(c, 'consult-telephone');
     await c.getByTestId('end').click();
