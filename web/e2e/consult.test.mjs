@@ -101,8 +101,10 @@ describe('video consultations', { concurrency: false }, () => {
       }
     });
 
-  const open = async (name, { relay = false } = {}) => {
-    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', permissions: ['camera', 'microphone'] });
+  // phone opens the page as on a phone: 390 px wide, touch.
+  const open = async (name, { relay = false, phone = false } = {}) => {
+    const size = phone ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {};
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', permissions: ['camera', 'microphone'], ...size });
     ctx.setDefaultTimeout(20_000);
     if (relay) await ctx.addInitScript(relayOnly);
     pages[name] = track(await ctx.newPage());
@@ -179,7 +181,7 @@ describe('video consultations', { concurrency: false }, () => {
   });
 
   step('the patient checks their device, reads the statement and enters the waiting room', async () => {
-    const p = await open('patient', { relay: true });
+    const p = await open('patient', { relay: true, phone: true });
     openedAt = Date.now();
     const res = await p.goto(link);
     assert.equal(res.status(), 200);
