@@ -271,3 +271,25 @@ func TestConsultationThroughHTTP(t *testing.T) {
 		t.Errorf("server logs hold patient details:\n%s", srv.logs)
 	}
 }
+
+// TestServeRefusesBadConsultationFlags checks that a mistake in the video
+// consultation settings stops serve with one sentence saying what to fix.
+func TestServeRefusesBadConsultationFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--turn-url", "turn:turn.example:3478"}, "--turn-secret"},
+		{[]string{"--turn-url", "http://turn.example", "--turn-secret", "s"}, "turn: or turns:"},
+		{[]string{"--turn-relay-ip", "not-an-ip"}, "--turn-relay-ip"},
+		{[]string{"--smtp-url", "http://mail.example", "--smtp-from", "a@example.nhs.uk"}, "--smtp-url"},
+		{[]string{"--smtp-url", "smtp://mail.example", "--smtp-from", "nobody"}, "--smtp-from"},
+		{[]string{"--notify-key", "short"}, "--notify-key"},
+	} {
+		args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--turn-addr", "127.0.0.1:0"}, tc.args...)
+		_, _, err := cli(t, "", args...)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(userMessage(err), tc.want) {
+			t.Errorf("serve %v = %v; want a usage error naming %s", tc.args, err, tc.want)
+		}
+	}
+}
