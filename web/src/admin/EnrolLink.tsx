@@ -5,11 +5,13 @@ interface Props {
   user: AdminUser;
   url: string;
   onAnother: () => void;
+  /** reissued marks a new link for someone already added. */
+  reissued?: boolean;
 }
 
 /** EnrolLink shows the one-time setup link for a person just added. The
  * server does not send it anywhere: the admin passes it on. */
-export function EnrolLink({ user, url, onAnother }: Props) {
+export function EnrolLink({ user, url, onAnother, reissued }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [copied, setCopied] = useState(false);
   // The clipboard API exists only on HTTPS (and localhost).
@@ -25,9 +27,15 @@ export function EnrolLink({ user, url, onAnother }: Props) {
   };
   return (
     <div class="nhsuk-panel" ref={ref} tabIndex={-1} data-testid="user-added">
-      <h2 class="nhsuk-panel__heading">{user.name} has been added</h2>
+      <h2 class="nhsuk-panel__heading">{reissued ? `New setup link for ${user.name}` : `${user.name} has been added`}</h2>
       <div class="nhsuk-panel__body">
         <p>Send them this link. It works once, and they use it to create a password and set up their security code.</p>
+        {reissued && (
+          <p>
+            Any earlier setup link for them has stopped working. Their current password and security code keep working
+            until they use this one.
+          </p>
+        )}
         <p>
           <code class="app-enrol-url" data-testid="enrol-url">
             {url}
@@ -43,7 +51,7 @@ export function EnrolLink({ user, url, onAnother }: Props) {
             </button>
           )}
           <button class="nhsuk-button nhsuk-button--reverse" type="button" onClick={onAnother}>
-            Add another user
+            {reissued ? 'Done' : 'Add another user'}
           </button>
         </div>
         <p class="nhsuk-u-visually-hidden" aria-live="polite">

@@ -5,7 +5,7 @@ import type { AdminUser } from './types';
 
 /** UsersTable lists the organisation's people and whether each has
  * finished setting up their account. */
-export function UsersTable({ users }: { users: AdminUser[] }) {
+export function UsersTable({ users, onNewLink }: { users: AdminUser[]; onNewLink?: (u: AdminUser) => void }) {
   return (
     <Table
       caption="People in your organisation"
@@ -18,6 +18,22 @@ export function UsersTable({ users }: { users: AdminUser[] }) {
         { heading: 'Roles', cell: (u) => u.roles.map(roleLabel).join(', ') || 'None' },
         { heading: 'Registration', cell: (u) => u.registration || '–' },
         { heading: 'Status', cell: (u) => <UserStatus user={u} /> },
+        ...(onNewLink
+          ? [
+              {
+                heading: 'Setup link',
+                cell: (u: AdminUser) => (
+                  <button
+                    class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                    type="button"
+                    onClick={() => onNewLink(u)}
+                  >
+                    New setup link <span class="nhsuk-u-visually-hidden">for {u.name}</span>
+                  </button>
+                ),
+              },
+            ]
+          : []),
       ]}
     />
   );

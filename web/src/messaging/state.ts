@@ -49,6 +49,15 @@ export async function unlock(pin: string, csrf: string): Promise<void> {
   registerServiceWorker();
 }
 
+/** followNew reconnects the live stream so that it includes a
+ * conversation this device has just created: the server joins an open
+ * socket to new conversations through Welcomes, which the creator does
+ * not get. */
+export async function followNew(): Promise<void> {
+  const core = await loadCore();
+  await core.watch(onEvent);
+}
+
 function onEvent(ev: CoreEvent): void {
   if (ev.type === 'message') {
     for (const l of messageListeners) l(ev.message);

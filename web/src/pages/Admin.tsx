@@ -1,4 +1,6 @@
-import { get, type Me } from '../api';
+import { useState } from 'preact/hooks';
+import { get, type Me, post, seg } from '../api';
+import { EnrolLink } from '../admin/EnrolLink';
 import { AddUser } from '../admin/AddUser';
 import { DevicesTable } from '../admin/DevicesTable';
 import { PolicyForm } from '../admin/PolicyForm';
@@ -13,7 +15,17 @@ import { useTitle } from '../title';
 export function Admin({ me }: { me: Me }) {
   const users = useLoad(() => get<{ users: AdminUser[] }>('/api/admin/users'));
   const devices = useLoad(() => get<{ devices: AdminDevice[] }>('/api/admin/devices'));
-  const loadError = users.error || devices.error;
+  const [reissued, setReissued] = useState<{ user: AdminUser; enrol_url: string } | null>(null);
+  const [reissueError, setReissueError] = useState('');
+  const loadError = users.error || devices.error || reissueError;
+  const newLink = async (u: AdminUser) => {
+    setReissueError('');
+    try {
+      setReissued(await post<{ user: AdminUser; enrol_url: string }>(`/api/admin/users/${seg(u.id)}/enrolment`));
+    } catch (e) {
+      setReissueError(e instanceof Error ? e.message : String(e));
+    }
+  };
   useTitle('Users and devices', !!loadError);
   return (
     <>
@@ -25,7 +37,10 @@ export function Admin({ me }: { me: Me }) {
       </p>
 
       <h2>Users</h2>
-      {users.data && <UsersTable users={users.data.users} />}
+      {reissued && (
+        <EnrolLink user={reissued.user} url={reissued.enrol_url} reissued onAnother={() => setReissued(null)} />
+      )}
+      {users.data && <UsersTable users={users.data.users} onNewLink={newLink} />}
 
       <div class="nhsuk-grid-row">
         <div class="nhsuk-grid-column-two-thirds">

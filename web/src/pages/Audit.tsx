@@ -23,6 +23,7 @@ interface Page {
   entries: Entry[];
   verified: boolean;
   verify_error?: string;
+  names?: Record<string, string>;
 }
 
 const PAGE = 100;
@@ -34,7 +35,10 @@ export function Audit({ me }: { me: Me }) {
   const first = useLoad(() => get<Page>(`/api/audit?limit=${PAGE}`));
   const names = useNames(canAdmin(me));
   // Raw IDs are long unbroken strings and may wrap anywhere; names may not.
-  const ref = (id: string) => (names.has(id) ? names.get(id) : <span class="app-id">{id}</span>);
+  const [olderNames, setOlderNames] = useState<Record<string, string>>({});
+  // The server names the IDs on each page, for readers who are not admins.
+  const named = (id: string) => first.data?.names?.[id] ?? olderNames[id] ?? names.get(id);
+  const ref = (id: string) => named(id) ?? <span class="app-id">{id}</span>;
   const [older, setOlder] = useState<Entry[]>([]);
   const [more, setMore] = useState(true);
   const [error, setError] = useState('');
@@ -47,6 +51,7 @@ export function Audit({ me }: { me: Me }) {
     try {
       const p = await get<Page>(`/api/audit?limit=${PAGE}&before=${before}`);
       setOlder([...older, ...p.entries]);
+      setOlderNames({ ...olderNames, ...p.names });
       setMore(p.entries.length === PAGE);
     } catch (e) {
       setError(message(e));

@@ -38,9 +38,13 @@ function ConversationList() {
       clearTimeout(timer);
       timer = window.setTimeout(load, 300);
     });
+    // New conversations arrive as Welcomes, which carry no message to
+    // announce them; look again every few seconds.
+    const poll = window.setInterval(load, 5000);
     return () => {
       live = false;
       clearTimeout(timer);
+      clearInterval(poll);
       stop();
     };
   }, []);

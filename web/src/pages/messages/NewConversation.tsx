@@ -3,7 +3,7 @@ import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/TextInput';
 import { loadCore } from '../../messaging/core';
-import { useUnlocked } from '../../messaging/state';
+import { followNew, useUnlocked } from '../../messaging/state';
 import { navigate } from '../../router';
 import { useTitle } from '../../title';
 import { type DirectoryPerson, PeoplePicker } from './PeoplePicker';
@@ -40,6 +40,7 @@ function Form({ me }: { me: Me }) {
         title,
         picked.map((p) => p.email),
       );
+      await followNew();
       navigate(`/messages/${id}`);
     } catch (err) {
       setBusy(false);

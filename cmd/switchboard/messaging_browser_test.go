@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// webUser is an account the messaging browser test signs in as.
+type webUser struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	Secret   string `json:"secret"`
+}
+
+// addWebUser adds a person with `switchboard admin user add` and returns
+// their password and authenticator secret.
+func addWebUser(t *testing.T, data, ods, email, name string, roles ...string) webUser {
+	t.Helper()
+	const password = "harbour lantern meadow quiet"
+	args := []string{"admin", "--data", data, "user", "add", "--org", ods, "--email", email, "--name", name, "--password-stdin", "--json"}
+	for _, r := range roles {
+		args = append(args, "--role", r)
+	}
+	out, stderr, err := cli(t, password+"\n", args...)
+	if err != nil {
+		t.Fatalf("user add %s: %v\n%s", email, err, stderr)
+	}
+	var added struct {
+		URI string `json:"totp_uri"`
+	}
+	if err := json.Unmarshal([]byte(out), &added); err != nil {
+		t.Fatalf("user add printed %q: %v", out, err)
+	}
+	u, err := url.Parse(added.URI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return webUser{Email: email, Name: name, Password: password, Secret: u.Query().Get("secret")}
+}
+
+// TestBrowserMessaging drives the clinician web app in headless Chromium
+// with three people: the WebAssembly client core unlocked by PIN, a group
+// made from the directory, live messages, an encrypted attachment, the
+// patient-data warning, safety codes, the app lock at the idle limit,
+// content-free Web Push caught at a local endpoint, sign-out erasing
+// IndexedDB, and axe-core on every page. It reports sizes and timings.
+func TestBrowserMessaging(t *testing.T) {
+	dir := needBrowser(t)
+	data := t.TempDir()
+	srv := startServer(t, data, "--send-rate", "0", "--push-http-loopback")
+	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
+		t.Fatalf("org add: %v\n%s", err, stderr)
+	}
+	users := []webUser{
+		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "clinician", "admin"),
+		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "clinician"),
+		addWebUser(t, data, "RXX", "cat.jones@example.nhs.uk", "Cat Jones", "clinician", "dpo"),
+	}
+	b, err := json.Marshal(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SWITCHBOARD_USERS", string(b))
+	runNode(t, dir, srv, "e2e/messaging.test.mjs")
+	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan"} {
+		if strings.Contains(srv.logs.String(), secret) {
+			t.Errorf("server logs hold %q", secret)
+		}
+	}
+}

@@ -1,0 +1,377 @@
+// The clinician web app's secure messaging, end to end in headless
+// Chromium: three people, each in their own browser context, with the
+// WebAssembly client core unlocked by PIN. Run by TestBrowserMessaging in
+// cmd/switchboard, which starts the server and adds the people.
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { readFileSync, readdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
+import { freshCode } from './totp.mjs';
+import { decrypt, pushEndpoint, subscriptionKeys } from './webpush.mjs';
+
+const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
+const [ann, bob, cat] = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
+const PIN = { [ann?.email]: '482916', [bob?.email]: '739105', [cat?.email]: '205837' };
+const GROUP = 'Ward 7 handover';
+const figures = {};
+
+// A 2×2 PNG, red and blue.
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEUlEQVR4nGP4zwAEIOI/kAAAG/ID/VxhF44AAAAASUVORK5CYII=',
+  'base64',
+);
+
+describe('secure messaging in the web app', { concurrency: false }, () => {
+  let browser;
+  const pages = {};
+  const lastStep = {};
+  let failed = false;
+  let convURL = '';
+
+  const step = (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-messaging-${k}`, p);
+        throw e;
+      }
+    });
+
+  const heading = (p) => p.locator('main h1').first();
+
+  const open = async (who, viewport = { width: 390, height: 844 }) => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport });
+    ctx.setDefaultTimeout(20_000);
+    const p = track(await ctx.newPage());
+    pages[who.email] = p;
+    return p;
+  };
+
+  const signIn = async (p, who) => {
+    await p.goto('/signin');
+    await p.getByLabel('Email address').fill(who.email);
+    await p.getByLabel('Password', { exact: true }).fill(who.password);
+    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
+    lastStep[who.email] = s;
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${base}/`);
+  };
+
+  const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name }).click();
+
+  const unlock = async (p, who) => {
+    await heading(p).filter({ hasText: /Messages are locked/ }).waitFor();
+    await p.getByLabel('PIN', { exact: true }).fill(PIN[who.email]);
+    await p.getByRole('button', { name: 'Unlock' }).click();
+  };
+
+  const csrf = (p) => p.evaluate(async () => (await (await fetch('/api/me')).json()).csrf_token);
+
+  before(async () => {
+    assert.ok(base && ann && bob && cat, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    console.log(`# screenshots in ${screenshotDir}`);
+    console.log(`# figures ${JSON.stringify(figures)}`);
+  });
+
+  step('the built client core and bundle are small enough to report', async () => {
+    const dist = new URL('../dist/', import.meta.url);
+    const wasm = readFileSync(new URL('switchboard.wasm', dist));
+    figures.wasm_bytes = wasm.length;
+    figures.wasm_gzip_bytes = gzipSync(wasm, { level: 9 }).length;
+    let js = 0;
+    for (const f of readdirSync(new URL('assets/', dist))) {
+      if (f.endsWith('.js')) js += gzipSync(readFileSync(new URL(`assets/${f}`, dist)), { level: 9 }).length;
+    }
+    js += gzipSync(readFileSync(new URL('wasm_exec.js', dist)), { level: 9 }).length;
+    figures.js_gzip_bytes = js;
+    const res = await fetch(`${base}/switchboard.wasm`);
+    assert.equal(res.headers.get('content-type'), 'application/wasm');
+    const sw = await fetch(`${base}/sw.js`);
+    assert.equal(sw.status, 200);
+    assert.match(sw.headers.get('content-type') ?? '', /javascript/);
+  });
+
+  step('each person signs in, chooses a PIN and sees an empty conversation list', async () => {
+    for (const who of [ann, bob, cat]) {
+      const p = await open(who);
+      await signIn(p, who);
+      await menu(p, 'Messages');
+      await heading(p).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
+      if (who === ann) await check(p, 'messages-choose-pin');
+      await p.getByLabel('PIN', { exact: true }).fill('12345');
+      await p.getByRole('button', { name: 'Set PIN and continue' }).click();
+      await p.getByTestId('error-summary').getByText('Enter a PIN of 6 to 12 digits').waitFor();
+      await p.getByLabel('PIN', { exact: true }).fill(PIN[who.email]);
+      await p.getByLabel('Enter the PIN again').fill(PIN[who.email]);
+      await p.getByRole('button', { name: 'Set PIN and continue' }).click();
+      await heading(p).filter({ hasText: /^Messages$/ }).waitFor({ timeout: 30_000 });
+      await p.getByText('You are not in any conversations yet.').waitFor();
+      if (who === ann) await check(p, 'messages-empty-list');
+    }
+  });
+
+  step('the store in IndexedDB holds no plaintext', async () => {
+    const dump = await pages[ann.email].evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const req = indexedDB.open('switchboard');
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            const tx = req.result.transaction('records', 'readonly');
+            const all = tx.objectStore('records').getAll();
+            all.onsuccess = () => {
+              const text = all.result.map((v) => new TextDecoder('latin1').decode(v)).join('\n');
+              req.result.close();
+              resolve(text);
+            };
+          };
+        }),
+    );
+    assert.ok(dump.length > 1000, 'the store holds records');
+    assert.ok(!dump.includes(ann.email), 'the account email is not readable in the store');
+  });
+
+  step('Ann starts a group with Bob and Cat, picked from the directory', async () => {
+    const p = pages[ann.email];
+    await p.getByRole('button', { name: 'New conversation' }).click();
+    await heading(p).filter({ hasText: 'New conversation' }).waitFor();
+    await p.getByLabel('Search by name, email or role').fill('bob');
+    await p.getByRole('button', { name: 'Choose Bob Khan' }).click();
+    await p.getByLabel('Search by name, email or role').fill('Cat');
+    await p.getByRole('button', { name: 'Choose Cat Jones' }).click();
+    await p.getByTestId('picked').locator('strong', { hasText: 'Cat Jones' }).waitFor();
+    await p.getByLabel('Search by name, email or role').fill('dpo');
+    await p.getByTestId('directory').getByText('No one found.').waitFor(); // Cat is the only DPO, already chosen
+    await check(p, 'messages-new-conversation');
+    await p.getByRole('button', { name: 'Start conversation' }).click();
+    await p.getByTestId('error-summary').getByText('Enter a name for the group').waitFor();
+    await p.getByLabel('Group name').fill(GROUP);
+    await p.getByRole('button', { name: 'Start conversation' }).click();
+    await p.waitForURL(/\/messages\/[0-9a-f]{32}$/, { timeout: 30_000 });
+    convURL = new URL(p.url()).pathname;
+    await heading(p).filter({ hasText: GROUP }).waitFor();
+    await check(p, 'messages-conversation-empty');
+  });
+
+  step('Bob and Cat find the group in their lists and open it', async () => {
+    for (const who of [bob, cat]) {
+      const p = pages[who.email];
+      await menu(p, 'Messages');
+      await p.getByRole('link', { name: GROUP }).click({ timeout: 30_000 });
+      await heading(p).filter({ hasText: GROUP }).waitFor();
+    }
+  });
+
+  step('messages arrive live both ways and show as delivered', async () => {
+    const a = pages[ann.email];
+    await a.getByLabel('Message', { exact: true }).fill('Morning all, bed 4 needs review');
+    await a.getByRole('button', { name: 'Send', exact: true }).click();
+    for (const who of [bob, cat]) {
+      await pages[who.email].getByTestId('message').filter({ hasText: 'Morning all, bed 4 needs review' }).waitFor();
+    }
+    await a.getByTestId('message').filter({ hasText: 'bed 4' }).getByTestId('state').filter({ hasText: 'Delivered' }).waitFor({ timeout: 20_000 });
+    const b = pages[bob.email];
+    await b.getByLabel('Message', { exact: true }).fill('On my way');
+    await b.getByRole('button', { name: 'Send', exact: true }).click();
+    await a.getByTestId('message').filter({ hasText: 'On my way' }).getByText('Bob Khan').waitFor();
+    await check(a, 'messages-conversation');
+  });
+
+  step('an unread message is counted in the list', async () => {
+    const c = pages[cat.email];
+    await c.getByRole('link', { name: 'Back to messages' }).click();
+    await c.getByTestId('conversation').filter({ hasText: GROUP }).waitFor();
+    const b = pages[bob.email];
+    await b.getByLabel('Message', { exact: true }).fill('Bloods are back');
+    await b.getByRole('button', { name: 'Send', exact: true }).click();
+    await c.getByTestId('conversation').filter({ hasText: GROUP }).getByTestId('unread').filter({ hasText: '1 unread' }).waitFor();
+    await check(c, 'messages-list-unread');
+    await c.getByRole('link', { name: GROUP }).click();
+    await c.getByTestId('message').filter({ hasText: 'Bloods are back' }).waitFor();
+  });
+
+  step('a picture travels encrypted and is shown from a blob: URL', async () => {
+    const a = pages[ann.email];
+    await a.getByLabel('Attach a picture or PDF').setInputFiles({ name: 'wound.png', mimeType: 'image/png', buffer: png });
+    for (const who of [bob, cat, ann]) {
+      const img = pages[who.email].getByTestId('attachment-image');
+      await img.waitFor({ timeout: 20_000 });
+      assert.match(await img.getAttribute('src'), /^blob:/);
+      await pages[who.email].waitForFunction(() => document.querySelector('[data-testid=attachment-image]')?.naturalWidth === 2);
+    }
+  });
+
+  step('the patient-data warning: shown for a valid NHS number, not for an invalid one; sending anyway is counted', async () => {
+    const a = pages[ann.email];
+    const box = a.getByLabel('Message', { exact: true });
+    await box.fill('Please review 943 476 5918 today');
+    await a.waitForTimeout(300);
+    assert.equal(await a.getByTestId('pid-warning').count(), 0, 'no warning for a number that fails the check digit');
+    await box.fill('Please review 943 476 5919 today');
+    await a.getByTestId('pid-warning').waitFor();
+    await a.getByTestId('pid-item').filter({ hasText: 'NHS number' }).waitFor();
+    assert.equal(await a.getByTestId('pid-preview').locator('mark').textContent(), '943 476 5919');
+    await check(a, 'messages-pid-warning');
+    await a.getByRole('button', { name: /Replace with a reference/ }).click();
+    assert.equal(await box.inputValue(), 'Please review [patient A] today');
+    assert.equal(await a.getByTestId('pid-warning').count(), 0);
+    const before = await overrides();
+    await box.fill('NHS 943 476 5919 for the ward round');
+    await a.getByRole('button', { name: 'Send', exact: true }).click();
+    await a.getByTestId('pid-confirm').waitFor();
+    assert.equal(await a.getByTestId('message').filter({ hasText: 'for the ward round' }).count(), 0, 'the first press does not send');
+    await a.getByRole('button', { name: 'Send anyway' }).click();
+    await pages[bob.email].getByTestId('message').filter({ hasText: 'for the ward round' }).waitFor();
+    assert.equal(await overrides(), before + 1, 'sending anyway is counted');
+  });
+
+  step('safety codes match between Ann and Bob, and Ann marks Bob verified', async () => {
+    const a = pages[ann.email];
+    const b = pages[bob.email];
+    for (const p of [a, b]) await p.getByRole('link', { name: 'Members and safety codes' }).click();
+    await a.getByTestId('member').filter({ hasText: 'Bob Khan' }).getByText('Not verified').waitFor();
+    await a.getByRole('button', { name: 'Show safety code with Bob Khan' }).click();
+    await b.getByRole('button', { name: 'Show safety code with Dr Ann Lee' }).click();
+    const codeA = await a.getByTestId('safety-code').textContent();
+    const codeB = await b.getByTestId('safety-code').textContent();
+    assert.match(codeA, /^\d{5} \d{5} \d{5} \d{5}$/);
+    assert.equal(codeA, codeB);
+    await a.getByRole('button', { name: 'Show safety code with Cat Jones' }).click();
+    assert.notEqual(await a.getByTestId('safety-code').nth(1).textContent(), codeA, 'each pair has its own code');
+    await a.getByRole('button', { name: 'The codes match for Bob Khan' }).click();
+    await a.getByTestId('member').filter({ hasText: 'Bob Khan' }).getByText('Verified', { exact: true }).waitFor();
+    assert.equal(await a.getByTestId('key-changed').count(), 0);
+    await check(a, 'messages-members');
+    for (const p of [a, b]) await p.getByRole('link', { name: 'Back to the conversation' }).click();
+  });
+
+  step('a push to a device without a socket carries no message text', async () => {
+    const endpoint = await pushEndpoint();
+    try {
+      const b = pages[bob.email];
+      const keys = subscriptionKeys();
+      const token = await csrf(b);
+      const status = await b.evaluate(
+        async ({ url, p256dh, auth, token }) =>
+          (
+            await fetch('/api/push/subscriptions', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+              body: JSON.stringify({ endpoint: url, keys: { p256dh, auth } }),
+            })
+          ).status,
+        { url: endpoint.url, p256dh: keys.p256dh, auth: keys.authB64, token },
+      );
+      assert.equal(status, 201);
+      const reg = await b.evaluate(async () => (await navigator.serviceWorker.getRegistration('/'))?.scope ?? '');
+      assert.equal(reg, `${base}/`, 'the service worker is registered at the root');
+      await b.context().close(); // Bob's device has no socket now
+      delete pages[bob.email];
+      const a = pages[ann.email];
+      await a.getByLabel('Message', { exact: true }).fill('Secret plan for bay 3');
+      await a.getByRole('button', { name: 'Send', exact: true }).click();
+      const push = await endpoint.next();
+      assert.equal(push.headers['content-encoding'], 'aes128gcm');
+      assert.ok(!push.body.includes(Buffer.from('Secret')), 'the ciphertext does not hold the text');
+      const payload = decrypt(push.body, keys);
+      assert.deepEqual(JSON.parse(payload), { title: 'New secure message' });
+      assert.ok(!payload.includes('Secret') && !payload.includes(GROUP) && !payload.includes(ann.email));
+    } finally {
+      endpoint.close();
+    }
+  });
+
+  step('1,000 messages are decrypted and rendered on opening the conversation', async () => {
+    const c = pages[cat.email];
+    await c.context().close();
+    const a = pages[ann.email];
+    const id = convURL.split('/').pop();
+    const sendStart = Date.now();
+    await a.evaluate(async (id) => {
+      for (let i = 1; i <= 1000; i++) await window.switchboardCore.send(id, `Observation round ${i}`);
+    }, id);
+    figures.send_1000_ms = Date.now() - sendStart;
+    const p = await open(cat, { width: 1280, height: 900 });
+    await signIn(p, cat);
+    const t0 = Date.now();
+    await p.goto(convURL);
+    await heading(p).filter({ hasText: /Messages are locked/ }).waitFor();
+    figures.load_to_pin_ms = Date.now() - t0;
+    await p.getByLabel('PIN', { exact: true }).fill(PIN[cat.email]);
+    const t1 = Date.now();
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor({ timeout: 180_000 });
+    figures.unlock_decrypt_render_1000_ms = Date.now() - t1;
+    assert.ok((await p.getByTestId('message').count()) >= 1000);
+    // Load to conversation list, with the messages already in the store.
+    const t2 = Date.now();
+    await p.goto('/messages');
+    await unlock(p, cat);
+    await p.getByTestId('conversation').first().waitFor();
+    figures.load_to_list_ms = Date.now() - t2;
+    const t3 = Date.now();
+    await p.getByRole('link', { name: GROUP }).click();
+    await p.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor();
+    figures.render_1000_from_store_ms = Date.now() - t3;
+  });
+
+  step('the app locks after the idle limit, leaves nothing in the DOM, and unlocks with the PIN', async () => {
+    const a = pages[ann.email];
+    const token = await csrf(a);
+    const status = await a.evaluate(
+      async (token) =>
+        (
+          await fetch('/api/admin/policy', {
+            method: 'PUT',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+            body: JSON.stringify({ idle_timeout_minutes: 1 }),
+          })
+        ).status,
+      token,
+    );
+    assert.equal(status, 200);
+    await menu(a, 'Messages'); // the new limit reaches the page on navigation
+    await a.getByRole('link', { name: GROUP }).click();
+    await a.getByTestId('message').filter({ hasText: 'Secret plan for bay 3' }).waitFor();
+    const idleFrom = Date.now();
+    await heading(a).filter({ hasText: 'Messages are locked' }).waitFor({ timeout: 75_000 });
+    const lockedAfter = Date.now() - idleFrom;
+    assert.ok(lockedAfter > 50_000, `locked after ${lockedAfter} ms, before the idle limit`);
+    const html = await a.evaluate(() => document.documentElement.outerHTML);
+    for (const s of ['Secret plan', 'bed 4', 'Observation round', GROUP, 'blob:']) {
+      assert.ok(!html.includes(s), `the locked page still holds ${s}`);
+    }
+    await check(a, 'messages-locked');
+    await a.getByLabel('PIN', { exact: true }).fill('000000');
+    await a.getByRole('button', { name: 'Unlock' }).click();
+    await a.getByTestId('error-summary').getByText('The PIN is not right').waitFor({ timeout: 30_000 });
+    await a.getByLabel('PIN', { exact: true }).fill(PIN[ann.email]);
+    await a.getByRole('button', { name: 'Unlock' }).click();
+    await a.getByTestId('message').filter({ hasText: 'Secret plan for bay 3' }).waitFor({ timeout: 30_000 });
+  });
+
+  step('signing out erases the store from IndexedDB', async () => {
+    const a = pages[ann.email];
+    const names = () => a.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    assert.ok((await names()).includes('switchboard'));
+    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.waitForURL(/\/signin/);
+    assert.ok(!(await names()).includes('switchboard'), 'the store is gone after sign-out');
+  });
+
+  async function overrides() {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const m = /switchboard_pid_warnings_overridden_total\{kind="NHS number",org="RXX"\} (\d+)/.exec(text);
+    return m ? Number(m[1]) : 0;
+  }
+});
