@@ -117,5 +117,5 @@ func (s *Server) handleJoinSocket(w http.ResponseWriter, r *http.Request) error 
 	}
 	p, c := j.Participant, j.Consultation
 	peer := consult.NewPeer(consult.PeerInfo{ID: p.ID, Role: string(p.Role), Label: p.Label})
-	return s.serveSocket(w, r, c.ID, peer, p.State == consult.StateAdmitted && c.Status == consult.StatusLive)
+	return s.serveSocket(w, r, c.ID, peer, p.State == consult.StateAdmitted && c.Status == consult.StatusLive, nil)
 }

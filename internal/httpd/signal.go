@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -32,7 +33,17 @@ func (s *Server) handleConsultSocket(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	peer := consult.NewPeer(consult.PeerInfo{ID: consult.ClinicianPeer, Role: "clinician", Label: p.User.Name})
-	return s.serveSocket(w, r, c.ID, peer, true)
+	// The socket lives only as long as the session: a signed-out or revoked
+	// device loses it at the next ping.
+	bearer := r.Header.Get("Authorization")
+	if c, err := r.Cookie(sessionCookie); err == nil && !strings.HasPrefix(bearer, "Bearer ") {
+		bearer = "Bearer " + c.Value
+	}
+	alive := func(ctx context.Context) bool {
+		_, err := s.identity.Authenticate(ctx, strings.TrimPrefix(bearer, "Bearer "))
+		return err == nil
+	}
+	return s.serveSocket(w, r, c.ID, peer, true, alive)
 }
 
 var endedPrefix = []byte(`{"type":"ended"`)
@@ -41,7 +52,7 @@ var endedPrefix = []byte(`{"type":"ended"`)
 // writer goroutine writes what the hub queues and pings; both stop when
 // either fails, the peer is dropped, or the server shuts down. The
 // browser's Origin must be this server's (websocket.Accept checks it).
-func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, consultID string, peer *consult.Peer, admitted bool) error {
+func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, consultID string, peer *consult.Peer, admitted bool, alive func(context.Context) bool) error {
 	conn, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return nil // Accept has answered the request
@@ -58,7 +69,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, consultID s
 	go func() {
 		defer close(done)
 		defer cancel()
-		s.writeSocket(ctx, conn, peer)
+		s.writeSocket(ctx, conn, peer, alive)
 	}()
 	for {
 		_, b, err := conn.Read(ctx)
@@ -76,7 +87,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, consultID s
 	return nil
 }
 
-func (s *Server) writeSocket(ctx context.Context, conn *websocket.Conn, peer *consult.Peer) {
+func (s *Server) writeSocket(ctx context.Context, conn *websocket.Conn, peer *consult.Peer, alive func(context.Context) bool) {
 	ping := time.NewTicker(socketPing)
 	defer ping.Stop()
 	for {
@@ -87,6 +98,10 @@ func (s *Server) writeSocket(ctx context.Context, conn *websocket.Conn, peer *co
 			conn.Close(websocket.StatusPolicyViolation, peer.Reason())
 			return
 		case <-ping.C:
+			if alive != nil && !alive(ctx) {
+				conn.Close(websocket.StatusPolicyViolation, "signed out")
+				return
+			}
 			pctx, cancel := context.WithTimeout(ctx, socketWrite)
 			err := conn.Ping(pctx)
 			cancel()
