@@ -292,8 +292,11 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
   });
 
   step('1,000 messages are decrypted and rendered on opening the conversation', async () => {
+    // Cat's page is reloaded away from messaging, so nothing decrypts
+    // the messages as they arrive: they wait on the server.
     const c = pages[cat.email];
-    await c.context().close();
+    await c.goto('/account');
+    await heading(c).waitFor();
     const a = pages[ann.email];
     const id = convURL.split('/').pop();
     const sendStart = Date.now();
@@ -301,28 +304,29 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
       for (let i = 1; i <= 1000; i++) await window.switchboardCore.send(id, `Observation round ${i}`);
     }, id);
     figures.send_1000_ms = Date.now() - sendStart;
-    const p = await open(cat, { width: 1280, height: 900 });
-    await signIn(p, cat);
     const t0 = Date.now();
-    await p.goto(convURL);
-    await heading(p).filter({ hasText: /Messages are locked/ }).waitFor();
+    await c.goto(convURL);
+    await heading(c).filter({ hasText: /Messages are locked/ }).waitFor();
     figures.load_to_pin_ms = Date.now() - t0;
-    await p.getByLabel('PIN', { exact: true }).fill(PIN[cat.email]);
+    await c.getByLabel('PIN', { exact: true }).fill(PIN[cat.email]);
     const t1 = Date.now();
-    await p.getByRole('button', { name: 'Unlock' }).click();
-    await p.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor({ timeout: 180_000 });
-    figures.unlock_decrypt_render_1000_ms = Date.now() - t1;
-    assert.ok((await p.getByTestId('message').count()) >= 1000);
-    // Load to conversation list, with the messages already in the store.
+    await c.getByRole('button', { name: 'Unlock' }).click();
+    await c.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor({ timeout: 180_000 });
+    figures.unlock_fetch_decrypt_render_1000_ms = Date.now() - t1;
+    assert.ok((await c.getByTestId('message').count()) >= 1000);
+    // Page load to the conversation list, PIN included, with the
+    // messages already in the store.
     const t2 = Date.now();
-    await p.goto('/messages');
-    await unlock(p, cat);
-    await p.getByTestId('conversation').first().waitFor();
+    await c.goto('/messages');
+    await heading(c).filter({ hasText: /Messages are locked/ }).waitFor();
+    await c.getByLabel('PIN', { exact: true }).fill(PIN[cat.email]);
+    await c.getByRole('button', { name: 'Unlock' }).click();
+    await c.getByTestId('conversation').first().waitFor({ timeout: 60_000 });
     figures.load_to_list_ms = Date.now() - t2;
     const t3 = Date.now();
-    await p.getByRole('link', { name: GROUP }).click();
-    await p.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor();
-    figures.render_1000_from_store_ms = Date.now() - t3;
+    await c.getByRole('link', { name: GROUP }).click();
+    await c.getByTestId('message').filter({ hasText: 'Observation round 1000' }).waitFor({ timeout: 60_000 });
+    figures.open_render_1000_from_store_ms = Date.now() - t3;
   });
 
   step('the app locks after the idle limit, leaves nothing in the DOM, and unlocks with the PIN', async () => {
