@@ -17,6 +17,7 @@ import (
 // conversation, M messages of size bytes.
 type benchConfig struct {
 	subscribers, publishers, messages, size, window int
+	rate                                            float64
 	server, data                                    string
 	pid                                             int
 	timeout, settle                                 time.Duration
@@ -33,6 +34,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.IntVar(&cfg.messages, "messages", 2000, "messages to send in all (M)")
 	flags.IntVar(&cfg.size, "size", 200, "bytes of plaintext per message")
 	flags.IntVar(&cfg.window, "window", 64, "unacknowledged sends per publisher (the server allows 64)")
+	flags.Float64Var(&cfg.rate, "rate", 0, "messages per second from all publishers together (0: as fast as the window allows)")
 	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
 	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
 	flags.IntVar(&cfg.pid, "pid", 0, "the running server's process ID, to report its memory (with --server)")
@@ -69,8 +71,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 
 func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	fmt.Fprintf(out, "server %s, %d subscribers, %d publishers, %d messages of %d bytes, %d CPUs\n",
-		cfg.server, cfg.subscribers, cfg.publishers, cfg.messages, cfg.size, runtime.NumCPU())
+	pace := "as fast as acknowledged"
+	if cfg.rate > 0 {
+		pace = fmt.Sprintf("at %.0f/s", cfg.rate)
+	}
+	fmt.Fprintf(out, "server %s, %d subscribers, %d publishers, %d messages of %d bytes sent %s (window %d), %d CPUs\n",
+		cfg.server, cfg.subscribers, cfg.publishers, cfg.messages, cfg.size, pace, cfg.window, runtime.NumCPU())
 	start := time.Now()
 	tag := fmt.Sprintf("b%d", time.Now().UnixNano()%1e9)
 	subs, err := provision(ctx, cfg.data, tag+"s", cfg.subscribers, 100)
@@ -113,7 +119,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	time.Sleep(cfg.settle) // let the server settle before measuring idle memory
 	rssIdle := procStatus(cfg.pid, "VmRSS")
 	cpuServer, cpuBench := procCPU(cfg.pid), procCPU(os.Getpid())
-	res, err := run.send(ctx, payloads, cfg.window)
+	res, err := run.send(ctx, payloads, cfg.window, cfg.rate)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ type benchSub struct {
 type benchPub struct {
 	c      *websocket.Conn
 	window chan struct{}
+	gone   chan struct{} // closed when the reader stops
 	errs   atomic.Int64
 	acked  atomic.Int64
 }
@@ -106,7 +107,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 			l.close()
 			return nil, fmt.Errorf("connect publishers: %w", err)
 		}
-		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window)})
+		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window), gone: make(chan struct{})})
 	}
 	for _, s := range l.subs {
 		l.wg.Add(1)
@@ -158,6 +159,7 @@ func (s *benchSub) read(ctx context.Context, want int) {
 
 // read releases the send window on each reply.
 func (p *benchPub) read(ctx context.Context) {
+	defer close(p.gone)
 	for {
 		_, msg, err := p.c.Read(ctx)
 		if err != nil {
@@ -180,7 +182,7 @@ func (p *benchPub) read(ctx context.Context) {
 
 // send has the publishers send the payloads between them, each keeping up
 // to window sends unacknowledged, and waits for every subscriber.
-func (l *load) send(ctx context.Context, payloads [][]byte, window int) (*loadResult, error) {
+func (l *load) send(ctx context.Context, payloads [][]byte, window int, rate float64) (*loadResult, error) {
 	enc := make([]string, len(payloads))
 	for i, p := range payloads {
 		enc[i] = base64.StdEncoding.EncodeToString(p)
@@ -193,8 +195,32 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int) (*loadRe
 		sending.Add(1)
 		go func() {
 			defer sending.Done()
+			take := func() error {
+				select {
+				case p.window <- struct{}{}:
+					return nil
+				case <-p.gone:
+					return fmt.Errorf("the server closed a publisher's socket")
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			var every time.Duration
+			if rate > 0 {
+				every = time.Duration(float64(time.Second) * float64(len(l.pubs)) / rate)
+			}
+			next := start
 			for i := pi; i < len(payloads); i += len(l.pubs) {
-				p.window <- struct{}{}
+				if every > 0 { // open loop: send on schedule, not when acknowledged
+					next = next.Add(every)
+					if d := time.Until(next); d > 0 {
+						time.Sleep(d)
+					}
+				}
+				if err := take(); err != nil {
+					errc <- err
+					return
+				}
 				f := fmt.Sprintf(`{"type":"send","req":%d,"conversation":%s,"client_id":"%d.%d.%d","message":"%s"}`,
 					i, conv, pi, i, time.Now().UnixNano(), enc[i])
 				if err := p.c.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
@@ -203,7 +229,10 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int) (*loadRe
 				}
 			}
 			for range window { // wait for the last acknowledgements
-				p.window <- struct{}{}
+				if err := take(); err != nil {
+					errc <- err
+					return
+				}
 			}
 		}()
 	}
@@ -219,11 +248,15 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int) (*loadRe
 		}
 	}
 	res := &loadResult{sendTime: sendTime}
+	deadline := time.After(60 * time.Second)
+wait:
 	for _, s := range l.subs {
 		select {
 		case <-s.done:
-		case <-time.After(60 * time.Second):
+		case <-deadline:
+			break wait
 		case <-ctx.Done():
+			break wait
 		}
 	}
 	l.cancel()

@@ -71,17 +71,22 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, p *identity.Pr
 	if err != nil {
 		return nil // Accept has answered already
 	}
-	defer c.CloseNow()
 	c.SetReadLimit(wsReadLimit)
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
-	sk := &socket{srv: s, m: m, p: p, c: c, cancel: cancel, replies: make(chan []byte, wsReplyQueue),
+	sk := &socket{srv: s, m: m, p: p, c: c, replies: make(chan []byte, wsReplyQueue),
 		flight: make(chan struct{}, wsSendsInFlght), members: map[string]bool{}, next: map[string]int64{}, joined: map[string]int64{}}
-	sk.run(ctx)
+	// The socket runs on the messaging service's goroutines and this
+	// handler returns, so that the HTTP request's buffers and stack are
+	// not held for the socket's whole life.
+	if !m.Go(sk.run) {
+		c.Close(websocket.StatusTryAgainLater, "the server is stopping")
+	}
 	return nil
 }
 
 func (k *socket) run(ctx context.Context) {
+	defer k.c.CloseNow()
+	ctx, k.cancel = context.WithCancel(ctx)
+	defer k.cancel()
 	hub := k.m.Hub()
 	k.sub = hub.Subscribe(k.p.Device.ID)
 	defer hub.Unsubscribe(k.sub)

@@ -55,6 +55,29 @@ type Service struct {
 	acks    cursors
 
 	stopBus func()
+
+	runMu   sync.Mutex
+	runCtx  context.Context // set while Run runs
+	workers sync.WaitGroup  // goroutines started with Go
+}
+
+// Go runs f in a goroutine that Run waits for, with a context that ends
+// when Run's does. It reports false, without running f, when the service
+// is not running. Sockets use it, so that they outlive the HTTP request
+// that opened them yet end with the server.
+func (s *Service) Go(f func(ctx context.Context)) bool {
+	s.runMu.Lock()
+	defer s.runMu.Unlock()
+	if s.runCtx == nil || s.runCtx.Err() != nil {
+		return false
+	}
+	ctx := s.runCtx
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		f(ctx)
+	}()
+	return true
 }
 
 // New returns a Service, loading the server's keys from the store (and
@@ -111,6 +134,15 @@ func (s *Service) Limits() Limits { return s.limits }
 // Run runs the stream writer and the push sender until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	defer s.stopBus()
+	s.runMu.Lock()
+	s.runCtx = ctx
+	s.runMu.Unlock()
+	defer func() {
+		s.runMu.Lock()
+		s.runCtx = nil
+		s.runMu.Unlock()
+		s.workers.Wait() // sockets end with ctx
+	}()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
