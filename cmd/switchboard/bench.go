@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
 )
 
 // benchConfig is a load test: N subscribers and P publishers in one
