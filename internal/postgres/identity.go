@@ -206,9 +206,19 @@ func (db *DB) RecordSignInFailure(ctx context.Context, userID string, failures i
 	})
 }
 
-// SetupEnrolment replaces any setup enrolment.
+// setupLock names the advisory lock that makes setup-link replacements
+// take turns (a constant of this application's choosing).
+const setupLock = 0x5b_5e_70
+
+// SetupEnrolment replaces any setup enrolment. Nodes starting together on
+// an empty database each call it; the lock makes them replace one another
+// in turn, so exactly one setup link is left, as with SQLite's single
+// writer.
 func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, setupLock); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE kind = $1`, identity.EnrolSetup); err != nil {
 			return err
 		}
@@ -219,6 +229,11 @@ func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
 // ReplaceEnrolment removes the user's unused enrolments and stores e.
 func (db *DB) ReplaceEnrolment(ctx context.Context, e *identity.Enrolment, ev audit.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
+		// Replacements for one user, from any node, take turns on the
+		// user's row, so that exactly one link is left.
+		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, e.UserID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = $1`, e.UserID); err != nil {
 			return err
 		}

@@ -229,3 +229,54 @@ func identityRevokedDeviceSignIn(t *testing.T, ctx context.Context, s identity.S
 // deviceGone is the message for a sign-in naming a device that is revoked
 // or belongs to someone else.
 const deviceGone = "This device can no longer sign in. Sign in again to add it as a new device."
+
+func identitySetupRace(t *testing.T, ctx context.Context, s identity.Store) {
+	// Nodes starting together on an empty database each store a setup
+	// link; afterwards exactly one may work.
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			e := &identity.Enrolment{TokenHash: fmt.Sprint("setup-", i), Kind: identity.EnrolSetup, ExpiresAt: at(100)}
+			if err := s.SetupEnrolment(ctx, e); err != nil {
+				t.Errorf("SetupEnrolment %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	live := 0
+	for i := range n {
+		if _, err := s.EnrolmentByHash(ctx, fmt.Sprint("setup-", i)); err == nil {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d setup links work after %d concurrent SetupEnrolment calls; want exactly 1", live, n)
+	}
+}
+
+func identityReplaceEnrolmentRace(t *testing.T, ctx context.Context, s identity.Store) {
+	seedWorld(t, ctx, s)
+	// An admin re-issuing a link twice at once, through two nodes: one
+	// link is left.
+	const n = 6
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			e := &identity.Enrolment{TokenHash: fmt.Sprint("reissue-", i), Kind: identity.EnrolUser, UserID: "u1", ExpiresAt: at(100)}
+			if err := s.ReplaceEnrolment(ctx, e, event("o1", "enrol.reissue", "u1", 20+i)); err != nil {
+				t.Errorf("ReplaceEnrolment %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	live := 0
+	for i := range n {
+		if _, err := s.EnrolmentByHash(ctx, fmt.Sprint("reissue-", i)); err == nil {
+			live++
+		}
+	}
+	if live != 1 {
+		t.Errorf("%d enrolment links work after %d concurrent ReplaceEnrolment calls; want exactly 1", live, n)
+	}
+}
