@@ -20,7 +20,14 @@
 //   - Every change of identity state appends its audit entry in the same
 //     transaction. Appends lock the audit_head row (SELECT … FOR UPDATE), so
 //     appends from concurrent transactions and nodes form one chain.
-//   - The audit table refuses UPDATE, DELETE and TRUNCATE through triggers.
+//   - What SQLite gets from its single writer, this store gets from row
+//     locks taken first in each transaction: a conversation's row (one
+//     commit per epoch, gapless sequence numbers; a batch locks its
+//     conversations in ID order so batches cannot deadlock), a user's row
+//     (the TOTP counter, enrolment replacement), an advisory lock (the
+//     setup link), and SKIP LOCKED for handing out KeyPackages once each.
+//   - The audit table refuses UPDATE, DELETE and TRUNCATE through triggers,
+//     as do consultation records.
 //   - Migrations run under a PostgreSQL advisory lock, so nodes starting at
 //     once do not race.
 //
