@@ -291,6 +291,31 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     }
   });
 
+  step('an admin issues a new setup link; a DPO who is not an admin reads the audit log by name', async () => {
+    const a = pages[ann.email];
+    await menu(a, 'Users and devices');
+    await heading(a).filter({ hasText: 'Users and devices' }).waitFor();
+    await a.getByRole('button', { name: 'New setup link for Bob Khan' }).click();
+    await a.getByRole('heading', { name: 'New setup link for Bob Khan' }).waitFor();
+    assert.match(await a.getByTestId('enrol-url').textContent(), /\/enrol\/[A-Za-z0-9_-]+$/);
+    await check(a, 'admin-new-setup-link');
+    await a.getByRole('button', { name: 'Done' }).click();
+    await menu(a, 'Messages');
+    await a.getByRole('link', { name: GROUP }).click();
+    const c = pages[cat.email];
+    await menu(c, 'Audit log');
+    const audit = c.getByTestId('audit');
+    await audit.waitFor();
+    // People, devices and the organisation are shown by name (sessions,
+    // which have none, keep their IDs).
+    const reissue = audit.locator('tr, .nhsuk-table__row').filter({ hasText: 'enrol.reissue' }).first();
+    await reissue.getByText('Dr Ann Lee').waitFor();
+    await reissue.getByText('Bob Khan').waitFor();
+    await audit.getByText('Chrome on Linux (Cat Jones)').first().waitFor();
+    await audit.getByText('Example Hospitals NHS Trust').first().waitFor();
+    await check(c, 'audit-dpo-names');
+  });
+
   step('1,000 messages are decrypted and rendered on opening the conversation', async () => {
     // Cat's page is reloaded away from messaging, so nothing decrypts
     // the messages as they arrive: they wait on the server.
