@@ -8,8 +8,14 @@ import (
 // FuzzGroupProcess feeds arbitrary messages to a member of a live group:
 // processing must never panic, and a message that is refused must leave
 // the member's state exactly as it was.
-func FuzzGroupProcess(f *testing.F) {
-	cfg := testConfig(false)
+func FuzzGroupProcess(f *testing.F) { fuzzGroupProcess(f, false) }
+
+// FuzzGroupProcessPrivate is FuzzGroupProcess with handshake messages
+// sent as PrivateMessages.
+func FuzzGroupProcessPrivate(f *testing.F) { fuzzGroupProcess(f, true) }
+
+func fuzzGroupProcess(f *testing.F, encrypt bool) {
+	cfg := testConfig(encrypt)
 	alice, bob := newTestMember(f, "alice"), newTestMember(f, "bob")
 	var err error
 	if alice.g, err = CreateGroup(cfg, []byte("fuzz"), alice.kp, alice.priv); err != nil {
