@@ -26,7 +26,7 @@ type cluster struct {
 
 // startCluster runs initdb and starts postgres from the binaries in bin.
 func startCluster(ctx context.Context, bin string) (*cluster, error) {
-	dir, err := os.MkdirTemp("", "sbpg")
+	dir, err := os.MkdirTemp(baseDir(), "sbpg")
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +120,25 @@ func (c *cluster) Close() error {
 	}
 	errs = append(errs, os.RemoveAll(c.dir))
 	return errors.Join(errs...)
+}
+
+// baseDir is where the cluster's directory goes: the usual temporary
+// directory, unless the postgres user could not reach it (running as root
+// with a private TMPDIR) or a socket path under it would be too long for
+// the kernel, and then /tmp.
+func baseDir() string {
+	base := os.TempDir()
+	if len(base) > 60 {
+		return "/tmp"
+	}
+	if os.Geteuid() == 0 {
+		for d := base; d != "/" && d != "."; d = filepath.Dir(d) {
+			if fi, err := os.Stat(d); err != nil || fi.Mode().Perm()&0o001 == 0 {
+				return "/tmp"
+			}
+		}
+	}
+	return base
 }
 
 // credential returns who the cluster runs as: nil (the current user) unless
