@@ -379,6 +379,17 @@ func TestChatEndToEnd(t *testing.T) {
 		// wins the epoch while the second's is on its way; the second
 		// gets a conflict, fetches and merges the winner, and finds
 		// nothing left to do.
+		// bob's device is watching when it is added back: the Welcome
+		// reaches it over the socket, and so does the next message.
+		bctx, bstop := context.WithCancel(context.Background())
+		defer bstop()
+		var bobOut syncBuffer
+		bobDone := make(chan error, 1)
+		go func() {
+			_, err := bob1.sb(t, bctx, "", &bobOut, "chat", "--profile", bob1.profile, "watch")
+			bobDone <- err
+		}()
+		time.Sleep(time.Second)
 		proxy.beforeCommit(func() { ann1.chat(t, "add", conv, bob.email) })
 		ann2.chat(t, "add", conv, bob.email)
 		var members []string
@@ -401,6 +412,16 @@ func TestChatEndToEnd(t *testing.T) {
 		}
 		back := unique(t, "bob is back")
 		send(t, ann2, conv, back)
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(bobOut.String(), back) && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		bstop()
+		if err := <-bobDone; err != nil {
+			t.Errorf("bob's watch ended with %v", err)
+		}
+		if got := parseLines(t, bobOut.String()); countText(got, back) != 1 {
+			t.Errorf("bob's watch printed %q; want the message after he was added back, once", texts(got))
+		}
 		got := texts(bob1.read(t, conv))
 		if !slices.Contains(got, back) {
 			t.Errorf("bob, added back, reads %q; want the new message", got)

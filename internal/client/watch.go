@@ -152,7 +152,12 @@ func (c *Client) onMessage(ctx context.Context, m *wireMessage, emit func(Messag
 		return 0, err
 	}
 	defer cv.close()
-	if cv.rec.Removed || m.Seq <= cv.rec.LastSeq {
+	if cv.rec.Removed {
+		// The server sends this only to members: this device has been
+		// added back, and its Welcome is waiting.
+		return 0, c.joinWelcomes(ctx, emit)
+	}
+	if m.Seq <= cv.rec.LastSeq {
 		return 0, nil
 	}
 	if err := c.applyAll(cv, []wireMessage{*m}, emit); err != nil {
