@@ -38,11 +38,41 @@ export function onMessage(fn: (m: Message) => void): () => void {
   return () => void messageListeners.delete(fn);
 }
 
+// releaseTab gives up this tab's hold on the store (see holdStore).
+let releaseTab: (() => void) | null = null;
+
+/** holdStore takes the browser-wide lock on the store, so that two tabs
+ * never advance the same conversations' keys from one starting point. */
+async function holdStore(): Promise<void> {
+  if (releaseTab || !navigator.locks) return;
+  await new Promise<void>((resolve, reject) => {
+    void navigator.locks.request('switchboard-store', { ifAvailable: true }, (l) => {
+      if (!l) {
+        reject(new Error('Secure messaging is open in another tab or window. Use that one, or close it and try again.'));
+        return;
+      }
+      return new Promise<void>((release) => {
+        releaseTab = () => {
+          releaseTab = null;
+          release();
+        };
+        resolve();
+      });
+    });
+  });
+}
+
 /** unlock opens the store with the PIN, then follows the server's
  * stream for live messages. */
 export async function unlock(pin: string, csrf: string): Promise<void> {
   const core = await loadCore();
-  await core.unlock(pin, csrf);
+  await holdStore();
+  try {
+    await core.unlock(pin, csrf);
+  } catch (e) {
+    releaseTab?.();
+    throw e;
+  }
   unlocked = true;
   notify();
   await core.watch(onEvent);
@@ -73,6 +103,7 @@ function onEvent(ev: CoreEvent): void {
 export async function lock(): Promise<void> {
   const core = loadedCore();
   if (core) await core.lock().catch(() => {});
+  releaseTab?.();
   if (unlocked) {
     unlocked = false;
     notify();
