@@ -27,6 +27,7 @@ Usage:
   switchboard chat --profile DIR add CONVERSATION EMAIL
   switchboard chat --profile DIR remove CONVERSATION EMAIL
   switchboard chat --profile DIR watch
+  switchboard bench [--subscribers N] [--publishers P] [--messages M] [--size BYTES] [--rate PER_SECOND] [--server URL --data DIR]
   switchboard version
 
 Every flag can also be set in the environment as SWITCHBOARD_<FLAG>, such as
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runLogin(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "switchboard", version)
 		return nil
