@@ -197,6 +197,9 @@ type dropProxy struct {
 	sends  []proxiedSend
 	rp     *httputil.ReverseProxy
 	before func() // run once before the next commit is forwarded
+	// commitDrops cuts the connection after this many commits reach the
+	// server.
+	commitDrops int
 }
 
 type proxiedSend struct {
@@ -234,9 +237,21 @@ func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		f := p.before
 		p.before = nil
+		drop := p.commitDrops > 0
+		if drop {
+			p.commitDrops--
+		}
 		p.mu.Unlock()
 		if f != nil {
 			f()
+		}
+		if drop {
+			rec := &recorder{header: http.Header{}}
+			p.rp.ServeHTTP(rec, r)
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
 		}
 	}
 	if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/messages") {

@@ -431,6 +431,24 @@ func TestChatEndToEnd(t *testing.T) {
 				t.Errorf("bob reads %q, sent while he was out", m)
 			}
 		}
+
+		// The server takes ann's second device's commit but the answer is
+		// lost: the command fails, and the next one finds the commit in
+		// the stream and merges it; the group goes on in step.
+		proxy.mu.Lock()
+		proxy.commitDrops = 1
+		proxy.mu.Unlock()
+		if _, err := ann2.try(t, "", "remove", conv, bob.email); err == nil {
+			t.Fatal("remove over a dropped link succeeded")
+		}
+		if out := ann2.chat(t, "list", "--json"); strings.Contains(out, bob.email) {
+			t.Errorf("ann's second device lists %s; want bob removed by its own commit", out)
+		}
+		inStep := unique(t, "in step after the lost answer")
+		send(t, ann2, conv, inStep)
+		if got := texts(ann1.read(t, conv)); !slices.Contains(got, inStep) {
+			t.Errorf("ann's first device reads %q; want the second device's message in the new epoch", got)
+		}
 	})
 	t.Run("no plaintext at rest", func(t *testing.T) {
 		if len(sent) < 15 {

@@ -186,10 +186,9 @@ func (c *Client) commit(ctx context.Context, cv *conv, build func() (mls.CommitO
 		}
 		_, err = c.postCommit(ctx, cv.rec.ID, commitReq{Epoch: cv.g.Epoch(), Commit: out.Commit, Welcome: out.Welcome})
 		if isStale(err) {
-			cv.g.DiscardPendingCommit()
-			if err := c.save(cv); err != nil {
-				return err
-			}
+			// The fetch at the top of the loop applies whichever commit
+			// won the epoch; if it was this one after all (an earlier
+			// answer was lost), the pending commit merges.
 			if attempt > 1 {
 				wait(ctx, time.Duration(attempt)*50*time.Millisecond)
 			}
