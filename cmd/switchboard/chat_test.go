@@ -449,6 +449,16 @@ func TestChatEndToEnd(t *testing.T) {
 		if got := texts(ann1.read(t, conv)); !slices.Contains(got, inStep) {
 			t.Errorf("ann's first device reads %q; want the second device's message in the new epoch", got)
 		}
+
+		// bob, with one device, starts a conversation of his own.
+		solo := strings.TrimSpace(bob1.chat(t, "create", "--name", "Bob and Ann", "--member", ann.email))
+		note := unique(t, "a note from bob")
+		send(t, bob1, solo, note)
+		for _, d := range []*device{ann1, ann2} {
+			if got := texts(d.read(t, solo)); !slices.Equal(got, []string{note}) {
+				t.Errorf("%s reads %q in bob's conversation; want his note", d.name, got)
+			}
+		}
 	})
 	t.Run("no plaintext at rest", func(t *testing.T) {
 		if len(sent) < 15 {

@@ -7,6 +7,13 @@
 // from Welcomes, and follows the server's stream over HTTP and WebSocket,
 // resuming from its cursors. It speaks the contract in docs/messaging.md.
 //
+// Application messages carry a small JSON envelope inside MLS:
+// {"type":"text"|"title"|"receipt"|"attachment","text",...,"sent_at"}. A
+// message's ID is the client message ID its sender chose, the same on
+// every device. The conversation's name travels as a "title" envelope,
+// sent again whenever members are added, since they cannot read earlier
+// messages.
+//
 // Invariants:
 //
 //   - Everything the device keeps (profile, MLS group state, KeyPackage
