@@ -115,20 +115,8 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 
 func (s *Service) failed(ctx context.Context, u *User, addr string, now time.Time, pwOK bool) error {
 	s.limiter.fail(addr, now)
-	n := u.FailedSignIns + 1
-	var until time.Time
-	ev := audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "signin.fail", Target: u.ID, Addr: addr,
-		Detail: map[string]string{"failures": fmt.Sprint(n), "factor": map[bool]string{false: "password", true: "totp"}[pwOK]}}
-	if n%lockAfterFailures == 0 {
-		d := lockFor << (n/lockAfterFailures - 1)
-		if d > maxLock || d <= 0 {
-			d = maxLock
-		}
-		until = now.Add(d)
-		ev.Action = "signin.lockout"
-		ev.Detail["locked_until"] = until.UTC().Format(time.RFC3339)
-	}
-	if err := s.store.RecordSignInFailure(ctx, u.ID, n, until, ev); err != nil {
+	until, err := s.recordFailure(ctx, u, addr, now, pwOK)
+	if err != nil {
 		return fmt.Errorf("record sign-in failure: %w", err)
 	}
 	if !until.IsZero() {
@@ -137,6 +125,34 @@ func (s *Service) failed(ctx context.Context, u *User, addr string, now time.Tim
 	}
 	s.count("bad_credentials")
 	return errBadCredentials
+}
+
+// recordFailure counts one more failure, and locks the account at every
+// fifth. Failures arriving together (several requests, several nodes) each
+// count: when the store finds the count moved, it is read again.
+func (s *Service) recordFailure(ctx context.Context, u *User, addr string, now time.Time, pwOK bool) (time.Time, error) {
+	for attempt := 0; ; attempt++ {
+		n := u.FailedSignIns + 1
+		var until time.Time
+		ev := audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "signin.fail", Target: u.ID, Addr: addr,
+			Detail: map[string]string{"failures": fmt.Sprint(n), "factor": map[bool]string{false: "password", true: "totp"}[pwOK]}}
+		if n%lockAfterFailures == 0 {
+			d := lockFor << (n/lockAfterFailures - 1)
+			if d > maxLock || d <= 0 {
+				d = maxLock
+			}
+			until = now.Add(d)
+			ev.Action = "signin.lockout"
+			ev.Detail["locked_until"] = until.UTC().Format(time.RFC3339)
+		}
+		err := s.store.RecordSignInFailure(ctx, u.ID, n, until, ev)
+		if !fault.Is(err, fault.Conflict) || attempt == 20 {
+			return until, err
+		}
+		if u, err = s.store.UserByID(ctx, u.ID); err != nil {
+			return time.Time{}, err
+		}
+	}
 }
 
 func tooMany(now time.Time, wait time.Duration, why string) error {

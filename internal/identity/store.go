@@ -28,7 +28,12 @@ type Store interface {
 	ListUsers(ctx context.Context, orgID string) ([]*User, error)
 	// SetCredentials stores a password hash and TOTP secret (confirmed or not).
 	SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error
-	// RecordSignInFailure stores the failure count and lock; ev may be a lockout.
+	// RecordSignInFailure stores the failure count and lock; ev may be a
+	// lockout. It does so only if the stored count is still failures-1:
+	// if another failure was recorded meanwhile it changes nothing and
+	// returns fault.Conflict, and the caller counts on from the stored
+	// figure, so that failures arriving together each count. It never
+	// shortens a lock already stored.
 	RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error
 
 	// SetupEnrolment replaces any setup enrolment with e (no audit: nothing exists yet).

@@ -192,16 +192,29 @@ func (db *DB) SetCredentials(ctx context.Context, userID, passwordHash, totpSecr
 	})
 }
 
-// RecordSignInFailure stores a failed sign-in.
+// RecordSignInFailure stores a failed sign-in if the stored count is
+// still the one before it. A failure never shortens a lock: one that was
+// under way when the account locked must not unlock it.
 func (db *DB) RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := execOne(tx, `UPDATE users SET failed_signins = ?, locked_until = ? WHERE id = ?`, failures, micros(lockedUntil), userID)
+		res, err := tx.Exec(`UPDATE users SET failed_signins = ?, locked_until = max(locked_until, ?) WHERE id = ? AND failed_signins = ?`,
+			failures, micros(lockedUntil), userID, failures-1)
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			var one int
+			if err := tx.QueryRow(`SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); err != nil {
+				return err
+			}
+			return errCountMoved
 		}
 		return appendAudit(tx, ev)
 	})
 }
+
+// errCountMoved refuses a failure counted from a stale figure.
+var errCountMoved = fault.New(fault.Conflict, "Another sign-in failed at the same moment; count again.")
 
 // SetupEnrolment replaces any setup enrolment.
 func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
