@@ -195,16 +195,29 @@ func (db *DB) SetCredentials(ctx context.Context, userID, passwordHash, totpSecr
 	})
 }
 
-// RecordSignInFailure stores a failed sign-in.
+// RecordSignInFailure stores a failed sign-in if the stored count is
+// still the one before it; a concurrent failure on any node waits for this
+// row's lock, then finds the count moved. A failure never shortens a lock.
 func (db *DB) RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := execOne(ctx, tx, `UPDATE users SET failed_signins = $1, locked_until = $2 WHERE id = $3`, failures, micros(lockedUntil), userID)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET failed_signins = $1, locked_until = GREATEST(locked_until, $2) WHERE id = $3 AND failed_signins = $4`,
+			failures, micros(lockedUntil), userID, failures-1)
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			var one int
+			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one); err != nil {
+				return err
+			}
+			return errCountMoved
 		}
 		return appendAudit(ctx, tx, ev)
 	})
 }
+
+// errCountMoved refuses a failure counted from a stale figure.
+var errCountMoved = fault.New(fault.Conflict, "Another sign-in failed at the same moment; count again.")
 
 // setupLock names the advisory lock that makes setup-link replacements
 // take turns (a constant of this application's choosing).

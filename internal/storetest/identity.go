@@ -184,17 +184,29 @@ func second[T any](_ T, err error) error { return err }
 func identityCredentials(t *testing.T, ctx context.Context, s identity.Store) {
 	w := seedWorld(t, ctx, s)
 	signIn(t, ctx, s, w, "s1", "d1", 50, 5) // the counter moves to 50
-	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 3, time.Time{}, event("o1", "signin.fail", "u1", 6)))
+	for n := 1; n <= 3; n++ {
+		must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", n, time.Time{}, event("o1", "signin.fail", "u1", 6)))
+	}
 	u, err := s.UserByID(ctx, "u1")
 	must(t, "UserByID", err)
 	if u.FailedSignIns != 3 || !u.LockedUntil.IsZero() {
 		t.Errorf("after 3 failures: FailedSignIns, LockedUntil = %d, %v; want 3, zero", u.FailedSignIns, u.LockedUntil)
 	}
+	// A failure counted from a stale figure (another was recorded
+	// meanwhile) is refused and changes nothing.
+	err = s.RecordSignInFailure(ctx, "u1", 3, at(900), event("o1", "signin.fail", "u1", 7))
+	wantFault(t, "RecordSignInFailure from a stale count", err, fault.Conflict, "")
+	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 4, time.Time{}, event("o1", "signin.fail", "u1", 7)))
 	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 5, at(900), event("o1", "signin.lockout", "u1", 7)))
 	u, err = s.UserByID(ctx, "u1")
 	must(t, "UserByID", err)
 	if u.FailedSignIns != 5 || !u.LockedUntil.Equal(us(at(900))) {
 		t.Errorf("after a lockout: FailedSignIns, LockedUntil = %d, %v; want 5, %v", u.FailedSignIns, u.LockedUntil, us(at(900)))
+	}
+	// A failure that was under way when the account locked keeps the lock.
+	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 6, time.Time{}, event("o1", "signin.fail", "u1", 8)))
+	if u = user(t, ctx, s, "u1"); u.FailedSignIns != 6 || !u.LockedUntil.Equal(us(at(900))) {
+		t.Errorf("after a sixth failure: FailedSignIns, LockedUntil = %d, %v; want 6, %v (still locked)", u.FailedSignIns, u.LockedUntil, us(at(900)))
 	}
 	err = s.RecordSignInFailure(ctx, "missing", 1, time.Time{}, event("o1", "signin.fail", "missing", 8))
 	wantFault(t, "RecordSignInFailure(missing)", err, fault.NotFound, "")
@@ -211,7 +223,7 @@ func identityCredentials(t *testing.T, ctx context.Context, s identity.Store) {
 	wantFault(t, "SetCredentials(missing)", err, fault.NotFound, "")
 
 	// A sign-in resets failures and the lock.
-	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 5, at(900), event("o1", "signin.lockout", "u1", 11)))
+	must(t, "RecordSignInFailure", s.RecordSignInFailure(ctx, "u1", 1, at(900), event("o1", "signin.lockout", "u1", 11)))
 	signIn(t, ctx, s, w, "s2", "d1", 1, 12)
 	u, err = s.UserByID(ctx, "u1")
 	must(t, "UserByID", err)
@@ -219,8 +231,8 @@ func identityCredentials(t *testing.T, ctx context.Context, s identity.Store) {
 		t.Errorf("after StartSession: failures %d, locked until %v, confirmed %v, counter %d; want 0, zero, true, 1",
 			u.FailedSignIns, u.LockedUntil, u.TOTPConfirmed, u.TOTPLastCounter)
 	}
-	if n := auditCount(t, ctx, s, "o1"); n != 8 {
-		t.Errorf("audit entries = %d; want 8 (none for refused changes)", n)
+	if n := auditCount(t, ctx, s, "o1"); n != 12 {
+		t.Errorf("audit entries = %d; want 12 (none for refused changes)", n)
 	}
 }
 
