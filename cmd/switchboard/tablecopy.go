@@ -59,7 +59,7 @@ func sqliteTables(ctx context.Context, src *sql.Tx) ([]table, error) {
 			return fmt.Errorf("tables %s refer to each other in a cycle", strings.Join(append(path, n), " → "))
 		}
 		for _, p := range parents[n] {
-			if p != n { // a table referring to itself is loaded whole in one statement per batch
+			if p != n { // no table refers to itself today; one that did would need its rows ordered
 				if err := visit(p, append(path, n)); err != nil {
 					return err
 				}
