@@ -32,7 +32,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
 	}
 	if len(rest) < 2 {
-		return fmt.Errorf("%w: say what to administer: org add, user add or audit verify", errUsage)
+		return fmt.Errorf("%w: say what to administer: org add, user add, audit verify or migrate-to-postgres", errUsage)
 	}
 	cmd := rest[0] + " " + rest[1]
 	sub := newFlags("admin "+cmd, stderr)
@@ -88,7 +88,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: unknown admin command %q; use org add, user add or audit verify", errUsage, cmd)
+		return fmt.Errorf("%w: unknown admin command %q; use org add, user add, audit verify or migrate-to-postgres", errUsage, cmd)
 	}
 	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
 		return err
