@@ -117,7 +117,11 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	return do(c)
+	err = do(c)
+	if fault.Is(err, fault.Unauthenticated) {
+		return fault.Wrap(fault.Unauthenticated, "This device's session has ended; sign in again with switchboard login.", err)
+	}
+	return err
 }
 
 // parseInterspersed parses flags that may come before, between or after

@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-nhs/switchboard/internal/client"
+	"github.com/switchboard-nhs/switchboard/internal/client/filestore"
 )
 
 // unique returns a string that appears nowhere by chance, to be looked
@@ -453,11 +456,36 @@ func TestChatEndToEnd(t *testing.T) {
 		// bob, with one device, starts a conversation of his own.
 		solo := strings.TrimSpace(bob1.chat(t, "create", "--name", "Bob and Ann", "--member", ann.email))
 		note := unique(t, "a note from bob")
-		send(t, bob1, solo, note)
+		noteID := send(t, bob1, solo, note)
 		for _, d := range []*device{ann1, ann2} {
 			if got := texts(d.read(t, solo)); !slices.Equal(got, []string{note}) {
 				t.Errorf("%s reads %q in bob's conversation; want his note", d.name, got)
 			}
+		}
+
+		// ann's first device says it has read the note; bob's device
+		// learns it, end to end encrypted.
+		open := func(d *device) *client.Client {
+			fsd, err := filestore.Open(d.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := client.Open(context.Background(), client.Options{Backend: fsd, Passphrase: []byte(d.passphrase)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		if err := open(ann1).SendReceipt(context.Background(), solo, noteID); err != nil {
+			t.Fatalf("SendReceipt = %v", err)
+		}
+		bc := open(bob1)
+		if _, err := bc.Messages(context.Background(), solo); err != nil {
+			t.Fatal(err)
+		}
+		readBy, err := bc.ReadBy(solo)
+		if err != nil || len(readBy[noteID]) != 1 || readBy[noteID][0].Email != ann.email || readBy[noteID][0].Device != ann1.id {
+			t.Errorf("ReadBy = %+v, %v; want ann's first device to have read %s", readBy, err, noteID)
 		}
 	})
 	t.Run("no plaintext at rest", func(t *testing.T) {

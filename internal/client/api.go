@@ -115,7 +115,7 @@ func statusError(status int, raw []byte, what string) error {
 	case status == http.StatusUnauthorized && what == "POST /api/session":
 		kind = fault.Unauthenticated // the server says what was wrong, never which part
 	case status == http.StatusUnauthorized:
-		kind, msg = fault.Unauthenticated, "This device's session has ended; sign in again with switchboard login."
+		kind, msg = fault.Unauthenticated, "This device's session has ended; sign in again."
 	case status == http.StatusForbidden:
 		kind = fault.Forbidden
 	case status == http.StatusNotFound:

@@ -52,6 +52,10 @@ type Member struct {
 
 var errNotMember = fault.New(fault.Forbidden, "This device is no longer a member of that conversation.")
 
+func unknownMessage(id string) error {
+	return fault.New(fault.NotFound, "There is no message "+id+" in that conversation.")
+}
+
 func unknownConversation(id string) error {
 	return fault.New(fault.NotFound, "There is no conversation "+id+" on this device; switchboard chat list shows yours.")
 }

@@ -122,6 +122,8 @@ func (c *Client) received(cv *conv, m *wireMessage, data []byte, sender *identit
 	case TypeTitle:
 		cv.rec.Name = env.Text
 		return nil
+	case TypeReceipt:
+		return c.receipt(cv.rec.ID, env.Ref, sender, env.SentAt)
 	case TypeText, TypeAttachment:
 		msg := Message{ID: m.ClientID, Conversation: cv.rec.ID, Seq: m.Seq, Sender: sender.Email,
 			SenderDevice: sender.Device, Type: env.Type, Text: env.Text, SentAt: env.SentAt.UTC()}
