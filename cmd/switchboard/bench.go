@@ -176,9 +176,7 @@ func loadAvg() string {
 }
 
 func report(out io.Writer, cfg benchConfig, r *loadResult) {
-	lat := r.latencies
-	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
+	pct := func(lat []time.Duration, p float64) time.Duration {
 		if len(lat) == 0 {
 			return 0
 		}
@@ -189,6 +187,13 @@ func report(out io.Writer, cfg benchConfig, r *loadResult) {
 		float64(cfg.messages)/r.sendTime.Seconds())
 	fmt.Fprintf(out, "delivered %d of %d to subscribers in %v: %.0f deliveries/s\n", r.delivered, cfg.messages*cfg.subscribers,
 		r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs)
-	fmt.Fprintf(out, "end-to-end latency: p50 %v, p99 %v, max %v\n", pct(0.50).Round(10*time.Microsecond),
-		pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+	slices.Sort(r.latencies)
+	slices.Sort(r.ackLatencies)
+	for _, l := range []struct {
+		name string
+		lat  []time.Duration
+	}{{"acknowledgement (durable) latency", r.ackLatencies}, {"end-to-end latency", r.latencies}} {
+		fmt.Fprintf(out, "%s: p50 %v, p99 %v, max %v\n", l.name, pct(l.lat, 0.50).Round(10*time.Microsecond),
+			pct(l.lat, 0.99).Round(10*time.Microsecond), pct(l.lat, 1).Round(10*time.Microsecond))
+	}
 }

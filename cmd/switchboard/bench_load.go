@@ -36,16 +36,19 @@ type benchSub struct {
 type benchPub struct {
 	c      *websocket.Conn
 	window chan struct{}
-	gone   chan struct{} // closed when the reader stops
+	gone   chan struct{}  // closed when the reader stops
+	sentAt []atomic.Int64 // by req: when the send left, in Unix nanoseconds
+	ackLat []time.Duration
 	errs   atomic.Int64
 	acked  atomic.Int64
 }
 
 type loadResult struct {
-	delivered int
-	elapsed   time.Duration
-	sendTime  time.Duration
-	latencies []time.Duration
+	delivered    int
+	elapsed      time.Duration
+	sendTime     time.Duration
+	latencies    []time.Duration
+	ackLatencies []time.Duration // send to acknowledgement: the durable store
 }
 
 func dialBench(ctx context.Context, base string, d *benchDevice, conv string) (*websocket.Conn, error) {
@@ -107,7 +110,8 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 			l.close()
 			return nil, fmt.Errorf("connect publishers: %w", err)
 		}
-		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window), gone: make(chan struct{})})
+		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window), gone: make(chan struct{}),
+			sentAt: make([]atomic.Int64, cfg.messages)})
 	}
 	for _, s := range l.subs {
 		l.wg.Add(1)
@@ -171,6 +175,12 @@ func (p *benchPub) read(ctx context.Context) {
 			switch {
 			case bytes.HasPrefix(b, []byte(`{"req"`)):
 				p.acked.Add(1)
+				rest := b[len(`{"req":`):]
+				if i := bytes.IndexByte(rest, ','); i > 0 {
+					if req, err := strconv.Atoi(string(rest[:i])); err == nil && req >= 0 && req < len(p.sentAt) {
+						p.ackLat = append(p.ackLat, time.Since(time.Unix(0, p.sentAt[req].Load())))
+					}
+				}
 				<-p.window
 			case bytes.HasPrefix(b, []byte(`{"e`)):
 				p.errs.Add(1)
@@ -221,8 +231,10 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int, rate flo
 					errc <- err
 					return
 				}
+				now := time.Now().UnixNano()
+				p.sentAt[i].Store(now)
 				f := fmt.Sprintf(`{"type":"send","req":%d,"conversation":%s,"client_id":"%d.%d.%d","message":"%s"}`,
-					i, conv, pi, i, time.Now().UnixNano(), enc[i])
+					i, conv, pi, i, now, enc[i])
 				if err := p.c.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
 					errc <- err
 					return
@@ -270,6 +282,9 @@ wait:
 		}
 	}
 	res.elapsed = last.Sub(start)
+	for _, p := range l.pubs {
+		res.ackLatencies = append(res.ackLatencies, p.ackLat...)
+	}
 	return res, nil
 }
 
