@@ -187,8 +187,8 @@ func TestChatEndToEnd(t *testing.T) {
 		proxy.arm(10)
 		lost := unique(t, "lost then resent")
 		sent = append(sent, lost)
-		if _, err := ann2.try(t, "", "send", conv, lost); err == nil {
-			t.Fatal("send over a dead link succeeded")
+		if _, err := ann2.try(t, "", "send", conv, lost); err == nil || !strings.Contains(userMessage(err), "kept on this device") {
+			t.Fatalf("send over a dead link = %v; want a sentence saying the message is kept", err)
 		}
 		proxy.arm(0)
 		after := unique(t, "after the link came back")

@@ -98,11 +98,12 @@ func (c *Client) protect(cv *conv, out *outRecord) error {
 // fetching, merging and encrypting again; a lost connection means
 // offering the same ciphertext again.
 func (c *Client) deliver(ctx context.Context, cv *conv, out *outRecord) error {
-	var lastErr error
+	failures := 0 // lost connections and rate limits, answered by waiting
 	for attempt := 0; attempt < sendAttempts+maxCommitAttempts; attempt++ {
 		var resp seqResp
 		err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/messages",
 			map[string]any{"client_id": out.ClientID, "message": out.Ciphertext}, &resp)
+		var fe *fault.Error
 		switch {
 		case err == nil:
 			return c.acknowledged(cv, out.ClientID, resp.Seq)
@@ -119,22 +120,21 @@ func (c *Client) deliver(ctx context.Context, cv *conv, out *outRecord) error {
 			if err := c.protect(cv, out); err != nil {
 				return err
 			}
-		case fault.Is(err, fault.TooMany) && attempt < sendAttempts-1:
-			lastErr = err
-			var fe *fault.Error
-			errors.As(err, &fe)
+		case fault.Is(err, fault.Unavailable):
+			if failures++; failures >= sendAttempts {
+				return fault.Wrap(fault.Unavailable, "The connection to the server was lost; the message is kept on this device and goes out again with the next chat command.", err)
+			}
+			wait(ctx, time.Duration(failures)*200*time.Millisecond)
+		case fault.Is(err, fault.TooMany) && errors.As(err, &fe):
+			if failures++; failures >= sendAttempts {
+				return err
+			}
 			wait(ctx, min(max(fe.RetryAfter, 100*time.Millisecond), 10*time.Second))
-		case fault.Is(err, fault.Unavailable) && attempt < sendAttempts-1:
-			lastErr = err
-			wait(ctx, time.Duration(attempt+1)*200*time.Millisecond)
 		default:
 			return err
 		}
 	}
-	if lastErr == nil {
-		lastErr = fault.New(fault.Conflict, "The conversation kept changing while the message was being sent; try again.")
-	}
-	return lastErr
+	return fault.New(fault.Conflict, "The conversation kept changing while the message was being sent; try again.")
 }
 
 // outbox returns the outbox entry, and whether it is gone.

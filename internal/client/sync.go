@@ -35,12 +35,19 @@ func (c *Client) sync(ctx context.Context, cv *conv, emit func(Message), autoCom
 		}
 	}
 	c.ack(ctx, cv)
-	if autoCommit && !cv.rec.Removed && cv.rec.Proposals > 0 {
-		return c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
+	if !autoCommit || cv.rec.Removed {
+		return nil
+	}
+	if cv.rec.Proposals > 0 {
+		err := c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
 			return mls.CommitOptions{}, cv.rec.Proposals > 0
 		})
+		if err != nil {
+			return err
+		}
 	}
-	return nil
+	// Messages whose acknowledgement was lost go out again now.
+	return c.flushOutbox(ctx, cv)
 }
 
 // checkMembership takes the server's refusal to serve a conversation as
