@@ -182,6 +182,17 @@ describe('video consultations', { concurrency: false }, () => {
     }
   });
 
+  step('a browser without WebRTC is told what to do instead', async () => {
+    const p = await open('old-browser');
+    await p.context().addInitScript(() => {
+      delete window.RTCPeerConnection;
+    });
+    await p.goto(link);
+    await heading(p).filter({ hasText: 'Your browser cannot make video calls' }).waitFor();
+    assert.match(await p.locator('main').innerText(), /Safari[\s\S]*Chrome[\s\S]*phone Riverside Surgery/);
+    await check(p, 'join-no-webrtc');
+  });
+
   step('the patient checks their device, reads the statement and enters the waiting room', async () => {
     const p = await open('patient', { relay: true, phone: true });
     openedAt = Date.now();
