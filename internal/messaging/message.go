@@ -41,6 +41,7 @@ type result struct {
 // concurrent sends in one transaction (group commit) and publishes each
 // stored entry in sequence order before taking the next request.
 func (s *Service) writeLoop(ctx context.Context) {
+	defer close(s.pubq)
 	var pending *op
 	batch := make([]*op, 0, maxBatch)
 	for {
@@ -58,7 +59,7 @@ func (s *Service) writeLoop(ctx context.Context) {
 		if first.fn != nil {
 			seq, evs, err := first.fn(ctx)
 			first.finish(result{seq: seq, err: err})
-			s.publish(ctx, evs)
+			s.pubq <- evs
 			continue
 		}
 		batch = append(batch[:0], first)
@@ -99,7 +100,16 @@ func (s *Service) storeBatch(ctx context.Context, batch []*op) {
 			evs = append(evs, Event{Message: o.send})
 		}
 	}
-	s.publish(ctx, evs)
+	s.pubq <- evs
+}
+
+// publishLoop publishes what the stream writer stored, in order, so that
+// the writer can start the next transaction meanwhile. It owns the
+// members cache. It ends when the writer closes pubq.
+func (s *Service) publishLoop(ctx context.Context) {
+	for evs := range s.pubq {
+		s.publish(ctx, evs)
+	}
 }
 
 func (s *Service) publish(ctx context.Context, evs []Event) {

@@ -58,7 +58,7 @@ func (s *Service) Unsubscribe(ctx context.Context, p *identity.Principal) error 
 }
 
 // queuePushes queues a push for each member device with no socket on this
-// node. It runs on the stream writer, which owns the members cache.
+// node. It runs on publishLoop, which owns the members cache.
 func (s *Service) queuePushes(ctx context.Context, m *Message) {
 	if s.pusher == nil {
 		return

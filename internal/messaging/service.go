@@ -51,7 +51,8 @@ type Service struct {
 	pushq   chan string
 	pushMu  sync.Mutex
 	pushed  map[string]time.Time
-	members map[string][]string // conversation → member devices; owned by the stream writer
+	pubq    chan []Event        // stored entries for publishLoop, in order
+	members map[string][]string // conversation → member devices; owned by publishLoop
 	acks    cursors
 
 	stopBus func()
@@ -91,7 +92,7 @@ func New(ctx context.Context, store Store, ids identity.Store, bus Bus, hub *Hub
 	s := &Service{store: store, ids: ids, bus: bus, hub: hub, log: log, now: now, limits: limits,
 		keys: keys, signer: ed25519.NewKeyFromSeed(keys.SigningSeed),
 		ops: make(chan op, 4096), limiter: newRateLimiter(limits.SendRate, limits.SendBurst),
-		pusher: pusher, pushq: make(chan string, 1024), pushed: map[string]time.Time{}, members: map[string][]string{},
+		pusher: pusher, pushq: make(chan string, 1024), pushed: map[string]time.Time{}, members: map[string][]string{}, pubq: make(chan []Event, 256),
 		acks: cursors{m: map[[2]string]int64{}}}
 	es := mls.ExternalSender{SignatureKey: s.SigningKey(), Credential: mls.NewBasicCredential([]byte("switchboard delivery service"))}
 	s.extSender = es.Bytes()
@@ -144,7 +145,11 @@ func (s *Service) Run(ctx context.Context) error {
 		s.workers.Wait() // sockets end with ctx
 	}()
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		s.publishLoop(context.WithoutCancel(ctx))
+	}()
 	go func() {
 		defer wg.Done()
 		s.pushLoop(ctx)
