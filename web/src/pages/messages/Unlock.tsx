@@ -2,9 +2,13 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/TextInput';
-import { CoreError, loadCore } from '../../messaging/core';
+import { CoreError, eraseStore, loadCore } from '../../messaging/core';
 import { unlock } from '../../messaging/state';
 import { useTitle } from '../../title';
+
+// ownerKey names the localStorage entry saying whose store this browser
+// holds (a user ID, nothing more).
+const ownerKey = 'switchboard-store-owner';
 
 /** Unlock asks for the PIN that protects this device's messages (or, the
  * first time, has the person choose one). It is all a messaging page shows
@@ -19,9 +23,13 @@ export function Unlock({ me }: { me: Me }) {
   useTitle(title, errors.length > 0);
 
   useEffect(() => {
-    loadCore()
-      .then((c) => c.status())
-      .then((s) => setHasStore(s.store))
+    (async () => {
+      // A store left by someone else who used this browser (and did not
+      // sign out) is of no use to this person, and would refuse their PIN.
+      if (localStorage.getItem(ownerKey) !== me.user.id) await eraseStore();
+      const s = await (await loadCore()).status();
+      setHasStore(s.store);
+    })()
       .catch((e: unknown) => setErrors([{ text: e instanceof Error ? e.message : String(e) }]));
   }, []);
 
@@ -35,6 +43,7 @@ export function Unlock({ me }: { me: Me }) {
     setBusy(true);
     try {
       await unlock(pin, me.csrf_token);
+      localStorage.setItem(ownerKey, me.user.id);
     } catch (err) {
       setBusy(false);
       if (err instanceof CoreError && err.kind === 'unauthenticated') return; // the app shows sign-in
