@@ -62,10 +62,15 @@ func TestWebSocketOrderAndCatchUp(t *testing.T) {
 	}
 	c = bob.dial(map[string]int64{id: last})
 	var got []string
+	lowStock := false
 	for {
 		m := frame(t, c, 10*time.Second)
 		if m["type"] == "ready" {
 			break
+		}
+		if m["type"] == "keypackages_low" {
+			lowStock = true
+			continue
 		}
 		got = append(got, fmt.Sprint(m["client_id"], "@", m["seq"]))
 	}
@@ -75,6 +80,9 @@ func TestWebSocketOrderAndCatchUp(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("replay after reconnect = %v; want %v", got, want)
+	}
+	if !lowStock {
+		t.Error("a device with fewer than 10 KeyPackages was not told so on connecting")
 	}
 	ann.send(id, "after", "after")
 	if m := until(t, c, "message"); m["client_id"] != "after" {

@@ -2,6 +2,7 @@ package httpd
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/coder/websocket"
@@ -24,6 +25,11 @@ func (k *socket) writeLoop(ctx context.Context, convs []messaging.Membership) er
 			if err := k.catchUp(ctx, c.Conversation); err != nil {
 				return err
 			}
+		}
+	}
+	if n, err := k.m.Stock(ctx, k.p); err == nil && n < messaging.LowStock {
+		if err := k.emit(ctx, []byte(fmt.Sprintf(`{"type":"keypackages_low","stock":%d}`, n))); err != nil {
+			return err
 		}
 	}
 	if err := k.emit(ctx, readyFrame); err != nil {
@@ -55,6 +61,10 @@ func (k *socket) writeLoop(ctx context.Context, convs []messaging.Membership) er
 				return err
 			}
 		case <-ping.C:
+			if live, err := k.srv.identity.Live(ctx, k.p); err == nil && !live {
+				k.c.Close(websocket.StatusPolicyViolation, "session ended: sign in again")
+				return context.Canceled
+			}
 			pctx, cancel := context.WithTimeout(ctx, wsPongWithin)
 			err := k.c.Ping(pctx)
 			cancel()

@@ -271,6 +271,24 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	return &Principal{User: u, Org: org, Session: sess, Device: d}, nil
 }
 
+// Live reports whether p's session is still open and its device not
+// revoked. It does not count as activity, so a socket that only listens
+// can check it without keeping an idle session alive.
+func (s *Service) Live(ctx context.Context, p *Principal) (bool, error) {
+	sess, err := s.store.SessionByTokenHash(ctx, p.Session.TokenHash)
+	if fault.Is(err, fault.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	d, err := s.store.DeviceByID(ctx, p.Device.ID)
+	if err != nil {
+		return false, err
+	}
+	return sess.EndedAt.IsZero() && !d.Revoked() && s.now().Before(sess.ExpiresAt), nil
+}
+
 // SignOut ends the caller's own session.
 func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 	now := s.now()
