@@ -27,10 +27,15 @@ type load struct {
 }
 
 type benchSub struct {
-	c    *websocket.Conn
-	lat  []time.Duration
-	last time.Time
-	done chan struct{}
+	c       *websocket.Conn
+	dev     *benchDevice
+	base    string
+	conv    string
+	seq     int64 // the last seq received
+	resumes int   // times the server dropped this socket and it resumed
+	lat     []time.Duration
+	last    time.Time
+	done    chan struct{}
 }
 
 type benchPub struct {
@@ -49,17 +54,23 @@ type loadResult struct {
 	sendTime     time.Duration
 	latencies    []time.Duration
 	ackLatencies []time.Duration // send to acknowledgement: the durable store
+	resumes      int             // subscriber sockets dropped for falling behind, then resumed
 }
 
 func dialBench(ctx context.Context, base string, d *benchDevice, conv string) (*websocket.Conn, error) {
+	// Start from the newest entry: the bench measures live delivery.
+	return dialFrom(ctx, base, d, conv, int64(1)<<40)
+}
+
+// dialFrom connects a device that has received conv up to cursor.
+func dialFrom(ctx context.Context, base string, d *benchDevice, conv string, cursor int64) (*websocket.Conn, error) {
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/api/ws",
 		&websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + d.token}}})
 	if err != nil {
 		return nil, err
 	}
 	c.SetReadLimit(1 << 20)
-	// Start from the newest entry: the bench measures live delivery.
-	hello := fmt.Sprintf(`{"type":"hello","batch":true,"cursors":{%q:%d}}`, conv, int64(1)<<40)
+	hello := fmt.Sprintf(`{"type":"hello","batch":true,"cursors":{%q:%d}}`, conv, cursor)
 	if err := c.Write(ctx, websocket.MessageText, []byte(hello)); err != nil {
 		return nil, err
 	}
@@ -96,7 +107,8 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 				firstErr = err
 				return
 			}
-			l.subs[i] = &benchSub{c: c, lat: make([]time.Duration, 0, cfg.messages), done: make(chan struct{})}
+			l.subs[i] = &benchSub{c: c, dev: d, base: cfg.server, conv: conv, seq: -1,
+				lat: make([]time.Duration, 0, cfg.messages), done: make(chan struct{})}
 		}()
 	}
 	dial.Wait()
@@ -124,26 +136,46 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 	return l, nil
 }
 
-var clientIDField = []byte(`"client_id":"`)
+var (
+	clientIDField = []byte(`"client_id":"`)
+	seqField      = []byte(`"seq":`)
+)
 
 // read counts message frames and their latency, from the send time the
-// publisher put in the client ID.
+// publisher put in the client ID. Dropped by the server for falling
+// behind, it resumes from the last seq it got, as clients do.
 func (s *benchSub) read(ctx context.Context, want int) {
 	var buf bytes.Buffer
 	for {
 		_, r, err := s.c.Reader(ctx)
-		if err != nil {
-			return
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
 		}
-		buf.Reset()
-		if _, err := buf.ReadFrom(r); err != nil {
-			return
+		if err != nil {
+			if ctx.Err() != nil || s.seq < 0 {
+				return
+			}
+			s.c.CloseNow()
+			if s.c, err = dialFrom(ctx, s.base, s.dev, s.conv, s.seq); err != nil {
+				return
+			}
+			s.resumes++
+			continue
 		}
 		now := time.Now()
 		for b := range bytes.SplitSeq(buf.Bytes(), []byte("\n")) {
 			i := bytes.Index(b, clientIDField)
 			if i < 0 || !bytes.HasPrefix(b, []byte(`{"type":"message"`)) {
 				continue
+			}
+			if j := bytes.Index(b, seqField); j > 0 {
+				rest := b[j+len(seqField):]
+				seq, err := strconv.ParseInt(string(rest[:max(0, bytes.IndexByte(rest, ','))]), 10, 64)
+				if err != nil || seq <= s.seq {
+					continue // replayed after a resume: counted already
+				}
+				s.seq = seq
 			}
 			id := b[i+len(clientIDField):]
 			id = id[:max(0, bytes.IndexByte(id, '"'))]
@@ -275,6 +307,7 @@ wait:
 	l.wg.Wait()
 	var last time.Time
 	for _, s := range l.subs {
+		res.resumes += s.resumes
 		res.delivered += len(s.lat)
 		res.latencies = append(res.latencies, s.lat...)
 		if s.last.After(last) {
