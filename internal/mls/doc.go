@@ -46,7 +46,6 @@
 //   - ReInit and branch (they are decoded and rejected when committed);
 //     resumption PSKs are available for the last maxResumptionEpochs
 //     epochs of the same group only.
-//   - Sending new_member_proposal messages (receiving them is supported).
 //   - Messages from earlier epochs are refused, except application
 //     messages from the last Config.PastEpochs epochs.
 //   - Decrypting one's own PrivateMessages: a sender's keys are deleted once

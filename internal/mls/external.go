@@ -192,3 +192,23 @@ func externalInitSender(extPub []byte) (kemOutput, initSecret []byte, err error)
 	}
 	return enc, secret, nil
 }
+
+// NewMemberAddProposal lets the holder of kp ask to join a group it is
+// not in: an Add proposal for itself, sent as a new_member_proposal
+// PublicMessage signed with the KeyPackage's signature key (RFC 9420
+// §12.1.8). groupID and epoch come from the group's GroupInfo; a member
+// commits the proposal and the Welcome follows.
+func NewMemberAddProposal(groupID []byte, epoch uint64, kp *KeyPackage, sigPriv []byte) ([]byte, error) {
+	ac := &AuthenticatedContent{WireFormat: WireFormatPublicMessage, Content: FramedContent{
+		GroupID: bytes.Clone(groupID), Epoch: epoch,
+		Sender:            Sender{Type: SenderNewMemberProposal},
+		AuthenticatedData: []byte{}, ContentType: ContentProposal,
+		Proposal: &Proposal{Type: ProposalAdd, Add: &AddProposal{KeyPackage: *kp}},
+	}}
+	if err := ac.sign(sigPriv, nil); err != nil {
+		return nil, err
+	}
+	msg := &MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatPublicMessage,
+		PublicMessage: &PublicMessage{Content: ac.Content, Auth: ac.Auth}}
+	return msg.Bytes(), nil
+}

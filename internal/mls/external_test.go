@@ -118,3 +118,41 @@ func TestExternalSenderRemoveProposal(t *testing.T) {
 		t.Error("external proposal with a forged signature accepted")
 	}
 }
+
+func TestNewMemberAddProposal(t *testing.T) {
+	cfg := testConfig(false)
+	alice, bob, carol := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "carol")
+	var err error
+	if alice.g, err = CreateGroup(cfg, []byte("on-call"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
+	join(t, bob, out.Welcome, cfg)
+
+	prop, err := NewMemberAddProposal(alice.g.GroupID(), alice.g.Epoch(), carol.kp, carol.priv.SignaturePriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*testMember{alice, bob} {
+		r, err := m.g.Process(prop)
+		if err != nil || r.Sender.Type != SenderNewMemberProposal || r.Proposal.Type != ProposalAdd {
+			t.Fatalf("%s: Process(new member proposal) = %+v, %v", m.name, r, err)
+		}
+	}
+	out = commitAndDeliver(t, bob, CommitOptions{RatchetTreeInWelcome: true}, alice)
+	if out.Welcome == nil {
+		t.Fatal("commit of a new member's proposal produced no Welcome")
+	}
+	join(t, carol, out.Welcome, cfg)
+	requireSameEpoch(t, alice, bob, carol)
+
+	// Signed by a key other than the KeyPackage's: refused.
+	dave := newTestMember(t, "dave")
+	forged, err := NewMemberAddProposal(alice.g.GroupID(), alice.g.Epoch(), dave.kp, carol.priv.SignaturePriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.g.Process(forged); err == nil {
+		t.Error("new member proposal signed with another key accepted")
+	}
+}
