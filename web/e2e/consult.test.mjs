@@ -324,6 +324,11 @@ describe('video consultations', { concurrency: false }, () => {
     await check(pages.patient, 'join-after-end');
 
     await c.getByTestId('status').filter({ hasText: 'Ended' }).waitFor();
+    assert.match(
+      await c.getByLabel('What was the outcome?').inputValue(),
+      /^Video consultation\. Identity: full name and date of birth confirmed\. Patient in a private space\. Others present: None\./,
+      'the note is not pre-filled from the checklist',
+    );
     await c.getByLabel('What was the outcome?').fill('Inhaler technique reviewed. Review in 4 weeks.');
     await c.getByRole('button', { name: 'Save outcome' }).click();
     await c.getByTestId('outcome-saved').waitFor();

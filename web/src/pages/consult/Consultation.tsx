@@ -173,7 +173,7 @@ export function Consultation({ id }: { id: string }) {
           </button>
         </p>
       )}
-      {(over || admitted) && <Outcome id={id} saved={c.outcome} onSaved={() => void d.reload()} />}
+      {(over || admitted) && <Outcome id={id} saved={c.outcome || notePrefill(c)} onSaved={() => void d.reload()} />}
       <h2>Record</h2>
       <p class="nhsuk-body">
         <a href={`/api/consultations/${seg(id)}/fhir`} download data-testid="fhir">
@@ -184,6 +184,24 @@ export function Consultation({ id }: { id: string }) {
       </p>
       <Timeline detail={detail} />
     </>
+  );
+}
+
+const methodText: Record<string, string> = {
+  'name-dob': 'full name and date of birth confirmed',
+  known: 'known to the clinician',
+  other: 'other',
+};
+
+// notePrefill starts the outcome note from the opening checklist, as the
+// record of the consultation's start.
+function notePrefill(c: Detail['consultation']): string {
+  const k = c.checklist;
+  if (!k) return '';
+  const how = k.identity_method === 'other' ? k.identity_detail : methodText[k.identity_method];
+  return (
+    `Video consultation. Identity: ${how}. Patient in a private space. Others present: ${k.others_present}. ` +
+    `Fallback number: ${k.fallback_phone}.\n\n`
   );
 }
 
@@ -241,8 +259,14 @@ function WaitingRoom({ participants, patient, inCall, onAdmit }: { participants:
 
 function Outcome({ id, saved, onSaved }: { id: string; saved: string; onSaved: () => void }) {
   const [text, setText] = useState(saved);
+  const [typed, setTyped] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [done, setDone] = useState(false);
+  // Follow the saved note (or the checklist's prefill) until the
+  // clinician starts typing.
+  useEffect(() => {
+    if (!typed) setText(saved);
+  }, [saved, typed]);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!text.trim()) {
@@ -283,7 +307,10 @@ function Outcome({ id, saved, onSaved }: { id: string; saved: string; onSaved: (
           rows={5}
           aria-describedby={`outcome-hint${err ? ' outcome-error' : ''}`}
           value={text}
-          onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+          onInput={(e) => {
+            setTyped(true);
+            setText((e.currentTarget as HTMLTextAreaElement).value);
+          }}
         />
       </div>
       {done && !err && (
