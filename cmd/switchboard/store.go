@@ -17,6 +17,7 @@ import (
 type store interface {
 	identity.Store
 	messaging.Store
+	messaging.MembershipLister
 	consult.Store
 	Close() error
 }

@@ -88,6 +88,27 @@ func (db *DB) ListConversations(ctx context.Context, deviceID string) ([]*messag
 	return out, nil
 }
 
+// Memberships lists a device's conversations without their members.
+func (db *DB) Memberships(ctx context.Context, deviceID string) ([]messaging.Membership, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.last_seq, m.joined_seq, m.cursor FROM conversations c
+		JOIN members m ON m.conversation_id = c.id WHERE m.device_id = $1 ORDER BY c.created_at`, deviceID)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []messaging.Membership
+	for rows.Next() {
+		var m messaging.Membership
+		if err := rows.Scan(&m.Conversation, &m.LastSeq, &m.JoinedSeq, &m.Cursor); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+var _ messaging.MembershipLister = (*DB)(nil)
+
 // staleEpoch is the conflict for a change made in an old epoch.
 func staleEpoch(current uint64) error {
 	return fault.Wrap(fault.Conflict, "The conversation has moved on to a newer epoch; fetch its messages, merge and try again.",

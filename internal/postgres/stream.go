@@ -85,7 +85,9 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 				continue
 			}
 			var prev int64
-			err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE conversation_id = $1 AND device_id = $2 AND client_id = $3`,
+			// "client_id <> ''" lets the planner use the partial unique index.
+			err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE conversation_id = $1 AND device_id = $2 AND client_id = $3
+				AND client_id <> ''`,
 				m.Conversation, m.Device, m.ClientID).Scan(&prev)
 			switch {
 			case err == nil:

@@ -19,6 +19,7 @@ import (
 type MessagingStore interface {
 	identity.Store
 	messaging.Store
+	messaging.MembershipLister
 }
 
 // Messaging runs the messaging.Store contract against stores made by open.
@@ -184,6 +185,14 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 	wantFault(t, "Conversation(missing)", err, fault.NotFound, "")
 	if cs, err := s.ListConversations(ctx, "d2"); err != nil || len(cs) != 1 || len(cs[0].Members) != 3 {
 		t.Errorf("ListConversations(d2) = %v, %v; want c1 with 3 members", cs, err)
+	}
+	ms, err := s.Memberships(ctx, "d2")
+	must(t, "Memberships", err)
+	if diff := cmp.Diff([]messaging.Membership{{Conversation: "c1", LastSeq: 1, JoinedSeq: 1, Cursor: 1}}, ms); diff != "" {
+		t.Errorf("Memberships(d2) differs (-want +got):\n%s", diff)
+	}
+	if ms, err := s.Memberships(ctx, "nobody"); err != nil || len(ms) != 0 {
+		t.Errorf("Memberships(nobody) = %v, %v; want none", ms, err)
 	}
 	ws, err := s.Welcomes(ctx, "d2")
 	must(t, "Welcomes", err)
