@@ -105,6 +105,9 @@ func (g *Group) processCommit(ac *AuthenticatedContent) (*CommitChanges, error) 
 	if err != nil {
 		return nil, err
 	}
+	if applied.reinit != nil {
+		return nil, commitErr("reinit is not supported")
+	}
 	if applied.pathRequired && c.Path == nil {
 		return nil, commitErr("path required but absent")
 	}
