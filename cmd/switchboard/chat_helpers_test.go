@@ -312,3 +312,40 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 func (r *recorder) WriteHeader(s int) { r.status = s }
+
+// watcher is a running `chat watch`.
+type watcher struct {
+	out  syncBuffer
+	done chan error
+	stop context.CancelFunc
+	err  error
+	over bool
+}
+
+// watch starts `chat watch` on the device until end is called.
+func (d *device) watch(t *testing.T) *watcher {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	w := &watcher{done: make(chan error, 1), stop: stop}
+	go func() {
+		_, err := d.sb(t, ctx, "", &w.out, "chat", "--profile", d.profile, "watch")
+		w.done <- err
+	}()
+	return w
+}
+
+// waitFor waits until the watch has printed text, or for at most d.
+func (w *watcher) waitFor(text string, d time.Duration) {
+	for deadline := time.Now().Add(d); !strings.Contains(w.out.String(), text) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// end stops the watch and returns how it ended.
+func (w *watcher) end() error {
+	if !w.over {
+		w.stop()
+		w.err, w.over = <-w.done, true
+	}
+	return w.err
+}
