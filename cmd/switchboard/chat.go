@@ -40,78 +40,10 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	need := func(n int, what string) error {
-		if len(pos) != n {
-			return fmt.Errorf("%w: chat %s takes %s", errUsage, rest[0], what)
-		}
-		return nil
-	}
-	var do func(*client.Client) error
-	switch rest[0] {
-	case "create":
-		if err := need(0, "--name NAME and --member EMAIL"); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error {
-			id, err := c.CreateConversation(ctx, *name, members)
-			if err == nil {
-				fmt.Fprintln(stdout, id)
-			}
-			return err
-		}
-	case "send":
-		if err := need(2, "CONVERSATION TEXT (TEXT - reads standard input)"); err != nil {
-			return err
-		}
-		text, err := messageText(pos[1], stdin)
-		if err != nil {
-			return err
-		}
-		if err := checkPID(text, *allowPID); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error {
-			id, err := c.Send(ctx, pos[0], text)
-			if err == nil {
-				fmt.Fprintln(stdout, id)
-			}
-			return err
-		}
-	case "read":
-		if err := need(1, "CONVERSATION"); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error { return chatRead(ctx, c, pos[0], *asJSON, stdout, stderr) }
-	case "list":
-		if err := need(0, "no arguments"); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error { return chatList(ctx, c, *asJSON, stdout) }
-	case "add", "remove":
-		if err := need(2, "CONVERSATION EMAIL"); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error {
-			if rest[0] == "add" {
-				if err := c.Add(ctx, pos[0], pos[1]); err != nil {
-					return err
-				}
-				fmt.Fprintf(stdout, "Added %s.\n", pos[1])
-				return nil
-			}
-			if err := c.Remove(ctx, pos[0], pos[1]); err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "Removed %s.\n", pos[1])
-			return nil
-		}
-	case "watch":
-		if err := need(0, "no arguments"); err != nil {
-			return err
-		}
-		do = func(c *client.Client) error { return chatWatch(ctx, c, stdout) }
-	default:
-		return fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove or watch", errUsage, rest[0])
+	a := chatArgs{cmd: rest[0], pos: pos, name: *name, members: members, asJSON: *asJSON, allowPID: *allowPID}
+	do, err := chatAction(ctx, a, stdin, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	c, err := openProfile(ctx, *profile, getenv)
 	if err != nil {
@@ -122,6 +54,92 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		return fault.Wrap(fault.Unauthenticated, "This device's session has ended; sign in again with switchboard login.", err)
 	}
 	return err
+}
+
+// chatArgs is a parsed chat command line.
+type chatArgs struct {
+	cmd              string
+	pos              []string
+	name             string
+	members          []string
+	asJSON, allowPID bool
+}
+
+// chatAction checks a chat command's arguments and returns what it does
+// with the unlocked profile.
+func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr io.Writer) (func(*client.Client) error, error) {
+	need := func(n int, what string) error {
+		if len(a.pos) != n {
+			return fmt.Errorf("%w: chat %s takes %s", errUsage, a.cmd, what)
+		}
+		return nil
+	}
+	switch a.cmd {
+	case "create":
+		if err := need(0, "--name NAME and --member EMAIL"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			id, err := c.CreateConversation(ctx, a.name, a.members)
+			if err == nil {
+				fmt.Fprintln(stdout, id)
+			}
+			return err
+		}, nil
+	case "send":
+		if err := need(2, "CONVERSATION TEXT (TEXT - reads standard input)"); err != nil {
+			return nil, err
+		}
+		text, err := messageText(a.pos[1], stdin)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkPID(text, a.allowPID); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			id, err := c.Send(ctx, a.pos[0], text)
+			if err == nil {
+				fmt.Fprintln(stdout, id)
+			}
+			return err
+		}, nil
+	case "read":
+		if err := need(1, "CONVERSATION"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error { return chatRead(ctx, c, a.pos[0], a.asJSON, stdout, stderr) }, nil
+	case "list":
+		if err := need(0, "no arguments"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error { return chatList(ctx, c, a.asJSON, stdout) }, nil
+	case "add", "remove":
+		if err := need(2, "CONVERSATION EMAIL"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			if a.cmd == "add" {
+				if err := c.Add(ctx, a.pos[0], a.pos[1]); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "Added %s.\n", a.pos[1])
+				return nil
+			}
+			if err := c.Remove(ctx, a.pos[0], a.pos[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Removed %s.\n", a.pos[1])
+			return nil
+		}, nil
+	case "watch":
+		if err := need(0, "no arguments"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error { return chatWatch(ctx, c, stdout) }, nil
+	default:
+		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove or watch", errUsage, a.cmd)
+	}
 }
 
 // parseInterspersed parses flags that may come before, between or after
