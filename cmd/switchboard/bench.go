@@ -185,8 +185,8 @@ func report(out io.Writer, cfg benchConfig, r *loadResult) {
 	secs := r.elapsed.Seconds()
 	fmt.Fprintf(out, "sent %d messages in %v (%.0f/s acknowledged, each durable first)\n", cfg.messages, r.sendTime.Round(time.Millisecond),
 		float64(cfg.messages)/r.sendTime.Seconds())
-	fmt.Fprintf(out, "delivered %d of %d to subscribers in %v: %.0f deliveries/s (%d slow sockets dropped and resumed)\n",
-		r.delivered, cfg.messages*cfg.subscribers, r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs, r.resumes)
+	fmt.Fprintf(out, "delivered %d of %d to subscribers in %v: %.0f deliveries/s (%d slow sockets dropped and resumed, %d sends repeated)\n",
+		r.delivered, cfg.messages*cfg.subscribers, r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs, r.resumes, r.resent)
 	slices.Sort(r.latencies)
 	slices.Sort(r.ackLatencies)
 	for _, l := range []struct {

@@ -41,7 +41,13 @@ type benchSub struct {
 type benchPub struct {
 	c      *websocket.Conn
 	window chan struct{}
-	gone   chan struct{}  // closed when the reader stops
+	gone   chan struct{} // closed when the reader stops
+	dev    *benchDevice
+	base   string
+	conv   string
+	mu     sync.Mutex
+	unack  map[int][]byte // sent frames not yet acknowledged, by req
+	resent int
 	sentAt []atomic.Int64 // by req: when the send left, in Unix nanoseconds
 	ackLat []time.Duration
 	errs   atomic.Int64
@@ -55,6 +61,7 @@ type loadResult struct {
 	latencies    []time.Duration
 	ackLatencies []time.Duration // send to acknowledgement: the durable store
 	resumes      int             // subscriber sockets dropped for falling behind, then resumed
+	resent       int             // sends repeated by publishers that were dropped
 }
 
 func dialBench(ctx context.Context, base string, d *benchDevice, conv string) (*websocket.Conn, error) {
@@ -123,6 +130,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 			return nil, fmt.Errorf("connect publishers: %w", err)
 		}
 		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window), gone: make(chan struct{}),
+			dev: d, base: cfg.server, conv: conv, unack: map[int][]byte{},
 			sentAt: make([]atomic.Int64, cfg.messages)})
 	}
 	for _, s := range l.subs {
@@ -157,9 +165,11 @@ func (s *benchSub) read(ctx context.Context, want int) {
 				return
 			}
 			s.c.CloseNow()
-			if s.c, err = dialFrom(ctx, s.base, s.dev, s.conv, s.seq); err != nil {
+			c, err := dialFrom(ctx, s.base, s.dev, s.conv, s.seq)
+			if err != nil {
 				return
 			}
+			s.c = c
 			s.resumes++
 			continue
 		}
@@ -197,9 +207,12 @@ func (s *benchSub) read(ctx context.Context, want int) {
 func (p *benchPub) read(ctx context.Context) {
 	defer close(p.gone)
 	for {
-		_, msg, err := p.c.Read(ctx)
+		_, msg, err := p.conn().Read(ctx)
 		if err != nil {
-			return
+			if ctx.Err() != nil || p.resume(ctx) != nil {
+				return
+			}
+			continue
 		}
 		// Replies are encoded with sorted keys: {"req",…,"type":"sent"} and
 		// {"epoch"?,"error",…,"type":"error"}.
@@ -210,6 +223,13 @@ func (p *benchPub) read(ctx context.Context) {
 				rest := b[len(`{"req":`):]
 				if i := bytes.IndexByte(rest, ','); i > 0 {
 					if req, err := strconv.Atoi(string(rest[:i])); err == nil && req >= 0 && req < len(p.sentAt) {
+						p.mu.Lock()
+						_, waiting := p.unack[req]
+						delete(p.unack, req)
+						p.mu.Unlock()
+						if !waiting {
+							continue // a resend's second answer
+						}
 						p.ackLat = append(p.ackLat, time.Since(time.Unix(0, p.sentAt[req].Load())))
 					}
 				}
@@ -220,6 +240,33 @@ func (p *benchPub) read(ctx context.Context) {
 			}
 		}
 	}
+}
+
+func (p *benchPub) conn() *websocket.Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.c
+}
+
+// resume reconnects a publisher the server dropped for falling behind and
+// sends again what was not acknowledged: the same client IDs, so the
+// server stores each once.
+func (p *benchPub) resume(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.c.CloseNow()
+	c, err := dialFrom(ctx, p.base, p.dev, p.conv, int64(1)<<40)
+	if err != nil {
+		return err
+	}
+	p.c = c
+	for _, f := range p.unack {
+		if err := c.Write(ctx, websocket.MessageText, f); err != nil {
+			return err
+		}
+		p.resent++
+	}
+	return nil
 }
 
 // send has the publishers send the payloads between them, each keeping up
@@ -267,10 +314,14 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int, rate flo
 				p.sentAt[i].Store(now)
 				f := fmt.Sprintf(`{"type":"send","req":%d,"conversation":%s,"client_id":"%d.%d.%d","message":"%s"}`,
 					i, conv, pi, i, now, enc[i])
-				if err := p.c.Write(ctx, websocket.MessageText, []byte(f)); err != nil {
+				p.mu.Lock()
+				p.unack[i] = []byte(f)
+				c := p.c
+				p.mu.Unlock()
+				if err := c.Write(ctx, websocket.MessageText, []byte(f)); err != nil && ctx.Err() != nil {
 					errc <- err
 					return
-				}
+				} // otherwise the reader resumes and sends it again
 			}
 			for range window { // wait for the last acknowledgements
 				if err := take(); err != nil {
@@ -317,12 +368,14 @@ wait:
 	res.elapsed = last.Sub(start)
 	for _, p := range l.pubs {
 		res.ackLatencies = append(res.ackLatencies, p.ackLat...)
+		res.resent += p.resent
 	}
 	return res, nil
 }
 
 func (l *load) close() {
 	l.cancel()
+	l.wg.Wait() // the readers end with the context; then their sockets are theirs no more
 	for _, s := range l.subs {
 		if s != nil {
 			s.c.CloseNow()

@@ -53,8 +53,8 @@ func (k *socket) writeLoop(ctx context.Context, convs []messaging.Membership) er
 			if err := k.drain(ctx); err != nil {
 				return err
 			}
-		case d := <-k.sub.C:
-			if err := k.deliver(ctx, d); err != nil {
+		case <-k.sub.Ready():
+			if err := k.deliverAll(ctx); err != nil {
 				return err
 			}
 			if err := k.drain(ctx); err != nil {
@@ -85,8 +85,8 @@ func (k *socket) drain(ctx context.Context) error {
 				return err
 			}
 			continue
-		case d := <-k.sub.C:
-			if err := k.deliver(ctx, d); err != nil {
+		case <-k.sub.Ready():
+			if err := k.deliverAll(ctx); err != nil {
 				return err
 			}
 			continue
@@ -151,6 +151,16 @@ func (k *socket) write(ctx context.Context, b []byte) error {
 	wctx, cancel := context.WithTimeout(ctx, wsWriteWithin)
 	defer cancel()
 	return k.c.Write(wctx, websocket.MessageText, b)
+}
+
+// deliverAll writes everything the hub has queued for this socket.
+func (k *socket) deliverAll(ctx context.Context) error {
+	for _, d := range k.sub.Take() {
+		if err := k.deliver(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {

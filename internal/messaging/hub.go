@@ -16,15 +16,46 @@ type Delivery struct {
 }
 
 // Subscription is one socket's registration with the hub. The socket's
-// writer reads C; Done is closed when the hub drops the socket because its
-// queue was full (it resumes from its cursor when it reconnects).
+// writer waits on Ready and then Takes what is queued; Done is closed when
+// the hub drops the socket because its queue was full (it resumes from its
+// cursor when it reconnects). An idle subscription holds no queue memory.
 type Subscription struct {
 	Device string
-	C      <-chan *Delivery
-	c      chan *Delivery
+	max    int
+	mu     sync.Mutex
+	q      []*Delivery
+	ready  chan struct{} // holds a token while q is not empty
 	done   chan struct{}
 	once   sync.Once
 	convs  map[string]bool // guarded by Hub.mu
+}
+
+// Ready has a value when deliveries wait to be taken.
+func (s *Subscription) Ready() <-chan struct{} { return s.ready }
+
+// Take returns the waiting deliveries, oldest first, and empties the queue.
+func (s *Subscription) Take() []*Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.q
+	s.q = nil
+	return q
+}
+
+// push queues d, or reports false if the queue is full.
+func (s *Subscription) push(d *Delivery) bool {
+	s.mu.Lock()
+	if len(s.q) >= s.max {
+		s.mu.Unlock()
+		return false
+	}
+	s.q = append(s.q, d)
+	s.mu.Unlock()
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+	return true
 }
 
 // Done is closed once the hub has dropped the subscription.
@@ -52,8 +83,7 @@ func NewHub(queue int, onDrop func()) *Hub {
 // Subscribe registers a socket of device. Add its conversations with Join
 // afterwards: events for the device in between are not lost.
 func (h *Hub) Subscribe(device string) *Subscription {
-	c := make(chan *Delivery, h.queue)
-	s := &Subscription{Device: device, C: c, c: c, done: make(chan struct{}), convs: map[string]bool{}}
+	s := &Subscription{Device: device, max: h.queue, ready: make(chan struct{}, 1), done: make(chan struct{}), convs: map[string]bool{}}
 	h.mu.Lock()
 	add(h.byDevice, device, s)
 	h.mu.Unlock()
@@ -158,9 +188,7 @@ func (h *Hub) Handle(e Event) {
 
 func (h *Hub) fanOut(set map[*Subscription]struct{}, d *Delivery, slow []*Subscription) []*Subscription {
 	for s := range set {
-		select {
-		case s.c <- d:
-		default:
+		if !s.push(d) {
 			slow = append(slow, s)
 		}
 	}

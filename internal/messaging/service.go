@@ -27,7 +27,7 @@ type Limits struct {
 
 // DefaultLimits are the limits of a new server.
 var DefaultLimits = Limits{
-	MaxMessage: 256 << 10, SendRate: 50, SendBurst: 200, SocketQueue: 256,
+	MaxMessage: 256 << 10, SendRate: 50, SendBurst: 200, SocketQueue: 4096,
 	PushEvery: 30 * time.Second, MaxAttachment: 25 << 20,
 }
 
