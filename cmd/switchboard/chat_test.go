@@ -41,6 +41,7 @@ func TestChatEndToEnd(t *testing.T) {
 		return
 	}
 	t.Run("two devices change the group at once", w.concurrentChanges)
+	t.Run("KeyPackages run out", w.keyPackagesRunOut)
 	t.Run("no plaintext at rest", w.noPlaintext)
 }
 
