@@ -24,10 +24,11 @@ type app struct {
 	origin string
 	csrf   *csrfTransport
 
-	mu     sync.Mutex
-	store  *idbstore.Store
-	c      *client.Client
-	cancel context.CancelFunc // stops Watch
+	mu      sync.Mutex
+	store   *idbstore.Store
+	c       *client.Client
+	opening int                // unlocks under way, which need the store open
+	cancel  context.CancelFunc // stops Watch
 }
 
 func newApp(origin string) *app {
@@ -97,7 +98,13 @@ func (a *app) status(ctx context.Context) (any, error) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return statusOut{Store: s.Exists(), Unlocked: a.c != nil}, nil
+	out := statusOut{Store: s.Exists(), Unlocked: a.c != nil}
+	if a.c == nil && a.opening == 0 && a.store == s {
+		// Locked: keep nothing open, so that sign-out can delete it.
+		s.Close()
+		a.store = nil
+	}
+	return out, nil
 }
 
 type unlockIn struct {
@@ -116,6 +123,14 @@ func (a *app) unlock(ctx context.Context, raw string) (any, error) {
 		return nil, fault.Invalidf("Enter your PIN: at least 6 digits.")
 	}
 	a.csrf.set(in.CSRF)
+	a.mu.Lock()
+	a.opening++
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.opening--
+		a.mu.Unlock()
+	}()
 	s, err := a.openStore(ctx)
 	if err != nil {
 		return nil, err

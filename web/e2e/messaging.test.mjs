@@ -354,6 +354,40 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     figures.open_render_1000_from_store_ms = Date.now() - t3;
   });
 
+  step('a device key that changed is shown to the others', async () => {
+    const c = pages[cat.email];
+    await c.getByRole('link', { name: 'Members and safety codes' }).click();
+    await c.getByTestId('member').filter({ hasText: 'Dr Ann Lee' }).waitFor();
+    assert.equal(await c.getByTestId('key-changed').count(), 0);
+    // Ann signs out (her store is erased) and in again on the same device,
+    // which then signs with a new key.
+    const a = pages[ann.email];
+    await a.getByRole('button', { name: 'Sign out' }).click();
+    await a.waitForURL(/\/signin/);
+    assert.ok(!(await dbNames(a)).includes('switchboard'), 'the store is gone after sign-out');
+    await signIn(a, ann);
+    await menu(a, 'Messages');
+    await heading(a).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
+    await a.getByLabel('PIN', { exact: true }).fill(PIN[ann.email]);
+    await a.getByLabel('Enter the PIN again').fill(PIN[ann.email]);
+    await a.getByRole('button', { name: 'Set PIN and continue' }).click();
+    await a.getByText('You are not in any conversations yet.').waitFor({ timeout: 30_000 });
+    await c.getByRole('button', { name: 'Remove Dr Ann Lee' }).click();
+    await c.getByTestId('members-status').filter({ hasText: 'Dr Ann Lee was removed.' }).waitFor({ timeout: 30_000 });
+    await c.getByLabel('Search by name, email or role').fill('Ann');
+    await c.getByRole('button', { name: 'Add Dr Ann Lee' }).click();
+    await c.getByTestId('members-status').filter({ hasText: 'Dr Ann Lee was added.' }).waitFor({ timeout: 30_000 });
+    await c.getByTestId('key-changed').filter({ hasText: "Dr Ann Lee's device key changed" }).waitFor();
+    await c.getByTestId('member').filter({ hasText: 'Dr Ann Lee' }).getByText('Not verified').waitFor();
+    await check(c, 'messages-key-changed');
+    await a.getByRole('link', { name: GROUP }).click({ timeout: 30_000 });
+    await c.getByRole('link', { name: 'Back to the conversation' }).click();
+    await c.getByLabel('Message', { exact: true }).fill('Handover at 8');
+    await c.getByRole('button', { name: 'Send', exact: true }).click();
+    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
+    assert.equal(await a.getByTestId('message').filter({ hasText: 'Secret plan' }).count(), 0, 'a new member reads nothing from before');
+  });
+
   step('the app locks after the idle limit, leaves nothing in the DOM, and unlocks with the PIN', async () => {
     const a = pages[ann.email];
     const token = await csrf(a);
@@ -371,13 +405,13 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     assert.equal(status, 200);
     await menu(a, 'Messages'); // the new limit reaches the page on navigation
     await a.getByRole('link', { name: GROUP }).click();
-    await a.getByTestId('message').filter({ hasText: 'Secret plan for bay 3' }).waitFor();
+    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
     const idleFrom = Date.now();
     await heading(a).filter({ hasText: 'Messages are locked' }).waitFor({ timeout: 75_000 });
     const lockedAfter = Date.now() - idleFrom;
     assert.ok(lockedAfter > 50_000, `locked after ${lockedAfter} ms, before the idle limit`);
     const html = await a.evaluate(() => document.documentElement.outerHTML);
-    for (const s of ['Secret plan', 'bed 4', 'Observation round', GROUP, 'blob:']) {
+    for (const s of ['Handover at 8', 'Secret plan', 'bed 4', 'Observation round', GROUP, 'blob:']) {
       assert.ok(!html.includes(s), `the locked page still holds ${s}`);
     }
     await check(a, 'messages-locked');
@@ -386,17 +420,20 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await a.getByTestId('error-summary').getByText('The PIN is not right').waitFor({ timeout: 30_000 });
     await a.getByLabel('PIN', { exact: true }).fill(PIN[ann.email]);
     await a.getByRole('button', { name: 'Unlock' }).click();
-    await a.getByTestId('message').filter({ hasText: 'Secret plan for bay 3' }).waitFor({ timeout: 30_000 });
+    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor({ timeout: 30_000 });
   });
 
   step('signing out erases the store from IndexedDB', async () => {
     const a = pages[ann.email];
-    const names = () => a.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
-    assert.ok((await names()).includes('switchboard'));
+    assert.ok((await dbNames(a)).includes('switchboard'));
     await a.getByRole('button', { name: 'Sign out' }).click();
     await a.waitForURL(/\/signin/);
-    assert.ok(!(await names()).includes('switchboard'), 'the store is gone after sign-out');
+    assert.ok(!(await dbNames(a)).includes('switchboard'), 'the store is gone after sign-out');
   });
+
+  function dbNames(p) {
+    return p.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  }
 
   async function overrides() {
     const text = await (await fetch(`${base}/metrics`)).text();

@@ -20,7 +20,7 @@ import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
 import { eraseStore, loadedCore } from './messaging/core';
-import { isUnlocked, lock as lockMessaging } from './messaging/state';
+import { isUnlocked, lock as lockMessaging, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { loadMe, signOut } from './session';
@@ -73,15 +73,19 @@ export function App() {
   const onSignOut = useCallback(async () => {
     // Signing out erases this device's messages: the store in IndexedDB
     // and its push subscription.
+    setSigningOut(true);
     await lockMessaging();
     await fetch('/api/push/subscriptions', {
       method: 'DELETE',
       headers: { 'X-CSRF-Token': me?.csrf_token ?? '' },
       credentials: 'same-origin',
     }).catch(() => {});
-    await eraseStore();
+    // If another tab holds the store open it may outlive this sign-out,
+    // still encrypted under the PIN; the next person's PIN page erases it.
+    await eraseStore().catch(() => {});
     await signOut();
     toSignIn('signed-out');
+    setSigningOut(false);
   }, [toSignIn, me]);
 
   // At the idle limit an unlocked messaging store locks (the pages then

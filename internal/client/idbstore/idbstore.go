@@ -25,9 +25,10 @@ const objectStore = "records"
 
 // Store is an open IndexedDB profile. It implements client.Backend.
 type Store struct {
-	name string
-	db   js.Value
-	turn chan struct{} // held by whoever holds Lock
+	name            string
+	db              js.Value
+	onVersionChange js.Func
+	turn            chan struct{} // held by whoever holds Lock
 
 	mu  sync.Mutex
 	mem map[string][]byte
@@ -54,6 +55,13 @@ func Open(ctx context.Context, name string) (*Store, error) {
 		return nil, fmt.Errorf("open the browser's store: %w", err)
 	}
 	s := &Store{name: name, db: req.Get("result"), turn: make(chan struct{}, 1), mem: map[string][]byte{}}
+	// Another tab or the page deleting the database (sign-out) asks open
+	// connections to close; this one does, and later writes then fail.
+	s.onVersionChange = js.FuncOf(func(js.Value, []js.Value) any {
+		s.db.Call("close")
+		return nil
+	})
+	s.db.Set("onversionchange", s.onVersionChange)
 	if err := s.load(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -220,5 +228,7 @@ func (s *Store) Close() {
 		delete(s.mem, k)
 	}
 	s.mu.Unlock()
+	s.db.Set("onversionchange", js.Null())
 	s.db.Call("close")
+	s.onVersionChange.Release()
 }

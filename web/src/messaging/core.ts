@@ -174,10 +174,11 @@ export async function eraseStore(): Promise<void> {
       // already locked
     }
   }
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     const req = indexedDB.deleteDatabase('switchboard');
     req.onsuccess = () => resolve();
-    req.onerror = () => resolve();
-    req.onblocked = () => resolve();
+    req.onerror = () => reject(new Error('The messages on this device could not be erased. Close other Switchboard tabs and sign out again.'));
+    // Open connections are asked to close (the core's do); give them time.
+    req.onblocked = () => setTimeout(() => reject(new Error('The messages on this device could not be erased. Close other Switchboard tabs and sign out again.')), 5000);
   });
 }

@@ -7,6 +7,18 @@ import { get } from '../api';
 import { type CoreEvent, type Message, loadCore, loadedCore } from './core';
 
 let unlocked = false;
+let signingOut = false;
+
+/** setSigningOut marks a sign-out under way: the PIN page, shown as the
+ * store locks, must not open (and so re-create) the store being erased. */
+export function setSigningOut(v: boolean): void {
+  signingOut = v;
+}
+
+/** isSigningOut reports whether a sign-out is under way. */
+export function isSigningOut(): boolean {
+  return signingOut;
+}
 const stateListeners = new Set<() => void>();
 const messageListeners = new Set<(m: Message) => void>();
 

@@ -3,7 +3,7 @@ import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/TextInput';
 import { CoreError, eraseStore, loadCore } from '../../messaging/core';
-import { unlock } from '../../messaging/state';
+import { isSigningOut, unlock } from '../../messaging/state';
 import { useTitle } from '../../title';
 
 // ownerKey names the localStorage entry saying whose store this browser
@@ -23,6 +23,7 @@ export function Unlock({ me }: { me: Me }) {
   useTitle(title, errors.length > 0);
 
   useEffect(() => {
+    if (isSigningOut()) return;
     (async () => {
       // A store left by someone else who used this browser (and did not
       // sign out) is of no use to this person, and would refuse their PIN.
