@@ -2,6 +2,7 @@ package httpd
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
@@ -20,7 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/mls"
 )
 
 // pushInbox is a push service: it keeps what it is sent.
@@ -113,6 +116,30 @@ func TestPushIsContentFree(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no push arrived within 10 s for a device without a socket")
 	}
+
+	t.Run("a subscription the push service has dropped is forgotten", func(t *testing.T) {
+		gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusGone) }))
+		defer gone.Close()
+		cat := f.device("cat@example.nhs.uk")
+		sub := map[string]any{"endpoint": gone.URL + "/push/cat",
+			"keys": map[string]string{"p256dh": enc.EncodeToString(ua.PublicKey().Bytes()), "auth": enc.EncodeToString(auth)}}
+		if code := cat.do("POST", "/api/push/subscriptions", sub, nil); code != 201 {
+			t.Fatalf("subscribe = %d", code)
+		}
+		ann.read(id, 0)
+		if code, _ := ann.commit(id, mls.CommitOptions{Add: ann.claim("cat@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
+			t.Fatalf("add cat = %d", code)
+		}
+		ann.send(id, "p2", "to cat")
+		deadline := time.Now().Add(10 * time.Second)
+		for time.Now().Before(deadline) {
+			if _, err := f.store.PushSubscription(context.Background(), cat.id); fault.Is(err, fault.NotFound) {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Error("a subscription answered 410 Gone was kept")
+	})
 
 	t.Run("endpoints must be https push services", func(t *testing.T) {
 		for _, ep := range []string{"http://push.example.com/x", "https://10.0.0.1/x", "https://localhost/x",

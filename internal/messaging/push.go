@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -12,6 +13,10 @@ import (
 // PushPayload is the one payload every push carries: no sender,
 // conversation, count or text, ever.
 const PushPayload = `{"title":"New secure message"}`
+
+// ErrPushGone is returned (wrapped) by a Pusher when the push service says
+// the subscription no longer exists; the server then forgets it.
+var ErrPushGone = errors.New("push subscription gone")
 
 // Pusher sends a Web Push message to a subscription. Implementations
 // encrypt payload for the subscription and sign with the VAPID key.
@@ -118,7 +123,12 @@ func (s *Service) pushLoop(ctx context.Context) {
 			}
 			s.pushed[dev] = now
 			s.pushMu.Unlock()
-			if err := s.pusher.Push(ctx, sub, []byte(PushPayload)); err != nil {
+			err = s.pusher.Push(ctx, sub, []byte(PushPayload))
+			if errors.Is(err, ErrPushGone) {
+				if err := s.store.DeletePushSubscription(ctx, dev); err != nil {
+					s.log.Warn("delete a gone push subscription", "device", dev, "err", err)
+				}
+			} else if err != nil {
 				s.log.Warn("web push failed", "device", dev, "err", err)
 			}
 		}

@@ -69,6 +69,9 @@ func (s *Sender) Push(ctx context.Context, sub *messaging.PushSubscription, payl
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 4096))
 	res.Body.Close()
+	if res.StatusCode == http.StatusNotFound || res.StatusCode == http.StatusGone {
+		return fmt.Errorf("web push: push service answered %d: %w", res.StatusCode, messaging.ErrPushGone)
+	}
 	if res.StatusCode >= 300 {
 		return fmt.Errorf("web push: push service answered %d", res.StatusCode)
 	}
