@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -21,6 +23,23 @@ const (
 )
 
 var errNoMessaging = fault.New(fault.NotFound, "Messaging is not enabled on this server.")
+
+// messagingMetrics registers counts of this node's sockets and deliveries:
+// numbers only, never who or what.
+func (s *Server) messagingMetrics() {
+	if s.cfg.Messaging == nil {
+		return
+	}
+	hub := s.cfg.Messaging.Hub()
+	s.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_sockets", Help: "Open messaging WebSockets on this node."},
+			func() float64 { return float64(hub.Count()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_deliveries_total", Help: "Frames queued for messaging sockets."},
+			func() float64 { return float64(hub.Deliveries()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_sockets_dropped_total", Help: "Sockets dropped for falling behind."},
+			func() float64 { return float64(hub.Dropped()) }),
+	)
+}
 
 func (s *Server) msg() (*messaging.Service, error) {
 	if s.cfg.Messaging == nil {

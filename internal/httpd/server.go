@@ -51,6 +51,7 @@ func New(cfg Config, log *slog.Logger, now func() time.Time, ids *identity.Servi
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
+	s.messagingMetrics()
 	ids.OnSignIn = func(outcome string) { s.metrics.signIns.WithLabelValues(outcome).Inc() }
 	s.routes()
 	return s

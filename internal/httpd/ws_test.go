@@ -265,3 +265,32 @@ func TestBatchedFrames(t *testing.T) {
 		t.Error("50 waiting messages came one per text message; want them batched")
 	}
 }
+
+// TestMessagingMetrics: the socket gauge and delivery counter move, and
+// carry no labels that could name anyone.
+func TestMessagingMetrics(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	id := ann.create()
+	c := ann.dial(nil)
+	until(t, c, "ready")
+	ann.send(id, "m1", "hello")
+	until(t, c, "message")
+	res, err := http.Get(f.ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var b bytes.Buffer
+	b.ReadFrom(res.Body)
+	// The setup commit may reach the socket too (it is published after
+	// being acknowledged), so deliveries are 1 or 2.
+	for _, want := range []string{"switchboard_sockets 1\n", "switchboard_deliveries_total ", "switchboard_sockets_dropped_total 0\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(b.String(), "switchboard_deliveries_total 0\n") {
+		t.Error("the delivery counter did not move")
+	}
+}

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // Delivery is one frame for sockets. The same Delivery, and so the same
@@ -67,6 +68,8 @@ func (s *Subscription) drop() { s.once.Do(func() { close(s.done) }) }
 // one whose queue is full is dropped.
 type Hub struct {
 	queue    int
+	dropped  atomic.Int64
+	fanned   atomic.Int64
 	mu       sync.RWMutex
 	byConv   map[string]map[*Subscription]struct{}
 	byDevice map[string]map[*Subscription]struct{}
@@ -114,6 +117,12 @@ func (h *Hub) Connected(device string) bool {
 	defer h.mu.RUnlock()
 	return len(h.byDevice[device]) > 0
 }
+
+// Dropped counts subscriptions dropped for falling behind.
+func (h *Hub) Dropped() int64 { return h.dropped.Load() }
+
+// Deliveries counts frames queued for sockets.
+func (h *Hub) Deliveries() int64 { return h.fanned.Load() }
 
 // Count returns the number of subscriptions.
 func (h *Hub) Count() int {
@@ -179,6 +188,7 @@ func (h *Hub) Handle(e Event) {
 		h.mu.RUnlock()
 	}
 	for _, s := range slow {
+		h.dropped.Add(1)
 		h.Unsubscribe(s)
 		if h.onDrop != nil {
 			h.onDrop()
@@ -192,6 +202,7 @@ func (h *Hub) fanOut(set map[*Subscription]struct{}, d *Delivery, slow []*Subscr
 			slow = append(slow, s)
 		}
 	}
+	h.fanned.Add(int64(len(set)))
 	return slow
 }
 
