@@ -32,7 +32,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.IntVar(&cfg.publishers, "publishers", 1, "publisher devices (P)")
 	flags.IntVar(&cfg.messages, "messages", 2000, "messages to send in all (M)")
 	flags.IntVar(&cfg.size, "size", 200, "bytes of plaintext per message")
-	flags.IntVar(&cfg.window, "window", 64, "unacknowledged sends per publisher (the server allows 64)")
+	flags.IntVar(&cfg.window, "window", 8, "unacknowledged sends per publisher (the server allows 64)")
 	flags.Float64Var(&cfg.rate, "rate", 0, "messages per second from all publishers together (0: as fast as the window allows)")
 	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
 	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
