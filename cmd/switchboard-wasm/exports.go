@@ -140,6 +140,27 @@ func (a *app) exports() js.Value {
 		}
 		return true, c.MarkRead(ctx, str(args, 0), uint64(seq))
 	})
+	fn("receiptPolicy", func(ctx context.Context, _ []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return c.ReceiptPolicy(ctx)
+	})
+	fn("sendReceipt", func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return true, c.SendReceipt(ctx, str(args, 0), str(args, 1))
+	})
+	fn("readBy", func(_ context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return c.ReadBy(str(args, 0))
+	})
 	// pid is synchronous: the composer calls it on every keystroke.
 	o.Set("pid", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		b, _ := json.Marshal(findPID(str(args, 0), time.Now()))

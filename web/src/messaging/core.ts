@@ -69,6 +69,9 @@ interface Raw {
   safetyCode(id: string, email: string): Promise<string>;
   verify(id: string, email: string): Promise<string>;
   markRead(id: string, seq: number): Promise<string>;
+  receiptPolicy(): Promise<string>;
+  sendReceipt(id: string, msgID: string): Promise<string>;
+  readBy(id: string): Promise<string>;
   pid(text: string): string;
 }
 
@@ -115,6 +118,10 @@ export class Core {
   safetyCode = (id: string, email: string) => call<string>(this.raw.safetyCode(id, email));
   verify = (id: string, email: string) => call<boolean>(this.raw.verify(id, email));
   markRead = (id: string, seq: number) => call<boolean>(this.raw.markRead(id, seq));
+  receiptPolicy = () => call<'on' | 'off' | 'forced'>(this.raw.receiptPolicy());
+  sendReceipt = (id: string, msgID: string) => call<boolean>(this.raw.sendReceipt(id, msgID));
+  readBy = async (id: string) =>
+    (await call<Record<string, { email: string; device: string; at: string }[]> | null>(this.raw.readBy(id))) ?? {};
   pid = (text: string) => JSON.parse(this.raw.pid(text)) as PIDMatch[];
 }
 

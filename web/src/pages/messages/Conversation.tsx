@@ -36,8 +36,25 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   const [cursors, setCursors] = useState<Cursor[]>([]);
   const [error, setError] = useState('');
   const [names, setNames] = useState<Record<string, string>>({});
+  const [readers, setReaders] = useState<Record<string, string[]>>({}); // message ID → emails
   const nextKey = useRef(1);
+  const policy = useRef<string>('off');
+  const receipted = useRef('');
   useTitle(name || 'Conversation');
+
+  // receipt tells the others, where the organisation's policy allows,
+  // that the newest of their messages here has been read.
+  const receipt = useCallback(
+    async (list: Message[]) => {
+      if (policy.current === 'off') return;
+      const mine = me.user.email.toLowerCase();
+      const last = [...list].reverse().find((m) => m.sender.toLowerCase() !== mine);
+      if (!last || receipted.current === last.id) return;
+      receipted.current = last.id;
+      await (await loadCore()).sendReceipt(id, last.id).catch(() => {});
+    },
+    [id, me.user.email],
+  );
 
   const refresh = useCallback(async () => {
     const core = await loadCore();
@@ -51,9 +68,11 @@ function Conversation({ me, id }: { me: Me; id: string }) {
     (async () => {
       try {
         const core = await loadCore();
+        policy.current = await core.receiptPolicy().catch(() => 'off');
         const m = await core.messages(id);
         if (!live) return;
         setMsgs(m);
+        void receipt(m);
         const s = (await core.summaries()).find((c) => c.id === id);
         if (live && s) setName(s.name);
         if (m.length) await core.markRead(id, m[m.length - 1].seq);
@@ -68,11 +87,24 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       if (m.conversation !== id) return;
       setMsgs((prev) => (prev && !prev.some((x) => x.seq === m.seq) ? [...prev, m] : prev));
       void loadCore().then((c) => c.markRead(id, m.seq));
+      void receipt([m]);
     });
-    const poll = () =>
+    const poll = () => {
       get<{ cursors: Cursor[] }>(`/api/conversations/${encodeURIComponent(id)}/receipts`)
         .then((r) => live && setCursors(r.cursors ?? []))
         .catch(() => {});
+      if (policy.current !== 'off') {
+        loadCore()
+          .then((c) => c.readBy(id))
+          .then((r) => {
+            if (!live) return;
+            const out: Record<string, string[]> = {};
+            for (const [msg, rs] of Object.entries(r)) out[msg] = rs.map((x) => x.email.toLowerCase());
+            setReaders(out);
+          })
+          .catch(() => {});
+      }
+    };
     void poll();
     const timer = window.setInterval(poll, 5000);
     return () => {
@@ -80,7 +112,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       stop();
       clearInterval(timer);
     };
-  }, [id]);
+  }, [id, receipt]);
 
   const send = async (text: string, overridden: string[]) => {
     const key = nextKey.current++;
@@ -114,6 +146,19 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       setPending((p) => p.map((x) => (x.key === key ? { ...x, state: 'failed', error } : x)));
       return false;
     }
+  };
+
+  // read: every other member has read this message or a later one.
+  const read = (seq: number) => {
+    if (policy.current === 'off' || !msgs) return false;
+    const mine = me.user.email.toLowerCase();
+    const others = new Set(cursors.filter((c) => c.email.toLowerCase() !== mine).map((c) => c.email.toLowerCase()));
+    if (others.size === 0) return false;
+    const upTo = new Map<string, number>();
+    for (const m of msgs) {
+      for (const e of readers[m.id] ?? []) upTo.set(e, Math.max(upTo.get(e) ?? 0, m.seq));
+    }
+    return [...others].every((e) => (upTo.get(e) ?? 0) >= seq);
   };
 
   const delivered = (seq: number) => {
@@ -156,7 +201,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
                 {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
                 {mine && (
                   <p class="sb-message__state" data-testid="state">
-                    {delivered(m.seq) ? 'Delivered' : 'Sent'}
+                    {read(m.seq) ? 'Read' : delivered(m.seq) ? 'Delivered' : 'Sent'}
                   </p>
                 )}
               </li>
