@@ -302,6 +302,15 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     assert.match(await a.getByTestId('enrol-url').textContent(), /\/enrol\/[A-Za-z0-9_-]+$/);
     await check(a, 'admin-new-setup-link');
     await a.getByRole('button', { name: 'Done' }).click();
+    await a.getByRole('radio', { name: 'Off' }).check();
+    await a.getByRole('button', { name: 'Save read receipts setting' }).click();
+    await a.getByTestId('receipts-saved').waitFor();
+    const policy = await a.evaluate(async () => (await (await fetch('/api/admin/policy')).json()).read_receipts);
+    assert.equal(policy, 'off');
+    await a.getByRole('radio', { name: 'On', exact: true }).check();
+    await a.getByRole('button', { name: 'Save read receipts setting' }).click();
+    await a.getByTestId('receipts-saved').waitFor();
+    assert.equal(await a.evaluate(async () => (await (await fetch('/api/admin/policy')).json()).read_receipts), 'on');
     await menu(a, 'Messages');
     await a.getByRole('link', { name: GROUP }).click();
     const c = pages[cat.email];

@@ -4,6 +4,7 @@ import { EnrolLink } from '../admin/EnrolLink';
 import { AddUser } from '../admin/AddUser';
 import { DevicesTable } from '../admin/DevicesTable';
 import { PolicyForm } from '../admin/PolicyForm';
+import { ReceiptsForm } from '../admin/ReceiptsForm';
 import type { AdminDevice, AdminUser } from '../admin/types';
 import { UsersTable } from '../admin/UsersTable';
 import { ErrorSummary } from '../components/ErrorSummary';
@@ -56,6 +57,7 @@ export function Admin({ me }: { me: Me }) {
       <div class="nhsuk-grid-row">
         <div class="nhsuk-grid-column-two-thirds">
           <PolicyForm />
+          <ReceiptsForm />
         </div>
       </div>
     </>
