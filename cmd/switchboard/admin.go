@@ -24,6 +24,9 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
 	dbURL := fs.String("database-url", "", databaseURLHelp)
+	// Accepted so that serve and admin take one set of flags; the
+	// console's changes reach running nodes through the database.
+	fs.String("nats-url", "", "accepted as for serve; the console needs only the database")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}

@@ -49,9 +49,16 @@ func (a *account) code(t *testing.T) string {
 // addAccount adds a user to the organisation RXX in data.
 func addAccount(t *testing.T, data, email string, roles ...string) *account {
 	t.Helper()
+	return addAccountIn(t, []string{"--data", data}, email, roles...)
+}
+
+// addAccountIn adds a user to the organisation RXX in the store that
+// where (admin's --data or --database-url flag) names.
+func addAccountIn(t *testing.T, where []string, email string, roles ...string) *account {
+	t.Helper()
 	a := &account{email: email, password: "tulip ladder velvet orbit " + email}
-	args := []string{"admin", "--data", data, "user", "add", "--org", "RXX", "--email", email, "--name", "Test " + email,
-		"--password-stdin", "--json"}
+	args := append(append([]string{"admin"}, where...), "user", "add", "--org", "RXX", "--email", email, "--name", "Test "+email,
+		"--password-stdin", "--json")
 	for _, r := range append(roles, "clinician") {
 		args = append(args, "--role", r)
 	}

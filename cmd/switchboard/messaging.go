@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/nats"
 	"github.com/switchboard-nhs/switchboard/internal/webpush"
 )
 
@@ -27,10 +28,31 @@ func addMessagingFlags(fs *flag.FlagSet, f *messagingFlags) {
 	fs.BoolVar(&f.pushHTTPLoopback, "push-http-loopback", false, "accept http://127.0.0.1 push endpoints (for tests only)")
 }
 
+// natsURLHelp describes --nats-url.
+const natsURLHelp = "NATS URL (nats://host:4222, several comma-separated): deliver messages live across the nodes sharing --database-url"
+
+// openBus returns the bus that links this node to the others: NATS when
+// natsURL is set, else the in-process bus of a single node.
+func openBus(natsURL, node string, log *slog.Logger) (messaging.Bus, func(), error) {
+	if natsURL == "" {
+		return messaging.NewLocalBus(), func() {}, nil
+	}
+	b, err := nats.Dial(natsURL, "switchboard "+node, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("nats: connected; messages are delivered live across nodes")
+	return b, func() {
+		if err := b.Close(); err != nil {
+			log.Warn("nats: close", "err", err)
+		}
+	}, nil
+}
+
 // startMessaging starts the delivery service on st if the store keeps
 // messaging; it returns nil (and messaging stays off) if it does not.
 // wait blocks until the service's workers have stopped after ctx ends.
-func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore identity.Store, log *slog.Logger,
+func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore identity.Store, bus messaging.Bus, log *slog.Logger,
 	now func() time.Time, f messagingFlags, publicURL string) (svc *messaging.Service, wait func(), err error) {
 	ms, ok := st.(messaging.Store)
 	if !ok {
@@ -49,7 +71,7 @@ func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore 
 	limits.SendRate, limits.SendBurst = f.sendRate, f.sendBurst
 	pusher := webpush.New(keys.VAPIDPublic, keys.VAPIDPrivate, subject, f.pushHTTPLoopback)
 	hub := messaging.NewHub(limits.SocketQueue, nil)
-	svc, err = messaging.New(ctx, ms, idStore, messaging.NewLocalBus(), hub, pusher, log, now, limits)
+	svc, err = messaging.New(ctx, ms, idStore, bus, hub, pusher, log, now, limits)
 	if err != nil {
 		return nil, nil, err
 	}

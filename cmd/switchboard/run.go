@@ -14,7 +14,7 @@ import (
 const usage = `Switchboard: secure messaging and video consultations for NHS teams.
 
 Usage:
-  switchboard serve [--addr HOST:PORT] [--data DIR | --database-url URL] [--public-url URL]
+  switchboard serve [--addr HOST:PORT] [--data DIR | --database-url URL [--nats-url URL]] [--public-url URL]
   switchboard admin [--data DIR | --database-url URL] org add --ods CODE --name NAME
   switchboard admin [--data DIR | --database-url URL] user add --org CODE --email EMAIL --name NAME --role ROLE [--role ROLE]... --password-stdin [--json]
   switchboard admin [--data DIR | --database-url URL] audit verify

@@ -21,6 +21,7 @@ type serveConfig struct {
 	addr      string
 	data      string
 	dbURL     string
+	natsURL   string
 	publicURL string
 	tlsCert   string
 	tlsKey    string
@@ -33,6 +34,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flags.StringVar(&cfg.data, "data", "./switchboard-data", "data directory (holds the SQLite database)")
 	flags.StringVar(&cfg.dbURL, "database-url", "", databaseURLHelp)
+	flags.StringVar(&cfg.natsURL, "nats-url", "", natsURLHelp)
 	flags.StringVar(&cfg.publicURL, "public-url", "", "the base URL people open (default: from --addr)")
 	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
 	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
@@ -42,6 +44,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addMessagingFlags(flags, &msgCfg)
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
+	}
+	if cfg.natsURL != "" && cfg.dbURL == "" {
+		return fmt.Errorf("%w: --nats-url links nodes that share one PostgreSQL database; give --database-url too", errUsage)
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
@@ -83,8 +88,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer cons.stop()
+	bus, closeBus, err := openBus(cfg.natsURL, ln.Addr().String(), log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer closeBus()
 	mctx, stopMessaging := context.WithCancel(ctx)
-	msg, waitMessaging, err := startMessaging(mctx, store, ids, store, log, now, msgCfg, base)
+	msg, waitMessaging, err := startMessaging(mctx, store, ids, store, bus, log, now, msgCfg, base)
 	if err != nil {
 		stopMessaging()
 		ln.Close()

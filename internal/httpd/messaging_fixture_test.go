@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -47,6 +48,7 @@ type msgFixture struct {
 	store   *sqlite.DB
 	ids     *identity.Service
 	svc     *messaging.Service
+	bus     *lossyBus
 	ts      *httptest.Server
 	clk     *msgClock
 	secrets map[string]string
@@ -70,7 +72,8 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 		t.Fatal(err)
 	}
 	pusher := webpush.New(keys.VAPIDPublic, keys.VAPIDPrivate, "mailto:test@example.nhs.uk", true)
-	svc, err := messaging.New(ctx, store, store, messaging.NewLocalBus(), messaging.NewHub(limits.SocketQueue, nil), pusher, log, time.Now, limits)
+	bus := &lossyBus{LocalBus: messaging.NewLocalBus()}
+	svc, err := messaging.New(ctx, store, store, bus, messaging.NewHub(limits.SocketQueue, nil), pusher, log, time.Now, limits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +93,21 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	if _, err := ids.CreateOrg(ctx, "RXX", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
 	}
-	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, ts: ts, clk: clk, secrets: map[string]string{}}
+	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, bus: bus, ts: ts, clk: clk, secrets: map[string]string{}}
+}
+
+// lossyBus is the in-process bus, which can be told to lose events, as a
+// node does whose link to the other nodes breaks.
+type lossyBus struct {
+	*messaging.LocalBus
+	lose atomic.Bool
+}
+
+func (b *lossyBus) Publish(ctx context.Context, e messaging.Event) error {
+	if b.lose.Load() && !e.Resync {
+		return nil
+	}
+	return b.LocalBus.Publish(ctx, e)
 }
 
 // testLog sends server logs to the test's log.

@@ -100,20 +100,8 @@ func (k *socket) run(ctx context.Context) {
 		k.c.Close(websocket.StatusTryAgainLater, "try again")
 		return
 	}
-	ids := make([]string, 0, len(convs))
-	for _, c := range convs {
-		ids = append(ids, c.Conversation)
-		cur, ok := hello.Cursors[c.Conversation]
-		if !ok {
-			cur = c.Cursor
-		}
-		cur = min(max(cur, 0), c.LastSeq)
-		k.joined[c.Conversation] = c.JoinedSeq
-		k.next[c.Conversation] = max(cur, c.JoinedSeq) + 1
-	}
 	k.batch = hello.Batch
-	k.setMembers(ids...)
-	hub.Join(k.sub, ids...)
+	k.adopt(convs, hello.Cursors)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -132,6 +120,48 @@ func (k *socket) run(ctx context.Context) {
 }
 
 var errSlow = errors.New("client too slow")
+
+// adopt starts reading the conversations of convs the socket does not
+// read yet, from the device's cursor (or the one it sent in hello), and
+// stops reading those no longer in convs. It returns the conversations
+// it started. Called before the writer starts, or by the writer.
+func (k *socket) adopt(convs []messaging.Membership, cursors map[string]int64) (added []string) {
+	in := make(map[string]bool, len(convs))
+	for _, c := range convs {
+		in[c.Conversation] = true
+		if _, ok := k.next[c.Conversation]; ok {
+			continue
+		}
+		cur, ok := cursors[c.Conversation]
+		if !ok {
+			cur = c.Cursor
+		}
+		cur = min(max(cur, 0), c.LastSeq)
+		k.joined[c.Conversation] = c.JoinedSeq
+		k.next[c.Conversation] = max(cur, c.JoinedSeq) + 1
+		added = append(added, c.Conversation)
+	}
+	var gone []string
+	for c := range k.next {
+		if !in[c] {
+			delete(k.next, c)
+			delete(k.joined, c)
+			gone = append(gone, c)
+		}
+	}
+	k.mu.Lock()
+	for _, c := range added {
+		k.members[c] = true
+	}
+	for _, c := range gone {
+		delete(k.members, c)
+	}
+	k.mu.Unlock()
+	hub := k.m.Hub()
+	hub.Join(k.sub, added...)
+	hub.Leave(k.sub, gone...)
+	return added
+}
 
 func (k *socket) setMembers(ids ...string) {
 	k.mu.Lock()

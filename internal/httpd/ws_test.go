@@ -294,3 +294,76 @@ func TestMessagingMetrics(t *testing.T) {
 		t.Error("the delivery counter did not move")
 	}
 }
+
+// TestResyncAfterMissedEvents: when the node misses events (its link to
+// the other nodes broke), a resync makes each socket catch up from the
+// store, in order, and start reading conversations the device joined
+// meanwhile.
+func TestResyncAfterMissedEvents(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	first := ann.create("bob@example.nhs.uk")
+	bob.join()
+	c := bob.dial(nil)
+	until(t, c, "ready")
+	frames := make(chan map[string]any, 64)
+	go func() {
+		defer close(frames)
+		for {
+			_, data, err := c.Read(context.Background())
+			if err != nil {
+				return
+			}
+			var m map[string]any
+			json.Unmarshal(data, &m)
+			frames <- m
+		}
+	}()
+
+	f.bus.lose.Store(true)
+	var want []string
+	for i := range 3 {
+		_, seq := ann.send(first, fmt.Sprint("missed", i), "missed")
+		want = append(want, fmt.Sprint("missed", i, "@", seq))
+	}
+	second := ann.create("bob@example.nhs.uk")
+	select {
+	case m := <-frames:
+		t.Fatalf("socket got %v while the node was losing events; want nothing until the resync", m)
+	case <-time.After(300 * time.Millisecond):
+	}
+	f.bus.lose.Store(false)
+	f.bus.Publish(context.Background(), messaging.Event{Resync: true})
+
+	next := func() map[string]any {
+		select {
+		case m, ok := <-frames:
+			if !ok {
+				t.Fatal("socket closed")
+			}
+			return m
+		case <-time.After(10 * time.Second):
+			t.Fatal("no frame within 10 s of the resync")
+		}
+		return nil
+	}
+	var got []string
+	joined := false
+	for len(got) < len(want) || !joined {
+		switch m := next(); m["type"] {
+		case "message":
+			got = append(got, fmt.Sprint(m["client_id"], "@", m["seq"]))
+		case "welcome":
+			joined = m["conversation"] == second
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("after the resync the socket got %v; want %v", got, want)
+	}
+	bob.join()
+	_, seq2 := ann.send(second, "live-2", "live in the new conversation")
+	if m := next(); m["type"] != "message" || m["conversation"] != second || m["seq"] != float64(seq2) {
+		t.Errorf("live frame after the resync = %v; want seq %d of the conversation joined meanwhile", m, seq2)
+	}
+}

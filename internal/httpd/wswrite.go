@@ -20,12 +20,8 @@ const maxBatch = 64 << 10
 // socket ends. A gap in a conversation's sequence is filled from the store,
 // so the device always sees each stream in order and without holes.
 func (k *socket) writeLoop(ctx context.Context, convs []messaging.Membership) error {
-	for _, c := range convs {
-		if c.LastSeq >= k.next[c.Conversation] {
-			if err := k.catchUp(ctx, c.Conversation); err != nil {
-				return err
-			}
-		}
+	if err := k.catchUpAll(ctx, convs); err != nil {
+		return err
 	}
 	if n, err := k.m.Stock(ctx, k.p); err == nil && n < messaging.LowStock {
 		if err := k.emit(ctx, []byte(fmt.Sprintf(`{"type":"keypackages_low","stock":%d}`, n))); err != nil {
@@ -165,6 +161,8 @@ func (k *socket) deliverAll(ctx context.Context) error {
 
 func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 	switch {
+	case d.Resync:
+		return k.resync(ctx)
 	case d.Join:
 		k.joined[d.Conversation] = d.Seq
 		if k.next[d.Conversation] <= d.Seq {
@@ -192,11 +190,11 @@ func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 	if d.Seq < next {
 		return nil // replayed already
 	}
-	if d.Seq > next {
+	if d.Seq > next || d.Frame == nil {
 		if err := k.catchUp(ctx, d.Conversation); err != nil {
 			return err
 		}
-		if d.Seq < k.next[d.Conversation] {
+		if d.Seq < k.next[d.Conversation] || d.Frame == nil {
 			return nil
 		}
 	}
@@ -204,6 +202,36 @@ func (k *socket) deliver(ctx context.Context, d *messaging.Delivery) error {
 		return err
 	}
 	k.next[d.Conversation] = d.Seq + 1
+	return nil
+}
+
+// resync re-reads the device's memberships after this node may have
+// missed events: it starts reading conversations the device was added to
+// (telling the device, whose Welcome notice may be among the missed),
+// stops reading those it was removed from, and catches up every stream.
+func (k *socket) resync(ctx context.Context) error {
+	convs, err := k.m.Memberships(ctx, k.p)
+	if err != nil {
+		return err // the device reconnects and resumes from its cursors
+	}
+	for _, c := range k.adopt(convs, nil) {
+		if err := k.emit(ctx, messaging.JoinFrame(c, k.joined[c])); err != nil {
+			return err
+		}
+	}
+	return k.catchUpAll(ctx, convs)
+}
+
+// catchUpAll catches up every conversation of convs that has entries the
+// socket has not written.
+func (k *socket) catchUpAll(ctx context.Context, convs []messaging.Membership) error {
+	for _, c := range convs {
+		if next, ok := k.next[c.Conversation]; ok && c.LastSeq >= next {
+			if err := k.catchUp(ctx, c.Conversation); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 

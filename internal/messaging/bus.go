@@ -6,12 +6,13 @@ import (
 )
 
 // Event is what one node tells every node (itself included) after a change
-// is durable: a stored stream entry, and the devices it lets in or out; or
-// a notice for one device.
+// is durable: a stored stream entry, and the devices it takes out; or a
+// notice for one device; or word that events may have been missed.
 type Event struct {
+	// Message is the stored entry. A bus may carry it without Data when
+	// it is too large to carry whole; sockets then read it from the store.
 	Message *Message `json:"message,omitempty"`
-	Joined  []Member `json:"joined,omitempty"` // with a commit: devices that joined at its seq
-	Left    []string `json:"left,omitempty"`   // with a commit: devices it removed
+	Left    []string `json:"left,omitempty"` // with a commit: devices it removed
 	// Device and Notice address one device: a Welcome, an erase order or a
 	// low KeyPackage stock. Notice is the encoded JSON frame.
 	Device string `json:"device,omitempty"`
@@ -20,6 +21,10 @@ type Event struct {
 	// there at that seq.
 	Conversation string `json:"conversation,omitempty"`
 	Seq          int64  `json:"seq,omitempty"`
+	// Resync says this node may have missed events (its link to the
+	// other nodes broke, or it fell behind): every socket re-reads its
+	// memberships and catches up from the store.
+	Resync bool `json:"resync,omitempty"`
 }
 
 // Bus carries Events between the nodes serving one store. Publish returns

@@ -139,7 +139,7 @@ func (s *Service) Commit(ctx context.Context, p *identity.Principal, id string, 
 		if err != nil {
 			return 0, nil, err
 		}
-		ev := Event{Message: rec.Message, Joined: rec.Added}
+		ev := Event{Message: rec.Message}
 		for _, l := range rec.Removed {
 			for _, m := range c.Members {
 				if m.Leaf == l {

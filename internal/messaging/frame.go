@@ -56,6 +56,14 @@ func welcomeFrame(w *Welcome) []byte {
 	return b
 }
 
+// JoinFrame tells a device it has joined conversation at seq, when the
+// Welcome's own notice may have been missed; the device fetches its
+// waiting Welcomes as for any "welcome" frame.
+func JoinFrame(conversation string, seq int64) []byte {
+	b, _ := json.Marshal(map[string]any{"type": "welcome", "conversation": conversation, "seq": seq})
+	return b
+}
+
 var eraseFrame = []byte(`{"type":"erase"}`)
 
 func isErase(frame []byte) bool { return bytes.Equal(frame, eraseFrame) }

@@ -13,8 +13,13 @@ type Delivery struct {
 	Seq          int64 // the stream entry's seq, or the join seq of a Welcome
 	Join         bool  // a Welcome: the device now reads Conversation after Seq
 	Final        bool  // an erase order: close the socket after writing it
-	Frame        []byte
+	Resync       bool  // events may have been missed: re-read memberships, catch up
+	// Frame is the encoded frame; nil for an entry that came without its
+	// data, which the socket reads from the store instead.
+	Frame []byte
 }
+
+var resyncDelivery = &Delivery{Resync: true}
 
 // Subscription is one socket's registration with the hub. The socket's
 // writer waits on Ready and then Takes what is queued; Done is closed when
@@ -103,6 +108,15 @@ func (h *Hub) Join(s *Subscription, convs ...string) {
 	}
 }
 
+// Leave takes conversations out of s.
+func (h *Hub) Leave(s *Subscription, convs ...string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, c := range convs {
+		h.leaveLocked(s, c)
+	}
+}
+
 // Unsubscribe removes s.
 func (h *Hub) Unsubscribe(s *Subscription) {
 	h.mu.Lock()
@@ -146,12 +160,7 @@ func add(m map[string]map[*Subscription]struct{}, k string, s *Subscription) {
 
 func (h *Hub) remove(s *Subscription) {
 	for c := range s.convs {
-		if set := h.byConv[c]; set != nil {
-			delete(set, s)
-			if len(set) == 0 {
-				delete(h.byConv, c)
-			}
-		}
+		h.leaveLocked(s, c)
 	}
 	if set := h.byDevice[s.Device]; set != nil {
 		delete(set, s)
@@ -164,8 +173,22 @@ func (h *Hub) remove(s *Subscription) {
 // Handle delivers an event to this node's sockets.
 func (h *Hub) Handle(e Event) {
 	var slow []*Subscription
+	if e.Resync {
+		h.mu.RLock()
+		for _, set := range h.byDevice {
+			for s := range set {
+				if !s.push(resyncDelivery) {
+					slow = append(slow, s)
+				}
+			}
+		}
+		h.mu.RUnlock()
+	}
 	if m := e.Message; m != nil {
-		d := &Delivery{Conversation: m.Conversation, Seq: m.Seq, Frame: MessageFrame(m)}
+		d := &Delivery{Conversation: m.Conversation, Seq: m.Seq}
+		if m.Data != nil {
+			d.Frame = MessageFrame(m)
+		}
 		h.mu.RLock()
 		slow = h.fanOut(h.byConv[m.Conversation], d, slow)
 		h.mu.RUnlock()
@@ -211,13 +234,17 @@ func (h *Hub) leave(conv string, devices []string) {
 	defer h.mu.Unlock()
 	for _, dev := range devices {
 		for s := range h.byDevice[dev] {
-			delete(s.convs, conv)
-			if set := h.byConv[conv]; set != nil {
-				delete(set, s)
-				if len(set) == 0 {
-					delete(h.byConv, conv)
-				}
-			}
+			h.leaveLocked(s, conv)
+		}
+	}
+}
+
+func (h *Hub) leaveLocked(s *Subscription, conv string) {
+	delete(s.convs, conv)
+	if set := h.byConv[conv]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(h.byConv, conv)
 		}
 	}
 }
