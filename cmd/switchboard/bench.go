@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,9 +19,13 @@ import (
 type benchConfig struct {
 	subscribers, publishers, messages, size, window int
 	rate                                            float64
-	server, data                                    string
-	pid                                             int
+	server, data, dbURL, natsURL                    string
+	pid, nodes                                      int
 	timeout, settle                                 time.Duration
+	// servers and pids are the nodes under load: the one of --server, or
+	// those the bench started. Devices are spread over them in turn.
+	servers []string
+	pids    []int
 }
 
 // runBench is `switchboard bench`: it drives the real API and store on
@@ -37,6 +43,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
 	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
 	flags.IntVar(&cfg.pid, "pid", 0, "the running server's process ID, to report its memory (with --server)")
+	flags.StringVar(&cfg.dbURL, "database-url", "", "PostgreSQL URL: provision the devices there (and start the nodes on it) instead of SQLite")
+	flags.StringVar(&cfg.natsURL, "nats-url", "", "NATS URL linking the nodes the bench starts (with --nodes above 1)")
+	flags.IntVar(&cfg.nodes, "nodes", 1, "server nodes to start, on --database-url and --nats-url; devices are spread over them")
 	flags.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "give up after this long")
 	flags.DurationVar(&cfg.settle, "settle", 2*time.Second, "time connected and idle before measuring memory and sending")
 	if err := parseFlags(flags, args, getenv); err != nil {
@@ -46,24 +55,39 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		cfg.messages < 1 || cfg.messages > 1000000 || cfg.size < 1 || cfg.size > 200<<10 || cfg.window < 1 {
 		return fmt.Errorf("%w: --subscribers 1-20000, --publishers 1-100, --messages 1-1000000, --size 1-204800, --window at least 1", errUsage)
 	}
-	if (cfg.server == "") != (cfg.data == "") {
-		return fmt.Errorf("%w: give --server and --data together, or neither", errUsage)
+	if cfg.server != "" && cfg.data == "" && cfg.dbURL == "" {
+		return fmt.Errorf("%w: with --server, give its --data directory or its --database-url", errUsage)
+	}
+	if cfg.nodes < 1 || cfg.nodes > 16 || (cfg.nodes > 1 && (cfg.dbURL == "" || cfg.natsURL == "" || cfg.server != "")) {
+		return fmt.Errorf("%w: --nodes 1-16; more than one node needs --database-url and --nats-url, and no --server", errUsage)
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
-	if cfg.server == "" {
-		dir, err := os.MkdirTemp("", "switchboard-bench-")
-		if err != nil {
-			return err
+	if cfg.server != "" {
+		cfg.servers, cfg.pids = []string{cfg.server}, []int{cfg.pid}
+		return bench(ctx, cfg, stdout)
+	}
+	dir, err := os.MkdirTemp("", "switchboard-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	for i := range cfg.nodes {
+		args := []string{"--data", dir} // SQLite: the one node's database, where the bench provisions
+		if cfg.dbURL != "" {
+			args = []string{"--data", filepath.Join(dir, strconv.Itoa(i)), "--database-url", cfg.dbURL}
+		} else {
+			cfg.data = dir
 		}
-		defer os.RemoveAll(dir)
-		cfg.data = dir
-		srv, err := startBenchServer(ctx, dir, stderr)
+		if cfg.natsURL != "" {
+			args = append(args, "--nats-url", cfg.natsURL)
+		}
+		srv, err := startBenchServer(ctx, args, stderr)
 		if err != nil {
 			return err
 		}
 		defer srv.stop()
-		cfg.server, cfg.pid = srv.base, srv.pid
+		cfg.servers, cfg.pids = append(cfg.servers, srv.base), append(cfg.pids, srv.pid)
 	}
 	return bench(ctx, cfg, stdout)
 }
@@ -75,18 +99,23 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 		pace = fmt.Sprintf("at %.0f/s", cfg.rate)
 	}
 	fmt.Fprintf(out, "server %s, %d subscribers, %d publishers, %d messages of %d bytes sent %s (window %d), %d CPUs\n",
-		cfg.server, cfg.subscribers, cfg.publishers, cfg.messages, cfg.size, pace, cfg.window, runtime.NumCPU())
+		strings.Join(cfg.servers, " and "), cfg.subscribers, cfg.publishers, cfg.messages, cfg.size, pace, cfg.window, runtime.NumCPU())
 	start := time.Now()
+	var pubs []*benchDevice
 	tag := fmt.Sprintf("b%d", time.Now().UnixNano()%1e9)
-	subs, err := provision(ctx, cfg.data, tag+"s", cfg.subscribers, 100)
+	st, err := openStore(ctx, cfg.data, cfg.dbURL)
 	if err != nil {
-		return fmt.Errorf("provision subscribers: %w", err)
+		return err
 	}
-	pubs, err := provision(ctx, cfg.data, tag+"p", cfg.publishers, 1)
+	subs, err := provision(ctx, st, tag+"s", cfg.subscribers, 100)
+	if err == nil {
+		pubs, err = provision(ctx, st, tag+"p", cfg.publishers, 1)
+	}
+	st.Close()
 	if err != nil {
-		return fmt.Errorf("provision publishers: %w", err)
+		return fmt.Errorf("provision devices: %w", err)
 	}
-	if err := register(ctx, client, cfg.server, append(slices.Clone(subs), pubs...)); err != nil {
+	if err := register(ctx, client, cfg.servers[0], append(slices.Clone(subs), pubs...)); err != nil {
 		return fmt.Errorf("register devices: %w", err)
 	}
 	emails := []string{}
@@ -95,7 +124,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 			emails = append(emails, d.email)
 		}
 	}
-	conv, g, err := makeGroup(ctx, client, cfg.server, pubs[0], emails)
+	conv, g, err := makeGroup(ctx, client, cfg.servers[0], pubs[0], emails)
 	if err != nil {
 		return fmt.Errorf("create the conversation: %w", err)
 	}
@@ -109,31 +138,29 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	fmt.Fprintf(out, "setup: %d devices registered, conversation created by one MLS commit, in %v\n",
 		len(subs)+len(pubs), time.Since(start).Round(time.Millisecond))
 
-	rssBefore := procStatus(cfg.pid, "VmRSS")
+	rssBefore := sumStatus(cfg.pids, "VmRSS")
 	run, err := newLoad(ctx, cfg, conv, subs, pubs)
 	if err != nil {
 		return err
 	}
 	defer run.close()
 	time.Sleep(cfg.settle) // let the server settle before measuring idle memory
-	rssIdle := procStatus(cfg.pid, "VmRSS")
-	cpuServer, cpuBench := procCPU(cfg.pid), procCPU(os.Getpid())
+	rssIdle := sumStatus(cfg.pids, "VmRSS")
+	cpuServer, cpuBench := sumCPU(cfg.pids), procCPU(os.Getpid())
 	res, err := run.send(ctx, payloads, cfg.window, cfg.rate)
 	if err != nil {
 		return err
 	}
 	report(out, cfg, res)
-	if cfg.pid > 0 {
-		s, b := procCPU(cfg.pid)-cpuServer, procCPU(os.Getpid())-cpuBench
+	if cfg.pids[0] > 0 {
+		s, b := sumCPU(cfg.pids)-cpuServer, procCPU(os.Getpid())-cpuBench
 		fmt.Fprintf(out, "CPU during the run: server %v (%.1f µs per delivery), load tool %v; load average %s\n",
 			s.Round(time.Millisecond), float64(s.Microseconds())/float64(max(res.delivered, 1)), b.Round(time.Millisecond), loadAvg())
-	}
-	if cfg.pid > 0 {
-		fmt.Fprintf(out, "server memory: RSS %.1f MiB before sockets, %.1f MiB with %d idle sockets (%.1f KiB per device), peak RSS %.1f MiB\n",
+		fmt.Fprintf(out, "server memory (all nodes): RSS %.1f MiB before sockets, %.1f MiB with %d idle sockets (%.1f KiB per device), peak RSS %.1f MiB\n",
 			float64(rssBefore)/1024, float64(rssIdle)/1024, len(subs)+len(pubs),
-			float64(rssIdle-rssBefore)/float64(len(subs)+len(pubs)), float64(procStatus(cfg.pid, "VmHWM"))/1024)
+			float64(rssIdle-rssBefore)/float64(len(subs)+len(pubs)), float64(sumStatus(cfg.pids, "VmHWM"))/1024)
 	}
-	return checkStored(ctx, client, cfg.server, pubs[0], conv, cfg.messages, out)
+	return checkStored(ctx, client, cfg.servers[0], pubs[0], conv, cfg.messages, out)
 }
 
 // checkStored confirms through the API, after the run, that every
@@ -165,6 +192,24 @@ func checkStored(ctx context.Context, c *http.Client, base string, d *benchDevic
 		return fmt.Errorf("the stream holds %d of %d messages", n, want)
 	}
 	return nil
+}
+
+// sumStatus adds a /proc status field over the nodes' processes.
+func sumStatus(pids []int, field string) int64 {
+	var n int64
+	for _, p := range pids {
+		n += procStatus(p, field)
+	}
+	return n
+}
+
+// sumCPU adds the CPU time of the nodes' processes.
+func sumCPU(pids []int) time.Duration {
+	var d time.Duration
+	for _, p := range pids {
+		d += procCPU(p)
+	}
+	return d
 }
 
 func loadAvg() string {

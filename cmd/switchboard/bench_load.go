@@ -107,14 +107,15 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 		go func() {
 			defer dial.Done()
 			defer func() { <-sem }()
-			c, err := dialBench(ctx, cfg.server, d, conv)
+			base := cfg.servers[i%len(cfg.servers)]
+			c, err := dialBench(ctx, base, d, conv)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				firstErr = err
 				return
 			}
-			l.subs[i] = &benchSub{c: c, dev: d, base: cfg.server, conv: conv, seq: -1,
+			l.subs[i] = &benchSub{c: c, dev: d, base: base, conv: conv, seq: -1,
 				lat: make([]time.Duration, 0, cfg.messages), done: make(chan struct{})}
 		}()
 	}
@@ -123,14 +124,15 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 		l.close()
 		return nil, fmt.Errorf("connect subscribers: %w", firstErr)
 	}
-	for _, d := range pubs {
-		c, err := dialBench(ctx, cfg.server, d, conv)
+	for j, d := range pubs {
+		base := cfg.servers[j%len(cfg.servers)]
+		c, err := dialBench(ctx, base, d, conv)
 		if err != nil {
 			l.close()
 			return nil, fmt.Errorf("connect publishers: %w", err)
 		}
 		l.pubs = append(l.pubs, &benchPub{c: c, window: make(chan struct{}, cfg.window), gone: make(chan struct{}),
-			dev: d, base: cfg.server, conv: conv, unack: map[int][]byte{},
+			dev: d, base: base, conv: conv, unack: map[int][]byte{},
 			sentAt: make([]atomic.Int64, cfg.messages)})
 	}
 	for _, s := range l.subs {

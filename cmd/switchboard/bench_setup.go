@@ -20,7 +20,6 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
-	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 	"github.com/switchboard-nhs/switchboard/internal/token"
 )
 
@@ -35,12 +34,13 @@ type benchServer struct {
 
 // startBenchServer runs `switchboard serve` on 127.0.0.1:0 over data as a
 // child process, so that its memory is measured on its own.
-func startBenchServer(ctx context.Context, data string, stderr io.Writer) (*benchServer, error) {
+func startBenchServer(ctx context.Context, store []string, stderr io.Writer) (*benchServer, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "serve", "--addr", "127.0.0.1:0", "--data", data, "--send-rate", "0", "--log-level", "warn")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--turn-addr", "127.0.0.1:0", "--send-rate", "0", "--log-level", "warn"}, store...)
+	cmd := exec.Command(exe, args...)
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -131,12 +131,7 @@ type benchDevice struct {
 // provision creates users and signed-in devices directly in the store,
 // as an operator's console would, instead of signing each in with a
 // password and TOTP code: n devices spread over users of perUser devices.
-func provision(ctx context.Context, data, prefix string, n, perUser int) ([]*benchDevice, error) {
-	db, err := sqlite.Open(ctx, data)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
+func provision(ctx context.Context, db identity.Store, prefix string, n, perUser int) ([]*benchDevice, error) {
 	org, err := db.OrgByODS(ctx, "BENCH1")
 	if err != nil {
 		org = &identity.Org{ID: token.ID(), ODS: "BENCH1", Name: "Load test", Policy: identity.DefaultPolicy, CreatedAt: time.Now()}
