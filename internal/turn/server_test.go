@@ -55,13 +55,20 @@ func TestStrictPolicy(t *testing.T) {
 // datagram to peer through the relay and get its echo back.
 func relay(t *testing.T, srv *Server, user, pass string, peer net.PacketConn) error {
 	t.Helper()
+	return relayVia(t, srv.Addr().String(), user, pass, peer)
+}
+
+// relayVia allocates a relay on the TURN server at addr with the
+// credentials, sends "ping" through it to peer and waits for the echo.
+func relayVia(t *testing.T, addr, user, pass string, peer net.PacketConn) error {
+	t.Helper()
 	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	c, err := pionturn.NewClient(&pionturn.ClientConfig{
-		TURNServerAddr: srv.Addr().String(), STUNServerAddr: srv.Addr().String(),
+		TURNServerAddr: addr, STUNServerAddr: addr,
 		Username: user, Password: pass, Realm: Realm, Conn: conn, LoggerFactory: loggerFactory{quiet()},
 	})
 	if err != nil {
