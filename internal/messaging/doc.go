@@ -32,6 +32,9 @@
 // conflict naming the current epoch); a message is acknowledged only once
 // it is durable; the same client ID from the same device is stored once;
 // each stream is delivered in sequence order; a slow socket is dropped,
-// never waited for. Push payloads are always PushPayload. Logs, errors and
+// never waited for. Across nodes, a Bus carries each stored entry to every
+// node; a socket that sees a gap in a stream, or is told to resynchronise,
+// reads the missing entries from the store, so a lost or late event delays
+// an entry but never loses or repeats it. Push payloads are always PushPayload. Logs, errors and
 // metrics carry IDs only, never message content.
 package messaging

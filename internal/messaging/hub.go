@@ -79,13 +79,16 @@ type Hub struct {
 	byConv   map[string]map[*Subscription]struct{}
 	byDevice map[string]map[*Subscription]struct{}
 	onDrop   func()
+	order    *orderer
 }
 
 // NewHub returns a hub whose subscriptions queue up to queue deliveries.
 // onDrop, if set, is called for each subscription dropped for being slow.
 func NewHub(queue int, onDrop func()) *Hub {
-	return &Hub{queue: queue, byConv: map[string]map[*Subscription]struct{}{},
+	h := &Hub{queue: queue, byConv: map[string]map[*Subscription]struct{}{},
 		byDevice: map[string]map[*Subscription]struct{}{}, onDrop: onDrop}
+	h.order = newOrderer(h.fanEntry)
+	return h
 }
 
 // Subscribe registers a socket of device. Add its conversations with Join
@@ -170,10 +173,12 @@ func (h *Hub) remove(s *Subscription) {
 	}
 }
 
-// Handle delivers an event to this node's sockets.
+// Handle delivers an event to this node's sockets, each conversation's
+// entries in sequence order.
 func (h *Hub) Handle(e Event) {
-	var slow []*Subscription
 	if e.Resync {
+		h.order.releaseAll()
+		var slow []*Subscription
 		h.mu.RLock()
 		for _, set := range h.byDevice {
 			for s := range set {
@@ -183,18 +188,10 @@ func (h *Hub) Handle(e Event) {
 			}
 		}
 		h.mu.RUnlock()
+		h.dropSlow(slow)
 	}
-	if m := e.Message; m != nil {
-		d := &Delivery{Conversation: m.Conversation, Seq: m.Seq}
-		if m.Data != nil {
-			d.Frame = MessageFrame(m)
-		}
-		h.mu.RLock()
-		slow = h.fanOut(h.byConv[m.Conversation], d, slow)
-		h.mu.RUnlock()
-		if len(e.Left) > 0 {
-			h.leave(m.Conversation, e.Left)
-		}
+	if e.Message != nil {
+		h.order.add(Event{Message: e.Message, Left: e.Left})
 	}
 	if e.Device != "" {
 		d := &Delivery{Conversation: e.Conversation, Seq: e.Seq, Join: e.Conversation != "", Final: isErase(e.Notice), Frame: e.Notice}
@@ -207,9 +204,30 @@ func (h *Hub) Handle(e Event) {
 			h.mu.Unlock()
 		}
 		h.mu.RLock()
-		slow = h.fanOut(h.byDevice[e.Device], d, slow)
+		slow := h.fanOut(h.byDevice[e.Device], d, nil)
 		h.mu.RUnlock()
+		h.dropSlow(slow)
 	}
+}
+
+// fanEntry delivers a stored entry to the sockets reading its
+// conversation, and takes out the devices a commit removed.
+func (h *Hub) fanEntry(e Event) {
+	m := e.Message
+	d := &Delivery{Conversation: m.Conversation, Seq: m.Seq}
+	if m.Data != nil {
+		d.Frame = MessageFrame(m)
+	}
+	h.mu.RLock()
+	slow := h.fanOut(h.byConv[m.Conversation], d, nil)
+	h.mu.RUnlock()
+	if len(e.Left) > 0 {
+		h.leave(m.Conversation, e.Left)
+	}
+	h.dropSlow(slow)
+}
+
+func (h *Hub) dropSlow(slow []*Subscription) {
 	for _, s := range slow {
 		h.dropped.Add(1)
 		h.Unsubscribe(s)

@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 )
@@ -114,5 +116,86 @@ func TestVerifyIdentity(t *testing.T) {
 	b, _ = json.Marshal(id)
 	if _, err := VerifyIdentity(pub, b, key); err == nil {
 		t.Error("a credential with an altered email verified")
+	}
+}
+
+// subscribed returns a hub and one socket's subscription reading conv.
+func subscribed(conv string) (*Hub, *Subscription) {
+	h := NewHub(100, nil)
+	s := h.Subscribe("dev")
+	h.Join(s, conv)
+	return h, s
+}
+
+func entryEvent(conv string, seq int64) Event {
+	return Event{Message: &Message{Conversation: conv, Seq: seq, Kind: KindApplication, Data: []byte{byte(seq)}}}
+}
+
+// seqsWithin collects the seqs delivered to s within d.
+func seqsWithin(s *Subscription, d time.Duration) []int64 {
+	var got []int64
+	deadline := time.After(d)
+	for {
+		select {
+		case <-s.Ready():
+			for _, d := range s.Take() {
+				got = append(got, d.Seq)
+			}
+		case <-deadline:
+			return got
+		}
+	}
+}
+
+// TestHubPutsEntriesFromSeveralNodesInOrder: an entry that arrives ahead
+// of the one before it (stored through another node, still on the bus) is
+// held until that one comes, and both go out in order.
+func TestHubPutsEntriesFromSeveralNodesInOrder(t *testing.T) {
+	const conv = "c1"
+	h, s := subscribed(conv)
+	for _, q := range []int64{1, 2, 4, 3, 5, 7, 6} {
+		h.Handle(entryEvent(conv, q))
+	}
+	if got := seqsWithin(s, 10*time.Millisecond); !slices.Equal(got, []int64{1, 2, 3, 4, 5, 6, 7}) {
+		t.Errorf("delivered %v; want 1 to 7 in order, without waiting", got)
+	}
+}
+
+// TestHubGivesUpOnAGap: an entry that never comes holds the later ones
+// only briefly; they go out in order and the socket reads the gap from
+// the store.
+func TestHubGivesUpOnAGap(t *testing.T) {
+	const conv = "c1"
+	h, s := subscribed(conv)
+	for _, q := range []int64{1, 3, 5, 4} {
+		h.Handle(entryEvent(conv, q))
+	}
+	if got := seqsWithin(s, holdEarly/3); !slices.Equal(got, []int64{1}) {
+		t.Fatalf("before the hold ends, delivered %v; want only 1", got)
+	}
+	if got := seqsWithin(s, 4*holdEarly); !slices.Equal(got, []int64{3, 4, 5}) {
+		t.Fatalf("after the hold, delivered %v; want 3, 4, 5", got)
+	}
+	h.Handle(entryEvent(conv, 2)) // late: delivered, and the socket drops it as seen
+	h.Handle(entryEvent(conv, 6))
+	if got := seqsWithin(s, 10*time.Millisecond); !slices.Equal(got, []int64{2, 6}) {
+		t.Errorf("after giving up on 2, delivered %v; want 2 then 6 at once", got)
+	}
+}
+
+// TestHubResyncReleasesHeldEntries: a resync sends what is held at once,
+// before the sockets re-read the store.
+func TestHubResyncReleasesHeldEntries(t *testing.T) {
+	const conv = "c1"
+	h, s := subscribed(conv)
+	h.Handle(entryEvent(conv, 1))
+	h.Handle(entryEvent(conv, 3))
+	h.Handle(Event{Resync: true})
+	var got []string
+	for _, d := range s.Take() {
+		got = append(got, fmt.Sprint(d.Seq, d.Resync))
+	}
+	if want := []string{"1 false", "3 false", "0 true"}; !slices.Equal(got, want) {
+		t.Errorf("delivered %v; want %v", got, want)
 	}
 }
