@@ -79,9 +79,9 @@ func TestEventsReachEveryNodeOnceInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, r := range map[string]*recorder{"publishing node": ra, "node b": rb, "node c": rc} {
-		evs := r.waitFor(t, "all of them", func(evs []messaging.Event) bool { return len(evs) >= n+1 })
+		r.waitFor(t, "all of them", func(evs []messaging.Event) bool { return len(evs) >= n+1 })
 		time.Sleep(50 * time.Millisecond) // room for a duplicate to show
-		evs = r.snapshot()
+		evs := r.snapshot()
 		if len(evs) != n+1 {
 			t.Fatalf("%s heard %d events; want %d, each once", name, len(evs), n+1)
 		}
