@@ -105,7 +105,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 			gc := g.provisionalContext(treeHash, applied.extensions)
 			return gc.Bytes(), nil
 		}
-		path, newKeys, cs, js, err := applied.tree.CreateUpdatePathWithJoiners(g.own, template, g.sigPriv, g.ctx.GroupID, applied.joiners, provisional)
+		path, newKeys, cs, js, err := applied.tree.CreateUpdatePathWithJoiners(g.own, template, g.signingKey(), g.ctx.GroupID, applied.joiners, provisional)
 		if err != nil {
 			return nil, err
 		}
@@ -124,7 +124,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 		GroupID: g.ctx.GroupID, Epoch: g.ctx.Epoch, Sender: self,
 		AuthenticatedData: opts.AuthenticatedData, ContentType: ContentCommit, Commit: commit,
 	}}
-	if err := ac.sign(g.sigPriv, &g.ctx); err != nil {
+	if err := ac.sign(g.signingKey(), &g.ctx); err != nil {
 		keys.Wipe()
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (g *Group) makeWelcome(next *epochState, applied *appliedProposals, joiner,
 	if withTree {
 		gi.Extensions = append(gi.Extensions, Extension{ExtensionType: ExtensionRatchetTree, Data: next.tree.Bytes()})
 	}
-	if err := gi.sign(g.sigPriv); err != nil {
+	if err := gi.sign(g.signingKey()); err != nil {
 		return nil, err
 	}
 	wkn, err := welcomeKeyNonce(joiner, psk)

@@ -25,7 +25,7 @@ func (g *Group) GroupInfo(withTree bool) ([]byte, error) {
 	if withTree {
 		gi.Extensions = append(gi.Extensions, Extension{ExtensionType: ExtensionRatchetTree, Data: g.tree.Bytes()})
 	}
-	if err := gi.sign(g.sigPriv); err != nil {
+	if err := gi.sign(g.signingKey()); err != nil {
 		return nil, err
 	}
 	return (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatGroupInfo, GroupInfo: gi}).Bytes(), nil

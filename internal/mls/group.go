@@ -96,6 +96,7 @@ type cachedProposal struct {
 type Group struct {
 	cfg     Config
 	sigPriv []byte
+	sigKey  []byte // sigPriv expanded, once: see signingKey
 	epochState
 	own        leafIndex
 	removed    bool
@@ -185,6 +186,20 @@ func (g *Group) Export(label string, context []byte, length int) ([]byte, error)
 // MergePendingCommit or DiscardPendingCommit.
 func (g *Group) HasPendingCommit() bool { return g.pending != nil }
 
+// signingKey returns the member's signature key in its expanded form,
+// computed once: signing with a seed derives the public key first, which
+// costs as much again as the signature itself.
+func (g *Group) signingKey() []byte {
+	if len(g.sigKey) == 0 {
+		k, err := SignaturePrivateKey(g.sigPriv)
+		if err != nil {
+			return g.sigPriv // signing reports the error
+		}
+		g.sigKey = k
+	}
+	return g.sigKey
+}
+
 // Close zeroes every secret the group holds; afterwards every operation
 // fails with ErrNotMember.
 func (g *Group) Close() {
@@ -192,6 +207,7 @@ func (g *Group) Close() {
 	g.epochState.wipe()
 	g.wipePast()
 	zero(g.sigPriv)
+	zero(g.sigKey)
 	for _, k := range g.updateKeys {
 		zero(k)
 	}

@@ -17,7 +17,7 @@ func (g *Group) Protect(plaintext, authenticatedData []byte) ([]byte, error) {
 		AuthenticatedData: authenticatedData, ContentType: ContentApplication,
 		ApplicationData: plaintext,
 	}}
-	if err := ac.sign(g.sigPriv, &g.ctx); err != nil {
+	if err := ac.sign(g.signingKey(), &g.ctx); err != nil {
 		return nil, err
 	}
 	pm, err := encryptContent(ac, g.st, g.secrets.senderData, g.cfg.PaddingBlock)
@@ -42,7 +42,7 @@ func (g *Group) propose(p *Proposal) ([]byte, []byte, error) {
 		GroupID: g.ctx.GroupID, Epoch: g.ctx.Epoch, Sender: self,
 		AuthenticatedData: []byte{}, ContentType: ContentProposal, Proposal: p,
 	}}
-	if err := ac.sign(g.sigPriv, &g.ctx); err != nil {
+	if err := ac.sign(g.signingKey(), &g.ctx); err != nil {
 		return nil, nil, err
 	}
 	msg := &MLSMessage{Version: ProtocolVersionMLS10, WireFormat: wire}
@@ -102,7 +102,7 @@ func (g *Group) ProposeUpdate() ([]byte, error) {
 	leaf.Source = LeafNodeSourceUpdate
 	leaf.Lifetime = Lifetime{}
 	leaf.ParentHash = nil
-	if err := leaf.Sign(g.sigPriv, g.ctx.GroupID, g.own); err != nil {
+	if err := leaf.Sign(g.signingKey(), g.ctx.GroupID, g.own); err != nil {
 		zero(priv)
 		return nil, err
 	}
