@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -146,6 +148,9 @@ type memberJSON struct {
 	User   string `json:"user"`
 	Email  string `json:"email"`
 	Leaf   uint32 `json:"leaf"`
+	// Leaving is set once the member's user has left: the server has
+	// proposed the device's removal and waits for a member to commit it.
+	Leaving bool `json:"leaving,omitempty"`
 }
 
 type conversationJSON struct {
@@ -153,14 +158,61 @@ type conversationJSON struct {
 	Epoch   uint64       `json:"epoch"`
 	LastSeq int64        `json:"last_seq"`
 	Members []memberJSON `json:"members"`
+	Admins  []string     `json:"admins"` // emails of the people who may add and remove others
 }
 
 func conversationOut(c *messaging.Conversation) conversationJSON {
-	out := conversationJSON{ID: c.ID, Epoch: c.Epoch, LastSeq: c.LastSeq, Members: []memberJSON{}}
+	out := conversationJSON{ID: c.ID, Epoch: c.Epoch, LastSeq: c.LastSeq, Members: []memberJSON{}, Admins: []string{}}
 	for _, m := range c.Members {
-		out.Members = append(out.Members, memberJSON{Device: m.Device, User: m.User, Email: m.Email, Leaf: m.Leaf})
+		out.Members = append(out.Members, memberJSON{Device: m.Device, User: m.User, Email: m.Email, Leaf: m.Leaf, Leaving: m.Leaving})
+		if slices.Contains(c.Admins, m.User) && !slices.Contains(out.Admins, m.Email) {
+			out.Admins = append(out.Admins, m.Email)
+		}
 	}
 	return out
+}
+
+func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	c, _, err := m.Membership(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, conversationOut(c))
+}
+
+func (s *Server) handleLeave(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	if err := m.Leave(r.Context(), p, r.PathValue("id")); err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]bool{"left": true})
+}
+
+func (s *Server) handleMakeAdmin(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Email) == "" {
+		return fault.Invalidf("Send the email of the member to make an admin as email.")
+	}
+	if err := m.MakeAdmin(r.Context(), p, r.PathValue("id"), strings.TrimSpace(in.Email)); err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]string{"admin": strings.TrimSpace(in.Email)})
 }
 
 func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

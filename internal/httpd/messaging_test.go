@@ -242,3 +242,124 @@ func TestNonMembersSeeNothing(t *testing.T) {
 	}
 	_ = messaging.KindApplication
 }
+
+// TestLeaveAndAdmins: only admins add and remove other people; a member
+// who leaves can no longer send, the server proposes the removal of each
+// of their devices, and when the last admin leaves the longest-standing
+// member becomes one.
+func TestLeaveAndAdmins(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	cat := f.device("cat@example.nhs.uk")
+	dan := f.device("dan@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk", "cat@example.nhs.uk")
+	bob.join()
+	cat.join()
+
+	get := func(d *tdev) (int, conversationJSON) {
+		var c conversationJSON
+		code := d.do("GET", "/api/conversations/"+id, nil, &c)
+		return code, c
+	}
+	if code, c := get(bob); code != 200 || !cmp.Equal(c.Admins, []string{"ann@example.nhs.uk"}) {
+		t.Fatalf("GET conversation = %d, admins %v; want 200, [ann]", code, c.Admins)
+	}
+	if code, _ := get(dan); code != 404 {
+		t.Errorf("GET conversation by a non-member = %d; want 404", code)
+	}
+
+	t.Run("a non-admin cannot remove or add others", func(t *testing.T) {
+		bob.read(id, 0)
+		_, c := get(bob)
+		var catLeaf uint32
+		for _, m := range c.Members {
+			if m.Email == "cat@example.nhs.uk" {
+				catLeaf = m.Leaf
+			}
+		}
+		if code, res := bob.commit(id, mls.CommitOptions{Remove: []uint32{catLeaf}}); code != 403 || res["error"] == "" {
+			t.Errorf("non-admin remove = %d %v; want 403 with a reason", code, res)
+		}
+		if code, _ := bob.commit(id, mls.CommitOptions{Add: bob.claim("dan@example.nhs.uk")}); code != 403 {
+			t.Errorf("non-admin add = %d; want 403", code)
+		}
+		if code := bob.do("POST", "/api/conversations/"+id+"/admins", map[string]string{"email": "bob@example.nhs.uk"}, nil); code != 403 {
+			t.Errorf("non-admin making themself admin = %d; want 403", code)
+		}
+		// Refreshing their own keys needs no admin.
+		if code, _ := bob.commit(id, mls.CommitOptions{ForcePath: true}); code != 200 {
+			t.Errorf("non-admin update commit = %d; want 200", code)
+		}
+	})
+
+	t.Run("an admin makes another", func(t *testing.T) {
+		ann.read(id, 0)
+		if code := ann.do("POST", "/api/conversations/"+id+"/admins", map[string]string{"email": "cat@example.nhs.uk"}, nil); code != 200 {
+			t.Fatalf("make admin = %d", code)
+		}
+		if code := ann.do("POST", "/api/conversations/"+id+"/admins", map[string]string{"email": "dan@example.nhs.uk"}, nil); code != 404 {
+			t.Errorf("make a non-member admin = %d; want 404", code)
+		}
+		_, c := get(ann)
+		if !cmp.Equal(c.Admins, []string{"ann@example.nhs.uk", "cat@example.nhs.uk"}) {
+			t.Errorf("admins = %v; want [ann cat]", c.Admins)
+		}
+	})
+
+	t.Run("leaving", func(t *testing.T) {
+		var out map[string]bool
+		if code := cat.do("POST", "/api/conversations/"+id+"/leave", nil, &out); code != 200 || !out["left"] {
+			t.Fatalf("leave = %d %v", code, out)
+		}
+		if code := cat.do("POST", "/api/conversations/"+id+"/leave", nil, nil); code != 200 {
+			t.Errorf("leaving twice = %d; want 200", code)
+		}
+		if code, _ := cat.send(id, "c1", "still here?"); code != 403 {
+			t.Errorf("send after leaving = %d; want 403", code)
+		}
+		_, c := get(ann)
+		for _, m := range c.Members {
+			if m.Email == "cat@example.nhs.uk" && !m.Leaving {
+				t.Errorf("cat's device is not marked leaving: %+v", m)
+			}
+		}
+		// Bob, not an admin, commits the server's proposal.
+		_, msgs := bob.read(id, 0)
+		if len(msgs) == 0 || msgs[len(msgs)-1].Kind != messaging.KindProposal || msgs[len(msgs)-1].Device != "" {
+			t.Fatalf("stream ends %+v; want the server's remove proposal", msgs[len(msgs)-1])
+		}
+		if code, res := bob.commit(id, mls.CommitOptions{}); code != 200 {
+			t.Fatalf("commit of the leave = %d %v", code, res)
+		}
+		_, c = get(bob)
+		if len(c.Members) != 2 || !cmp.Equal(c.Admins, []string{"ann@example.nhs.uk"}) {
+			t.Errorf("after the leave: %d members, admins %v; want 2, [ann]", len(c.Members), c.Admins)
+		}
+		if code, _ := get(cat); code != 404 {
+			t.Errorf("GET conversation by the member who left = %d; want 404", code)
+		}
+	})
+
+	t.Run("the last admin leaving hands over", func(t *testing.T) {
+		if code := ann.do("POST", "/api/conversations/"+id+"/leave", nil, nil); code != 200 {
+			t.Fatalf("leave = %d", code)
+		}
+		if _, c := get(bob); !slices.Contains(c.Admins, "bob@example.nhs.uk") {
+			t.Errorf("admins = %v; want bob promoted", c.Admins)
+		}
+		bob.read(id, 0)
+		if code, res := bob.commit(id, mls.CommitOptions{Add: bob.claim("dan@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
+			t.Fatalf("new admin commits the leave and adds dan = %d %v", code, res)
+		}
+		_, c := get(bob)
+		emails := []string{}
+		for _, m := range c.Members {
+			emails = append(emails, m.Email)
+		}
+		slices.Sort(emails)
+		if !cmp.Equal(emails, []string{"bob@example.nhs.uk", "dan@example.nhs.uk"}) || !cmp.Equal(c.Admins, []string{"bob@example.nhs.uk"}) {
+			t.Errorf("members %v, admins %v; want [bob dan], [bob]", emails, c.Admins)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -20,16 +21,22 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 	info *mls.CommitInfo, in CommitInput) (*CommitRecord, error) {
 	occupied := map[uint32]string{}
 	inConv := map[string]bool{}
+	byLeaf := map[uint32]Member{}
+	people := map[string]bool{} // users with a device in the conversation
 	for _, m := range c.Members {
 		occupied[m.Leaf] = m.Device
 		inConv[m.Device] = true
+		byLeaf[m.Leaf] = m
+		people[m.User] = true
 	}
+	admin := slices.Contains(c.Admins, p.User.ID)
 	var removed []uint32
 	var addRefs [][]byte
 	setsSenders := false
 	for i, cp := range info.Proposals {
 		pr := cp.Proposal
-		if cp.Reference != nil {
+		byServer := cp.Reference != nil
+		if byServer {
 			leaf, err := s.store.ProposalLeaf(ctx, c.ID, c.Epoch, cp.Reference)
 			if fault.Is(err, fault.NotFound) {
 				return nil, fault.Invalidf(fmt.Sprintf("Proposal %d is named by a reference the server does not know in this epoch.", i))
@@ -47,6 +54,9 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 			}
 			if l == me.Leaf {
 				return nil, fault.Invalidf("A device cannot commit its own removal; ask another member to remove it.")
+			}
+			if t := byLeaf[l]; !byServer && !admin && !t.Leaving && t.User != p.User.ID {
+				return nil, errNotAdmin
 			}
 			removed = append(removed, l)
 		case mls.ProposalAdd:
@@ -74,12 +84,16 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 		if err != nil {
 			return nil, err
 		}
+		if !admin && !people[m.User] && m.User != p.User.ID {
+			return nil, errNotAdmin // adding another device of a member is anyone's to do
+		}
 		m.Leaf = leftmostFree(occupied)
 		occupied[m.Leaf] = m.Device
 		inConv[m.Device] = true
 		rec.Added = append(rec.Added, *m)
 		rec.Claimed = append(rec.Claimed, ref)
 	}
+	rec.Admins = adminsAfter(c, removed, rec.Added)
 	if len(rec.Added) > 0 {
 		w, err := mls.DecodeMLSMessage(in.Welcome)
 		if err != nil || w.WireFormat != mls.WireFormatWelcome {
@@ -95,6 +109,43 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 		}
 	}
 	return rec, nil
+}
+
+// adminsAfter returns the conversation's admins once a commit removes and
+// adds devices, or nil when they stay as they are: admins with no device
+// left stop being admins, and if none remains, the member who joined
+// first becomes one.
+func adminsAfter(c *Conversation, removed []uint32, added []Member) []string {
+	stays := map[string]bool{}
+	for _, m := range c.Members {
+		if !slices.Contains(removed, m.Leaf) {
+			stays[m.User] = true
+		}
+	}
+	for _, m := range added {
+		stays[m.User] = true
+	}
+	var out []string
+	for _, u := range c.Admins {
+		if stays[u] {
+			out = append(out, u)
+		}
+	}
+	all := slices.Clone(c.Members)
+	for _, m := range added {
+		m.JoinedSeq = math.MaxInt64 // joins with this commit: after everyone already in
+		all = append(all, m)
+	}
+	if h := heir(all, out, removed); h != "" {
+		out = append(out, h)
+	}
+	if slices.Equal(out, c.Admins) {
+		return nil
+	}
+	if out == nil {
+		out = []string{} // nobody is left
+	}
+	return out
 }
 
 // addedMember resolves an Add's KeyPackageRef to a device of the

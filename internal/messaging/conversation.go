@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -33,6 +35,10 @@ func EpochOf(err error) (uint64, bool) {
 }
 
 var errNoConversation = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")
+
+// ErrLeft refuses a send or commit from a device whose user has left the
+// conversation (its removal may not be committed yet).
+var ErrLeft = fault.New(fault.Forbidden, "You have left this conversation; ask one of its admins to add you again.")
 
 // groupID parses a conversation ID: 16 bytes as 32 lower-case hex digits.
 func groupID(id string) ([]byte, error) {
@@ -130,6 +136,9 @@ func (s *Service) Commit(ctx context.Context, p *identity.Principal, id string, 
 	if info.Sender.Type != mls.SenderMember || info.Sender.Index != me.Leaf {
 		return 0, 0, fault.New(fault.Forbidden, "A commit must come from the device at its own leaf.")
 	}
+	if me.Leaving {
+		return 0, 0, ErrLeft
+	}
 	rec, err := s.planCommit(ctx, p, c, me, info, in)
 	if err != nil {
 		return 0, 0, err
@@ -156,6 +165,80 @@ func (s *Service) Commit(ctx context.Context, p *identity.Principal, id string, 
 	if res.err != nil {
 		return 0, 0, res.err
 	}
-	s.removeRevoked(ctx, c.ID, gid, c.Epoch+1)
+	s.removeDeparting(ctx, c.ID, gid, c.Epoch+1)
 	return res.seq, c.Epoch + 1, nil
+}
+
+// Leave takes the caller out of a conversation: every device of theirs in
+// it is marked as leaving, can no longer send or commit, and the server
+// proposes its removal, which the other members' devices commit. When the
+// caller was its only remaining admin, the longest-standing other member
+// becomes one, so that someone can still add and remove people.
+func (s *Service) Leave(ctx context.Context, p *identity.Principal, id string) error {
+	c, me, err := s.member(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if me.Leaving {
+		return nil
+	}
+	if err := s.store.Leave(ctx, id, p.User.ID); err != nil {
+		return fmt.Errorf("leave conversation: %w", err)
+	}
+	for i := range c.Members {
+		if c.Members[i].User == p.User.ID {
+			c.Members[i].Leaving = true
+		}
+	}
+	if heir := heir(c.Members, c.Admins, nil); heir != "" {
+		if err := s.store.AddAdmin(ctx, id, heir); err != nil {
+			return fmt.Errorf("name a new admin: %w", err)
+		}
+	}
+	gid, _ := groupID(id)
+	s.removeDeparting(ctx, id, gid, c.Epoch)
+	return nil
+}
+
+// MakeAdmin lets an admin of the conversation make another member one.
+func (s *Service) MakeAdmin(ctx context.Context, p *identity.Principal, id, email string) error {
+	c, _, err := s.member(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(c.Admins, p.User.ID) {
+		return errNotAdmin
+	}
+	for _, m := range c.Members {
+		if strings.EqualFold(m.Email, email) && !m.Leaving {
+			return s.store.AddAdmin(ctx, id, m.User)
+		}
+	}
+	return fault.New(fault.NotFound, email+" is not a member of this conversation.")
+}
+
+var errNotAdmin = fault.New(fault.Forbidden, "Only the conversation's admins can add or remove other people; ask one of them (the members list shows who).")
+
+// heir returns the user who should become an admin when none of admins
+// remains among the members that stay (those not leaving and not at a
+// removed leaf): the one whose device joined first. It returns "" when an
+// admin remains, or nobody does.
+func heir(members []Member, admins []string, removed []uint32) string {
+	best := -1
+	for i, m := range members {
+		if m.Leaving || slices.Contains(removed, m.Leaf) {
+			continue
+		}
+		if slices.Contains(admins, m.User) {
+			return ""
+		}
+		if best < 0 || m.JoinedSeq < members[best].JoinedSeq ||
+			m.JoinedSeq == members[best].JoinedSeq && m.Leaf < members[best].Leaf {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return members[best].User
 }

@@ -16,7 +16,11 @@
 //   - its ID (the MLS group ID), organisation, creation time, current
 //     epoch and last sequence number;
 //   - its members: device, leaf, the seq at which it joined (it never
-//     receives anything from before) and its delivery cursor;
+//     receives anything from before), its delivery cursor, and whether
+//     its user has left (its removal proposed, not yet committed);
+//   - its admins: the users who may add and remove other people. The
+//     creator is the first; an admin makes others; when no admin remains
+//     among the members that stay, the longest-standing member becomes one;
 //   - its stream: commits, the server's own Remove proposals and
 //     application messages, each an opaque MLSMessage with a
 //     per-conversation sequence number, sender device, client message ID,

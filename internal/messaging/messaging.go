@@ -39,6 +39,8 @@ type Conversation struct {
 	LastSeq   int64
 	CreatedAt time.Time
 	Members   []Member
+	// Admins are the users (IDs) who may add and remove other people.
+	Admins []string
 }
 
 // Member is a device in a conversation.
@@ -49,6 +51,7 @@ type Member struct {
 	Leaf      uint32
 	JoinedSeq int64 // the device reads only messages after this one
 	Cursor    int64 // the highest sequence number it has acknowledged
+	Leaving   bool  // its user left; the server proposes its removal
 }
 
 // Membership is a device's place in one conversation.
@@ -127,6 +130,7 @@ type CommitRecord struct {
 	Added    []Member // new devices and their leaves; JoinedSeq is set by the store
 	Claimed  [][]byte // KeyPackageRefs the Adds used (one per Added, in order)
 	Welcomes []*Welcome
+	Admins   []string // the admins after the commit; nil leaves them as they are
 }
 
 // Send is an application message to append to a stream.
@@ -191,8 +195,13 @@ type Store interface {
 	SetCursor(ctx context.Context, conversation, deviceID string, seq int64) error
 	// SetCursors moves many cursors forward in one transaction.
 	SetCursors(ctx context.Context, cs []Cursor) error
-	// RevokedMembers lists members whose devices have been revoked.
-	RevokedMembers(ctx context.Context, conversation string) ([]Member, error)
+	// DepartingMembers lists members whose devices have been revoked or
+	// whose users have left.
+	DepartingMembers(ctx context.Context, conversation string) ([]Member, error)
+	// Leave marks every device of the user in the conversation as leaving.
+	Leave(ctx context.Context, conversation, userID string) error
+	// AddAdmin makes the user an admin of the conversation.
+	AddAdmin(ctx context.Context, conversation, userID string) error
 
 	Welcomes(ctx context.Context, deviceID string) ([]*Welcome, error)
 	DeleteWelcome(ctx context.Context, deviceID, id string) error

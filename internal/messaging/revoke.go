@@ -24,24 +24,24 @@ func (s *Service) DeviceRevoked(ctx context.Context, device string) {
 		if err != nil {
 			continue
 		}
-		s.removeRevoked(ctx, c.ID, gid, c.Epoch)
+		s.removeDeparting(ctx, c.ID, gid, c.Epoch)
 	}
 	if err := s.store.DeletePushSubscription(ctx, device); err != nil && !fault.Is(err, fault.NotFound) {
 		s.log.Warn("delete push subscription of a revoked device", "device", device, "err", err)
 	}
 }
 
-// removeRevoked appends, for each revoked device still in the
-// conversation, a Remove proposal for the given epoch.
-func (s *Service) removeRevoked(ctx context.Context, conv string, gid []byte, epoch uint64) {
-	members, err := s.store.RevokedMembers(ctx, conv)
+// removeDeparting appends, for each device still in the conversation that
+// was revoked or whose user left, a Remove proposal for the given epoch.
+func (s *Service) removeDeparting(ctx context.Context, conv string, gid []byte, epoch uint64) {
+	members, err := s.store.DepartingMembers(ctx, conv)
 	if err != nil {
-		s.log.Error("list revoked members", "conversation", conv, "err", err)
+		s.log.Error("list departing members", "conversation", conv, "err", err)
 		return
 	}
 	for _, m := range members {
 		if err := s.proposeRemove(ctx, conv, gid, epoch, m.Leaf); err != nil {
-			s.log.Error("propose removal of a revoked device", "conversation", conv, "device", m.Device, "err", err)
+			s.log.Error("propose removal of a departing device", "conversation", conv, "device", m.Device, "err", err)
 		}
 	}
 }

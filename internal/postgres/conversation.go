@@ -19,12 +19,17 @@ func (db *DB) CreateConversation(ctx context.Context, c *messaging.Conversation,
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO members(conversation_id, device_id, leaf, joined_seq, cursor) VALUES ($1,$2,0,0,0)`,
 			c.ID, creator.Device)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO conversation_admins(conversation_id, user_id)
+			SELECT $1, user_id FROM devices WHERE id = $2`, c.ID, creator.Device)
 		return err
 	})
 }
 
 func (db *DB) members(ctx context.Context, id string) ([]messaging.Member, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT m.device_id, u.id, u.email, m.leaf, m.joined_seq, m.cursor
+	rows, err := db.db.QueryContext(ctx, `SELECT m.device_id, u.id, u.email, m.leaf, m.joined_seq, m.cursor, m.leaving
 		FROM members m JOIN devices d ON d.id = m.device_id JOIN users u ON u.id = d.user_id
 		WHERE m.conversation_id = $1 ORDER BY m.leaf`, id)
 	if err != nil {
@@ -34,7 +39,7 @@ func (db *DB) members(ctx context.Context, id string) ([]messaging.Member, error
 	var out []messaging.Member
 	for rows.Next() {
 		var m messaging.Member
-		if err := rows.Scan(&m.Device, &m.User, &m.Email, &m.Leaf, &m.JoinedSeq, &m.Cursor); err != nil {
+		if err := rows.Scan(&m.Device, &m.User, &m.Email, &m.Leaf, &m.JoinedSeq, &m.Cursor, &m.Leaving); err != nil {
 			return nil, translate(err)
 		}
 		out = append(out, m)
@@ -53,6 +58,9 @@ func (db *DB) Conversation(ctx context.Context, id string) (*messaging.Conversat
 	}
 	c.CreatedAt = fromMicros(at)
 	if c.Members, err = db.members(ctx, id); err != nil {
+		return nil, err
+	}
+	if c.Admins, err = db.admins(ctx, id); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -82,6 +90,9 @@ func (db *DB) ListConversations(ctx context.Context, deviceID string) ([]*messag
 	}
 	for _, c := range out {
 		if c.Members, err = db.members(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if c.Admins, err = db.admins(ctx, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -162,6 +173,16 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 				return err
 			}
 		}
+		if r.Admins != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_admins WHERE conversation_id = $1`, m.Conversation); err != nil {
+				return err
+			}
+			for _, u := range r.Admins {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_admins(conversation_id, user_id) VALUES ($1,$2)`, m.Conversation, u); err != nil {
+					return err
+				}
+			}
+		}
 		for i, w := range r.Welcomes {
 			w.Seq = m.Seq
 			if i == 0 {
@@ -219,10 +240,11 @@ func (db *DB) ProposalLeaf(ctx context.Context, conversation string, epoch uint6
 	return leaf, translate(err)
 }
 
-// RevokedMembers lists members whose devices are revoked.
-func (db *DB) RevokedMembers(ctx context.Context, conversation string) ([]messaging.Member, error) {
+// DepartingMembers lists members whose devices are revoked or whose users
+// have left.
+func (db *DB) DepartingMembers(ctx context.Context, conversation string) ([]messaging.Member, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT m.device_id, m.leaf FROM members m JOIN devices d ON d.id = m.device_id
-		WHERE m.conversation_id = $1 AND d.revoked_at <> 0 ORDER BY m.leaf`, conversation)
+		WHERE m.conversation_id = $1 AND (d.revoked_at <> 0 OR m.leaving) ORDER BY m.leaf`, conversation)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -234,6 +256,41 @@ func (db *DB) RevokedMembers(ctx context.Context, conversation string) ([]messag
 			return nil, translate(err)
 		}
 		out = append(out, m)
+	}
+	return out, translate(rows.Err())
+}
+
+// Leave marks every device of the user in the conversation as leaving.
+func (db *DB) Leave(ctx context.Context, conversation, userID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE members SET leaving = true WHERE conversation_id = $1
+			AND device_id IN (SELECT id FROM devices WHERE user_id = $2)`, conversation, userID)
+		return err
+	})
+}
+
+// AddAdmin makes the user an admin of the conversation.
+func (db *DB) AddAdmin(ctx context.Context, conversation, userID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO conversation_admins(conversation_id, user_id) VALUES ($1,$2)
+			ON CONFLICT DO NOTHING`, conversation, userID)
+		return err
+	})
+}
+
+func (db *DB) admins(ctx context.Context, conversation string) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT user_id FROM conversation_admins WHERE conversation_id = $1 ORDER BY user_id`, conversation)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, u)
 	}
 	return out, translate(rows.Err())
 }

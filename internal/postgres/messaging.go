@@ -251,3 +251,5 @@ func (db *DB) PushSubscription(ctx context.Context, deviceID string) (*messaging
 var _ messaging.Store = (*DB)(nil)
 
 var errNoConversation = fault.New(fault.NotFound, "There is no such conversation.")
+
+var errNotMember = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")

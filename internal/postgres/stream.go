@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 )
 
@@ -55,7 +54,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 		if err != nil {
 			return err
 		}
-		isMember := map[[2]string]bool{}
+		refusal := map[[2]string]error{} // per conversation and device: nil once it may send
 		seen := map[[3]string]int64{}
 		for i, s := range sends {
 			m := s.Message
@@ -65,18 +64,23 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 				continue
 			}
 			mk := [2]string{m.Conversation, m.Device}
-			ok, known := isMember[mk]
+			why, known := refusal[mk]
 			if !known {
-				var one int
-				err := tx.QueryRowContext(ctx, `SELECT 1 FROM members WHERE conversation_id = $1 AND device_id = $2`, m.Conversation, m.Device).Scan(&one)
+				var leaving bool
+				err := tx.QueryRowContext(ctx, `SELECT leaving FROM members WHERE conversation_id = $1 AND device_id = $2`, m.Conversation, m.Device).Scan(&leaving)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
-				ok = err == nil
-				isMember[mk] = ok
+				switch {
+				case err != nil:
+					why = errNotMember
+				case leaving:
+					why = messaging.ErrLeft
+				}
+				refusal[mk] = why
 			}
-			if !ok {
-				res[i].Err = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")
+			if why != nil {
+				res[i].Err = why
 				continue
 			}
 			dk := [3]string{m.Conversation, m.Device, m.ClientID}

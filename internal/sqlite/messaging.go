@@ -248,3 +248,5 @@ var (
 )
 
 var errNoConversation = fault.New(fault.NotFound, "There is no such conversation.")
+
+var errNotMember = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")

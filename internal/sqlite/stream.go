@@ -35,7 +35,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 			dirty bool
 		}
 		convs := map[string]*state{}
-		isMember := map[[2]string]bool{}
+		refusal := map[[2]string]error{} // per conversation and device: nil once it may send
 		seen := map[[3]string]int64{}
 		for i, s := range sends {
 			m := s.Message
@@ -53,18 +53,23 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 				convs[m.Conversation] = st
 			}
 			mk := [2]string{m.Conversation, m.Device}
-			ok, known := isMember[mk]
+			why, known := refusal[mk]
 			if !known {
-				var one int
-				err := tx.QueryRow(`SELECT 1 FROM members WHERE conversation_id = ? AND device_id = ?`, m.Conversation, m.Device).Scan(&one)
+				var leaving bool
+				err := tx.QueryRow(`SELECT leaving FROM members WHERE conversation_id = ? AND device_id = ?`, m.Conversation, m.Device).Scan(&leaving)
 				if err != nil && err != sql.ErrNoRows {
 					return err
 				}
-				ok = err == nil
-				isMember[mk] = ok
+				switch {
+				case err != nil:
+					why = errNotMember
+				case leaving:
+					why = messaging.ErrLeft
+				}
+				refusal[mk] = why
 			}
-			if !ok {
-				res[i].Err = fault.New(fault.NotFound, "There is no such conversation, or this device is not in it.")
+			if why != nil {
+				res[i].Err = why
 				continue
 			}
 			dk := [3]string{m.Conversation, m.Device, m.ClientID}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -177,7 +178,7 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 		{Device: "d1", User: "u1", Email: "ann@example.nhs.uk", Leaf: 0},
 		{Device: "d2", User: "u2", Email: "user2@example.nhs.uk", Leaf: 1, JoinedSeq: 1, Cursor: 1},
 		{Device: "d3", User: "u3", Email: "user3@example.nhs.uk", Leaf: 2, JoinedSeq: 1, Cursor: 1},
-	}}
+	}, Admins: []string{"u1"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Conversation after a commit differs (-want +got):\n%s", diff)
 	}
@@ -221,11 +222,44 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 	_, err = s.Commit(ctx, commitRecord("missing", 0, 54))
 	wantFault(t, "Commit to a missing conversation", err, fault.NotFound, "")
 
+	// A commit that names the admins replaces them; one without leaves them.
+	r = commitRecord("c1", 2, 55)
+	r.Admins = []string{"u1", "u2"}
+	if _, err := s.Commit(ctx, r); err != nil {
+		t.Fatalf("Commit setting admins: %v", err)
+	}
+	if _, err := s.Commit(ctx, commitRecord("c1", 3, 56)); err != nil {
+		t.Fatalf("Commit leaving admins alone: %v", err)
+	}
+	if c, err := s.Conversation(ctx, "c1"); err != nil || !slices.Equal(c.Admins, []string{"u1", "u2"}) {
+		t.Errorf("admins after two commits = %v, %v; want [u1 u2]", c, err)
+	}
+
 	must(t, "RevokeDevice", s.RevokeDevice(ctx, "d2", at(60), event("o1", "device.revoke", "d2", 60)))
-	rm, err := s.RevokedMembers(ctx, "c1")
-	must(t, "RevokedMembers", err)
+	rm, err := s.DepartingMembers(ctx, "c1")
+	must(t, "DepartingMembers", err)
 	if len(rm) != 1 || rm[0].Device != "d2" || rm[0].Leaf != 1 {
-		t.Errorf("RevokedMembers = %+v; want d2 at leaf 1", rm)
+		t.Errorf("DepartingMembers = %+v; want d2 at leaf 1", rm)
+	}
+	// Leaving marks the user's devices; they then depart too, and cannot send.
+	must(t, "Leave", s.Leave(ctx, "c1", "u1"))
+	must(t, "Leave again", s.Leave(ctx, "c1", "u1"))
+	rm, err = s.DepartingMembers(ctx, "c1")
+	must(t, "DepartingMembers after leaving", err)
+	if len(rm) != 2 || rm[0].Device != "d1" || rm[0].Leaf != 0 || rm[1].Device != "d2" {
+		t.Errorf("DepartingMembers after u1 left = %+v; want d1 at leaf 0 and d2", rm)
+	}
+	if c, err := s.Conversation(ctx, "c1"); err != nil || !c.Members[0].Leaving || c.Members[1].Leaving {
+		t.Errorf("members after u1 left = %+v, %v; want d1 leaving and d2 not", c, err)
+	}
+	res, err := s.AppendMessages(ctx, []messaging.Send{{Message: &messaging.Message{Conversation: "c1", Kind: messaging.KindApplication,
+		Device: "d1", ClientID: "after-leaving", Epoch: 4, SentAt: at(61), Data: []byte("x")}}})
+	must(t, "AppendMessages after leaving", err)
+	wantFault(t, "a send from a device that left", res[0].Err, fault.Forbidden, fault.Message(messaging.ErrLeft))
+	must(t, "AddAdmin", s.AddAdmin(ctx, "c1", "u3"))
+	must(t, "AddAdmin again", s.AddAdmin(ctx, "c1", "u3"))
+	if c, err := s.Conversation(ctx, "c1"); err != nil || !slices.Equal(c.Admins, []string{"u1", "u2", "u3"}) {
+		t.Errorf("admins after AddAdmin = %v, %v; want [u1 u2 u3]", c, err)
 	}
 }
 
