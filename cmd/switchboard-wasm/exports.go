@@ -108,6 +108,20 @@ func (a *app) exports() js.Value {
 		}
 		return true, c.Remove(ctx, str(args, 0), str(args, 1))
 	})
+	fn("leave", func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return true, c.Leave(ctx, str(args, 0))
+	})
+	fn("makeAdmin", func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return true, c.MakeAdmin(ctx, str(args, 0), str(args, 1))
+	})
 	fn("people", func(ctx context.Context, args []js.Value) (any, error) {
 		c, err := a.client()
 		if err != nil {

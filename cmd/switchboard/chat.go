@@ -26,7 +26,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove or watch", errUsage)
+		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave or watch", errUsage)
 	}
 	sub := newFlags("chat "+rest[0], stderr)
 	var (
@@ -132,13 +132,35 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 			fmt.Fprintf(stdout, "Removed %s.\n", a.pos[1])
 			return nil
 		}, nil
+	case "admin":
+		if err := need(2, "CONVERSATION EMAIL"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			if err := c.MakeAdmin(ctx, a.pos[0], a.pos[1]); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s is now an admin of the conversation.\n", a.pos[1])
+			return nil
+		}, nil
+	case "leave":
+		if err := need(1, "CONVERSATION"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			if err := c.Leave(ctx, a.pos[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "You have left the conversation; what you read before stays on this device.")
+			return nil
+		}, nil
 	case "watch":
 		if err := need(0, "no arguments"); err != nil {
 			return nil, err
 		}
 		return func(c *client.Client) error { return chatWatch(ctx, c, stdout) }, nil
 	default:
-		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove or watch", errUsage, a.cmd)
+		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave or watch", errUsage, a.cmd)
 	}
 }
 

@@ -149,6 +149,28 @@ func (w *chatWorld) soloConversation(t *testing.T) {
 	if err != nil || len(readBy[noteID]) != 1 || readBy[noteID][0].Email != w.ann.email || readBy[noteID][0].Device != w.ann1.id {
 		t.Errorf("ReadBy = %+v, %v; want ann's first device to have read %s", readBy, err, noteID)
 	}
+
+	// ann is not an admin of bob's conversation: she cannot take bob out,
+	// but she can leave, from either device, and both stop.
+	if _, err := w.ann1.try(t, "", "remove", solo, w.bob.email); err == nil || !strings.Contains(err.Error(), "admins") {
+		t.Errorf("a non-admin removing the creator = %v; want a refusal naming the admins", err)
+	}
+	if out := w.ann2.chat(t, "leave", solo); !strings.Contains(out, "left") {
+		t.Errorf("leave printed %q", out)
+	}
+	if _, err := w.ann1.try(t, "", "send", solo, unique(t, "after leaving")); err == nil {
+		t.Error("ann's other device sent to the conversation she left")
+	}
+	gone := unique(t, "after ann left")
+	w.send(t, w.bob1, solo, gone)
+	if out := w.bob1.chat(t, "list", "--json"); strings.Contains(out, w.ann.email) {
+		t.Errorf("bob lists %s; want ann's devices removed once his device committed her leaving", out)
+	}
+	for _, d := range []*device{w.ann1, w.ann2} {
+		if got := texts(d.read(t, solo)); slices.Contains(got, gone) || !slices.Contains(got, note) {
+			t.Errorf("%s reads %q after leaving; want the earlier note and nothing after", d.name, got)
+		}
+	}
 }
 
 // noPlaintext searches the server's data directory and every profile for

@@ -261,7 +261,7 @@ func (c *Client) Add(ctx context.Context, id, email string) error {
 func (c *Client) Remove(ctx context.Context, id, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == strings.ToLower(c.prof.Email) {
-		return fault.Invalidf("You cannot remove yourself from a conversation; ask another member to remove you.")
+		return fault.Invalidf("You cannot remove yourself from a conversation; leave it instead.")
 	}
 	return c.change(ctx, id, func(cv *conv) error {
 		leaves := func() []uint32 {
@@ -282,6 +282,57 @@ func (c *Client) Remove(ctx context.Context, id, email string) error {
 			return mls.CommitOptions{Remove: l}, len(l) > 0
 		})
 	})
+}
+
+// Leave takes this account out of the conversation: the server marks
+// each of its devices there as leaving and proposes their removal, which
+// the other members commit. This device forgets the conversation's keys
+// at once and keeps only what it read before.
+func (c *Client) Leave(ctx context.Context, id string) error {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cv, err := c.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer cv.close()
+	if cv.rec.Removed {
+		return nil
+	}
+	if err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/leave", nil, nil); err != nil {
+		return err
+	}
+	cv.rec.Removed = true
+	return c.save(cv)
+}
+
+// MakeAdmin makes the member with email one of the conversation's admins,
+// who may add and remove other people. Only an admin may do it.
+func (c *Client) MakeAdmin(ctx context.Context, id, email string) error {
+	if !validConvID(id) {
+		return fault.Invalidf("A conversation ID is 32 lower-case hexadecimal characters, as create and list print it.")
+	}
+	email = strings.ToLower(strings.TrimSpace(email))
+	return c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/admins", map[string]string{"email": email}, nil)
+}
+
+// roster is the server's view of a conversation: which devices are
+// leaving, and who its admins are.
+type roster struct {
+	Admins  []string `json:"admins"`
+	Members []struct {
+		Email   string `json:"email"`
+		Leaving bool   `json:"leaving"`
+	} `json:"members"`
+}
+
+func (c *Client) roster(ctx context.Context, id string) (*roster, error) {
+	var r roster
+	err := c.api.do(ctx, http.MethodGet, "/api/conversations/"+url.PathEscape(id), nil, &r)
+	return &r, err
 }
 
 // change runs f on an up-to-date conversation this device is a member of.

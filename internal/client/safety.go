@@ -26,6 +26,12 @@ type Person struct {
 	// KeyChanged is true when one of the person's devices now signs with
 	// a different key from the one this device saw before.
 	KeyChanged bool `json:"key_changed"`
+	// Admin is true for the conversation's admins, who may add and
+	// remove other people.
+	Admin bool `json:"admin"`
+	// Leaving is true once the person has left and the other members'
+	// devices have yet to commit their removal.
+	Leaving bool `json:"leaving,omitempty"`
 }
 
 // keysRecord is what this device has seen of a person's device keys
@@ -94,6 +100,13 @@ func (c *Client) People(ctx context.Context, id string) ([]Person, error) {
 		return []Person{}, nil
 	}
 	all := c.memberKeys(cv)
+	// The server's roster adds who is an admin; without it (offline) the
+	// list still shows everyone, just without that.
+	ros, err := c.roster(ctx, id)
+	if err != nil {
+		c.log.Warn("conversation roster unavailable", "conversation", id, "err", err)
+		ros = &roster{}
+	}
 	emails := make([]string, 0, len(all))
 	for e := range all {
 		emails = append(emails, e)
@@ -102,6 +115,10 @@ func (c *Client) People(ctx context.Context, id string) ([]Person, error) {
 	out := make([]Person, 0, len(emails))
 	for _, e := range emails {
 		p := Person{Email: e, Self: strings.EqualFold(e, c.prof.Email)}
+		p.Admin = slices.ContainsFunc(ros.Admins, func(a string) bool { return strings.EqualFold(a, e) })
+		for _, m := range ros.Members {
+			p.Leaving = p.Leaving || strings.EqualFold(m.Email, e) && m.Leaving
+		}
 		var rec keysRecord
 		if err := c.v.get(keysKey(e), &rec); err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, err

@@ -106,7 +106,14 @@ func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
 		}
 		return c.received(cv, m, r.ApplicationData, sender, emit)
 	case mls.ContentProposal:
-		if r.Proposal != nil && !(r.Proposal.Type == mls.ProposalRemove && r.Proposal.Remove.Removed == cv.g.OwnLeaf()) {
+		own := r.Proposal != nil && r.Proposal.Type == mls.ProposalRemove && r.Proposal.Remove.Removed == cv.g.OwnLeaf()
+		switch {
+		case own && r.Sender.Type == mls.SenderExternal:
+			// The server proposes this device's removal only once it is
+			// revoked or its user left (perhaps on another device): it may
+			// no longer send or commit, so it stops here.
+			cv.rec.Removed = true
+		case r.Proposal != nil && !own:
 			cv.rec.Proposals++
 		}
 	case mls.ContentCommit:

@@ -254,6 +254,14 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await a.getByTestId('member').filter({ hasText: 'Bob Khan' }).getByText('Verified', { exact: true }).waitFor();
     assert.equal(await a.getByTestId('key-changed').count(), 0);
     await check(a, 'messages-members');
+    // Ann started the group, so she is its admin; Bob is not, and sees
+    // no way to add or remove others until an admin makes him one.
+    await a.getByTestId('member').filter({ hasText: 'You' }).getByText('Admin', { exact: true }).waitFor();
+    await b.getByTestId('not-admin').waitFor();
+    assert.equal(await b.getByRole('button', { name: /^Remove / }).count(), 0, 'a member who is not an admin sees no Remove');
+    await a.getByRole('button', { name: 'Make admin Cat Jones' }).click();
+    await a.getByTestId('members-status').filter({ hasText: 'Cat Jones is now an admin.' }).waitFor();
+    await a.getByTestId('member').filter({ hasText: 'Cat Jones' }).getByText('Admin', { exact: true }).waitFor();
     for (const p of [a, b]) await p.getByRole('link', { name: 'Back to the conversation' }).click();
   });
 
@@ -397,6 +405,40 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await c.getByRole('button', { name: 'Send', exact: true }).click();
     await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
     assert.equal(await a.getByTestId('message').filter({ hasText: 'Secret plan' }).count(), 0, 'a new member reads nothing from before');
+  });
+
+  step('Cat leaves the group after confirming, and Ann\'s device takes her out', async () => {
+    const a = pages[ann.email];
+    const c = pages[cat.email];
+    await c.getByRole('link', { name: 'Members and safety codes' }).click();
+    await c.getByRole('button', { name: 'Leave this conversation' }).click();
+    await c.getByTestId('confirm-leave').waitFor();
+    await check(c, 'messages-leave');
+    await c.getByRole('button', { name: 'Leave the conversation' }).click();
+    await c.waitForURL(`${base}/messages`);
+    await c
+      .getByTestId('conversation')
+      .filter({ hasText: GROUP })
+      .getByText('You are no longer a member')
+      .waitFor({ timeout: 30_000 });
+    await a.getByLabel('Message', { exact: true }).fill('Bed 9 after Cat left');
+    await a.getByRole('button', { name: 'Send', exact: true }).click();
+    // Ann's watching device commits the server's removal of Cat's.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      await a.getByRole('link', { name: 'Members and safety codes' }).click();
+      await a.getByTestId('member').filter({ hasText: 'You' }).waitFor();
+      const left = await a.getByTestId('member').filter({ hasText: 'Cat Jones' }).count();
+      await a.getByRole('link', { name: 'Back to the conversation' }).click();
+      if (left === 0) break;
+      assert.ok(Date.now() < deadline, 'Cat is still a member 30 s after leaving');
+      await a.waitForTimeout(250);
+    }
+    await c.getByRole('link', { name: GROUP }).click();
+    await c.getByTestId('not-a-member').waitFor();
+    assert.equal(await c.getByLabel('Message', { exact: true }).count(), 0, 'no composer once Cat has left');
+    assert.equal(await c.getByTestId('message').filter({ hasText: 'Bed 9 after Cat left' }).count(), 0, 'Cat reads nothing after leaving');
+    assert.ok((await c.getByTestId('message').filter({ hasText: 'Handover at 8' }).count()) === 1, 'what Cat read before stays');
   });
 
   step('the app locks after the idle limit, leaves nothing in the DOM, and unlocks with the PIN', async () => {

@@ -39,6 +39,8 @@ export interface Person {
   self: boolean;
   verified: boolean;
   key_changed: boolean;
+  admin: boolean;
+  leaving?: boolean;
 }
 
 export interface PIDMatch {
@@ -65,6 +67,8 @@ interface Raw {
   create(name: string, emails: string): Promise<string>;
   add(id: string, email: string): Promise<string>;
   remove(id: string, email: string): Promise<string>;
+  leave(id: string): Promise<string>;
+  makeAdmin(id: string, email: string): Promise<string>;
   people(id: string): Promise<string>;
   safetyCode(id: string, email: string): Promise<string>;
   verify(id: string, email: string): Promise<string>;
@@ -114,6 +118,8 @@ export class Core {
   create = (name: string, emails: string[]) => call<string>(this.raw.create(name, JSON.stringify(emails)));
   add = (id: string, email: string) => call<boolean>(this.raw.add(id, email));
   remove = (id: string, email: string) => call<boolean>(this.raw.remove(id, email));
+  leave = (id: string) => call<boolean>(this.raw.leave(id));
+  makeAdmin = (id: string, email: string) => call<boolean>(this.raw.makeAdmin(id, email));
   people = async (id: string) => (await call<Person[] | null>(this.raw.people(id))) ?? [];
   safetyCode = (id: string, email: string) => call<string>(this.raw.safetyCode(id, email));
   verify = (id: string, email: string) => call<boolean>(this.raw.verify(id, email));

@@ -35,6 +35,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   const [pending, setPending] = useState<Pending[]>([]);
   const [cursors, setCursors] = useState<Cursor[]>([]);
   const [error, setError] = useState('');
+  const [removed, setRemoved] = useState(false);
   const [names, setNames] = useState<Record<string, string>>({});
   const [readers, setReaders] = useState<Record<string, string[]>>({}); // message ID → emails
   const nextKey = useRef(1);
@@ -74,7 +75,10 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         setMsgs(m);
         void receipt(m);
         const s = (await core.summaries()).find((c) => c.id === id);
-        if (live && s) setName(s.name);
+        if (live && s) {
+          setName(s.name);
+          setRemoved(!!s.removed);
+        }
         if (m.length) await core.markRead(id, m[m.length - 1].seq);
       } catch (e) {
         if (live) setError(e instanceof Error ? e.message : String(e));
@@ -220,7 +224,17 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       <div aria-live="polite" class="nhsuk-u-visually-hidden" data-testid="live-count">
         {msgs ? `${msgs.length} messages` : ''}
       </div>
-      <Composer onSend={send} onAttach={attach} />
+      {removed ? (
+        <div class="nhsuk-inset-text" data-testid="not-a-member">
+          <span class="nhsuk-u-visually-hidden">Information: </span>
+          <p>
+            You are no longer a member of this conversation. What you read before stays here; an admin of the
+            conversation can add you again.
+          </p>
+        </div>
+      ) : (
+        <Composer onSend={send} onAttach={attach} />
+      )}
     </>
   );
 }

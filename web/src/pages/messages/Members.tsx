@@ -3,11 +3,13 @@ import { get, type Me } from '../../api';
 import { loadCore, type Person } from '../../messaging/core';
 import { useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
+import { navigate } from '../../router';
 import { PeoplePicker } from './PeoplePicker';
 import { Unlock } from './Unlock';
 
 /** MembersPage lists a conversation's members with their verified
- * status, compares safety codes, and adds and removes people. */
+ * status and who its admins are, compares safety codes, lets admins add,
+ * remove and appoint people, and lets anyone leave. */
 export function MembersPage({ me, id }: { me: Me; id: string }) {
   const unlocked = useUnlocked();
   if (!unlocked) return <Unlock me={me} />;
@@ -22,6 +24,7 @@ function Members({ id }: { id: string }) {
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
 
   const load = useCallback(async () => {
     const core = await loadCore();
@@ -51,6 +54,18 @@ function Members({ id }: { id: string }) {
   };
 
   const label = (email: string) => names[email] ?? email;
+  const amAdmin = (people ?? []).some((p) => p.self && p.admin);
+  const leave = async () => {
+    setBusy(true);
+    setError('');
+    try {
+      await (await loadCore()).leave(id);
+      navigate('/messages');
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+      setBusy(false);
+    }
+  };
   return (
     <>
       <a class="nhsuk-back-link" href={`/messages/${id}`}>
@@ -81,6 +96,8 @@ function Members({ id }: { id: string }) {
               <span class="nhsuk-u-secondary-text-colour">
                 {p.email} · {p.devices.length === 1 ? '1 device' : `${p.devices.length} devices`}
               </span>{' '}
+              {p.admin && <strong class="nhsuk-tag nhsuk-tag--blue">Admin</strong>}{' '}
+              {p.leaving && <strong class="nhsuk-tag nhsuk-tag--orange">Leaving</strong>}{' '}
               {!p.self &&
                 (p.verified ? (
                   <strong class="nhsuk-tag nhsuk-tag--green">Verified</strong>
@@ -141,32 +158,91 @@ function Members({ id }: { id: string }) {
                     Show safety code <span class="nhsuk-u-visually-hidden">with {label(p.email)}</span>
                   </button>
                 )}
-                <button
-                  class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
-                  type="button"
-                  disabled={busy}
-                  onClick={() =>
-                    act(async () => (await loadCore()).remove(id, p.email), `${label(p.email)} was removed.`)
-                  }
-                >
-                  Remove <span class="nhsuk-u-visually-hidden">{label(p.email)}</span>
-                </button>
+                {amAdmin && !p.admin && !p.leaving && (
+                  <button
+                    class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      act(
+                        async () => (await loadCore()).makeAdmin(id, p.email),
+                        `${label(p.email)} is now an admin.`,
+                      )
+                    }
+                  >
+                    Make admin <span class="nhsuk-u-visually-hidden">{label(p.email)}</span>
+                  </button>
+                )}
+                {amAdmin && (
+                  <button
+                    class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                    type="button"
+                    disabled={busy}
+                    onClick={() =>
+                      act(async () => (await loadCore()).remove(id, p.email), `${label(p.email)} was removed.`)
+                    }
+                  >
+                    Remove <span class="nhsuk-u-visually-hidden">{label(p.email)}</span>
+                  </button>
+                )}
               </div>
             )}
           </li>
         ))}
       </ul>
-      <h2>Add someone</h2>
-      <PeoplePicker
-        exclude={(people ?? []).map((p) => p.email)}
-        pickLabel="Add"
-        onPick={(p) => act(async () => (await loadCore()).add(id, p.email), `${p.name} was added.`)}
-      />
+      {amAdmin ? (
+        <>
+          <h2>Add someone</h2>
+          <PeoplePicker
+            exclude={(people ?? []).map((p) => p.email)}
+            pickLabel="Add"
+            onPick={(p) => act(async () => (await loadCore()).add(id, p.email), `${p.name} was added.`)}
+          />
+        </>
+      ) : (
+        people !== null && (
+          <p class="nhsuk-body" data-testid="not-admin">
+            Only the conversation's admins can add or remove people. Ask one of them if someone should join or
+            go.
+          </p>
+        )
+      )}
       <h2>Leaving</h2>
       <p class="nhsuk-body">
-        To leave this conversation, ask another member to remove you. Your copy of its messages stays on this
-        device, encrypted, until you sign out.
+        When you leave, you stop receiving this conversation's messages on all your devices. What you have read
+        stays on this device, encrypted, until you sign out. An admin can add you again.
       </p>
+      {confirmLeave ? (
+        <div class="nhsuk-warning-callout" data-testid="confirm-leave">
+          <h3 class="nhsuk-warning-callout__label">
+            <span>
+              <span class="nhsuk-u-visually-hidden">Important: </span>Leave this conversation?
+            </span>
+          </h3>
+          <p>
+            {amAdmin && !(people ?? []).some((p) => !p.self && p.admin)
+              ? 'You are its only admin: the member who has been in it longest will become one.'
+              : 'You will need an admin to add you if you want to come back.'}
+          </p>
+          <div class="nhsuk-button-group">
+            <button class="nhsuk-button nhsuk-button--warning" type="button" disabled={busy} onClick={leave}>
+              Leave the conversation
+            </button>
+            <button
+              class="nhsuk-button nhsuk-button--secondary"
+              type="button"
+              disabled={busy}
+              onClick={() => setConfirmLeave(false)}
+            >
+              Stay
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button class="nhsuk-button nhsuk-button--warning" type="button" onClick={() => setConfirmLeave(true)}>
+          Leave this conversation
+        </button>
+      )}
     </>
   );
 }
