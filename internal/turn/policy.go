@@ -18,17 +18,32 @@ var refused = []netip.Prefix{
 	netip.MustParsePrefix("172.16.0.0/12"),     // private
 	netip.MustParsePrefix("192.0.0.0/24"),      // IETF protocol assignments
 	netip.MustParsePrefix("192.168.0.0/16"),    // private
+	netip.MustParsePrefix("192.0.2.0/24"),      // documentation
 	netip.MustParsePrefix("198.18.0.0/15"),     // benchmarking
+	netip.MustParsePrefix("198.51.100.0/24"),   // documentation
+	netip.MustParsePrefix("203.0.113.0/24"),    // documentation
 	netip.MustParsePrefix("224.0.0.0/4"),       // multicast
 	netip.MustParsePrefix("240.0.0.0/4"),       // reserved, broadcast
-	netip.MustParsePrefix("::/128"),            // unspecified
-	netip.MustParsePrefix("::1/128"),           // loopback
+	netip.MustParsePrefix("::/96"),             // unspecified, loopback, deprecated IPv4-compatible
+	netip.MustParsePrefix("100::/64"),          // discard-only
+	netip.MustParsePrefix("2001::/32"),         // Teredo: its IPv4 addresses are hidden
+	netip.MustParsePrefix("2001:2::/48"),       // benchmarking
+	netip.MustParsePrefix("2001:db8::/32"),     // documentation
 	netip.MustParsePrefix("64:ff9b:1::/48"),    // local-use NAT64
 	netip.MustParsePrefix("fc00::/7"),          // unique local
 	netip.MustParsePrefix("fe80::/10"),         // link-local
 	netip.MustParsePrefix("fd00:ec2::254/128"), // AWS metadata over IPv6 (inside fc00::/7, listed for the record)
 	netip.MustParsePrefix("ff00::/8"),          // multicast
 }
+
+// Prefixes that carry an IPv4 address inside an IPv6 one: the relay
+// judges the IPv4 address, so that 64:ff9b::a00:1 (10.0.0.1 through a
+// NAT64 gateway) or 2002:7f00:1:: (127.0.0.1 by 6to4) are refused while
+// public addresses reached that way are not.
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+)
 
 // Strict is the default policy: public unicast addresses only.
 func Strict(ip net.IP) bool {
@@ -37,6 +52,11 @@ func Strict(ip net.IP) bool {
 		return false
 	}
 	a = a.Unmap()
+	if b := a.As16(); nat64.Contains(a) {
+		a = netip.AddrFrom4([4]byte(b[12:16]))
+	} else if sixToFour.Contains(a) {
+		a = netip.AddrFrom4([4]byte(b[2:6]))
+	}
 	for _, p := range refused {
 		if p.Contains(a) {
 			return false

@@ -40,6 +40,11 @@ func TestStrictPolicy(t *testing.T) {
 		{"127.0.0.1", false}, {"10.1.2.3", false}, {"172.20.0.1", false}, {"192.168.1.1", false},
 		{"169.254.169.254", false}, {"100.64.0.1", false}, {"0.0.0.0", false}, {"224.0.0.1", false},
 		{"::1", false}, {"fe80::1", false}, {"fd00::1", false}, {"::ffff:10.0.0.1", false}, {"::ffff:127.0.0.1", false},
+		{"::", false}, {"::10.0.0.1", false}, {"100::1", false}, {"2001:0:4136:e378::1", false}, {"2001:db8::1", false},
+		{"192.0.2.10", false}, {"198.51.100.7", false}, {"203.0.113.9", false},
+		{"64:ff9b::10.0.0.1", false}, {"64:ff9b::127.0.0.1", false}, {"64:ff9b::169.254.169.254", false},
+		{"2002:7f00:1::1", false}, {"2002:c0a8:101::1", false},
+		{"64:ff9b::81.2.69.160", true}, {"2002:5102:45a0::1", true},
 		{"81.2.69.160", true}, {"2a00:1450:4009::1", true}, {"172.32.0.1", true},
 	} {
 		if got := Strict(net.ParseIP(tc.ip)); got != tc.want {
