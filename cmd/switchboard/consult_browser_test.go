@@ -46,7 +46,8 @@ func expiredLink(t *testing.T, srv *server, email string) string {
 // with fake camera and microphone: the patient's join page, device check,
 // consent and waiting room; the clinician admitting; video both ways; a
 // guest held until admitted; the checklist; chat; single-use and expired
-// links; media through the embedded TURN relay; axe-core on every page.
+// links; media through the embedded TURN relay; the data protection
+// officer reading the record; axe-core on every page.
 func TestBrowserConsultation(t *testing.T) {
 	dir := needBrowser(t)
 	data := t.TempDir()
@@ -56,6 +57,10 @@ func TestBrowserConsultation(t *testing.T) {
 	t.Setenv("SWITCHBOARD_CLINICIAN_PASSWORD", password)
 	t.Setenv("SWITCHBOARD_CLINICIAN_TOTP", secret)
 	t.Setenv("SWITCHBOARD_EXPIRED_LINK", expiredLink(t, srv, "sam.patel@example.nhs.uk"))
+	dpoPassword, dpoSecret := addUser(t, data, "A81001", "dana.reid@example.nhs.uk", "Dana Reid", "dpo")
+	t.Setenv("SWITCHBOARD_DPO_EMAIL", "dana.reid@example.nhs.uk")
+	t.Setenv("SWITCHBOARD_DPO_PASSWORD", dpoPassword)
+	t.Setenv("SWITCHBOARD_DPO_TOTP", dpoSecret)
 	runNode(t, dir, srv, "e2e/consult.test.mjs")
 	for _, secret := range []string{"Margaret", "900123", "Polish"} {
 		if strings.Contains(srv.logs.String(), secret) {

@@ -22,9 +22,16 @@ func clinicianAccount(t *testing.T, data, ods, email string) (string, string) {
 	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", ods, "--name", "Riverside Surgery"); err != nil {
 		t.Fatalf("org add: %v\n%s", err, stderr)
 	}
+	return addUser(t, data, ods, email, "Dr Sam Patel", "clinician")
+}
+
+// addUser adds a user to an existing organisation through the CLI and
+// returns their password and TOTP secret.
+func addUser(t *testing.T, data, ods, email, name, role string) (string, string) {
+	t.Helper()
 	const password = "harbour lantern meadow quiet"
 	out, stderr, err := cli(t, password+"\n", "admin", "--data", data, "user", "add", "--org", ods, "--email", email,
-		"--name", "Dr Sam Patel", "--role", "clinician", "--password-stdin", "--json")
+		"--name", name, "--role", role, "--password-stdin", "--json")
 	if err != nil {
 		t.Fatalf("user add: %v\n%s", err, stderr)
 	}

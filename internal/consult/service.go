@@ -132,3 +132,46 @@ func (s *Service) When(t time.Time) string {
 	l := t.In(s.loc)
 	return fmt.Sprintf("%s on %s", l.Format("3:04pm"), l.Format("Monday 2 January"))
 }
+
+// Reviewer is a data protection officer reading the organisation's
+// consultation records.
+type Reviewer struct {
+	UserID string
+	OrgID  string
+	Addr   string
+}
+
+// ReviewList lists every consultation of the reviewer's organisation
+// starting in [from, to), whoever ran it.
+func (s *Service) ReviewList(ctx context.Context, rv Reviewer, from, to time.Time) ([]*Consultation, error) {
+	if !to.After(from) || to.Sub(from) > 400*24*time.Hour {
+		return nil, fault.Invalidf("Choose a period of up to 400 days that ends after it starts.")
+	}
+	return s.store.ListConsultations(ctx, rv.OrgID, "", from, to)
+}
+
+// Review returns the record of one of the organisation's consultations:
+// who was invited, who joined, consent and mode changes. It leaves out
+// the clinical outcome note, which belongs in the patient's record, not
+// an information-governance review. Each reading is audited.
+func (s *Service) Review(ctx context.Context, rv Reviewer, id string) (*Detail, error) {
+	c, err := s.store.ConsultationByID(ctx, id)
+	if fault.Is(err, fault.NotFound) || err == nil && c.OrgID != rv.OrgID {
+		return nil, fault.New(fault.NotFound, "There is no such consultation in your organisation.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev := audit.Event{At: s.now(), OrgID: rv.OrgID, Actor: rv.UserID, Action: "consultation.reviewed", Target: c.ID, Addr: rv.Addr}
+	if err := s.store.AddRecords(ctx, nil, ev); err != nil {
+		return nil, fmt.Errorf("audit the review: %w", err)
+	}
+	d, err := s.detail(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	cp := *d.Consultation
+	cp.Outcome = ""
+	d.Consultation = &cp
+	return d, nil
+}

@@ -269,3 +269,87 @@ func (s *Server) handleActivityReport(w http.ResponseWriter, r *http.Request, p 
 	_, err = w.Write(b)
 	return err
 }
+
+// reviewer is the data protection officer reading consultation records.
+func (s *Server) reviewer(p *identity.Principal, r *http.Request) (consult.Reviewer, error) {
+	if s.cfg.Consult == nil {
+		return consult.Reviewer{}, errNoConsult
+	}
+	if err := requireRole(p, identity.RoleDPO); err != nil {
+		return consult.Reviewer{}, fault.New(fault.Forbidden, "Only the data protection officer can read the records of consultations.")
+	}
+	return consult.Reviewer{UserID: p.User.ID, OrgID: p.Org.ID, Addr: clientAddr(r)}, nil
+}
+
+// reviewOut is a consultation as a reviewer sees it: without the clinical
+// outcome note, and with the name of the clinician who ran it.
+type reviewJSON struct {
+	consultationJSON
+	Clinician string `json:"clinician"`
+}
+
+func reviewOut(c *consult.Consultation, names map[string]string) reviewJSON {
+	out := reviewJSON{consultationJSON: consultationOut(c), Clinician: names[c.ClinicianID]}
+	out.Outcome = ""
+	return out
+}
+
+func (s *Server) handleReviewList(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	rv, err := s.reviewer(p, r)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	from, to := now.AddDate(0, 0, -30).Truncate(24*time.Hour), now.Add(24*time.Hour).Truncate(24*time.Hour)
+	q := r.URL.Query()
+	if v := q.Get("from"); v != "" {
+		if from, err = time.Parse(time.DateOnly, v); err != nil {
+			return fault.Invalidf("Give from as a date, such as 2026-11-23.")
+		}
+	}
+	if v := q.Get("to"); v != "" {
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			return fault.Invalidf("Give to as a date, such as 2026-11-30.")
+		}
+		to = t.AddDate(0, 0, 1) // the whole of the last day
+	}
+	cs, err := s.cfg.Consult.ReviewList(r.Context(), rv, from, to)
+	if err != nil {
+		return err
+	}
+	names, err := s.identity.AuditNames(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	out := []reviewJSON{}
+	for _, c := range cs {
+		out = append(out, reviewOut(c, names))
+	}
+	return reply(w, http.StatusOK, map[string]any{"consultations": out,
+		"from": from.Format(time.DateOnly), "to": to.AddDate(0, 0, -1).Format(time.DateOnly)})
+}
+
+func (s *Server) handleReview(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	rv, err := s.reviewer(p, r)
+	if err != nil {
+		return err
+	}
+	d, err := s.cfg.Consult.Review(r.Context(), rv, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	names, err := s.identity.AuditNames(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	ps := []participantJSON{}
+	for _, pt := range d.Participants {
+		ps = append(ps, participantOut(pt, false))
+	}
+	rs := []recordJSON{}
+	for _, rec := range d.Records {
+		rs = append(rs, recordJSON{Seq: rec.Seq, At: jsonTime(rec.At), Kind: rec.Kind, ParticipantID: rec.ParticipantID, Detail: rec.Detail})
+	}
+	return reply(w, http.StatusOK, map[string]any{"consultation": reviewOut(d.Consultation, names), "participants": ps, "records": rs})
+}

@@ -47,6 +47,8 @@ func (s *Server) routes() {
 	s.authed("GET /api/consultations/{id}/fhir", s.handleFHIR)
 	s.authed("GET /api/consultations/{id}/ws", s.handleConsultSocket)
 	s.authed("GET /api/reports/consultations", s.handleActivityReport)
+	s.authed("GET /api/reviews/consultations", s.handleReviewList)
+	s.authed("GET /api/reviews/consultations/{id}", s.handleReview)
 	s.public("GET /api/join/{token}", s.handleJoinInfo)
 	s.public("POST /api/join/{token}/enter", s.handleEnter)
 	s.public("GET /api/join/{token}/ws", s.handleJoinSocket)

@@ -19,6 +19,11 @@ const clinician = {
   password: process.env.SWITCHBOARD_CLINICIAN_PASSWORD,
   secret: process.env.SWITCHBOARD_CLINICIAN_TOTP,
 };
+const dpo = {
+  email: process.env.SWITCHBOARD_DPO_EMAIL,
+  password: process.env.SWITCHBOARD_DPO_PASSWORD,
+  secret: process.env.SWITCHBOARD_DPO_TOTP,
+};
 const expiredLink = process.env.SWITCHBOARD_EXPIRED_LINK;
 const patientName = 'Margaret Oduya';
 
@@ -342,6 +347,43 @@ describe('video consultations', { concurrency: false }, () => {
     const csv = await c.evaluate(async () => (await fetch('/api/reports/consultations')).text());
     assert.match(csv, /^week_commencing,/);
     assert.ok(!csv.includes('Margaret'));
+  });
+
+  step('the data protection officer reads the record, without the clinical note, and the reading is audited', async () => {
+    const d = await open('dpo', { phone: true });
+    await d.goto('/signin');
+    await d.getByLabel('Email address').fill(dpo.email);
+    await d.getByLabel('Password', { exact: true }).fill(dpo.password);
+    const { code } = await freshCode(dpo.secret);
+    await d.getByLabel('Security code').fill(code);
+    await d.getByRole('button', { name: 'Sign in' }).click();
+    await d.waitForURL(`${base}/`);
+    await d.getByRole('link', { name: 'Consultation records' }).first().click();
+    await heading(d).filter({ hasText: 'Consultation records' }).waitFor();
+    const row = d.getByTestId('records').locator('tbody tr').filter({ hasText: patientName });
+    await row.filter({ hasText: 'Dr Sam Patel' }).waitFor();
+    await check(d, 'records-list');
+    await d.getByLabel('From').fill('2020-01-01');
+    await d.getByLabel('To').fill('2026-12-31');
+    await d.getByRole('button', { name: 'Show consultations' }).click();
+    await d.getByTestId('error-summary').filter({ hasText: 'up to 400 days' }).waitFor();
+    await d.getByLabel('From').fill('2026-01-01');
+    await d.getByRole('button', { name: 'Show consultations' }).click();
+    await d.getByTestId('records').locator('tbody tr').filter({ hasText: 'Yesterday Patient' }).waitFor();
+    await d.getByTestId('records').getByRole('link', { name: new RegExp(patientName) }).click();
+    await heading(d).filter({ hasText: 'Consultation record' }).waitFor();
+    const timeline = await d.getByTestId('timeline').innerText();
+    for (const s of ['Booked', 'Ended']) assert.ok(timeline.includes(s), `the timeline holds ${s}: ${timeline}`);
+    assert.match(await d.getByTestId('record-participants').innerText(), new RegExp(`${patientName} \\(Patient\\): let in`));
+    assert.match(await d.getByTestId('record-summary').innerText(), /Dr Sam Patel/);
+    const html = await d.evaluate(() => document.documentElement.outerHTML);
+    assert.ok(!html.includes('Inhaler technique'), 'the outcome note is not shown to the reviewer');
+    await check(d, 'records-detail');
+    const id = consultURL.split('/').pop();
+    const audit = await d.evaluate(async () => (await (await fetch('/api/audit?limit=5')).json()).entries);
+    assert.ok(audit.some((e) => e.action === 'consultation.reviewed' && e.target === id), 'the reading is in the audit log');
+    const res = await pages.clinician.evaluate(async () => (await fetch('/api/reviews/consultations')).status);
+    assert.equal(res, 403, 'a clinician cannot read every consultation');
   });
 
   step('timing: from opening the link to the first decoded remote frame; then a poor connection and a switch to telephone', async () => {

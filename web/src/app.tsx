@@ -6,6 +6,7 @@ import { useIdle } from './idle';
 import { Account } from './pages/Account';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
+import { RecordPage, Records } from './pages/Records';
 import { Enrol } from './pages/Enrol';
 import { Forbidden } from './pages/Forbidden';
 import { Home } from './pages/Home';
@@ -21,7 +22,7 @@ import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
 import { eraseStore, loadedCore } from './messaging/core';
 import { isUnlocked, lock as lockMessaging, setSigningOut } from './messaging/state';
-import { canAdmin, canAudit, canConsult } from './roles';
+import { canAdmin, canAudit, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { loadMe, signOut } from './session';
 
@@ -146,6 +147,8 @@ function page(
   if (!me) return <Loading />;
   const consultID = match(path, '/consultations/');
   if (consultID !== null) return canConsult(me) ? <Consultation id={consultID} /> : <Forbidden />;
+  const recordID = match(path, '/records/');
+  if (recordID !== null) return canReview(me) ? <RecordPage id={recordID} /> : <Forbidden />;
   const convMembers = /^\/messages\/([0-9a-f]{32})\/members$/.exec(path);
   if (convMembers) return <MembersPage me={me} id={convMembers[1]} />;
   const convID = match(path, '/messages/');
@@ -160,6 +163,8 @@ function page(
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
+    case '/records':
+      return canReview(me) ? <Records /> : <Forbidden />;
     case '/messages':
       return <Messages me={me} />;
     case '/consultations':

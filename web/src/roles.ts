@@ -19,3 +19,7 @@ export const canAudit = (me: Me | null) => has(me, 'admin') || has(me, 'dpo');
 
 /** canConsult reports whether the person may run video consultations. */
 export const canConsult = (me: Me | null) => has(me, 'clinician');
+
+/** canReview reports whether the person may read every consultation's
+ * record (the data protection officer). */
+export const canReview = (me: Me | null) => has(me, 'dpo');

@@ -1,5 +1,5 @@
 import type { Me } from '../api';
-import { canAdmin, canAudit, canConsult } from '../roles';
+import { canAdmin, canAudit, canConsult, canReview } from '../roles';
 
 interface Props {
   me: Me | null;
@@ -120,5 +120,6 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canConsult(me)) items.push({ href: '/consultations', text: 'Video consultations' });
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
+  if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
   return items;
 }

@@ -1,5 +1,5 @@
 import type { Me } from '../api';
-import { canAdmin, canAudit, roleLabel } from '../roles';
+import { canAdmin, canAudit, canReview, roleLabel } from '../roles';
 import { useTitle } from '../title';
 
 /** Home says who is signed in, for which organisation and with which
@@ -27,6 +27,13 @@ export function Home({ me }: { me: Me }) {
       href: '/audit',
       title: 'Audit log',
       text: 'Every privileged action, in order, with a check that the log has not been altered.',
+    });
+  }
+  if (canReview(me)) {
+    links.push({
+      href: '/records',
+      title: 'Consultation records',
+      text: 'Who was invited to each video consultation, who joined, the consent given and how the call went.',
     });
   }
   return (

@@ -337,7 +337,8 @@ const kindText: Record<string, string> = {
   ended: 'Ended',
 };
 
-function Timeline({ detail }: { detail: Detail }) {
+/** Timeline lists a consultation's records in order. */
+export function Timeline({ detail }: { detail: Pick<Detail, 'consultation' | 'participants' | 'records'> }) {
   const who = (pid: string) => {
     const p = detail.participants.find((x) => x.id === pid);
     if (!p) return '';
