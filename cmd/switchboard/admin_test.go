@@ -99,7 +99,8 @@ func TestAdminCommands(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{nil, {"frobnicate"}, {"serve", "--nope"}, {"admin"}, {"serve", "--tls-cert", "x"}} {
+	for _, args := range [][]string{nil, {"frobnicate"}, {"serve", "--nope"}, {"admin"}, {"serve", "--tls-cert", "x"},
+		{"serve", "--trusted-proxy", "nginx"}, {"serve", "--metrics-allow", "10.0.0.0/40"}} {
 		_, _, err := cli(t, "", args...)
 		if err == nil || exitCode(err) != 2 {
 			t.Errorf("run(%q) = %v; want a usage error with exit code 2", args, err)

@@ -26,6 +26,8 @@ type serveConfig struct {
 	tlsCert   string
 	tlsKey    string
 	logLevel  string
+	proxies   string
+	metrics   string
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -39,6 +41,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
 	flags.StringVar(&cfg.tlsKey, "tls-key", "", "TLS private key file (PEM)")
 	flags.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	flags.StringVar(&cfg.proxies, "trusted-proxy", "", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client")
+	flags.StringVar(&cfg.metrics, "metrics-allow", "", "addresses (IPs or CIDRs, comma-separated) that may read /metrics (default: loopback only)")
 	consultCfg := consultFlags(flags)
 	var msgCfg messagingFlags
 	addMessagingFlags(flags, &msgCfg)
@@ -50,6 +54,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if (cfg.tlsCert == "") != (cfg.tlsKey == "") {
 		return fmt.Errorf("%w: give both --tls-cert and --tls-key, or neither", errUsage)
+	}
+	proxies, err := httpd.ParsePrefixes(cfg.proxies)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxy: %v", errUsage, err)
+	}
+	metricsAllow, err := httpd.ParsePrefixes(cfg.metrics)
+	if err != nil {
+		return fmt.Errorf("%w: --metrics-allow: %v", errUsage, err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
@@ -105,7 +117,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer stopMessaging()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: msg, PushHTTPLoopback: msgCfg.pushHTTPLoopback}, log, now, ids, assets, ready.Load)
+		Consult: cons.service, ICE: cons.ice, Messaging: msg, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		TrustedProxies: proxies, MetricsAllow: metricsAllow}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)
 	if err != nil {

@@ -18,6 +18,11 @@ import (
 
 func newTestServer(t *testing.T) (*Server, *identity.Service, *httptest.Server) {
 	t.Helper()
+	return newTestServerWith(t, Config{PublicURL: "http://example.test"})
+}
+
+func newTestServerWith(t *testing.T, cfg Config) (*Server, *identity.Service, *httptest.Server) {
+	t.Helper()
 	store, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +31,7 @@ func newTestServer(t *testing.T) (*Server, *identity.Service, *httptest.Server) 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ids := identity.NewService(store, log, time.Now)
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
-	s := New(Config{PublicURL: "http://example.test"}, log, time.Now, ids, assets, func() bool { return true })
+	s := New(cfg, log, time.Now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return s, ids, ts

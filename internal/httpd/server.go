@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -28,6 +29,13 @@ type Config struct {
 
 	Messaging        *messaging.Service // the MLS delivery service; nil turns messaging off
 	PushHTTPLoopback bool               // accept http://127.0.0.1 push endpoints (tests only)
+
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
+	// names the client, for rate limits and the audit log.
+	TrustedProxies []netip.Prefix
+	// MetricsAllow are the addresses that may read /metrics; none means
+	// loopback only.
+	MetricsAllow []netip.Prefix
 }
 
 // Server is Switchboard's HTTP API, web client and metrics.
@@ -73,6 +81,9 @@ func (s *Server) Handler() http.Handler {
 		if s.cfg.SecureCookie {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
+		if a, ok := forwardedFor(r, s.cfg.TrustedProxies); ok {
+			r.RemoteAddr = net.JoinHostPort(a.String(), "0")
+		}
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		s.mux.ServeHTTP(rec, r)
 		route := r.Pattern
@@ -111,7 +122,18 @@ func (s *Server) handle(pattern string, h handler) {
 }
 
 func (s *Server) handleMetrics() http.Handler {
-	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	allow := s.cfg.MetricsAllow
+	if len(allow) == 0 {
+		allow = loopback
+	}
+	h := promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a, ok := remoteIP(r); !ok || !contains(allow, a) {
+			http.Error(w, "Metrics are served only to the addresses given with --metrics-allow.", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
