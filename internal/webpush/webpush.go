@@ -4,9 +4,11 @@
 //
 // It never sends anything the caller did not give it, and the messaging
 // service only ever gives it a content-free payload. Its HTTP client
-// refuses loopback, private, link-local and unspecified addresses (unless
-// built for tests that push to 127.0.0.1) and does not follow redirects,
-// so the server cannot be aimed at internal services.
+// connects only to public addresses (netpolicy.Public: no loopback,
+// private, link-local, carrier-grade NAT or metadata ranges), checked at
+// every dial after DNS resolution so that a name pointing inside cannot
+// pass, unless built for tests that push to 127.0.0.1; and it does not
+// follow redirects. So the server cannot be aimed at internal services.
 package webpush
 
 import (
@@ -23,6 +25,7 @@ import (
 	wp "github.com/SherClockHolmes/webpush-go"
 
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/netpolicy"
 )
 
 // Sender sends pushes with the server's VAPID key.
@@ -44,8 +47,7 @@ func New(vapidPublic, vapidPrivate, subject string, allowLoopback bool) *Sender 
 		if allowLoopback && ip == netip.AddrFrom4([4]byte{127, 0, 0, 1}) {
 			return nil
 		}
-		if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-			ip.IsUnspecified() || ip.IsMulticast() || ip == netip.AddrFrom4([4]byte{169, 254, 169, 254}) {
+		if !netpolicy.Public(ip) {
 			return fmt.Errorf("push endpoint address %s is not public", ip)
 		}
 		return nil
