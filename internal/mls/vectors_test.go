@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -29,10 +31,41 @@ func vectorDir(t *testing.T) string {
 	}
 }
 
+// vectorFiles are the vector files the tests below read, each in full.
+var vectorFiles = []string{
+	"crypto-basics.json", "deserialization.json", "key-schedule.json", "message-protection.json", "messages.json",
+	"passive-client-handling-commit.json", "passive-client-random.json", "passive-client-welcome.json",
+	"psk_secret.json", "secret-tree.json", "transcript-hashes.json", "tree-math.json", "tree-operations.json",
+	"tree-validation.json", "treekem.json", "welcome.json",
+}
+
+// TestEveryVectorFileRuns fails when the vector directory holds a file no
+// test reads (a new suite of vectors would otherwise be ignored), or lacks
+// one they do.
+func TestEveryVectorFileRuns(t *testing.T) {
+	es, err := os.ReadDir(vectorDir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []string
+	for _, e := range es {
+		if strings.HasSuffix(e.Name(), ".json") {
+			found = append(found, e.Name())
+		}
+	}
+	want := slices.Sorted(slices.Values(vectorFiles))
+	if !slices.Equal(found, want) {
+		t.Errorf("vector files = %v; the tests read %v", found, want)
+	}
+}
+
 // loadVectors reads the named test-vector file into cases. A missing or
 // unreadable file fails the test: vectors are never silently skipped.
 func loadVectors(t *testing.T, name string, cases any) {
 	t.Helper()
+	if !slices.Contains(vectorFiles, name) {
+		t.Fatalf("%s is not listed in vectorFiles", name)
+	}
 	b, err := os.ReadFile(filepath.Join(vectorDir(t), name))
 	if err != nil {
 		t.Fatalf("read test vectors: %v", err)
