@@ -349,6 +349,34 @@ describe('video consultations', { concurrency: false }, () => {
     assert.ok(!csv.includes('Margaret'));
   });
 
+  step('the clinician shares the record into a conversation, naming the patient by initials', async () => {
+    const c = pages.clinician;
+    await c.getByTestId('share-locked').waitFor();
+    await c.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Messages' }).click();
+    await heading(c).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor({ timeout: 30_000 });
+    await c.getByLabel('PIN', { exact: true }).fill('318604');
+    await c.getByLabel('Enter the PIN again').fill('318604');
+    await c.getByRole('button', { name: 'Set PIN and continue' }).click();
+    await c.getByText('You are not in any conversations yet.').waitFor({ timeout: 30_000 });
+    await c.evaluate(async () => window.switchboardCore.create('Practice team', '[]'));
+    await c.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Video consultations' }).click();
+    await c.getByRole('link', { name: patientName }).first().click();
+    await c.getByLabel('Conversation').selectOption({ label: 'Practice team' });
+    assert.ok(await c.getByLabel('By initials (M.O.)').isChecked(), 'initials are the default');
+    await check(c, 'consult-share');
+    await c.getByRole('button', { name: 'Share the record' }).click();
+    await c.getByTestId('share-status').filter({ hasText: 'The record was shared in Practice team.' }).waitFor({ timeout: 30_000 });
+    await c.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Messages' }).click();
+    await c.getByRole('link', { name: 'Practice team' }).click();
+    const msg = c.getByTestId('message').filter({ hasText: 'Video consultation record: patient M.O.' });
+    await msg.waitFor({ timeout: 30_000 });
+    const text = await msg.innerText();
+    for (const s of ['Identity: full name and date of birth confirmed', 'Entered the waiting room (consent recorded)', 'Ended']) {
+      assert.ok(text.includes(s), `the shared record holds ${s}: ${text}`);
+    }
+    for (const s of ['Margaret', 'Inhaler', '07700']) assert.ok(!text.includes(s), `the shared record leaves out ${s}`);
+  });
+
   step('the data protection officer reads the record, without the clinical note, and the reading is audited', async () => {
     const d = await open('dpo', { phone: true });
     await d.goto('/signin');

@@ -9,6 +9,7 @@ import { Call } from './Call';
 import { Checklist } from './Checklist';
 import { openDevices } from './check';
 import { Guests } from './Guests';
+import { recordKind, ShareRecord } from './Share';
 import { type ChatLine, Mesh, type Remote, roleName, socketURL } from './mesh';
 import { type Detail, type Participant, statusNames, when } from './types';
 
@@ -183,6 +184,17 @@ export function Consultation({ id }: { id: string }) {
         sound or messages.
       </p>
       <Timeline detail={detail} />
+      {over && (
+        <>
+          <h2>Share with colleagues</h2>
+          <p class="nhsuk-body">
+            Send this record into one of your Switchboard conversations, end to end encrypted. It carries the times, who
+            took part, the checklist, consent and changes of mode; not the outcome note, the chat or anyone's contact
+            details.
+          </p>
+          <ShareRecord detail={detail} />
+        </>
+      )}
     </>
   );
 }
@@ -325,17 +337,6 @@ function Outcome({ id, saved, onSaved }: { id: string; saved: string; onSaved: (
   );
 }
 
-const kindText: Record<string, string> = {
-  scheduled: 'Booked',
-  invited: 'Invited',
-  sent: 'Invitation sent',
-  consent: 'Entered the waiting room (consent recorded)',
-  admitted: 'Admitted',
-  checklist: 'Opening checklist saved',
-  mode: 'Mode changed',
-  outcome: 'Outcome saved',
-  ended: 'Ended',
-};
 
 /** Timeline lists a consultation's records in order. */
 export function Timeline({ detail }: { detail: Pick<Detail, 'consultation' | 'participants' | 'records'> }) {
@@ -348,7 +349,7 @@ export function Timeline({ detail }: { detail: Pick<Detail, 'consultation' | 'pa
     <ul class="nhsuk-list" data-testid="timeline">
       {detail.records.map((r) => (
         <li key={r.seq}>
-          {when(r.at)}: {kindText[r.kind] ?? r.kind}
+          {when(r.at)}: {recordKind(r.kind)}
           {r.participant_id && ` – ${who(r.participant_id)}`}
           {r.kind === 'mode' && ` from ${r.detail.from} to ${r.detail.to}${r.detail.trigger === 'automatic' ? ' (poor connection)' : ''}`}
           {r.kind === 'consent' && ` (statement ${r.detail.version})`}
