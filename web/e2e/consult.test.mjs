@@ -304,6 +304,52 @@ describe('video consultations', { concurrency: false }, () => {
     await check(pages.clinician, 'consult-chat');
   });
 
+  step('the camera and microphone toggles stop and restart what the clinician sends', async () => {
+    const c = pages.clinician;
+    const p = pages.patient;
+    // Video bytes per second the patient receives from the clinician (the
+    // guest's video keeps flowing on the other connection). A disabled
+    // camera track still sends frames, but black ones: a few bytes each.
+    const fromClinician = () =>
+      p.evaluate(async () => {
+        let bytes = 0;
+        for (const conn of window.switchboardCall.conns.values()) {
+          if (conn.info.role !== 'clinician') continue;
+          (await conn.pc.getStats()).forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') bytes += s.bytesReceived ?? 0;
+          });
+        }
+        return bytes;
+      });
+    const rate = async () => {
+      const from = await fromClinician();
+      await p.waitForTimeout(2000);
+      return Math.round(((await fromClinician()) - from) / 2);
+    };
+    const sending = (kind) =>
+      c.evaluate(
+        (kind) =>
+          window.switchboardCall.peerConnections.flatMap((pc) => pc.getSenders()).filter((x) => x.track?.kind === kind).map((x) => x.track.enabled),
+        kind,
+      );
+    const before = await rate();
+    assert.ok(before > 5000, `the patient receives ${before} video bytes/s before the toggle`);
+    await c.getByRole('button', { name: 'Turn camera off' }).click();
+    assert.deepEqual([...new Set(await sending('video'))], [false], 'every connection stops sending camera video');
+    await p.waitForTimeout(1000);
+    const off = await rate();
+    assert.ok(off < before / 4, `with the camera off the patient still receives ${off} video bytes/s (was ${before})`);
+    await c.getByRole('button', { name: 'Turn camera on' }).click();
+    await p.waitForTimeout(1500);
+    const on = await rate();
+    assert.ok(on > off * 3, `after turning the camera on the patient receives ${on} video bytes/s (${off} while off)`);
+    console.log(`# metric: video from the clinician ${before} B/s, camera off ${off} B/s, on again ${on} B/s`);
+    await c.getByRole('button', { name: 'Mute microphone' }).click();
+    assert.deepEqual([...new Set(await sending('audio'))], [false], 'muting stops sending sound');
+    await c.getByRole('button', { name: 'Unmute microphone' }).click();
+    assert.deepEqual([...new Set(await sending('audio'))], [true]);
+  });
+
   step('after a network drop the patient reconnects and the call resumes without a new admission', async () => {
     const p = pages.patient;
     await p.evaluate(() => {
@@ -316,6 +362,30 @@ describe('video consultations', { concurrency: false }, () => {
     }, null, { timeout: 20_000 });
     await videoFlowing(p, 'patient after reconnecting');
     await videoFlowing(pages.clinician, 'clinician after the patient reconnected');
+  });
+
+  step('when the network changes the same connections restart ICE and media keeps flowing', async () => {
+    const p = pages.patient;
+    const ufrags = () =>
+      p.evaluate(() => window.switchboardCall.peerConnections.map((pc) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1]));
+    const before = await ufrags();
+    await p.evaluate(() => {
+      window.beforeRestart = [...window.switchboardCall.peerConnections];
+      window.dispatchEvent(new Event('online')); // as the phone joins another network
+    });
+    await p.waitForFunction(
+      (before) => {
+        const now = window.switchboardCall.peerConnections;
+        return (
+          now.length === before.length &&
+          now.every((pc, i) => pc === window.beforeRestart[i] && /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1] !== before[i])
+        );
+      },
+      before,
+      { timeout: 20_000 },
+    );
+    await videoFlowing(p, 'patient after the ICE restart');
+    await videoFlowing(pages.clinician, 'clinician after the patient restarted ICE');
   });
 
   step('ending the consultation ends the link; the outcome and FHIR record follow', async () => {
