@@ -207,6 +207,10 @@ type dropProxy struct {
 	// commitDrops cuts the connection after this many commits reach the
 	// server.
 	commitDrops int
+	// noSockets refuses WebSocket upgrades, as a proxy that does not
+	// carry them; polls counts the long-polls that passed.
+	noSockets bool
+	polls     int
 }
 
 type proxiedSend struct {
@@ -240,6 +244,16 @@ func (p *dropProxy) arm(n int) { p.mu.Lock(); p.drops = n; p.mu.Unlock() }
 func (p *dropProxy) beforeCommit(f func()) { p.mu.Lock(); p.before = f; p.mu.Unlock() }
 
 func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	noSockets := p.noSockets
+	if r.URL.Path == "/api/poll" {
+		p.polls++
+	}
+	p.mu.Unlock()
+	if noSockets && r.URL.Path == "/api/ws" {
+		http.Error(w, "this proxy does not carry WebSockets", http.StatusBadGateway)
+		return
+	}
 	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/commits") {
 		p.mu.Lock()
 		f := p.before

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -172,6 +173,44 @@ func (w *chatWorld) beforeRestart(t *testing.T) {
 
 	w.leavingAndCatchingUp(t)
 	w.resendOverFlakyLink(t)
+	w.watchWithoutSockets(t)
+}
+
+// watchWithoutSockets: behind a proxy that does not carry WebSockets,
+// watch falls back to long-polling and still prints each message as it
+// arrives.
+func (w *chatWorld) watchWithoutSockets(t *testing.T) {
+	w.proxy.mu.Lock()
+	w.proxy.noSockets, w.proxy.polls = true, 0
+	w.proxy.mu.Unlock()
+	defer func() {
+		w.proxy.mu.Lock()
+		w.proxy.noSockets = false
+		w.proxy.mu.Unlock()
+	}()
+	wt := w.ann2.watch(t)
+	defer wt.end()
+	polling := func() bool { w.proxy.mu.Lock(); defer w.proxy.mu.Unlock(); return w.proxy.polls > 0 }
+	for deadline := time.Now().Add(10 * time.Second); !polling() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !polling() {
+		t.Fatal("watch never long-polled with the socket refused")
+	}
+	time.Sleep(100 * time.Millisecond) // the poll is waiting on the server
+	for i := range 2 {
+		text := unique(t, fmt.Sprintf("while polling %d", i))
+		start := time.Now()
+		w.send(t, w.ann1, w.conv, text)
+		wt.waitFor(text, 10*time.Second)
+		if !strings.Contains(wt.out.String(), text) {
+			t.Fatalf("the long-polling watch did not print %q", text)
+		}
+		t.Logf("long-poll delivery %d: %v from send to print", i, time.Since(start))
+	}
+	if err := wt.end(); err != nil {
+		t.Errorf("watch ended with %v", err)
+	}
 }
 
 // leavingAndCatchingUp: a removed member reads and sends nothing more; an

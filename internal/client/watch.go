@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
@@ -29,33 +30,103 @@ type frame struct {
 // Watch catches up, then stays connected to the server and calls emit
 // for each new message as it arrives, in order, until ctx ends (nil) or
 // the device is revoked or signed out. A dropped connection is resumed
-// from the device's cursors.
+// from the device's cursors. Where the network does not carry WebSockets
+// (the socket cannot be opened twice running), it long-polls over plain
+// HTTP instead, trying the socket again every few minutes.
 func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 	if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil {
 		return err
 	}
 	backoff := 250 * time.Millisecond
+	noSocket := 0       // socket attempts that failed to connect, in a row
+	var tried time.Time // the last socket attempt while polling
 	for {
-		start := time.Now()
-		err := c.watchOnce(ctx, emit)
+		if noSocket < 2 || time.Since(tried) > socketRetry {
+			tried = time.Now()
+			err := c.watchOnce(ctx, emit)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case errors.Is(err, ErrErased), fault.Is(err, fault.Unauthenticated), fault.Is(err, fault.Forbidden):
+				return err
+			case errors.Is(err, errNoSocket):
+				noSocket++
+			default:
+				noSocket = 0
+			}
+			if noSocket < 2 {
+				c.log.Info("socket closed; reconnecting", "err", err)
+				if time.Since(tried) > time.Minute {
+					backoff = 250 * time.Millisecond
+				}
+				wait(ctx, backoff)
+				backoff = min(backoff*2, 15*time.Second)
+				// Anything sent while disconnected comes back in the
+				// replay, but Welcomes are fetched here.
+				if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil && !fault.Is(err, fault.Unavailable) {
+					return err
+				}
+				continue
+			}
+			c.log.Info("no socket; long-polling", "err", err)
+		}
+		err := c.pollOnce(ctx, emit)
 		switch {
 		case ctx.Err() != nil:
 			return nil
 		case errors.Is(err, ErrErased), fault.Is(err, fault.Unauthenticated), fault.Is(err, fault.Forbidden):
 			return err
-		}
-		c.log.Info("socket closed; reconnecting", "err", err)
-		if time.Since(start) > time.Minute {
+		case err != nil:
+			wait(ctx, backoff)
+			backoff = min(backoff*2, 15*time.Second)
+		default:
 			backoff = 250 * time.Millisecond
 		}
-		wait(ctx, backoff)
-		backoff = min(backoff*2, 15*time.Second)
-		// Anything sent while disconnected comes back in the replay,
-		// but Welcomes are fetched here.
-		if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil && !fault.Is(err, fault.Unavailable) {
-			return err
+	}
+}
+
+// socketRetry is how often a long-polling device tries the socket again.
+const socketRetry = 3 * time.Minute
+
+// errNoSocket marks a socket that could not be opened at all.
+var errNoSocket = errors.New("no socket")
+
+// pollOnce waits (up to 25 s, on the server) for anything new, then
+// fetches it over plain HTTP.
+func (c *Client) pollOnce(ctx context.Context, emit func(Message)) error {
+	var cursors map[string]uint64
+	if err := c.locked(ctx, func() error {
+		var err error
+		cursors, err = c.cursors()
+		return err
+	}); err != nil {
+		return err
+	}
+	var out struct {
+		Changed  []string `json:"changed"`
+		Welcomes bool     `json:"welcomes"`
+	}
+	if err := c.api.do(ctx, http.MethodPost, "/api/poll", map[string]any{"cursors": cursors, "wait_seconds": 25}, &out); err != nil {
+		return err
+	}
+	if len(out.Changed) == 0 && !out.Welcomes {
+		return nil
+	}
+	return c.locked(ctx, func() error { return c.syncAll(ctx, emit) })
+}
+
+// cursors returns how far this device has read each conversation it is
+// still in.
+func (c *Client) cursors() (map[string]uint64, error) {
+	out := map[string]uint64{}
+	ids, err := c.conversationIDs()
+	for _, id := range ids {
+		var rec convRecord
+		if err := c.v.get(convKey(id), &rec); err == nil && !rec.Removed {
+			out[id] = rec.LastSeq
 		}
 	}
+	return out, err
 }
 
 func (c *Client) locked(ctx context.Context, f func() error) error {
@@ -72,19 +143,14 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 	u := "ws" + strings.TrimPrefix(c.api.base, "http") + "/api/ws"
 	conn, err := dial(ctx, u, c.api)
 	if err != nil {
-		return fault.Wrap(fault.Unavailable, "Could not connect to the server for live messages.", err)
+		return fault.Wrap(fault.Unavailable, "Could not connect to the server for live messages.", errors.Join(errNoSocket, err))
 	}
 	defer conn.CloseNow()
 	conn.SetReadLimit(maxFrame)
-	cursors := map[string]uint64{}
+	var cursors map[string]uint64
 	err = c.locked(ctx, func() error {
-		ids, err := c.conversationIDs()
-		for _, id := range ids {
-			var rec convRecord
-			if err := c.v.get(convKey(id), &rec); err == nil && !rec.Removed {
-				cursors[id] = rec.LastSeq
-			}
-		}
+		var err error
+		cursors, err = c.cursors()
 		return err
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -468,4 +469,32 @@ func (s *Server) handleVAPID(w http.ResponseWriter, r *http.Request, p *identity
 		return err
 	}
 	return reply(w, http.StatusOK, map[string]string{"public_key": m.VAPIDPublicKey()})
+}
+
+func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Cursors     map[string]int64 `json:"cursors"`
+		WaitSeconds int              `json:"wait_seconds"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if len(in.Cursors) > 10000 {
+		return fault.Invalidf("Send at most 10000 cursors in one poll.")
+	}
+	if in.WaitSeconds < 0 || in.WaitSeconds > int(messaging.MaxPollWait/time.Second) {
+		return fault.Invalidf("Give wait_seconds from 0 (the default, 25) to 55.")
+	}
+	res, err := m.Poll(r.Context(), p, in.Cursors, time.Duration(in.WaitSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	if res.Changed == nil {
+		res.Changed = []string{}
+	}
+	return reply(w, http.StatusOK, map[string]any{"changed": res.Changed, "welcomes": res.Welcomes})
 }

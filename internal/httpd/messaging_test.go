@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -362,4 +363,81 @@ func TestLeaveAndAdmins(t *testing.T) {
 			t.Errorf("members %v, admins %v; want [bob dan], [bob]", emails, c.Admins)
 		}
 	})
+}
+
+// TestLongPoll: a poll answers at once when the device is behind, waits
+// while it is up to date and answers as soon as a message is stored or a
+// Welcome arrives, and otherwise after its wait.
+func TestLongPoll(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	bob := f.device("bob@example.nhs.uk")
+	cat := f.device("cat@example.nhs.uk")
+	id := ann.create("bob@example.nhs.uk")
+	bob.join()
+	var conv conversationJSON
+	bob.do("GET", "/api/conversations/"+id, nil, &conv)
+	last := conv.LastSeq
+
+	type result struct {
+		Changed  []string
+		Welcomes bool
+	}
+	poll := func(d *tdev, cursors map[string]int64, wait int) (int, result, time.Duration) {
+		var r result
+		start := time.Now()
+		code := d.do("POST", "/api/poll", map[string]any{"cursors": cursors, "wait_seconds": wait}, &r)
+		return code, r, time.Since(start)
+	}
+	if code, r, took := poll(bob, map[string]int64{id: 0}, 5); code != 200 || !cmp.Equal(r.Changed, []string{id}) || took > time.Second {
+		t.Errorf("poll from behind = %d %+v after %v; want %s at once", code, r, took, id)
+	}
+	if code, r, took := poll(bob, map[string]int64{id: last}, 1); code != 200 || len(r.Changed) != 0 || r.Welcomes || took < 900*time.Millisecond {
+		t.Errorf("poll when up to date = %d %+v after %v; want nothing after the 1 s wait", code, r, took)
+	}
+
+	done := make(chan result, 1)
+	go func() {
+		_, r, _ := poll(bob, map[string]int64{id: last}, 20)
+		done <- r
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	ann.send(id, "lp1", "while bob polls")
+	select {
+	case r := <-done:
+		if !cmp.Equal(r.Changed, []string{id}) {
+			t.Errorf("poll woken by a message = %+v; want %s", r, id)
+		}
+		t.Logf("a stored message ended the waiting poll after %v", time.Since(start))
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poll did not answer when a message was stored")
+	}
+
+	go func() {
+		_, r, _ := poll(cat, map[string]int64{}, 20)
+		done <- r
+	}()
+	time.Sleep(200 * time.Millisecond)
+	ann.read(id, 0)
+	if code, _ := ann.commit(id, mls.CommitOptions{Add: ann.claim("cat@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
+		t.Fatalf("add cat = %d", code)
+	}
+	select {
+	case r := <-done:
+		if !r.Welcomes {
+			t.Errorf("poll woken by a Welcome = %+v; want welcomes", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poll did not answer when a Welcome arrived")
+	}
+
+	if code, r, _ := poll(bob, map[string]int64{"00000000000000000000000000000000": 3, id: 1 << 40}, 1); code != 200 || !cmp.Equal(r.Changed, []string{"00000000000000000000000000000000"}) {
+		t.Errorf("poll naming a conversation bob is not in = %d %+v; want it reported changed", code, r)
+	}
+	for _, wait := range []int{-1, 56} {
+		if code, _, _ := poll(bob, nil, wait); code != 400 {
+			t.Errorf("poll with wait_seconds %d = %d; want 400", wait, code)
+		}
+	}
 }

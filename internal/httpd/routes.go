@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	s.authed("DELETE /api/push/subscriptions", s.handlePushUnsubscribe)
 	s.authed("GET /api/push/vapid", s.handleVAPID)
 	s.authed("GET /api/ws", s.handleWS)
+	s.authed("POST /api/poll", s.handlePoll)
 
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)
