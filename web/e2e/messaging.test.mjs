@@ -213,6 +213,24 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     }
   });
 
+  step('a PDF travels encrypted and opens from a blob: URL with the same bytes', async () => {
+    const a = pages[ann.email];
+    const pdf = Buffer.from(
+      '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj ' +
+        '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+    );
+    await a.getByLabel('Attach a picture or PDF').setInputFiles({ name: 'discharge-letter.pdf', mimeType: 'application/pdf', buffer: pdf });
+    for (const who of [bob, cat]) {
+      const p = pages[who.email];
+      const link = p.getByTestId('attachment-pdf').filter({ hasText: 'discharge-letter.pdf' });
+      await link.waitFor({ timeout: 20_000 });
+      const href = await link.getAttribute('href');
+      assert.match(href, /^blob:/);
+      const got = await p.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), href);
+      assert.deepEqual(Buffer.from(got), pdf, `${who.email} decrypts the PDF byte for byte`);
+    }
+  });
+
   step('the patient-data warning: shown for a valid NHS number, not for an invalid one; sending anyway is counted', async () => {
     const a = pages[ann.email];
     const box = a.getByLabel('Message', { exact: true });
