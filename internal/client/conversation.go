@@ -289,24 +289,16 @@ func (c *Client) Remove(ctx context.Context, id, email string) error {
 // the other members commit. This device forgets the conversation's keys
 // at once and keeps only what it read before.
 func (c *Client) Leave(ctx context.Context, id string) error {
-	unlock, err := c.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cv, err := c.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer cv.close()
-	if cv.rec.Removed {
-		return nil
-	}
-	if err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/leave", nil, nil); err != nil {
-		return err
-	}
-	cv.rec.Removed = true
-	return c.save(cv)
+	return c.opened(ctx, id, func(cv *conv) error {
+		if cv.rec.Removed {
+			return nil
+		}
+		if err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/leave", nil, nil); err != nil {
+			return err
+		}
+		cv.rec.Removed = true
+		return c.save(cv)
+	})
 }
 
 // MakeAdmin makes the member with email one of the conversation's admins,
@@ -335,8 +327,9 @@ func (c *Client) roster(ctx context.Context, id string) (*roster, error) {
 	return &r, err
 }
 
-// change runs f on an up-to-date conversation this device is a member of.
-func (c *Client) change(ctx context.Context, id string, f func(*conv) error) error {
+// opened runs f, holding the store's lock, on the conversation as this
+// device has it.
+func (c *Client) opened(ctx context.Context, id string, f func(*conv) error) error {
 	unlock, err := c.lock(ctx)
 	if err != nil {
 		return err
@@ -347,13 +340,20 @@ func (c *Client) change(ctx context.Context, id string, f func(*conv) error) err
 		return err
 	}
 	defer cv.close()
-	if err := c.sync(ctx, cv, nil, true); err != nil {
-		return err
-	}
-	if cv.rec.Removed {
-		return errNotMember
-	}
 	return f(cv)
+}
+
+// change runs f on an up-to-date conversation this device is a member of.
+func (c *Client) change(ctx context.Context, id string, f func(*conv) error) error {
+	return c.opened(ctx, id, func(cv *conv) error {
+		if err := c.sync(ctx, cv, nil, true); err != nil {
+			return err
+		}
+		if cv.rec.Removed {
+			return errNotMember
+		}
+		return f(cv)
+	})
 }
 
 func (c *Client) postCommit(ctx context.Context, id string, req commitReq) (*seqResp, error) {

@@ -11,22 +11,18 @@ import (
 // returns every message the device holds for it, in order. A device
 // removed from the conversation keeps what it read while a member.
 func (c *Client) Messages(ctx context.Context, id string) ([]Message, error) {
-	unlock, err := c.lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	cv, err := c.load(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	defer cv.close()
-	if !cv.rec.Removed {
-		if err := c.sync(ctx, cv, nil, true); err != nil {
-			return nil, err
+	var out []Message
+	err := c.opened(ctx, id, func(cv *conv) error {
+		if !cv.rec.Removed {
+			if err := c.sync(ctx, cv, nil, true); err != nil {
+				return err
+			}
 		}
-	}
-	return c.history(id)
+		var err error
+		out, err = c.history(id)
+		return err
+	})
+	return out, err
 }
 
 // Removed reports whether this device has been removed from the

@@ -171,61 +171,48 @@ func (c *Client) SafetyCode(ctx context.Context, id, email string) (string, erro
 }
 
 func (c *Client) pairFingerprint(ctx context.Context, id, email string) (string, error) {
-	unlock, err := c.lock(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer unlock()
-	cv, err := c.load(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	defer cv.close()
-	if cv.g == nil {
-		return "", errNotMember
-	}
-	all := c.memberKeys(cv)
-	me, them := strings.ToLower(c.prof.Email), strings.ToLower(email)
-	if all[them] == nil || me == them {
-		return "", fault.New(fault.NotFound, "That person is not another member of this conversation.")
-	}
-	pair := []string{fingerprint(me, all[me]), fingerprint(them, all[them])}
-	slices.Sort(pair)
-	return pair[0] + pair[1], nil
+	var out string
+	err := c.opened(ctx, id, func(cv *conv) error {
+		if cv.g == nil {
+			return errNotMember
+		}
+		all := c.memberKeys(cv)
+		me, them := strings.ToLower(c.prof.Email), strings.ToLower(email)
+		if all[them] == nil || me == them {
+			return fault.New(fault.NotFound, "That person is not another member of this conversation.")
+		}
+		pair := []string{fingerprint(me, all[me]), fingerprint(them, all[them])}
+		slices.Sort(pair)
+		out = pair[0] + pair[1]
+		return nil
+	})
+	return out, err
 }
 
 // Verify records that the user compared the safety code with the person
 // with email and it matched: their current device keys are trusted, and
 // a changed-key notice is cleared.
 func (c *Client) Verify(ctx context.Context, id, email string) error {
-	unlock, err := c.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	cv, err := c.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	defer cv.close()
-	if cv.g == nil {
-		return errNotMember
-	}
-	e := strings.ToLower(email)
-	keys := c.memberKeys(cv)[e]
-	if keys == nil {
-		return fault.New(fault.NotFound, "That person is not a member of this conversation.")
-	}
-	var rec keysRecord
-	if err := c.v.get(keysKey(e), &rec); err != nil && !errors.Is(err, ErrNotFound) {
-		return err
-	}
-	if rec.Seen == nil {
-		rec.Seen = map[string]string{}
-	}
-	for d, k := range keys {
-		rec.Seen[d] = base64.StdEncoding.EncodeToString(k)
-	}
-	rec.Verified, rec.KeyChanged = fingerprint(e, keys), false
-	return c.v.put(keysKey(e), &rec)
+	return c.opened(ctx, id, func(cv *conv) error {
+		if cv.g == nil {
+			return errNotMember
+		}
+		e := strings.ToLower(email)
+		keys := c.memberKeys(cv)[e]
+		if keys == nil {
+			return fault.New(fault.NotFound, "That person is not a member of this conversation.")
+		}
+		var rec keysRecord
+		if err := c.v.get(keysKey(e), &rec); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		if rec.Seen == nil {
+			rec.Seen = map[string]string{}
+		}
+		for d, k := range keys {
+			rec.Seen[d] = base64.StdEncoding.EncodeToString(k)
+		}
+		rec.Verified, rec.KeyChanged = fingerprint(e, keys), false
+		return c.v.put(keysKey(e), &rec)
+	})
 }

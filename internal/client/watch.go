@@ -47,7 +47,7 @@ func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 			switch {
 			case ctx.Err() != nil:
 				return nil
-			case errors.Is(err, ErrErased), fault.Is(err, fault.Unauthenticated), fault.Is(err, fault.Forbidden):
+			case final(err):
 				return err
 			case errors.Is(err, errNoSocket):
 				noSocket++
@@ -74,7 +74,7 @@ func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case errors.Is(err, ErrErased), fault.Is(err, fault.Unauthenticated), fault.Is(err, fault.Forbidden):
+		case final(err):
 			return err
 		case err != nil:
 			wait(ctx, backoff)
@@ -83,6 +83,12 @@ func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 			backoff = 250 * time.Millisecond
 		}
 	}
+}
+
+// final reports whether err ends watching: the device was revoked or
+// signed out.
+func final(err error) bool {
+	return errors.Is(err, ErrErased) || fault.Is(err, fault.Unauthenticated) || fault.Is(err, fault.Forbidden)
 }
 
 // socketRetry is how often a long-polling device tries the socket again.
