@@ -3,6 +3,7 @@ package httpd
 import (
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -47,9 +48,36 @@ func (s *Server) handlePIDOverride(w http.ResponseWriter, r *http.Request, p *id
 			return fault.Invalidf("Give kinds of patient data as the warning named them.")
 		}
 	}
+	slices.Sort(in.Kinds)
+	in.Kinds = slices.Compact(in.Kinds)
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	if err := m.RecordPIDOverride(r.Context(), p, in.Kinds); err != nil {
+		return err
+	}
 	for _, k := range in.Kinds {
 		s.metrics.pidOverrides.WithLabelValues(p.Org.ODS, k).Inc()
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+func (s *Server) handlePIDReport(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	weeks := 8
+	if v := r.URL.Query().Get("weeks"); v != "" {
+		if weeks, err = strconv.Atoi(v); err != nil {
+			return fault.Invalidf("Give weeks as a whole number from 1 to 53.")
+		}
+	}
+	ws, err := m.PIDReport(r.Context(), p, weeks)
+	if err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]any{"weeks": ws})
 }

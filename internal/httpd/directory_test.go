@@ -1,10 +1,12 @@
 package httpd
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -66,5 +68,47 @@ func TestPIDOverrideCounted(t *testing.T) {
 	}
 	if strings.Contains(string(b), "943 476") {
 		t.Error("metrics carry what was typed")
+	}
+
+	// The counts are kept, per UK week, for the organisation's admins
+	// and data protection officer.
+	if code := ann.do("POST", "/api/pid/overrides", map[string]any{"kinds": []string{"NHS number", "NHS number"}}, nil); code != http.StatusNoContent {
+		t.Fatalf("POST /api/pid/overrides naming a kind twice = %d; want 204", code)
+	}
+	org, err := f.store.OrgByODS(context.Background(), "RXX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uk, _ := time.LoadLocation("Europe/London")
+	lastWeek := time.Now().In(uk).AddDate(0, 0, -7).Format(time.DateOnly)
+	if err := f.store.AddPIDOverrides(context.Background(), org.ID, lastWeek, []string{"phone number"}); err != nil {
+		t.Fatal(err)
+	}
+	dpo := f.device("dpo@example.nhs.uk", "dpo")
+	var rep struct {
+		Weeks []struct {
+			Commencing string           `json:"week_commencing"`
+			Counts     map[string]int64 `json:"counts"`
+		}
+	}
+	if code := dpo.do("GET", "/api/reports/pid?weeks=3", nil, &rep); code != 200 || len(rep.Weeks) != 3 {
+		t.Fatalf("GET /api/reports/pid = %d %+v; want three weeks", code, rep)
+	}
+	want := []map[string]int64{{"NHS number": 2, "postcode": 1}, {"phone number": 1}, {}}
+	for i, w := range rep.Weeks {
+		if !cmp.Equal(w.Counts, want[i]) {
+			t.Errorf("week %d (%s) counts %v; want %v", i, w.Commencing, w.Counts, want[i])
+		}
+		if d, err := time.Parse(time.DateOnly, w.Commencing); err != nil || d.Weekday() != time.Monday {
+			t.Errorf("week %d commences %q; want a Monday", i, w.Commencing)
+		}
+	}
+	if code := ann.do("GET", "/api/reports/pid", nil, nil); code != http.StatusForbidden {
+		t.Errorf("GET /api/reports/pid as a clinician = %d; want 403", code)
+	}
+	for _, q := range []string{"0", "54", "many"} {
+		if code := dpo.do("GET", "/api/reports/pid?weeks="+q, nil, nil); code != http.StatusBadRequest {
+			t.Errorf("GET /api/reports/pid?weeks=%s = %d; want 400", q, code)
+		}
 	}
 }

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	s.authed("GET /api/audit", s.handleAudit)
 	s.authed("GET /api/directory", s.handleDirectory)
 	s.authed("POST /api/pid/overrides", s.handlePIDOverride)
+	s.authed("GET /api/reports/pid", s.handlePIDReport)
 
 	s.authed("GET /api/consultations", s.handleListConsultations)
 	s.authed("POST /api/consultations", s.handleSchedule)

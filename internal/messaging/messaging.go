@@ -209,7 +209,22 @@ type Store interface {
 	PutAttachment(ctx context.Context, a *Attachment) error
 	Attachment(ctx context.Context, id string) (*Attachment, error)
 
+	// AddPIDOverrides counts one message sent after a patient-data
+	// warning, once for each kind it held, on day (YYYY-MM-DD).
+	AddPIDOverrides(ctx context.Context, orgID, day string, kinds []string) error
+	// PIDOverrides returns the organisation's counts for the days from
+	// and to (inclusive, YYYY-MM-DD), by day and kind.
+	PIDOverrides(ctx context.Context, orgID, from, to string) ([]PIDOverride, error)
+
 	PutPushSubscription(ctx context.Context, s *PushSubscription, at time.Time) error
 	DeletePushSubscription(ctx context.Context, deviceID string) error
 	PushSubscription(ctx context.Context, deviceID string) (*PushSubscription, error)
+}
+
+// PIDOverride is how many messages holding one kind of patient data were
+// sent anyway, after the warning, on one day in one organisation.
+type PIDOverride struct {
+	Day   string // YYYY-MM-DD, UK time
+	Kind  string
+	Count int64
 }

@@ -310,3 +310,36 @@ func (db *DB) SetCursor(ctx context.Context, conversation, deviceID string, seq 
 		return err
 	})
 }
+
+// AddPIDOverrides counts a message sent after a patient-data warning.
+func (db *DB) AddPIDOverrides(ctx context.Context, orgID, day string, kinds []string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		for _, k := range kinds {
+			_, err := tx.Exec(`INSERT INTO pid_overrides(org_id, day, kind, count) VALUES (?,?,?,1)
+				ON CONFLICT(org_id, day, kind) DO UPDATE SET count = count + 1`, orgID, day, k)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// PIDOverrides returns the organisation's counts for days from to to.
+func (db *DB) PIDOverrides(ctx context.Context, orgID, from, to string) ([]messaging.PIDOverride, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT day, kind, count FROM pid_overrides
+		WHERE org_id = ? AND day >= ? AND day <= ? ORDER BY day, kind`, orgID, from, to)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []messaging.PIDOverride
+	for rows.Next() {
+		var o messaging.PIDOverride
+		if err := rows.Scan(&o.Day, &o.Kind, &o.Count); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, o)
+	}
+	return out, translate(rows.Err())
+}

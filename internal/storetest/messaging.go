@@ -38,6 +38,7 @@ func Messaging(t *testing.T, open func(t *testing.T) MessagingStore) {
 		{"sends concurrently", messagingSendRace},
 		{"proposals and cursors", messagingProposals},
 		{"attachments and push subscriptions", messagingBlobs},
+		{"patient-data warning counts", messagingPIDCounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,5 +285,23 @@ func messagingCommitRace(t *testing.T, ctx context.Context, s MessagingStore) {
 	}
 	if ok != 1 {
 		t.Errorf("%d of %d concurrent commits in one epoch were accepted; want exactly 1", ok, n)
+	}
+}
+
+func messagingPIDCounts(t *testing.T, ctx context.Context, s MessagingStore) {
+	seedDevices(t, ctx, s, 1)
+	must(t, "AddPIDOverrides", s.AddPIDOverrides(ctx, "o1", "2026-11-30", []string{"NHS number", "postcode"}))
+	must(t, "AddPIDOverrides again", s.AddPIDOverrides(ctx, "o1", "2026-11-30", []string{"NHS number"}))
+	must(t, "AddPIDOverrides next day", s.AddPIDOverrides(ctx, "o1", "2026-12-01", []string{"phone number"}))
+	must(t, "AddPIDOverrides out of range", s.AddPIDOverrides(ctx, "o1", "2026-12-08", []string{"phone number"}))
+	got, err := s.PIDOverrides(ctx, "o1", "2026-11-30", "2026-12-07")
+	must(t, "PIDOverrides", err)
+	want := []messaging.PIDOverride{{Day: "2026-11-30", Kind: "NHS number", Count: 2}, {Day: "2026-11-30", Kind: "postcode", Count: 1},
+		{Day: "2026-12-01", Kind: "phone number", Count: 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("PIDOverrides = %+v; want %+v", got, want)
+	}
+	if got, err := s.PIDOverrides(ctx, "another-org", "2026-01-01", "2026-12-31"); err != nil || len(got) != 0 {
+		t.Errorf("PIDOverrides of another organisation = %+v, %v; want none", got, err)
 	}
 }

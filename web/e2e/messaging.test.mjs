@@ -253,6 +253,14 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await a.getByRole('button', { name: 'Send anyway' }).click();
     await pages[bob.email].getByTestId('message').filter({ hasText: 'for the ward round' }).waitFor();
     assert.equal(await overrides(), before + 1, 'sending anyway is counted');
+    // The organisation's own figures, kept across restarts, for its admins and DPO.
+    const week = await a.evaluate(async () => (await (await fetch('/api/reports/pid?weeks=1')).json()).weeks[0]);
+    assert.ok(week.counts['NHS number'] >= 1, `this week's figures count the override: ${JSON.stringify(week)}`);
+    await menu(a, 'Audit log');
+    await a.getByTestId('pid-figures').locator('tbody tr').first().filter({ hasText: week.week_commencing }).waitFor();
+    await check(a, 'audit-pid-figures');
+    await menu(a, 'Messages');
+    await a.getByRole('link', { name: GROUP }).click();
   });
 
   step('safety codes match between Ann and Bob, and Ann marks Bob verified', async () => {

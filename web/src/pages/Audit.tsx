@@ -8,6 +8,7 @@ import { when } from '../format';
 import { message, useLoad } from '../load';
 import { canAdmin } from '../roles';
 import { useTitle } from '../title';
+import { PIDFigures } from './PIDFigures';
 
 interface Entry {
   seq: number;
@@ -89,6 +90,7 @@ export function Audit({ me }: { me: Me }) {
           Show older entries
         </button>
       )}
+      <PIDFigures />
     </>
   );
 }
