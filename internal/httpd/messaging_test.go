@@ -118,6 +118,7 @@ func TestConversationLifecycle(t *testing.T) {
 
 	t.Run("a new member gets no history", func(t *testing.T) {
 		cat := f.device("cat@example.nhs.uk")
+		_, old := ann.send(id, "before-cat", "said before cat joined")
 		ann.read(id, 0)
 		if code, _ := ann.commit(id, mls.CommitOptions{Add: ann.claim("cat@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
 			t.Fatalf("add commit = %d", code)
@@ -126,6 +127,16 @@ func TestConversationLifecycle(t *testing.T) {
 		_, msgs := cat.read(id, 0)
 		if len(msgs) != 0 {
 			t.Errorf("new member read %d entries from before it joined; want none", len(msgs))
+		}
+		// At the ciphertext level: even given an earlier message (from
+		// another member's copy), the new member's keys do not open it.
+		var earlier struct{ Messages []messaging.MessageJSON }
+		bob2.do("GET", "/api/conversations/"+id+"/messages?after="+itoa(old-1)+"&limit=1", nil, &earlier)
+		if len(earlier.Messages) != 1 {
+			t.Fatalf("bob's device reads %d entries at seq %d; want ann's message", len(earlier.Messages), old)
+		}
+		if r, err := cat.groups[id].Process(earlier.Messages[0].Message); err == nil {
+			t.Errorf("the new member opened a message from before it joined: %q", r.ApplicationData)
 		}
 		ann.send(id, "after-cat", "welcome cat")
 		if got, _ := cat.read(id, 0); !cmp.Equal(got, []string{"welcome cat"}) {
@@ -339,6 +350,17 @@ func TestLeaveAndAdmins(t *testing.T) {
 		}
 		if code, _ := get(cat); code != 404 {
 			t.Errorf("GET conversation by the member who left = %d; want 404", code)
+		}
+		// At the ciphertext level: cat's device kept its group state, yet
+		// cannot open what is sent after the commit that removed it.
+		_, after := bob.send(id, "b-after-cat", "after cat left")
+		var later struct{ Messages []messaging.MessageJSON }
+		bob.do("GET", "/api/conversations/"+id+"/messages?after="+itoa(after-1), nil, &later)
+		if len(later.Messages) != 1 {
+			t.Fatalf("bob reads %d entries at seq %d; want his message", len(later.Messages), after)
+		}
+		if r, err := cat.groups[id].Process(later.Messages[0].Message); err == nil {
+			t.Errorf("the removed device's group state opened a later message: %q", r.ApplicationData)
 		}
 	})
 

@@ -158,6 +158,9 @@ func TestRevokedDeviceIsErasedAndRemoved(t *testing.T) {
 	bob := f.device("bob@example.nhs.uk")
 	id := ann.create("bob@example.nhs.uk")
 	bob.join()
+	cat := f.device("cat@example.nhs.uk")
+	other := cat.create("bob@example.nhs.uk") // a second conversation, started by someone else
+	bob.join()
 	bc := bob.dial(nil)
 	until(t, bc, "ready")
 
@@ -197,6 +200,17 @@ func TestRevokedDeviceIsErasedAndRemoved(t *testing.T) {
 	}
 	if got := ann.groups[id].Members(); len(got) != 1 {
 		t.Errorf("ann's MLS group has %d members; want 1", len(got))
+	}
+	// The other conversation gets its own proposal, which its member commits.
+	_, msgs = cat.read(other, 0)
+	if len(msgs) == 0 || msgs[len(msgs)-1].Kind != messaging.KindProposal || msgs[len(msgs)-1].Device != "" {
+		t.Fatalf("the second conversation's stream = %+v; want the server's proposal last", msgs)
+	}
+	if code, res := cat.commit(other, mls.CommitOptions{}); code != 200 {
+		t.Fatalf("commit of the removal in the second conversation = %d %v", code, res)
+	}
+	if got := cat.groups[other].Members(); len(got) != 1 {
+		t.Errorf("cat's MLS group has %d members; want 1 once the revoked device is out", len(got))
 	}
 }
 
