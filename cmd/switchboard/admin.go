@@ -20,6 +20,9 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
+// adminCommands lists the console's commands, for usage messages.
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, audit verify or migrate-to-postgres"
+
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
@@ -35,7 +38,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
 	}
 	if len(rest) < 2 {
-		return fmt.Errorf("%w: say what to administer: org add, user add, audit verify or migrate-to-postgres", errUsage)
+		return fmt.Errorf("%w: say what to administer: %s", errUsage, adminCommands)
 	}
 	cmd := rest[0] + " " + rest[1]
 	sub := newFlags("admin "+cmd, stderr)
@@ -81,6 +84,36 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintf(stdout, "Added %s. Their authenticator app secret is %s (or scan %s).\n", u.Email, key.Secret, key.URI)
 			return nil
 		}
+	case "user roles":
+		var roles stringList
+		email := sub.String("email", "", "the user's email address")
+		sub.Var(&roles, "role", "a role: clinician, admin or dpo (repeat for several); the user gets exactly these")
+		do = func(ids *identity.Service) error {
+			u, err := ids.ConsoleSetRoles(ctx, *email, roles)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s now has the roles %s.\n", u.Email, roleList(u.Roles))
+			return nil
+		}
+	case "user disable", "user enable", "user unlock":
+		email := sub.String("email", "", "the user's email address")
+		verb := rest[1]
+		do = func(ids *identity.Service) error {
+			change, done := ids.ConsoleDisable, "Disabled %s: they are signed out everywhere, their devices are revoked and they cannot sign in until enabled again.\n"
+			switch verb {
+			case "enable":
+				change, done = ids.ConsoleEnable, "Enabled %s: they sign in again with their password and security code, on new devices.\n"
+			case "unlock":
+				change, done = ids.ConsoleUnlock, "Unlocked %s: they can sign in again now.\n"
+			}
+			u, err := change(ctx, *email)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, done, u.Email)
+			return nil
+		}
 	case "audit verify":
 		do = func(ids *identity.Service) error {
 			n, err := ids.VerifyAudit(ctx)
@@ -91,7 +124,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: unknown admin command %q; use org add, user add, audit verify or migrate-to-postgres", errUsage, cmd)
+		return fmt.Errorf("%w: unknown admin command %q; use %s", errUsage, cmd, adminCommands)
 	}
 	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
 		return err
@@ -105,6 +138,14 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer store.Close()
 	return do(identity.NewService(store, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now))
+}
+
+func roleList(rs []identity.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 func readPassword(r io.Reader) (string, error) {
