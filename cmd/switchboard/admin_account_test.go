@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,5 +121,42 @@ func TestAdminAccountCommands(t *testing.T) {
 
 	if out, err := admin("audit", "verify"); err != nil || !strings.Contains(out, "entries verified") {
 		t.Errorf("audit verify = %q, %v", out, err)
+	}
+}
+
+// TestConsoleDisableLeavesConversations: a person disabled at the console
+// while the server runs is signed out, their device can no longer read,
+// and the other members' devices commit it out of their conversations, as
+// when an admin disables them on the admin page.
+func TestConsoleDisableLeavesConversations(t *testing.T) {
+	data, profiles := t.TempDir(), t.TempDir()
+	if _, _, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
+		t.Fatal(err)
+	}
+	ann, bob := addAccount(t, data, "ann@example.nhs.uk", "admin"), addAccount(t, data, "bob@example.nhs.uk")
+	ann1 := &device{name: "ann1", profile: filepath.Join(profiles, "ann1"), passphrase: "passphrase of ann1", acct: ann}
+	bob1 := &device{name: "bob1", profile: filepath.Join(profiles, "bob1"), passphrase: "passphrase of bob1", acct: bob}
+	srv := startServer(t, data)
+	ann1.login(t, srv.base)
+	bob1.login(t, srv.base)
+	conv := strings.TrimSpace(ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", bob.email))
+	ann1.chat(t, "send", conv, "handover at eight")
+	if got := texts(bob1.read(t, conv)); len(got) != 1 {
+		t.Fatalf("bob reads %q; want the one message", got)
+	}
+
+	if out, _, err := cli(t, "", "admin", "--data", data, "user", "disable", "--email", bob.email); err != nil {
+		t.Fatalf("user disable = %q, %v", out, err)
+	}
+	if _, err := bob1.try(t, "", "read", conv, "--json"); err == nil {
+		t.Errorf("bob's device can still read once he is disabled")
+	}
+	ann1.read(t, conv) // ann's device commits the server's removal proposal
+	if out := ann1.chat(t, "list", "--json"); strings.Contains(out, bob.email) {
+		t.Errorf("ann lists %s; want bob's device gone from the conversation", out)
+	}
+	ann1.chat(t, "send", conv, "handover moved to nine")
+	if got := texts(ann1.read(t, conv)); !slices.Contains(got, "handover moved to nine") {
+		t.Errorf("ann reads %q; want the conversation to go on without bob", got)
 	}
 }
