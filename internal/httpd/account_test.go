@@ -204,7 +204,9 @@ func TestAccountRoutes(t *testing.T) {
 	if json.Unmarshal(raw, &got); status != 200 || got.Disabled {
 		t.Fatalf("POST enable = %d %s; want 200 with disabled false", status, raw)
 	}
-	bob = r.token("bob@x.nhs.uk")
+	if status, _ := r.do("GET", "/api/me", r.token("bob@x.nhs.uk"), ""); status != 200 {
+		t.Errorf("GET /api/me after signing in again once enabled = %d; want 200", status)
+	}
 
 	// Locked out, then unlocked.
 	for range 5 {
