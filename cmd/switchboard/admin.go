@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/messaging"
 )
 
 // stringList is a repeatable string flag.
@@ -20,13 +21,17 @@ type stringList []string
 func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
+// adminCommands lists the console's commands, for usage messages.
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, audit verify or migrate-to-postgres"
+
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
 	dbURL := fs.String("database-url", "", databaseURLHelp)
 	// Accepted so that serve and admin take one set of flags; the
-	// console's changes reach running nodes through the database.
-	fs.String("nats-url", "", "accepted as for serve; the console needs only the database")
+	// console's changes reach running nodes through the database, and a
+	// disabled user's devices are also announced over NATS when given.
+	natsURL := fs.String("nats-url", "", "as for serve: user disable tells the nodes at once that the person's devices are revoked")
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}
@@ -35,11 +40,12 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
 	}
 	if len(rest) < 2 {
-		return fmt.Errorf("%w: say what to administer: org add, user add, audit verify or migrate-to-postgres", errUsage)
+		return fmt.Errorf("%w: say what to administer: %s", errUsage, adminCommands)
 	}
 	cmd := rest[0] + " " + rest[1]
 	sub := newFlags("admin "+cmd, stderr)
 	var do func(*identity.Service) error
+	revokes := false // the command revokes devices, so messaging must hear of it
 	switch cmd {
 	case "org add":
 		ods := sub.String("ods", "", "the organisation's NHS ODS code")
@@ -81,6 +87,37 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			fmt.Fprintf(stdout, "Added %s. Their authenticator app secret is %s (or scan %s).\n", u.Email, key.Secret, key.URI)
 			return nil
 		}
+	case "user roles":
+		var roles stringList
+		email := sub.String("email", "", "the user's email address")
+		sub.Var(&roles, "role", "a role: clinician, admin or dpo (repeat for several); the user gets exactly these")
+		do = func(ids *identity.Service) error {
+			u, err := ids.ConsoleSetRoles(ctx, *email, roles)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s now has the roles %s.\n", u.Email, roleList(u.Roles))
+			return nil
+		}
+	case "user disable", "user enable", "user unlock":
+		email := sub.String("email", "", "the user's email address")
+		verb := rest[1]
+		revokes = verb == "disable"
+		do = func(ids *identity.Service) error {
+			change, done := ids.ConsoleDisable, "Disabled %s: they are signed out everywhere, their devices are revoked and they cannot sign in until enabled again.\n"
+			switch verb {
+			case "enable":
+				change, done = ids.ConsoleEnable, "Enabled %s: they sign in again with their password and security code, on new devices.\n"
+			case "unlock":
+				change, done = ids.ConsoleUnlock, "Unlocked %s: they can sign in again now.\n"
+			}
+			u, err := change(ctx, *email)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, done, u.Email)
+			return nil
+		}
 	case "audit verify":
 		do = func(ids *identity.Service) error {
 			n, err := ids.VerifyAudit(ctx)
@@ -91,7 +128,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: unknown admin command %q; use org add, user add, audit verify or migrate-to-postgres", errUsage, cmd)
+		return fmt.Errorf("%w: unknown admin command %q; use %s", errUsage, cmd, adminCommands)
 	}
 	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
 		return err
@@ -104,7 +141,50 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer store.Close()
-	return do(identity.NewService(store, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ids := identity.NewService(store, log, time.Now)
+	if revokes {
+		stop, err := consoleMessaging(ctx, store, ids, *natsURL, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	return do(ids)
+}
+
+// consoleMessaging runs the delivery service for the length of one console
+// command, so that devices the command revokes are removed from their
+// conversations as they would be from the admin page: the server's removal
+// proposals are stored for the members to commit, and the devices' push
+// subscriptions deleted. Over NATS the nodes also tell the devices at once
+// to erase themselves; without it they find out at their next request.
+func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger) (func(), error) {
+	bus, closeBus, err := openBus(natsURL, "console", log)
+	if err != nil {
+		return nil, err
+	}
+	mctx, cancel := context.WithCancel(ctx)
+	flags := messagingFlags{sendRate: messaging.DefaultLimits.SendRate, sendBurst: messaging.DefaultLimits.SendBurst}
+	_, wait, err := startMessaging(mctx, st, ids, st, bus, log, time.Now, flags, "")
+	if err != nil {
+		cancel()
+		closeBus()
+		return nil, err
+	}
+	return func() {
+		cancel()
+		wait()
+		closeBus()
+	}, nil
+}
+
+func roleList(rs []identity.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
 }
 
 func readPassword(r io.Reader) (string, error) {

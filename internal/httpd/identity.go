@@ -31,14 +31,12 @@ type orgJSON struct {
 }
 
 type userJSON struct {
-	ID           string    `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	Roles        []string  `json:"roles"`
-	Registration string    `json:"registration"`
-	Org          *orgJSON  `json:"org,omitempty"`
-	Enrolled     *bool     `json:"enrolled,omitempty"`
-	LockedUntil  *jsonTime `json:"locked_until,omitempty"`
+	ID           string   `json:"id"`
+	Email        string   `json:"email"`
+	Name         string   `json:"name"`
+	Roles        []string `json:"roles"`
+	Registration string   `json:"registration"`
+	Org          *orgJSON `json:"org,omitempty"`
 }
 
 func userOut(u *identity.User, org *identity.Org) userJSON {
@@ -280,25 +278,6 @@ func (s *Server) handleRevokeMyDevice(w http.ResponseWriter, r *http.Request, p 
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	us, err := s.identity.ListUsers(r.Context(), p)
-	if err != nil {
-		return err
-	}
-	out := []userJSON{}
-	for _, u := range us {
-		j := userOut(u, nil)
-		enrolled := u.Enrolled()
-		j.Enrolled = &enrolled
-		if !u.LockedUntil.IsZero() && s.now().Before(u.LockedUntil) {
-			t := jsonTime(u.LockedUntil)
-			j.LockedUntil = &t
-		}
-		out = append(out, j)
-	}
-	return reply(w, http.StatusOK, map[string]any{"users": out})
 }
 
 func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

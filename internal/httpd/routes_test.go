@@ -103,6 +103,37 @@ func TestEveryRouteNeedsAuth(t *testing.T) {
 	if authed < 10 {
 		t.Errorf("walked %d authed routes; want the whole API", authed)
 	}
+
+	// An admin naming users and devices that do not exist is told so in a
+	// sentence; nothing answers 5xx.
+	_, akey, err := ids.CreateUserWithPassword(ctx, identity.NewUser{OrgODS: "RXX", Email: "a@x.nhs.uk", Name: "A", Roles: []string{"admin"}, Password: "tulip ladder velvet orbit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acode, _ := identity.TOTPCode(akey.Secret, identity.TOTPCounter(time.Now()))
+	asi, err := ids.SignIn(ctx, identity.SignInInput{Email: "a@x.nhs.uk", Password: "tulip ladder velvet orbit", Code: acode, Device: identity.DeviceInput{Kind: "cli"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range s.Routes() {
+		method, path := concrete(rt.Pattern)
+		if !strings.HasPrefix(path, "/api/admin/") || !strings.Contains(path, "/abc") {
+			continue
+		}
+		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(`{"roles":["clinician"]}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+asi.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct{ Error string }
+		json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound || body.Error == "" {
+			t.Errorf("%s as an admin naming nothing = %d %q; want 404 with a sentence", rt.Pattern, res.StatusCode, body.Error)
+		}
+	}
 }
 
 func TestSecurityHeadersAndFallback(t *testing.T) {

@@ -98,15 +98,8 @@ func (s *Service) CreateUserWithPassword(ctx context.Context, in NewUser) (*User
 }
 
 func userEvent(now time.Time, actor string, u *User, addr string) audit.Event {
-	roles := ""
-	for i, r := range u.Roles {
-		if i > 0 {
-			roles += ","
-		}
-		roles += string(r)
-	}
 	return audit.Event{At: now, OrgID: u.OrgID, Actor: actor, Action: "user.create", Target: u.ID, Addr: addr,
-		Detail: map[string]string{"roles": roles}}
+		Detail: map[string]string{"roles": joinRoles(u.Roles)}}
 }
 
 // AddUser adds a user to the admin's organisation and returns a one-time
@@ -221,10 +214,17 @@ func (s *Service) RevokeDevice(ctx context.Context, p *Principal, id string, asA
 	if err := s.store.RevokeDevice(ctx, d.ID, s.now(), ev); err != nil {
 		return err
 	}
-	if s.OnDeviceRevoked != nil {
-		s.OnDeviceRevoked(context.WithoutCancel(ctx), d.ID)
-	}
+	s.deviceRevoked(ctx, d.ID)
 	return nil
+}
+
+// deviceRevoked tells the hook (messaging) that a device has been revoked,
+// however that came about. It runs to the end even if the request that
+// caused it is cancelled meanwhile.
+func (s *Service) deviceRevoked(ctx context.Context, id string) {
+	if s.OnDeviceRevoked != nil {
+		s.OnDeviceRevoked(context.WithoutCancel(ctx), id)
+	}
 }
 
 // ListDevices lists the caller's own devices.

@@ -13,7 +13,8 @@ const maxDirectory = 25
 // email or role contains query (case-insensitive), for picking whom to
 // message. Any signed-in member of the organisation may search it; people
 // who have not finished enrolment are left out, as they cannot be
-// messaged yet. An empty query lists the first people by name.
+// messaged yet, and so are people whose accounts are disabled. An empty
+// query lists the first people by name.
 func (s *Service) Directory(ctx context.Context, p *Principal, query string) ([]*User, error) {
 	us, err := s.store.ListUsers(ctx, p.Org.ID)
 	if err != nil {
@@ -22,7 +23,7 @@ func (s *Service) Directory(ctx context.Context, p *Principal, query string) ([]
 	q := strings.ToLower(strings.TrimSpace(query))
 	var out []*User
 	for _, u := range us {
-		if !u.Enrolled() || !matchesPerson(u, q) {
+		if !u.Enrolled() || u.Disabled() || !matchesPerson(u, q) {
 			continue
 		}
 		out = append(out, u)

@@ -15,10 +15,14 @@ func TestDirectory(t *testing.T) {
 	_, secret := f.user(t, "ann@example.nhs.uk", "clinician", "admin")
 	f.user(t, "bob@example.nhs.uk", "clinician")
 	f.user(t, "dee@example.nhs.uk", "dpo")
+	gone, _ := f.user(t, "gone@example.nhs.uk", "clinician")
 	si := f.signIn(t, "ann@example.nhs.uk", secret)
 	p, err := f.ids.Authenticate(ctx, si.Token)
 	if err != nil {
 		t.Fatalf("Authenticate: %v", err)
+	}
+	if _, err := f.ids.DisableUser(ctx, p, gone.ID); err != nil {
+		t.Fatalf("DisableUser: %v", err)
 	}
 	emails := func(us []*identity.User) []string {
 		var out []string
@@ -35,6 +39,7 @@ func TestDirectory(t *testing.T) {
 		{"BOB", []string{"bob@example.nhs.uk"}},
 		{"dpo", []string{"dee@example.nhs.uk"}},
 		{"nobody", nil},
+		{"gone", nil}, // disabled
 	} {
 		us, err := f.ids.Directory(ctx, p, tc.q)
 		if err != nil {

@@ -93,6 +93,9 @@ func (s *Service) EnrolInfo(ctx context.Context, tok string) (*User, *Org, error
 	if err != nil {
 		return nil, nil, fmt.Errorf("enrolment user: %w", err)
 	}
+	if u.Disabled() {
+		return nil, nil, ErrDisabled
+	}
 	org, err := s.store.OrgByID(ctx, u.OrgID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("enrolment org: %w", err)

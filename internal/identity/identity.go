@@ -63,10 +63,18 @@ type User struct {
 	TOTPLastCounter int64  // the last time step used, to refuse replays
 	FailedSignIns   int    // consecutive failures
 	LockedUntil     time.Time
+	DisabledAt      time.Time // zero while the account is enabled
 }
 
 // Has reports whether u holds role r.
 func (u *User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
+
+// Disabled reports whether an admin has disabled u's account: a disabled
+// user cannot sign in, and their sessions are refused.
+func (u *User) Disabled() bool { return !u.DisabledAt.IsZero() }
+
+// Locked reports whether u may not sign in at now after too many failures.
+func (u *User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
 
 // Enrolled reports whether u has a password and a confirmed second factor,
 // and so may sign in.

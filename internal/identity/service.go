@@ -106,6 +106,12 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	if !pwOK || !codeOK {
 		return nil, s.failed(ctx, u, in.Addr, now, pwOK)
 	}
+	// Only someone who knows the password and holds the second factor
+	// learns that the account is disabled.
+	if u.Disabled() {
+		s.count("disabled")
+		return nil, ErrDisabled
+	}
 	org, err := s.store.OrgByID(ctx, u.OrgID)
 	if err != nil {
 		return nil, fmt.Errorf("sign in: %w", err)
@@ -247,6 +253,8 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 	now := s.now()
 	reason := ""
 	switch {
+	case u.Disabled():
+		reason = "user_disabled"
 	case d.Revoked():
 		reason = "device_revoked"
 	case now.After(sess.ExpiresAt):

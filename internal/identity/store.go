@@ -5,6 +5,15 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+)
+
+// The errors a Store returns for the rules it keeps itself.
+var (
+	// ErrLastAdmin refuses to leave an organisation without an enabled admin.
+	ErrLastAdmin = fault.New(fault.Conflict, "This is the organisation's last enabled administrator; make someone else an administrator first.")
+	// ErrDisabled refuses to start a session for a disabled user.
+	ErrDisabled = fault.New(fault.Forbidden, "This account has been disabled; ask your organisation's administrator.")
 )
 
 // Store keeps identities. Every method that changes state takes the audit
@@ -14,6 +23,10 @@ import (
 //
 // Errors: a missing row is fault.NotFound, a duplicate (ODS code, email) is
 // fault.Conflict.
+//
+// An organisation always keeps at least one enabled admin: the methods that
+// could take away the last one check it inside their transaction, so that
+// two admins acting at once (on any node) cannot both succeed.
 type Store interface {
 	CountOrgs(ctx context.Context) (int, error)
 	CreateOrg(ctx context.Context, o *Org, ev audit.Event) error
@@ -36,6 +49,25 @@ type Store interface {
 	// shortens a lock already stored.
 	RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error
 
+	// SetRoles replaces the user's roles from with to. If the stored roles
+	// are no longer from (another admin changed them meanwhile) it changes
+	// nothing and returns fault.Conflict. It refuses with ErrLastAdmin to
+	// take the admin role from the organisation's last enabled admin.
+	SetRoles(ctx context.Context, userID string, from, to []Role, ev audit.Event) error
+	// DisableUser marks the user disabled at at, ends every live session
+	// of theirs and revokes every device of theirs not revoked yet, and
+	// records ev and then, for each device revoked, deviceEv with its
+	// Target set to that device's ID. It returns the IDs of the devices it
+	// revoked. A user disabled already is left as they are, with nothing
+	// recorded. It refuses with ErrLastAdmin to disable the organisation's
+	// last enabled admin.
+	DisableUser(ctx context.Context, userID string, at time.Time, ev, deviceEv audit.Event) ([]string, error)
+	// EnableUser clears the user's disabled mark. Their devices stay
+	// revoked. An enabled user is left as they are, with nothing recorded.
+	EnableUser(ctx context.Context, userID string, ev audit.Event) error
+	// Unlock clears the user's sign-in failure count and lock.
+	Unlock(ctx context.Context, userID string, ev audit.Event) error
+
 	// SetupEnrolment replaces any setup enrolment with e (no audit: nothing exists yet).
 	SetupEnrolment(ctx context.Context, e *Enrolment) error
 	EnrolmentByHash(ctx context.Context, tokenHash string) (*Enrolment, error)
@@ -48,7 +80,8 @@ type Store interface {
 	// StartSession records a successful sign-in: it resets the user's failure
 	// count, stores the TOTP counter used, consumes the enrolment whose hash is
 	// given (if any, confirming the TOTP secret), registers the device if new
-	// and stores the session.
+	// and stores the session. It refuses a disabled user with ErrDisabled,
+	// whatever the caller checked before.
 	StartSession(ctx context.Context, s *Session, d *Device, totpCounter int64, enrolHash string, ev audit.Event) error
 	SessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
 	// TouchSession sets the session's and its device's last-seen time.

@@ -24,10 +24,18 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		}
 		// The counter only moves forward: a code used concurrently on
 		// another node waits for this row's lock, then finds the counter
-		// moved and is refused.
+		// moved and is refused. An account disabled meanwhile, on any
+		// node, is refused the same way.
 		err := execOne(ctx, tx, `UPDATE users SET failed_signins = 0, locked_until = 0, totp_last_counter = $1,
-			totp_confirmed = true WHERE id = $2 AND totp_last_counter < $1`, totpCounter, s.UserID)
+			totp_confirmed = true WHERE id = $2 AND totp_last_counter < $1 AND disabled_at = 0`, totpCounter, s.UserID)
 		if fault.Is(err, fault.NotFound) {
+			var disabled int64
+			if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM users WHERE id = $1`, s.UserID).Scan(&disabled); err != nil {
+				return err
+			}
+			if disabled != 0 {
+				return identity.ErrDisabled
+			}
 			return fault.New(fault.Unauthenticated, "That security code has been used already. Wait for the next one.")
 		}
 		if err != nil {

@@ -18,6 +18,13 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 				return fault.New(fault.NotFound, "This enrolment link has been used already.")
 			}
 		}
+		// An account disabled while its owner was signing in stays shut.
+		if _, _, disabled, err := accountRow(tx, s.UserID); err != nil || disabled {
+			if err == nil {
+				err = identity.ErrDisabled
+			}
+			return err
+		}
 		// The counter only moves forward: a code used concurrently on
 		// another node is refused here.
 		err := execOne(tx, `UPDATE users SET failed_signins = 0, locked_until = 0, totp_last_counter = ?,

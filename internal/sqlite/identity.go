@@ -130,16 +130,16 @@ func (db *DB) CreateUser(ctx context.Context, u *identity.User, enrol *identity.
 }
 
 const userColumns = `id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed,
-	totp_last_counter, failed_signins, locked_until`
+	totp_last_counter, failed_signins, locked_until, disabled_at`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(row scanner) (*identity.User, error) {
 	var u identity.User
 	var roles string
-	var created, locked int64
+	var created, locked, disabled int64
 	err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Registration, &roles, &created, &u.PasswordHash, &u.TOTPSecret,
-		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked)
+		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked, &disabled)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -148,7 +148,7 @@ func scanUser(row scanner) (*identity.User, error) {
 			u.Roles = append(u.Roles, identity.Role(r))
 		}
 	}
-	u.CreatedAt, u.LockedUntil = fromMicros(created), fromMicros(locked)
+	u.CreatedAt, u.LockedUntil, u.DisabledAt = fromMicros(created), fromMicros(locked), fromMicros(disabled)
 	return &u, nil
 }
 

@@ -1,7 +1,9 @@
 // The foundation scenario, in order, against a real server: first-start
 // setup, an admin and a clinician enrolling with passwords and TOTP,
 // device revocation taking effect in the other browser, signing out and in
-// again. Every page visited is checked with axe-core.
+// again, lockout, and the admin unlocking, changing roles, disabling and
+// enabling the clinician's account. Every page visited is checked with
+// axe-core.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -184,6 +186,7 @@ describe('foundation web client', { concurrency: false }, () => {
   });
 
   let clinicianSecret = '';
+  let clinicianStep = -1;
 
   step('the clinician enrols in another browser and reaches home', async () => {
     clinicianCtx = await newContext(browser, srv.base);
@@ -194,7 +197,8 @@ describe('foundation web client', { concurrency: false }, () => {
     await p.getByRole('button', { name: 'Continue' }).click();
     await heading(p).filter({ hasText: 'Set up your security code' }).waitFor();
     clinicianSecret = (await p.getByTestId('totp-secret').innerText()).replace(/\s/g, '');
-    const { code } = await freshCode(clinicianSecret);
+    const { code, step: used } = await freshCode(clinicianSecret);
+    clinicianStep = used;
     await p.getByLabel('Security code').fill(code);
     await p.getByRole('button', { name: 'Confirm and sign in' }).click();
     await p.waitForURL(`${srv.base}/`);
@@ -430,5 +434,115 @@ describe('foundation web client', { concurrency: false }, () => {
     }
     assert.match(text, /try again|locked/i, 'a 429 sentence is shown');
     await check(p, 'signin-too-many');
+  });
+  // signInAs fills in the sign-in page and submits it.
+  const signInAs = async (p, who, code) => {
+    await p.getByLabel('Email address').fill(who.email);
+    await p.getByLabel('Password', { exact: true }).fill(who.password);
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  };
+  const clinicianRow = () => adminPage.getByTestId('users').getByRole('row').filter({ hasText: clinician.email });
+
+  step('the admin sees the clinician locked until a time, and unlocks them', async () => {
+    const p = adminPage;
+    await p.goto('/signin');
+    const { code, step: used } = await freshCode(adminSecret, adminStep);
+    adminStep = used;
+    await signInAs(p, admin, code);
+    await p.waitForURL(`${srv.base}/`);
+    await p.goto('/admin');
+    const row = clinicianRow();
+    await row.filter({ hasText: /Locked until \d\d:\d\d/ }).waitFor();
+    await row.getByRole('button', { name: `Unlock for ${clinician.name}` }).click();
+    await p.getByTestId('account-done').filter({ hasText: `${clinician.name} has been unlocked` }).waitFor();
+    await row.filter({ hasText: 'Active' }).waitFor();
+    assert.equal(await row.getByRole('button', { name: /^Unlock/ }).count(), 0, 'no Unlock once unlocked');
+
+    const c = clinicianPage;
+    await c.goto('/signin');
+    const fresh = await freshCode(clinicianSecret, clinicianStep);
+    clinicianStep = fresh.step;
+    await signInAs(c, clinician, fresh.code);
+    await c.waitForURL(`${srv.base}/`);
+    await heading(c).filter({ hasText: `Hello, ${clinician.name}` }).waitFor();
+  });
+
+  step('the admin changes the clinician’s roles, and must leave at least one', async () => {
+    const p = adminPage;
+    const row = clinicianRow();
+    await row.getByRole('button', { name: `Change roles for ${clinician.name}` }).click();
+    const form = p.getByTestId('change-roles');
+    await form.waitFor();
+    assert.ok(await form.evaluate((el) => el === document.activeElement), 'focus moves to the form');
+    assert.ok(await form.getByLabel('Clinician').isChecked(), 'the current roles are ticked');
+    assert.ok(!(await form.getByLabel('Administrator').isChecked()));
+
+    await form.getByLabel('Clinician').uncheck();
+    await form.getByRole('button', { name: `Save roles for ${clinician.name}` }).click();
+    await errorSummary(p).filter({ hasText: 'Select at least one role' }).waitFor();
+    await check(p, 'admin-change-roles-error');
+
+    await form.getByLabel('Clinician').check();
+    await form.getByLabel('Data protection officer').check();
+    await form.getByRole('button', { name: `Save roles for ${clinician.name}` }).click();
+    await p.getByTestId('account-done').filter({ hasText: 'roles are now Clinician and Data protection officer' }).waitFor();
+    await form.waitFor({ state: 'detached' });
+    await row.filter({ hasText: 'Clinician, Data protection officer' }).waitFor();
+  });
+
+  step('the admin disables the clinician after confirming: the open page signs out and sign-in is refused', async () => {
+    const p = adminPage;
+    const row = clinicianRow();
+    assert.equal(
+      await p.getByTestId('users').getByRole('row').filter({ hasText: admin.email }).getByRole('button', { name: /^Disable/ }).count(),
+      0,
+      'no Disable for the admin’s own account',
+    );
+    await row.getByRole('button', { name: `Disable account for ${clinician.name}` }).click();
+    const confirm = p.getByTestId('confirm');
+    await confirm.waitFor();
+    const said = await confirm.innerText();
+    for (const consequence of [/signed out everywhere/, /revoked/, /removed from their conversations/]) {
+      assert.match(said, consequence);
+    }
+    await check(p, 'admin-disable-confirm');
+    await confirm.getByRole('button', { name: 'Yes, disable account' }).click();
+    await p.getByTestId('account-done').filter({ hasText: 'has been disabled' }).waitFor();
+    await row.filter({ hasText: 'Disabled' }).waitFor();
+    await row.getByRole('button', { name: `Enable account for ${clinician.name}` }).waitFor();
+    const theirs = p.getByTestId('devices').locator('tbody tr').filter({ hasText: clinician.name });
+    await theirs.first().waitFor();
+    assert.equal(await theirs.filter({ hasText: 'Active' }).count(), 0, 'every device of theirs is revoked');
+    await check(p, 'admin-accounts');
+
+    const c = clinicianPage;
+    await c.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();
+    await c.waitForURL(/\/signin(\?|$)/);
+    await c.getByTestId('signin-notice').waitFor();
+    const { code } = await freshCode(clinicianSecret, clinicianStep);
+    await signInAs(c, clinician, code);
+    await errorSummary(c).filter({ hasText: 'This account has been disabled; ask your organisation\'s administrator.' }).waitFor();
+    assert.match(c.url(), /\/signin/);
+    await check(c, 'signin-disabled');
+  });
+
+  step('the admin enables the clinician again, who signs in on a new device', async () => {
+    const p = adminPage;
+    const row = clinicianRow();
+    await row.getByRole('button', { name: `Enable account for ${clinician.name}` }).click();
+    await p.getByTestId('account-done').filter({ hasText: 'has been enabled' }).waitFor();
+    await row.filter({ hasText: 'Active' }).waitFor();
+
+    const c = clinicianPage;
+    const { code, step: used } = await freshCode(clinicianSecret, clinicianStep);
+    clinicianStep = used;
+    await signInAs(c, clinician, code);
+    await c.waitForURL(`${srv.base}/`);
+    assert.match(await c.getByTestId('whoami').innerText(), /Data protection officer/);
+    await c.goto('/account');
+    const mine = c.getByTestId('my-devices').locator('tbody tr');
+    await mine.filter({ hasText: 'This device' }).filter({ hasText: 'Active' }).waitFor();
+    assert.ok((await mine.filter({ hasText: 'Revoked' }).count()) >= 1, 'the old devices stay revoked');
   });
 });

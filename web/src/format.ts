@@ -13,3 +13,15 @@ export function when(ts: string | null | undefined): string {
   const d = new Date(ts);
   return isNaN(d.getTime()) ? ts : dateTime.format(d);
 }
+
+const hourMinute = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
+const dayMonth = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+
+/** until shows when something ends: the time alone if it is today, for
+ * example "09:15", otherwise with the day, "09:15 on 23 Nov". */
+export function until(ts: string): string {
+  const d = new Date(ts);
+  if (isNaN(d.getTime())) return ts;
+  const sameDay = d.toDateString() === new Date().toDateString();
+  return sameDay ? hourMinute.format(d) : `${hourMinute.format(d)} on ${dayMonth.format(d)}`;
+}

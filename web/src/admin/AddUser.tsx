@@ -3,16 +3,10 @@ import { post } from '../api';
 import { ErrorSummary, errorFor, type FieldError } from '../components/ErrorSummary';
 import { TextInput } from '../components/TextInput';
 import { message } from '../load';
-import { roleNames } from '../roles';
 import { emailErrors, serverError } from '../validate';
 import { EnrolLink } from './EnrolLink';
+import { RolesField } from './RolesField';
 import type { AdminUser } from './types';
-
-const roleHints: Record<string, string> = {
-  clinician: 'Messages colleagues and runs video consultations.',
-  admin: 'Adds people, manages devices and sets policies.',
-  dpo: 'Reads the audit log and handles information governance.',
-};
 
 /** AddUser is the form that creates an account and then shows the
  * one-time link to pass to the new person. */
@@ -78,7 +72,7 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
         autocomplete="off"
         spellcheck={false}
       />
-      <RolesField roles={roles} onToggle={toggle} error={errorFor(errors, 'role-clinician')} />
+      <RolesField prefix="role" legend="Roles" roles={roles} onToggle={toggle} error={errorFor(errors, 'role-clinician')} />
       <TextInput
         id="new-registration"
         label="Professional registration (optional)"
@@ -94,52 +88,5 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
         Add user
       </button>
     </form>
-  );
-}
-
-interface RolesProps {
-  roles: string[];
-  onToggle: (role: string, on: boolean) => void;
-  error?: string;
-}
-
-function RolesField({ roles, onToggle, error }: RolesProps) {
-  return (
-    <div class={`nhsuk-form-group${error ? ' nhsuk-form-group--error' : ''}`}>
-      <fieldset class="nhsuk-fieldset" aria-describedby={`roles-hint${error ? ' roles-error' : ''}`}>
-        <legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Roles</legend>
-        <div class="nhsuk-hint" id="roles-hint">
-          Select all that apply.
-        </div>
-        {error && (
-          <span class="nhsuk-error-message" id="roles-error">
-            <span class="nhsuk-u-visually-hidden">Error: </span>
-            {error}
-          </span>
-        )}
-        <div class="nhsuk-checkboxes">
-          {Object.keys(roleNames).map((r) => (
-            <div class="nhsuk-checkboxes__item" key={r}>
-              <input
-                class="nhsuk-checkboxes__input"
-                id={`role-${r}`}
-                name="roles"
-                type="checkbox"
-                value={r}
-                checked={roles.includes(r)}
-                onChange={(e) => onToggle(r, (e.currentTarget as HTMLInputElement).checked)}
-                aria-describedby={`role-${r}-hint`}
-              />
-              <label class="nhsuk-label nhsuk-checkboxes__label" for={`role-${r}`}>
-                {roleNames[r]}
-              </label>
-              <div class="nhsuk-hint nhsuk-checkboxes__hint" id={`role-${r}-hint`}>
-                {roleHints[r]}
-              </div>
-            </div>
-          ))}
-        </div>
-      </fieldset>
-    </div>
   );
 }

@@ -6,7 +6,10 @@ export interface AdminUser {
   roles: string[];
   registration?: string;
   enrolled: boolean;
-  locked_until?: string | null;
+  /** disabled: an admin has disabled the account; they cannot sign in. */
+  disabled: boolean;
+  /** locked_until is when a lock after failed sign-ins ends, or null. */
+  locked_until: string | null;
 }
 
 /** AdminDevice is one registered device of anyone in the organisation. */
