@@ -64,6 +64,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		email := sub.String("email", "", "the user's email address")
 		name := sub.String("name", "", "the user's display name")
 		reg := sub.String("registration", "", "professional registration (GMC, NMC or HCPC number)")
+		team := sub.String("team", "", "the user's team, such as \"Ward 7\" (the directory searches it)")
 		sub.Var(&roles, "role", "a role: clinician, admin or dpo (repeat for several)")
 		pwStdin := sub.Bool("password-stdin", false, "read the password from standard input")
 		asJSON := sub.Bool("json", false, "print the result as JSON")
@@ -76,7 +77,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 				return err
 			}
 			u, key, err := ids.CreateUserWithPassword(ctx, identity.NewUser{OrgODS: *org, Email: *email, Name: *name,
-				Registration: *reg, Roles: roles, Password: pw})
+				Registration: *reg, Team: *team, Roles: roles, Password: pw})
 			if err != nil {
 				return err
 			}

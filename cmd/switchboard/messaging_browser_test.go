@@ -15,12 +15,13 @@ type webUser struct {
 	Secret   string `json:"secret"`
 }
 
-// addWebUser adds a person with `switchboard admin user add` and returns
-// their password and authenticator secret.
-func addWebUser(t *testing.T, data, ods, email, name string, roles ...string) webUser {
+// addWebUser adds a person of the given team (if any) with `switchboard
+// admin user add` and returns their password and authenticator secret.
+func addWebUser(t *testing.T, data, ods, email, name, team string, roles ...string) webUser {
 	t.Helper()
 	const password = "harbour lantern meadow quiet"
-	args := []string{"admin", "--data", data, "user", "add", "--org", ods, "--email", email, "--name", name, "--password-stdin", "--json"}
+	args := []string{"admin", "--data", data, "user", "add", "--org", ods, "--email", email, "--name", name, "--team", team,
+		"--password-stdin", "--json"}
 	for _, r := range roles {
 		args = append(args, "--role", r)
 	}
@@ -55,9 +56,9 @@ func TestBrowserMessaging(t *testing.T) {
 		t.Fatalf("org add: %v\n%s", err, stderr)
 	}
 	users := []webUser{
-		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "clinician", "admin"),
-		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "clinician"),
-		addWebUser(t, data, "RXX", "cat.jones@example.nhs.uk", "Cat Jones", "clinician", "dpo"),
+		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "", "clinician", "admin"),
+		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "Ward 7", "clinician"),
+		addWebUser(t, data, "RXX", "cat.jones@example.nhs.uk", "Cat Jones", "", "clinician", "dpo"),
 	}
 	b, err := json.Marshal(users)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 func (s *Server) handleDirectory(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
 	q := r.URL.Query().Get("q")
 	if len(q) > 100 {
-		return fault.Invalidf("Search for a name, email or role of up to 100 characters.")
+		return fault.Invalidf("Search for a name, email, role or team of up to 100 characters.")
 	}
 	us, err := s.identity.Directory(r.Context(), p, q)
 	if err != nil {

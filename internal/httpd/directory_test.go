@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
 )
 
 func TestDirectorySearch(t *testing.T) {
@@ -16,11 +19,20 @@ func TestDirectorySearch(t *testing.T) {
 	ann := f.device("ann@example.nhs.uk", "clinician", "admin")
 	f.device("bob@example.nhs.uk", "clinician")
 	f.device("dee@example.nhs.uk", "dpo")
+	if _, _, err := f.ids.CreateUserWithPassword(context.Background(), identity.NewUser{OrgODS: "RXX", Email: "eve@example.nhs.uk",
+		Name: "Eve", Team: "  Cardiology   on call ", Roles: []string{"clinician"}, Password: msgPassword}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.ids.CreateUserWithPassword(context.Background(), identity.NewUser{OrgODS: "RXX", Email: "fay@example.nhs.uk",
+		Name: "Fay", Team: strings.Repeat("x", 101), Roles: []string{"clinician"}, Password: msgPassword}); fault.Message(err) != "The team must be at most 100 characters." {
+		t.Errorf("a 101-character team = %v; want it refused", err)
+	}
 	for _, tc := range []struct {
 		q    string
 		want []string
 	}{
-		{"", []string{"ann@example.nhs.uk", "bob@example.nhs.uk", "dee@example.nhs.uk"}},
+		{"", []string{"eve@example.nhs.uk", "ann@example.nhs.uk", "bob@example.nhs.uk", "dee@example.nhs.uk"}}, // by name: Eve, then the three named Test
+		{"cardiology+on", []string{"eve@example.nhs.uk"}},
 		{"bob", []string{"bob@example.nhs.uk"}},
 		{"DPO", []string{"dee@example.nhs.uk"}},
 		{"zz", nil},

@@ -36,11 +36,12 @@ type userJSON struct {
 	Name         string   `json:"name"`
 	Roles        []string `json:"roles"`
 	Registration string   `json:"registration"`
+	Team         string   `json:"team"`
 	Org          *orgJSON `json:"org,omitempty"`
 }
 
 func userOut(u *identity.User, org *identity.Org) userJSON {
-	out := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Registration: u.Registration, Roles: []string{}}
+	out := userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Registration: u.Registration, Team: u.Team, Roles: []string{}}
 	for _, r := range u.Roles {
 		out.Roles = append(out.Roles, string(r))
 	}
@@ -286,11 +287,13 @@ func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request, p *identi
 		Name         string   `json:"name"`
 		Roles        []string `json:"roles"`
 		Registration string   `json:"registration"`
+		Team         string   `json:"team"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	u, tok, err := s.identity.AddUser(r.Context(), p, identity.NewUser{Email: in.Email, Name: in.Name, Roles: in.Roles, Registration: in.Registration})
+	u, tok, err := s.identity.AddUser(r.Context(), p, identity.NewUser{Email: in.Email, Name: in.Name, Roles: in.Roles,
+		Registration: in.Registration, Team: in.Team})
 	if err != nil {
 		return err
 	}

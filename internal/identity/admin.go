@@ -24,7 +24,7 @@ func newOrg(ods, name string, now time.Time) (*Org, error) {
 	return &Org{ID: token.ID(), ODS: code, Name: n, Policy: DefaultPolicy, CreatedAt: now}, nil
 }
 
-func (s *Service) newUser(org *Org, email, name, registration string, roles []string) (*User, error) {
+func (s *Service) newUser(org *Org, email, name, registration, team string, roles []string) (*User, error) {
 	e, err := NormaliseEmail(email)
 	if err != nil {
 		return nil, err
@@ -41,7 +41,11 @@ func (s *Service) newUser(org *Org, email, name, registration string, roles []st
 	if err != nil {
 		return nil, err
 	}
-	return &User{ID: token.ID(), OrgID: org.ID, Email: e, Name: n, Registration: reg, Roles: rs, CreatedAt: s.now()}, nil
+	tm, err := CheckTeam(team)
+	if err != nil {
+		return nil, err
+	}
+	return &User{ID: token.ID(), OrgID: org.ID, Email: e, Name: n, Registration: reg, Team: tm, Roles: rs, CreatedAt: s.now()}, nil
 }
 
 // CreateOrg adds an organisation, as an operator at the console.
@@ -64,6 +68,7 @@ type NewUser struct {
 	Email        string
 	Name         string
 	Registration string
+	Team         string
 	Roles        []string
 	Password     string // console only: set the password now and enrol TOTP
 }
@@ -83,7 +88,7 @@ func (s *Service) CreateUserWithPassword(ctx context.Context, in NewUser) (*User
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.newUser(org, in.Email, in.Name, in.Registration, in.Roles)
+	u, err := s.newUser(org, in.Email, in.Name, in.Registration, in.Team, in.Roles)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +113,7 @@ func (s *Service) AddUser(ctx context.Context, p *Principal, in NewUser) (*User,
 	if !p.User.Has(RoleAdmin) {
 		return nil, "", errNotAdmin
 	}
-	u, err := s.newUser(p.Org, in.Email, in.Name, in.Registration, in.Roles)
+	u, err := s.newUser(p.Org, in.Email, in.Name, in.Registration, in.Team, in.Roles)
 	if err != nil {
 		return nil, "", err
 	}

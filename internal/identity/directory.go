@@ -10,7 +10,7 @@ import (
 const maxDirectory = 25
 
 // Directory finds the people of the caller's organisation whose name,
-// email or role contains query (case-insensitive), for picking whom to
+// email, role or team contains query (case-insensitive), for picking whom to
 // message. Any signed-in member of the organisation may search it; people
 // who have not finished enrolment are left out, as they cannot be
 // messaged yet, and so are people whose accounts are disabled. An empty
@@ -41,7 +41,8 @@ func (s *Service) Directory(ctx context.Context, p *Principal, query string) ([]
 }
 
 func matchesPerson(u *User, q string) bool {
-	if q == "" || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(u.Email, q) {
+	if q == "" || strings.Contains(strings.ToLower(u.Name), q) || strings.Contains(u.Email, q) ||
+		strings.Contains(strings.ToLower(u.Team), q) {
 		return true
 	}
 	for _, r := range u.Roles {

@@ -69,7 +69,7 @@ func (s *Service) Setup(ctx context.Context, tok string, in SetupInput, addr str
 	if err != nil {
 		return "", err
 	}
-	u, err := s.newUser(org, in.Email, in.Name, "", []string{"admin", "dpo", "clinician"})
+	u, err := s.newUser(org, in.Email, in.Name, "", "", []string{"admin", "dpo", "clinician"})
 	if err != nil {
 		return "", err
 	}

@@ -54,6 +54,7 @@ type User struct {
 	Email        string // lower case
 	Name         string
 	Registration string // GMC, NMC or HCPC number, if any
+	Team         string // such as "Ward 7" or "Cardiology on call", if any; the directory searches it
 	Roles        []Role
 	CreatedAt    time.Time
 

@@ -54,6 +54,18 @@ func CheckName(what, name string) (string, error) {
 	return n, nil
 }
 
+// CheckTeam checks the name of a person's team; empty is allowed.
+func CheckTeam(team string) (string, error) {
+	t := strings.Join(strings.Fields(team), " ")
+	switch {
+	case len(t) > 100:
+		return "", fault.Invalidf("The team must be at most 100 characters.")
+	case strings.ContainsFunc(t, unicode.IsControl):
+		return "", fault.Invalidf("The team must not contain control characters.")
+	}
+	return t, nil
+}
+
 // NormaliseRegistration checks a professional registration number; empty is
 // allowed (not every user is registered).
 func NormaliseRegistration(reg string) (string, error) {

@@ -95,9 +95,9 @@ func joinRoles(rs []identity.Role) string {
 }
 
 func insertUser(tx *sql.Tx, u *identity.User) error {
-	_, err := tx.Exec(`INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
-		u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed)
+	_, err := tx.Exec(`INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed, team)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
+		u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, u.Team)
 	if fault.Is(translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "A user with the email address "+u.Email+" exists already.", err)
 	}
@@ -130,7 +130,7 @@ func (db *DB) CreateUser(ctx context.Context, u *identity.User, enrol *identity.
 }
 
 const userColumns = `id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed,
-	totp_last_counter, failed_signins, locked_until, disabled_at`
+	totp_last_counter, failed_signins, locked_until, disabled_at, team`
 
 type scanner interface{ Scan(...any) error }
 
@@ -139,7 +139,7 @@ func scanUser(row scanner) (*identity.User, error) {
 	var roles string
 	var created, locked, disabled int64
 	err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Registration, &roles, &created, &u.PasswordHash, &u.TOTPSecret,
-		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked, &disabled)
+		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked, &disabled, &u.Team)
 	if err != nil {
 		return nil, translate(err)
 	}

@@ -35,7 +35,7 @@ func newOrg(id, ods string) *identity.Org {
 }
 
 func newUser(id, orgID, email, name string) *identity.User {
-	return &identity.User{ID: id, OrgID: orgID, Email: email, Name: name, Registration: "GMC1234567",
+	return &identity.User{ID: id, OrgID: orgID, Email: email, Name: name, Registration: "GMC1234567", Team: "Ward 7",
 		Roles: []identity.Role{identity.RoleClinician, identity.RoleAdmin}, CreatedAt: at(1)}
 }
 

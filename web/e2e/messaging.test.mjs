@@ -145,12 +145,13 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     const p = pages[ann.email];
     await p.getByRole('button', { name: 'New conversation' }).click();
     await heading(p).filter({ hasText: 'New conversation' }).waitFor();
-    await p.getByLabel('Search by name, email or role').fill('bob');
+    await p.getByLabel('Search by name, email, role or team').fill('ward 7'); // Bob's team
+    await p.getByTestId('directory').getByText('Ward 7').waitFor();
     await p.getByRole('button', { name: 'Choose Bob Khan' }).click();
-    await p.getByLabel('Search by name, email or role').fill('Cat');
+    await p.getByLabel('Search by name, email, role or team').fill('Cat');
     await p.getByRole('button', { name: 'Choose Cat Jones' }).click();
     await p.getByTestId('picked').locator('strong', { hasText: 'Cat Jones' }).waitFor();
-    await p.getByLabel('Search by name, email or role').fill('dpo');
+    await p.getByLabel('Search by name, email, role or team').fill('dpo');
     await p.getByTestId('directory').getByText('No one found.').waitFor(); // Cat is the only DPO, already chosen
     await check(p, 'messages-new-conversation');
     await p.getByRole('button', { name: 'Start conversation' }).click();
@@ -419,7 +420,7 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await a.getByText('You are not in any conversations yet.').waitFor({ timeout: 30_000 });
     await c.getByRole('button', { name: 'Remove Dr Ann Lee' }).click();
     await c.getByTestId('members-status').filter({ hasText: 'Dr Ann Lee was removed.' }).waitFor({ timeout: 30_000 });
-    await c.getByLabel('Search by name, email or role').fill('Ann');
+    await c.getByLabel('Search by name, email, role or team').fill('Ann');
     await c.getByRole('button', { name: 'Add Dr Ann Lee' }).click();
     await c.getByTestId('members-status').filter({ hasText: 'Dr Ann Lee was added.' }).waitFor({ timeout: 30_000 });
     await c.getByTestId('key-changed').filter({ hasText: "Dr Ann Lee's device key changed" }).waitFor();

@@ -15,6 +15,7 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<string[]>(['clinician']);
   const [registration, setRegistration] = useState('');
+  const [team, setTeam] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const [added, setAdded] = useState<{ user: AdminUser; enrol_url: string } | null>(null);
@@ -31,17 +32,19 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
     if (errs.length) return;
     setBusy(true);
     try {
-      const body = { email: email.trim(), name: name.trim(), roles, registration: registration.trim() };
+      const body = { email: email.trim(), name: name.trim(), roles, registration: registration.trim(), team: team.trim() };
       setAdded(await post<{ user: AdminUser; enrol_url: string }>('/api/admin/users', body));
       setEmail('');
       setName('');
       setRoles(['clinician']);
       setRegistration('');
+      setTeam('');
       onAdded();
     } catch (err) {
       setErrors([
         serverError(message(err), [
           [/registration/i, 'new-registration'],
+          [/team/i, 'new-team'],
           [/email/i, 'new-email'],
           [/name/i, 'new-name'],
           [/role/i, 'role-clinician'],
@@ -83,6 +86,15 @@ export function AddUser({ onAdded }: { onAdded: () => void }) {
         width={20}
         autocomplete="off"
         spellcheck={false}
+      />
+      <TextInput
+        id="new-team"
+        label="Team (optional)"
+        hint="Such as Ward 7, Cardiology on call or Out-of-hours GP. Colleagues can find them by it."
+        value={team}
+        onInput={setTeam}
+        error={errorFor(errors, 'new-team')}
+        autocomplete="off"
       />
       <button class="nhsuk-button" type="submit" disabled={busy}>
         Add user

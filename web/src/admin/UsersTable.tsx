@@ -31,6 +31,7 @@ export function UsersTable({ users, me, onAction }: Props) {
         { heading: 'Email address', cell: (u) => u.email },
         { heading: 'Roles', cell: (u) => u.roles.map(roleLabel).join(', ') || 'None' },
         { heading: 'Registration', cell: (u) => u.registration || '–' },
+        { heading: 'Team', cell: (u) => u.team || '–' },
         { heading: 'Status', cell: (u) => <UserStatus user={u} /> },
         ...(onAction
           ? [{ heading: 'Actions', cell: (u: AdminUser) => <Actions user={u} self={u.id === me} onAction={onAction} /> }]

@@ -5,6 +5,7 @@ export interface AdminUser {
   name: string;
   roles: string[];
   registration?: string;
+  team?: string;
   enrolled: boolean;
   /** disabled: an admin has disabled the account; they cannot sign in. */
   disabled: boolean;

@@ -9,6 +9,7 @@ export interface DirectoryPerson {
   name: string;
   roles: string[];
   registration: string;
+  team: string;
 }
 
 interface Props {
@@ -18,8 +19,8 @@ interface Props {
   pickLabel: string;
 }
 
-/** PeoplePicker searches the organisation's directory by name, email or
- * role and offers each person found. */
+/** PeoplePicker searches the organisation's directory by name, email,
+ * role or team and offers each person found. */
 export function PeoplePicker({ exclude, onPick, pickLabel }: Props) {
   const [q, setQ] = useState('');
   const [found, setFound] = useState<DirectoryPerson[] | null>(null);
@@ -42,7 +43,7 @@ export function PeoplePicker({ exclude, onPick, pickLabel }: Props) {
   return (
     <div class="nhsuk-form-group">
       <label class="nhsuk-label" for="people-search">
-        Search by name, email or role
+        Search by name, email, role or team
       </label>
       <input
         class="nhsuk-input nhsuk-input--width-20"
@@ -59,7 +60,11 @@ export function PeoplePicker({ exclude, onPick, pickLabel }: Props) {
           <li key={p.id} class="sb-person">
             <span>
               <strong>{p.name}</strong> <span class="nhsuk-u-secondary-text-colour">{p.email}</span>
-              <span class="nhsuk-u-secondary-text-colour"> · {p.roles.map(roleLabel).join(', ')}</span>
+              <span class="nhsuk-u-secondary-text-colour">
+                {' '}
+                · {p.roles.map(roleLabel).join(', ')}
+                {p.team && ` · ${p.team}`}
+              </span>
             </span>
             <button
               class="nhsuk-button nhsuk-button--secondary nhsuk-button--small sb-person__pick"
