@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -88,27 +87,14 @@ func (r *accountRig) token(email string) string {
 
 func (r *accountRig) raw(method, path, bearer, body string) (int, []byte) {
 	r.t.Helper()
-	req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return call(r.t, r.url, method, path, bearer, body)
 }
 
 // do sends a request and returns the status and the error sentence, if any.
 func (r *accountRig) do(method, path, bearer, body string) (int, string) {
 	r.t.Helper()
 	status, raw := r.raw(method, path, bearer, body)
-	var e struct{ Error string }
-	json.Unmarshal(raw, &e)
-	return status, e.Error
+	return status, sentence(raw)
 }
 
 // listed returns one user as GET /api/admin/users gives them, as raw JSON fields.

@@ -123,24 +123,11 @@ func (r *consultRig) tokenIn(ods, email string, roles ...string) string {
 // do sends a request and returns the status and the error sentence, if any.
 func (r *consultRig) do(method, path, bearer, body string) (int, string) {
 	code, raw := r.raw(method, path, bearer, body)
-	var e struct{ Error string }
-	json.Unmarshal(raw, &e)
-	return code, e.Error
+	return code, sentence(raw)
 }
 
 func (r *consultRig) raw(method, path, bearer, body string) (int, []byte) {
-	req, _ := http.NewRequest(method, r.ts.URL+path, strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if bearer != "" {
-		req.Header.Set("Authorization", "Bearer "+bearer)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
+	return call(r.t, r.ts.URL, method, path, bearer, body)
 }
 
 // TestConsultationReview: the data protection officer lists every

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { get, type Me } from '../../api';
+import { Confirm } from '../../components/Confirm';
 import { loadCore, type Person } from '../../messaging/core';
 import { useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
@@ -213,31 +214,19 @@ function Members({ id }: { id: string }) {
         stays on this device, encrypted, until you sign out. An admin can add you again.
       </p>
       {confirmLeave ? (
-        <div class="nhsuk-warning-callout" data-testid="confirm-leave">
-          <h3 class="nhsuk-warning-callout__label">
-            <span>
-              <span class="nhsuk-u-visually-hidden">Important: </span>Leave this conversation?
-            </span>
-          </h3>
-          <p>
+        <Confirm
+          heading="Leave this conversation?"
+          confirmText="Leave the conversation"
+          busy={busy}
+          onConfirm={leave}
+          onCancel={() => setConfirmLeave(false)}
+        >
+          <p data-testid="confirm-leave">
             {amAdmin && !(people ?? []).some((p) => !p.self && p.admin)
               ? 'You are its only admin: the member who has been in it longest will become one.'
               : 'You will need an admin to add you if you want to come back.'}
           </p>
-          <div class="nhsuk-button-group">
-            <button class="nhsuk-button nhsuk-button--warning" type="button" disabled={busy} onClick={leave}>
-              Leave the conversation
-            </button>
-            <button
-              class="nhsuk-button nhsuk-button--secondary"
-              type="button"
-              disabled={busy}
-              onClick={() => setConfirmLeave(false)}
-            >
-              Stay
-            </button>
-          </div>
-        </div>
+        </Confirm>
       ) : (
         <button class="nhsuk-button nhsuk-button--warning" type="button" onClick={() => setConfirmLeave(true)}>
           Leave this conversation
