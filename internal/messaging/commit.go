@@ -131,12 +131,18 @@ func adminsAfter(c *Conversation, removed []uint32, added []Member) []string {
 			out = append(out, u)
 		}
 	}
-	all := slices.Clone(c.Members)
+	// Those who stay: a removed leaf may be taken again by an added device.
+	var all []Member
+	for _, m := range c.Members {
+		if !slices.Contains(removed, m.Leaf) {
+			all = append(all, m)
+		}
+	}
 	for _, m := range added {
 		m.JoinedSeq = math.MaxInt64 // joins with this commit: after everyone already in
 		all = append(all, m)
 	}
-	if h := heir(all, out, removed); h != "" {
+	if h := heir(all, out); h != "" {
 		out = append(out, h)
 	}
 	if slices.Equal(out, c.Admins) {

@@ -190,7 +190,7 @@ func (s *Service) Leave(ctx context.Context, p *identity.Principal, id string) e
 			c.Members[i].Leaving = true
 		}
 	}
-	if heir := heir(c.Members, c.Admins, nil); heir != "" {
+	if heir := heir(c.Members, c.Admins); heir != "" {
 		if err := s.store.AddAdmin(ctx, id, heir); err != nil {
 			return fmt.Errorf("name a new admin: %w", err)
 		}
@@ -220,13 +220,13 @@ func (s *Service) MakeAdmin(ctx context.Context, p *identity.Principal, id, emai
 var errNotAdmin = fault.New(fault.Forbidden, "Only the conversation's admins can add or remove other people; ask one of them (the members list shows who).")
 
 // heir returns the user who should become an admin when none of admins
-// remains among the members that stay (those not leaving and not at a
-// removed leaf): the one whose device joined first. It returns "" when an
-// admin remains, or nobody does.
-func heir(members []Member, admins []string, removed []uint32) string {
+// remains among the members that stay (those not leaving): the one whose
+// device joined first. It returns "" when an admin remains, or nobody
+// does.
+func heir(members []Member, admins []string) string {
 	best := -1
 	for i, m := range members {
-		if m.Leaving || slices.Contains(removed, m.Leaf) {
+		if m.Leaving {
 			continue
 		}
 		if slices.Contains(admins, m.User) {
