@@ -142,12 +142,22 @@ type Reviewer struct {
 }
 
 // ReviewList lists every consultation of the reviewer's organisation
-// starting in [from, to), whoever ran it.
+// starting in [from, to), whoever ran it. The list names patients, so
+// each listing is audited with its period and size.
 func (s *Service) ReviewList(ctx context.Context, rv Reviewer, from, to time.Time) ([]*Consultation, error) {
 	if !to.After(from) || to.Sub(from) > 400*24*time.Hour {
 		return nil, fault.Invalidf("Choose a period of up to 400 days that ends after it starts.")
 	}
-	return s.store.ListConsultations(ctx, rv.OrgID, "", from, to)
+	cs, err := s.store.ListConsultations(ctx, rv.OrgID, "", from, to)
+	if err != nil {
+		return nil, err
+	}
+	ev := audit.Event{At: s.now(), OrgID: rv.OrgID, Actor: rv.UserID, Action: "consultation.review.listed", Target: rv.OrgID, Addr: rv.Addr,
+		Detail: map[string]string{"from": from.Format(time.DateOnly), "to": to.Format(time.DateOnly), "count": fmt.Sprint(len(cs))}}
+	if err := s.store.AddRecords(ctx, nil, ev); err != nil {
+		return nil, fmt.Errorf("audit the listing: %w", err)
+	}
+	return cs, nil
 }
 
 // Review returns the record of one of the organisation's consultations:

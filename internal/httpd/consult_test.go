@@ -178,8 +178,9 @@ func TestConsultationReview(t *testing.T) {
 		t.Errorf("review = %d %s; want the timeline without the outcome note", code, raw)
 	}
 	es, err := r.ids.ListAudit(ctx, mustPrincipal(t, r.ids, dpo), 0, 10)
-	if err != nil || len(es) == 0 || es[0].Action != "consultation.reviewed" || es[0].Target != c.ID {
-		t.Errorf("newest audit entry = %+v, %v; want consultation.reviewed of %s", es, err, c.ID)
+	if err != nil || len(es) < 2 || es[0].Action != "consultation.reviewed" || es[0].Target != c.ID ||
+		es[1].Action != "consultation.review.listed" || es[1].Detail["count"] != "1" {
+		t.Errorf("newest audit entries = %+v, %v; want the listing (1 consultation), then consultation.reviewed of %s", es, err, c.ID)
 	}
 	for _, tc := range []struct {
 		who, path string
