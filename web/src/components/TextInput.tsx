@@ -7,7 +7,7 @@ interface Props {
   onInput: (v: string) => void;
   hint?: ComponentChildren;
   error?: string;
-  type?: 'text' | 'email' | 'password' | 'number';
+  type?: 'text' | 'email' | 'password' | 'number' | 'date';
   autocomplete?: string;
   inputmode?: 'numeric' | 'text' | 'email';
   spellcheck?: boolean;

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { get } from '../api';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { Table } from '../components/Table';
+import { TextInput } from '../components/TextInput';
 import { useLoad } from '../load';
 import { Timeline } from './consult/Consultation';
 import { type Consultation, type Participant, type TimelineRecord, statusNames, when } from './consult/types';
@@ -50,32 +51,8 @@ export function Records() {
           setRange({ from: from || shown?.from || '', to: to || shown?.to || '' });
         }}
       >
-        <div class="nhsuk-form-group">
-          <label class="nhsuk-label" for="from">
-            From
-          </label>
-          <input
-            class="nhsuk-input nhsuk-input--width-10"
-            id="from"
-            name="from"
-            type="date"
-            value={from || shown?.from || ''}
-            onInput={(e) => setFrom((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
-        <div class="nhsuk-form-group">
-          <label class="nhsuk-label" for="to">
-            To
-          </label>
-          <input
-            class="nhsuk-input nhsuk-input--width-10"
-            id="to"
-            name="to"
-            type="date"
-            value={to || shown?.to || ''}
-            onInput={(e) => setTo((e.currentTarget as HTMLInputElement).value)}
-          />
-        </div>
+        <TextInput id="from" label="From" type="date" width={10} value={from || shown?.from || ''} onInput={setFrom} error={list.error} />
+        <TextInput id="to" label="To" type="date" width={10} value={to || shown?.to || ''} onInput={setTo} />
         <button class="nhsuk-button nhsuk-button--secondary" type="submit">
           Show consultations
         </button>
