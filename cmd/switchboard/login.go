@@ -86,3 +86,26 @@ func openProfile(ctx context.Context, dir string, getenv func(string) string) (*
 	}
 	return client.Open(ctx, client.Options{Backend: d, Passphrase: pass})
 }
+
+// runLogout signs the profile's device out for good and erases the
+// profile: the device leaves its conversations, and a later login is a new
+// device that joins them again.
+func runLogout(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlags("logout", stderr)
+	profile := fs.String("profile", "", "the directory that keeps this device's encrypted profile")
+	if err := parseFlags(fs, args, getenv); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	c, err := openProfile(ctx, *profile, getenv)
+	if err != nil {
+		return err
+	}
+	if err := c.SignOut(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Signed out; this device's profile is erased and it leaves its conversations.")
+	return nil
+}

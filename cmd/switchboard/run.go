@@ -20,6 +20,7 @@ Usage:
   switchboard admin [--data DIR | --database-url URL] audit verify
   switchboard admin migrate-to-postgres --data DIR --database-url URL
   switchboard login --server URL --email EMAIL --password-stdin --totp CODE --profile DIR
+  switchboard logout --profile DIR
   switchboard chat --profile DIR create --name NAME --member EMAIL [--member EMAIL]...
   switchboard chat --profile DIR send CONVERSATION TEXT [--allow-pid]   (TEXT - reads standard input)
   switchboard chat --profile DIR read CONVERSATION [--json]
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runAdmin(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "logout":
+		return runLogout(ctx, args[1:], getenv, stdout, stderr)
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "bench":

@@ -269,3 +269,23 @@ func randomHex(n int) (string, error) {
 }
 
 func equalBytes(a, b []byte) bool { return string(a) == string(b) }
+
+// SignOut signs this device out for good: the server retires it (it
+// leaves every conversation, and the person's next sign-in is a new device
+// that joins them), then its store is erased. The store is erased even if
+// the server cannot be reached; the error then says so.
+func (c *Client) SignOut(ctx context.Context) error {
+	unlock, err := c.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	serr := c.api.do(ctx, http.MethodDelete, "/api/session?device=retire", nil, nil)
+	if err := c.b.Erase(); err != nil {
+		return err
+	}
+	if serr != nil && !fault.Is(serr, fault.Unauthenticated) {
+		return fault.Wrap(fault.Unavailable, "This device's profile is erased, but the server could not be told; an admin can revoke the device under Admin → Devices.", serr)
+	}
+	return nil
+}

@@ -24,6 +24,10 @@ type convRecord struct {
 	Removed   bool   `json:"removed,omitempty"`
 	Proposals int    `json:"proposals,omitempty"` // others' proposals waiting for a commit
 	Acked     uint64 `json:"acked,omitempty"`
+	// People are the users (IDs) this device has seen in the group. The
+	// server may propose adding a device of one of them (their new phone,
+	// or a browser they signed in to again), never of anyone else.
+	People []string `json:"people,omitempty"`
 }
 
 // conv is an open conversation: its record and its MLS group.

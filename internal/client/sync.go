@@ -1,11 +1,13 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -39,15 +41,38 @@ func (c *Client) sync(ctx context.Context, cv *conv, emit func(Message), autoCom
 		return nil
 	}
 	if cv.rec.Proposals > 0 {
+		var before []mls.Member
+		mine := false // whether the last attempt was this device's commit
 		err := c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
-			return mls.CommitOptions{}, cv.rec.Proposals > 0
+			before, mine = cv.g.Members(), cv.rec.Proposals > 0
+			return mls.CommitOptions{RatchetTreeInWelcome: true}, mine
 		})
 		if err != nil {
 			return err
 		}
+		if mine && !cv.rec.Removed && addedAny(before, cv.g.Members()) {
+			// The server's Adds of a person's new devices went in: they
+			// cannot read anything from before, so they learn the
+			// conversation's name again.
+			if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: cv.rec.Name}); err != nil {
+				return err
+			}
+		}
 	}
 	// Messages whose acknowledgement was lost go out again now.
 	return c.flushOutbox(ctx, cv)
+}
+
+// addedAny reports whether after holds a member that before did not.
+func addedAny(before, after []mls.Member) bool {
+	for _, a := range after {
+		if !slices.ContainsFunc(before, func(b mls.Member) bool {
+			return b.Leaf == a.Leaf && bytes.Equal(b.Credential.Identity, a.Credential.Identity)
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkMembership takes the server's refusal to serve a conversation as
@@ -89,6 +114,9 @@ func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
 		// already, or waits in the outbox for this acknowledgement.
 		return c.acknowledged(cv, m.ClientID, m.Seq)
 	}
+	if m.Kind == "commit" {
+		c.notePeople(cv) // before the commit can take anyone out
+	}
 	r, err := cv.g.Process(m.Message)
 	if err != nil {
 		if errors.Is(err, mls.ErrNotMember) {
@@ -113,6 +141,12 @@ func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
 			// revoked or its user left (perhaps on another device): it may
 			// no longer send or commit, so it stops here.
 			cv.rec.Removed = true
+		case r.Proposal != nil && r.Proposal.Type == mls.ProposalAdd && r.Sender.Type == mls.SenderExternal &&
+			!c.knownPerson(cv, &r.Proposal.Add.KeyPackage):
+			// The server may only bring back someone who is, or was, in
+			// the conversation: refuse anyone else.
+			cv.g.DiscardProposal(r.ProposalRef)
+			c.log.Warn("refuse the server's Add of someone never in the conversation", "conversation", cv.rec.ID, "seq", m.Seq)
 		case r.Proposal != nil && !own:
 			cv.rec.Proposals++
 		}
@@ -121,8 +155,33 @@ func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
 		if r.Removed {
 			cv.rec.Removed = true
 		}
+		c.notePeople(cv)
 	}
 	return nil
+}
+
+// notePeople records the users now in the group among those seen.
+func (c *Client) notePeople(cv *conv) {
+	if cv.g == nil || cv.rec.Removed {
+		return
+	}
+	for _, m := range cv.g.Members() {
+		id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey)
+		if err == nil && id.User != "" && !slices.Contains(cv.rec.People, id.User) {
+			cv.rec.People = append(cv.rec.People, id.User)
+		}
+	}
+}
+
+// knownPerson reports whether the KeyPackage is of a user who is, or was,
+// in the conversation as this device saw it.
+func (c *Client) knownPerson(cv *conv, kp *mls.KeyPackage) bool {
+	id, err := parseIdentity(kp.LeafNode.Credential.Identity, c.prof.ServiceKey)
+	if err != nil || id.User == "" {
+		return false
+	}
+	c.notePeople(cv)
+	return slices.Contains(cv.rec.People, id.User)
 }
 
 // received keeps a decrypted application message.

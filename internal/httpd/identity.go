@@ -192,8 +192,18 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	return s.signedIn(w, si)
 }
 
+// handleSignOut ends the session; with ?device=retire it also retires the
+// device, which leaves its conversations (a browser signing out for good).
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	if err := s.identity.SignOut(r.Context(), p); err != nil {
+	retire := false
+	switch r.URL.Query().Get("device") {
+	case "":
+	case "retire":
+		retire = true
+	default:
+		return fault.Invalidf(`The device parameter takes only "retire" (sign this device out for good), or leave it out.`)
+	}
+	if err := s.identity.SignOut(r.Context(), p, retire); err != nil {
 		return err
 	}
 	s.clearCookie(w)

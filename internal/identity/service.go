@@ -297,9 +297,22 @@ func (s *Service) Live(ctx context.Context, p *Principal) (bool, error) {
 	return sess.EndedAt.IsZero() && !d.Revoked() && s.now().Before(sess.ExpiresAt), nil
 }
 
-// SignOut ends the caller's own session.
-func (s *Service) SignOut(ctx context.Context, p *Principal) error {
+// SignOut ends the caller's session. With retire, the person is done with
+// this device (a browser that signs out erases its messages): the device
+// is revoked as well, so the server proposes its removal from every
+// conversation, and the next sign-in there is a new device, which joins
+// them by itself. Without it (a session that idled out), the device keeps
+// its place and its messages for when the person signs in again.
+func (s *Service) SignOut(ctx context.Context, p *Principal, retire bool) error {
 	now := s.now()
 	ev := audit.Event{At: now, OrgID: p.Org.ID, Actor: p.User.ID, Action: "session.signout", Target: p.Session.ID}
-	return s.store.EndSession(ctx, p.Session.ID, now, ev)
+	if !retire || p.Device == nil {
+		return s.store.EndSession(ctx, p.Session.ID, now, ev)
+	}
+	ev.Detail = map[string]string{"device": p.Device.ID, "device_retired": "yes"}
+	if err := s.store.RevokeDevice(ctx, p.Device.ID, now, ev); err != nil {
+		return err
+	}
+	s.deviceRevoked(ctx, p.Device.ID)
+	return nil
 }

@@ -33,7 +33,7 @@ func TestAdminsAfter(t *testing.T) {
 			for i := range cc.Members {
 				cc.Members[i].Leaving = slices.Contains(tc.leaving, cc.Members[i].User)
 			}
-			if got := adminsAfter(&cc, tc.removed, tc.added); !slices.Equal(got, tc.want) {
+			if got := adminsAfter(&cc, tc.removed, tc.added, nil); !slices.Equal(got, tc.want) {
 				t.Errorf("adminsAfter = %v; want %v", got, tc.want)
 			}
 		})

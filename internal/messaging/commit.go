@@ -22,7 +22,10 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 	occupied := map[uint32]string{}
 	inConv := map[string]bool{}
 	byLeaf := map[uint32]Member{}
-	people := map[string]bool{} // users with a device in the conversation
+	people := map[string]bool{} // users who belong in the conversation
+	for _, u := range c.People {
+		people[u] = true
+	}
 	for _, m := range c.Members {
 		occupied[m.Leaf] = m.Device
 		inConv[m.Device] = true
@@ -32,19 +35,26 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 	admin := slices.Contains(c.Admins, p.User.ID)
 	var removed []uint32
 	var addRefs [][]byte
+	var serverAdds []bool // per addRefs: proposed by the server
+	var ousted []string   // users an admin removes devices of
 	setsSenders := false
 	for i, cp := range info.Proposals {
 		pr := cp.Proposal
 		byServer := cp.Reference != nil
 		if byServer {
-			leaf, err := s.store.ProposalLeaf(ctx, c.ID, c.Epoch, cp.Reference)
+			sp, err := s.store.Proposal(ctx, c.ID, c.Epoch, cp.Reference)
 			if fault.Is(err, fault.NotFound) {
 				return nil, fault.Invalidf(fmt.Sprintf("Proposal %d is named by a reference the server does not know in this epoch.", i))
 			}
 			if err != nil {
 				return nil, err
 			}
-			pr = &mls.Proposal{Type: mls.ProposalRemove, Remove: &mls.RemoveProposal{Removed: leaf}}
+			if sp.AddedDevice != "" {
+				addRefs = append(addRefs, sp.KeyPackageRef)
+				serverAdds = append(serverAdds, true)
+				continue
+			}
+			pr = &mls.Proposal{Type: mls.ProposalRemove, Remove: &mls.RemoveProposal{Removed: sp.RemovedLeaf}}
 		}
 		switch pr.Type {
 		case mls.ProposalRemove:
@@ -55,12 +65,17 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 			if l == me.Leaf {
 				return nil, fault.Invalidf("A device cannot commit its own removal; ask another member to remove it.")
 			}
-			if t := byLeaf[l]; !byServer && !admin && !t.Leaving && t.User != p.User.ID {
-				return nil, errNotAdmin
+			t := byLeaf[l]
+			if !byServer && !t.Leaving && t.User != p.User.ID {
+				if !admin {
+					return nil, errNotAdmin
+				}
+				ousted = append(ousted, t.User)
 			}
 			removed = append(removed, l)
 		case mls.ProposalAdd:
 			addRefs = append(addRefs, cp.KeyPackageRef)
+			serverAdds = append(serverAdds, false)
 		case mls.ProposalGroupContextExtensions:
 			if err := s.checkExternalSenders(pr.GroupContextExtensions.Extensions); err != nil {
 				return nil, err
@@ -84,7 +99,7 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 		if err != nil {
 			return nil, err
 		}
-		if !admin && !people[m.User] && m.User != p.User.ID {
+		if !serverAdds[i] && !admin && !people[m.User] && m.User != p.User.ID {
 			return nil, errNotAdmin // adding another device of a member is anyone's to do
 		}
 		m.Leaf = leftmostFree(occupied)
@@ -92,8 +107,18 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 		inConv[m.Device] = true
 		rec.Added = append(rec.Added, *m)
 		rec.Claimed = append(rec.Claimed, ref)
+		if !slices.Contains(c.People, m.User) && !slices.Contains(rec.Joined, m.User) {
+			rec.Joined = append(rec.Joined, m.User)
+		}
 	}
-	rec.Admins = adminsAfter(c, removed, rec.Added)
+	// An admin's removal of every device a person has there takes the
+	// person out; a device signed out or revoked leaves the person in.
+	for _, u := range ousted {
+		if !slices.Contains(rec.Gone, u) && !hasDevice(u, c.Members, removed, rec.Added) {
+			rec.Gone = append(rec.Gone, u)
+		}
+	}
+	rec.Admins = adminsAfter(c, removed, rec.Added, rec.Gone)
 	if len(rec.Added) > 0 {
 		w, err := mls.DecodeMLSMessage(in.Welcome)
 		if err != nil || w.WireFormat != mls.WireFormatWelcome {
@@ -111,12 +136,34 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 	return rec, nil
 }
 
+// hasDevice reports whether user keeps a device in the conversation once
+// the leaves removed go and the members added join.
+func hasDevice(user string, members []Member, removed []uint32, added []Member) bool {
+	for _, m := range members {
+		if m.User == user && !slices.Contains(removed, m.Leaf) {
+			return true
+		}
+	}
+	for _, m := range added {
+		if m.User == user {
+			return true
+		}
+	}
+	return false
+}
+
 // adminsAfter returns the conversation's admins once a commit removes and
-// adds devices, or nil when they stay as they are: admins with no device
+// adds devices and takes the users gone out, or nil when they stay as
+// they are: admins who are no longer among its people and have no device
 // left stop being admins, and if none remains, the member who joined
-// first becomes one.
-func adminsAfter(c *Conversation, removed []uint32, added []Member) []string {
+// first becomes one. An admin whose devices all signed out stays one.
+func adminsAfter(c *Conversation, removed []uint32, added []Member, gone []string) []string {
 	stays := map[string]bool{}
+	for _, u := range c.People {
+		if !slices.Contains(gone, u) {
+			stays[u] = true
+		}
+	}
 	for _, m := range c.Members {
 		if !slices.Contains(removed, m.Leaf) {
 			stays[m.User] = true

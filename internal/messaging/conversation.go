@@ -166,6 +166,7 @@ func (s *Service) Commit(ctx context.Context, p *identity.Principal, id string, 
 		return 0, 0, res.err
 	}
 	s.removeDeparting(ctx, c.ID, gid, c.Epoch+1)
+	s.addJoining(ctx, c.ID, gid, c.Epoch+1)
 	return res.seq, c.Epoch + 1, nil
 }
 

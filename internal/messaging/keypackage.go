@@ -44,7 +44,13 @@ func (s *Service) UploadKeyPackages(ctx context.Context, p *identity.Principal, 
 		}
 		lr.LastResort = true
 	}
-	return s.store.AddKeyPackages(ctx, p.Device.ID, out, lr)
+	n, err := s.store.AddKeyPackages(ctx, p.Device.ID, out, lr)
+	if err != nil {
+		return 0, err
+	}
+	// A device that can be added now joins its person's conversations.
+	s.DeviceReady(ctx, p.User.ID)
+	return n, nil
 }
 
 // checkKeyPackage validates one KeyPackage against the device's credential:

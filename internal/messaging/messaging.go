@@ -41,6 +41,11 @@ type Conversation struct {
 	Members   []Member
 	// Admins are the users (IDs) who may add and remove other people.
 	Admins []string
+	// People are the users (IDs) who belong in the conversation, whichever
+	// devices they have now: a device of theirs that is not a member is
+	// proposed for adding by the server. Leaving, or being removed by an
+	// admin, ends it; signing a device out does not.
+	People []string
 }
 
 // Member is a device in a conversation.
@@ -131,6 +136,19 @@ type CommitRecord struct {
 	Claimed  [][]byte // KeyPackageRefs the Adds used (one per Added, in order)
 	Welcomes []*Welcome
 	Admins   []string // the admins after the commit; nil leaves them as they are
+	Joined   []string // users who become people of the conversation
+	Gone     []string // users who stop being people of it (removed by an admin)
+}
+
+// ServerProposal is a proposal the server sent as the groups' external
+// sender: either the removal of the device at RemovedLeaf, or, when
+// AddedDevice is set, the addition of that device with the KeyPackage it
+// claimed for it.
+type ServerProposal struct {
+	Ref           []byte
+	RemovedLeaf   uint32
+	AddedDevice   string
+	KeyPackageRef []byte
 }
 
 // Send is an application message to append to a stream.
@@ -183,10 +201,19 @@ type Store interface {
 	// r.Epoch, and returns its sequence number.
 	Commit(ctx context.Context, r *CommitRecord) (int64, error)
 	// AppendProposal stores a proposal the server sends as external sender,
-	// if the conversation is at m.Epoch, with its ref and removed leaf.
-	AppendProposal(ctx context.Context, m *Message, ref []byte, removedLeaf uint32) (int64, error)
-	// ProposalLeaf resolves a proposal reference in the stream at epoch.
-	ProposalLeaf(ctx context.Context, conversation string, epoch uint64, ref []byte) (uint32, error)
+	// if the conversation is at m.Epoch (else fault.Conflict).
+	AppendProposal(ctx context.Context, m *Message, p ServerProposal) (int64, error)
+	// Proposal resolves a reference to a proposal of the server's in the
+	// stream at epoch.
+	Proposal(ctx context.Context, conversation string, epoch uint64, ref []byte) (*ServerProposal, error)
+	// JoiningDevices lists the devices that belong in the conversation and
+	// are not in it: devices of its people that are not revoked, have a
+	// credential, are not members, and have no Add proposal of the server's
+	// in the current epoch.
+	JoiningDevices(ctx context.Context, conversation string) ([]string, error)
+	// PersonConversations lists the conversations the user is one of the
+	// people of.
+	PersonConversations(ctx context.Context, userID string) ([]string, error)
 	// AppendMessages stores a batch of sends in one transaction, giving
 	// each a result in order.
 	AppendMessages(ctx context.Context, sends []Send) ([]SendResult, error)
@@ -198,7 +225,8 @@ type Store interface {
 	// DepartingMembers lists members whose devices have been revoked or
 	// whose users have left.
 	DepartingMembers(ctx context.Context, conversation string) ([]Member, error)
-	// Leave marks every device of the user in the conversation as leaving.
+	// Leave marks every device of the user in the conversation as leaving,
+	// and the user as no longer one of its people.
 	Leave(ctx context.Context, conversation, userID string) error
 	// AddAdmin makes the user an admin of the conversation.
 	AddAdmin(ctx context.Context, conversation, userID string) error

@@ -8,10 +8,13 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 )
 
-// DeviceRevoked is called once identity has revoked a device: the device
-// is told to erase its store, and in each conversation it is in the server
-// proposes its removal as the groups' external sender. Members commit the
-// proposal; until one does, each new epoch gets a fresh proposal.
+// DeviceRevoked is called once identity has revoked a device, or the
+// device signed out for good: the device is told to erase its store, and
+// in each conversation it is in the server proposes its removal as the
+// groups' external sender. Members commit the proposal; until one does,
+// each new epoch gets a fresh proposal. Its user stays one of each
+// conversation's people, so their other devices, and the next device they
+// sign in on, stay in or join it.
 func (s *Service) DeviceRevoked(ctx context.Context, device string) {
 	s.notify(ctx, device, eraseFrame)
 	convs, err := s.store.ListConversations(ctx, device)
@@ -58,7 +61,7 @@ func (s *Service) proposeRemove(ctx context.Context, conv string, gid []byte, ep
 	ref := mls.ProposalRefOf(mm.PublicMessage)
 	m := &Message{Conversation: conv, Kind: KindProposal, Epoch: epoch, SentAt: s.now(), Data: data}
 	r := s.do(ctx, func(ctx context.Context) (int64, []Event, error) {
-		seq, err := s.store.AppendProposal(ctx, m, ref, leaf)
+		seq, err := s.store.AppendProposal(ctx, m, ServerProposal{Ref: ref, RemovedLeaf: leaf})
 		if err != nil {
 			return 0, nil, err
 		}

@@ -61,6 +61,21 @@ func ExternalSendersOf(ext Extensions) ([]ExternalSender, error) {
 // External senders sign without a GroupContext and carry no membership
 // tag.
 func NewExternalRemove(groupID []byte, epoch uint64, senderIndex, leaf uint32, sigPriv []byte) ([]byte, error) {
+	return newExternalProposal(groupID, epoch, senderIndex, &Proposal{Type: ProposalRemove, Remove: &RemoveProposal{Removed: leaf}}, sigPriv)
+}
+
+// NewExternalAdd returns an MLSMessage (PublicMessage) carrying an Add
+// proposal for the KeyPackage kp (an encoded MLSMessage) in the group at
+// epoch, sent by the external sender at senderIndex (RFC 9420 §12.1.8).
+func NewExternalAdd(groupID []byte, epoch uint64, senderIndex uint32, kp []byte, sigPriv []byte) ([]byte, error) {
+	k, err := InspectKeyPackage(kp)
+	if err != nil {
+		return nil, err
+	}
+	return newExternalProposal(groupID, epoch, senderIndex, &Proposal{Type: ProposalAdd, Add: &AddProposal{KeyPackage: *k}}, sigPriv)
+}
+
+func newExternalProposal(groupID []byte, epoch uint64, senderIndex uint32, p *Proposal, sigPriv []byte) ([]byte, error) {
 	ac := &AuthenticatedContent{
 		WireFormat: WireFormatPublicMessage,
 		Content: FramedContent{
@@ -69,7 +84,7 @@ func NewExternalRemove(groupID []byte, epoch uint64, senderIndex, leaf uint32, s
 			Sender:            Sender{Type: SenderExternal, Index: senderIndex},
 			AuthenticatedData: []byte{},
 			ContentType:       ContentProposal,
-			Proposal:          &Proposal{Type: ProposalRemove, Remove: &RemoveProposal{Removed: leaf}},
+			Proposal:          p,
 		},
 	}
 	if err := ac.sign(sigPriv, nil); err != nil {

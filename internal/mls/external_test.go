@@ -156,3 +156,62 @@ func TestNewMemberAddProposal(t *testing.T) {
 		t.Error("new member proposal signed with another key accepted")
 	}
 }
+
+func TestExternalSenderAddProposal(t *testing.T) {
+	cfg := testConfig(true)
+	dsPriv, dsPub, err := GenerateSignatureKeyPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := ExternalSender{SignatureKey: dsPub, Credential: NewBasicCredential([]byte("delivery service"))}
+	alice, bob, phone, stranger := newTestMember(t, "alice"), newTestMember(t, "bob"), newTestMember(t, "bob's phone"), newTestMember(t, "stranger")
+	if alice.g, err = CreateGroup(cfg, []byte("new devices"), alice.kp, alice.priv); err != nil {
+		t.Fatal(err)
+	}
+	out := commitAndDeliver(t, alice, CommitOptions{
+		SetExtensions: true, Extensions: Extensions{ExternalSendersExtension(ds)},
+		Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true,
+	})
+	join(t, bob, out.Welcome, cfg)
+
+	// The server proposes Bob's new phone; Alice commits it by reference
+	// and the phone joins from the Welcome.
+	kp := (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatKeyPackage, KeyPackage: phone.kp}).Bytes()
+	prop, err := NewExternalAdd(alice.g.GroupID(), alice.g.Epoch(), 0, kp, dsPriv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*testMember{alice, bob} {
+		r, err := m.g.Process(prop)
+		if err != nil || r.Sender.Type != SenderExternal || r.Proposal.Type != ProposalAdd || len(r.ProposalRef) != HashLen {
+			t.Fatalf("%s: Process(external add) = %+v, %v", m.name, r, err)
+		}
+	}
+	out = commitAndDeliver(t, alice, CommitOptions{RatchetTreeInWelcome: true}, bob)
+	if out.Welcome == nil {
+		t.Fatal("commit of the server's Add produced no Welcome")
+	}
+	join(t, phone, out.Welcome, cfg)
+	requireSameEpoch(t, alice, bob, phone)
+
+	// A proposal the committer discards is left out of its commit.
+	kp = (&MLSMessage{Version: ProtocolVersionMLS10, WireFormat: WireFormatKeyPackage, KeyPackage: stranger.kp}).Bytes()
+	if prop, err = NewExternalAdd(alice.g.GroupID(), alice.g.Epoch(), 0, kp, dsPriv); err != nil {
+		t.Fatal(err)
+	}
+	r, err := alice.g.Process(prop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !alice.g.DiscardProposal(r.ProposalRef) {
+		t.Fatal("DiscardProposal of a cached proposal = false")
+	}
+	if alice.g.DiscardProposal(r.ProposalRef) {
+		t.Fatal("DiscardProposal twice = true")
+	}
+	before := len(alice.g.Members())
+	out = commitAndDeliver(t, alice, CommitOptions{}, bob, phone)
+	if out.Welcome != nil || len(alice.g.Members()) != before {
+		t.Errorf("a discarded Add was committed: %d members, want %d", len(alice.g.Members()), before)
+	}
+}

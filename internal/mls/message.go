@@ -21,6 +21,9 @@ type Received struct {
 	// Proposal is the proposal of a proposal message, now cached for the
 	// next commit.
 	Proposal *Proposal
+	// ProposalRef is the reference of that proposal, which
+	// DiscardProposal takes.
+	ProposalRef []byte
 	// Commit summarises what a commit changed.
 	Commit *CommitChanges
 	// NewEpoch is set when a commit moved the group to a new epoch.
@@ -58,10 +61,11 @@ func (g *Group) ProcessMessage(m *MLSMessage) (*Received, error) {
 	case ContentApplication:
 		r.ApplicationData = fc.ApplicationData
 	case ContentProposal:
-		if err := g.cacheProposal(ac); err != nil {
+		ref, err := g.cacheProposal(ac)
+		if err != nil {
 			return nil, err
 		}
-		r.Proposal = fc.Proposal
+		r.Proposal, r.ProposalRef = fc.Proposal, ref
 	case ContentCommit:
 		if fc.Sender.Type == SenderMember && leafIndex(fc.Sender.Index) == g.own {
 			if g.pending == nil || !bytes.Equal(g.pending.content, ac.Bytes()) {
@@ -179,31 +183,44 @@ func (g *Group) senderKey(ac *AuthenticatedContent) ([]byte, error) {
 }
 
 // cacheProposal validates a received proposal enough to reference it and
-// keeps it for the next commit.
-func (g *Group) cacheProposal(ac *AuthenticatedContent) error {
+// keeps it for the next commit, returning its reference.
+func (g *Group) cacheProposal(ac *AuthenticatedContent) ([]byte, error) {
 	fc := &ac.Content
 	p := fc.Proposal
 	if p.Type == ProposalUpdate {
 		if fc.Sender.Type != SenderMember {
-			return fmt.Errorf("%w: update from a non-member", ErrInvalidMessage)
+			return nil, fmt.Errorf("%w: update from a non-member", ErrInvalidMessage)
 		}
 		c := g.leafCheck(g.ctx.Extensions)
 		c.Source, c.Leaf = LeafNodeSourceUpdate, leafIndex(fc.Sender.Index)
 		if err := p.Update.LeafNode.Validate(c); err != nil {
-			return fmt.Errorf("%w: %w", ErrInvalidMessage, err)
+			return nil, fmt.Errorf("%w: %w", ErrInvalidMessage, err)
 		}
 	}
 	if p.Type == ProposalExternalInit {
-		return fmt.Errorf("%w: external init sent as a proposal", ErrInvalidMessage)
+		return nil, fmt.Errorf("%w: external init sent as a proposal", ErrInvalidMessage)
 	}
 	ref := MakeProposalRef(ac.Bytes())
 	for _, cp := range g.proposals {
 		if bytes.Equal(cp.ref, ref) {
-			return nil
+			return ref, nil
 		}
 	}
 	g.proposals = append(g.proposals, cachedProposal{ref: ref, proposal: p, sender: fc.Sender})
-	return nil
+	return ref, nil
+}
+
+// DiscardProposal forgets a cached proposal, so that the next commit
+// leaves it out (RFC 9420 §12.2 lets a committer omit proposals it judges
+// invalid). It reports whether the proposal was cached.
+func (g *Group) DiscardProposal(ref []byte) bool {
+	for i, cp := range g.proposals {
+		if bytes.Equal(cp.ref, ref) {
+			g.proposals = append(g.proposals[:i], g.proposals[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // ExternalSender is an entry of the external_senders extension.

@@ -24,6 +24,11 @@ func (db *DB) CreateConversation(ctx context.Context, c *messaging.Conversation,
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO conversation_admins(conversation_id, user_id)
 			SELECT $1, user_id FROM devices WHERE id = $2`, c.ID, creator.Device)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO conversation_people(conversation_id, user_id)
+			SELECT $1, user_id FROM devices WHERE id = $2`, c.ID, creator.Device)
 		return err
 	})
 }
@@ -63,6 +68,9 @@ func (db *DB) Conversation(ctx context.Context, id string) (*messaging.Conversat
 	if c.Admins, err = db.admins(ctx, id); err != nil {
 		return nil, err
 	}
+	if c.People, err = db.people(ctx, id); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -93,6 +101,9 @@ func (db *DB) ListConversations(ctx context.Context, deviceID string) ([]*messag
 			return nil, err
 		}
 		if c.Admins, err = db.admins(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if c.People, err = db.people(ctx, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -198,6 +209,17 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 				return err
 			}
 		}
+		for _, u := range r.Joined {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO conversation_people(conversation_id, user_id) VALUES ($1,$2)
+				ON CONFLICT DO NOTHING`, m.Conversation, u); err != nil {
+				return err
+			}
+		}
+		for _, u := range r.Gone {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM conversation_people WHERE conversation_id = $1 AND user_id = $2`, m.Conversation, u); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM proposals WHERE conversation_id = $1 AND epoch <= $2`, m.Conversation, epoch); err != nil {
 			return err
 		}
@@ -208,7 +230,7 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 }
 
 // AppendProposal stores a proposal of the server's at the current epoch.
-func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []byte, removedLeaf uint32) (int64, error) {
+func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, p messaging.ServerProposal) (int64, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		epoch, last, err := convState(ctx, tx, m.Conversation)
 		if err != nil {
@@ -218,8 +240,9 @@ func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []by
 			return staleEpoch(epoch)
 		}
 		m.Seq = last + 1
-		_, err = tx.ExecContext(ctx, `INSERT INTO proposals(conversation_id, ref, epoch, removed_leaf, seq) VALUES ($1,$2,$3,$4,$5)`,
-			m.Conversation, ref, epoch, removedLeaf, m.Seq)
+		_, err = tx.ExecContext(ctx, `INSERT INTO proposals(conversation_id, ref, epoch, removed_leaf, seq, added_device, key_package_ref)
+			VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+			m.Conversation, p.Ref, epoch, p.RemovedLeaf, m.Seq, p.AddedDevice, nonNil(p.KeyPackageRef))
 		if err != nil {
 			return err
 		}
@@ -232,12 +255,66 @@ func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []by
 	return m.Seq, err
 }
 
-// ProposalLeaf resolves a proposal reference at an epoch.
-func (db *DB) ProposalLeaf(ctx context.Context, conversation string, epoch uint64, ref []byte) (uint32, error) {
-	var leaf uint32
-	err := db.db.QueryRowContext(ctx, `SELECT removed_leaf FROM proposals WHERE conversation_id = $1 AND ref = $2 AND epoch = $3`,
-		conversation, ref, epoch).Scan(&leaf)
-	return leaf, translate(err)
+// Proposal resolves a reference to a proposal of the server's at an epoch.
+func (db *DB) Proposal(ctx context.Context, conversation string, epoch uint64, ref []byte) (*messaging.ServerProposal, error) {
+	p := messaging.ServerProposal{Ref: ref}
+	err := db.db.QueryRowContext(ctx, `SELECT removed_leaf, added_device, key_package_ref FROM proposals
+		WHERE conversation_id = $1 AND ref = $2 AND epoch = $3`, conversation, ref, epoch).Scan(&p.RemovedLeaf, &p.AddedDevice, &p.KeyPackageRef)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &p, nil
+}
+
+// JoiningDevices lists the devices of the conversation's people that
+// belong in it and are not members, leaving out those the server has
+// proposed adding in the current epoch.
+func (db *DB) JoiningDevices(ctx context.Context, conversation string) ([]string, error) {
+	return db.strings(ctx, `SELECT d.id FROM conversation_people p
+		JOIN conversations c ON c.id = p.conversation_id
+		JOIN devices d ON d.user_id = p.user_id
+		JOIN users u ON u.id = d.user_id
+		JOIN mls_credentials k ON k.device_id = d.id
+		WHERE p.conversation_id = $1 AND d.revoked_at = 0 AND u.disabled_at = 0
+		AND NOT EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = p.conversation_id AND m.device_id = d.id)
+		AND NOT EXISTS (SELECT 1 FROM proposals x WHERE x.conversation_id = p.conversation_id AND x.added_device = d.id AND x.epoch = c.epoch)
+		AND EXISTS (SELECT 1 FROM key_packages kp WHERE kp.device_id = d.id AND kp.claimed_at = 0)
+		ORDER BY d.id`, conversation)
+}
+
+// PersonConversations lists the conversations the user is one of the
+// people of.
+func (db *DB) PersonConversations(ctx context.Context, userID string) ([]string, error) {
+	return db.strings(ctx, `SELECT conversation_id FROM conversation_people WHERE user_id = $1 ORDER BY conversation_id`, userID)
+}
+
+func (db *DB) people(ctx context.Context, conversation string) ([]string, error) {
+	return db.strings(ctx, `SELECT user_id FROM conversation_people WHERE conversation_id = $1 ORDER BY user_id`, conversation)
+}
+
+// strings runs a query of one text column.
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, translate(rows.Err())
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // DepartingMembers lists members whose devices are revoked or whose users
@@ -265,6 +342,10 @@ func (db *DB) Leave(ctx context.Context, conversation, userID string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE members SET leaving = true WHERE conversation_id = $1
 			AND device_id IN (SELECT id FROM devices WHERE user_id = $2)`, conversation, userID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM conversation_people WHERE conversation_id = $1 AND user_id = $2`, conversation, userID)
 		return err
 	})
 }

@@ -23,6 +23,11 @@ func (db *DB) CreateConversation(ctx context.Context, c *messaging.Conversation,
 		}
 		_, err = tx.Exec(`INSERT INTO conversation_admins(conversation_id, user_id)
 			SELECT ?, user_id FROM devices WHERE id = ?`, c.ID, creator.Device)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`INSERT INTO conversation_people(conversation_id, user_id)
+			SELECT ?, user_id FROM devices WHERE id = ?`, c.ID, creator.Device)
 		return err
 	})
 }
@@ -62,6 +67,9 @@ func (db *DB) Conversation(ctx context.Context, id string) (*messaging.Conversat
 	if c.Admins, err = db.admins(ctx, id); err != nil {
 		return nil, err
 	}
+	if c.People, err = db.people(ctx, id); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -92,6 +100,9 @@ func (db *DB) ListConversations(ctx context.Context, deviceID string) ([]*messag
 			return nil, err
 		}
 		if c.Admins, err = db.admins(ctx, c.ID); err != nil {
+			return nil, err
+		}
+		if c.People, err = db.people(ctx, c.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -191,6 +202,17 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 				return err
 			}
 		}
+		for _, u := range r.Joined {
+			if _, err := tx.Exec(`INSERT INTO conversation_people(conversation_id, user_id) VALUES (?,?)
+				ON CONFLICT DO NOTHING`, m.Conversation, u); err != nil {
+				return err
+			}
+		}
+		for _, u := range r.Gone {
+			if _, err := tx.Exec(`DELETE FROM conversation_people WHERE conversation_id = ? AND user_id = ?`, m.Conversation, u); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.Exec(`DELETE FROM proposals WHERE conversation_id = ? AND epoch <= ?`, m.Conversation, epoch); err != nil {
 			return err
 		}
@@ -201,7 +223,7 @@ func (db *DB) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, err
 }
 
 // AppendProposal stores a proposal of the server's at the current epoch.
-func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []byte, removedLeaf uint32) (int64, error) {
+func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, p messaging.ServerProposal) (int64, error) {
 	err := db.tx(ctx, func(tx *sql.Tx) error {
 		epoch, last, err := convState(tx, m.Conversation)
 		if err != nil {
@@ -211,8 +233,9 @@ func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []by
 			return staleEpoch(epoch)
 		}
 		m.Seq = last + 1
-		_, err = tx.Exec(`INSERT INTO proposals(conversation_id, ref, epoch, removed_leaf, seq) VALUES (?,?,?,?,?)`,
-			m.Conversation, ref, epoch, removedLeaf, m.Seq)
+		_, err = tx.Exec(`INSERT INTO proposals(conversation_id, ref, epoch, removed_leaf, seq, added_device, key_package_ref)
+			VALUES (?,?,?,?,?,?,?)`,
+			m.Conversation, p.Ref, epoch, p.RemovedLeaf, m.Seq, p.AddedDevice, nonNil(p.KeyPackageRef))
 		if err != nil {
 			return err
 		}
@@ -225,12 +248,66 @@ func (db *DB) AppendProposal(ctx context.Context, m *messaging.Message, ref []by
 	return m.Seq, err
 }
 
-// ProposalLeaf resolves a proposal reference at an epoch.
-func (db *DB) ProposalLeaf(ctx context.Context, conversation string, epoch uint64, ref []byte) (uint32, error) {
-	var leaf uint32
-	err := db.read.QueryRowContext(ctx, `SELECT removed_leaf FROM proposals WHERE conversation_id = ? AND ref = ? AND epoch = ?`,
-		conversation, ref, epoch).Scan(&leaf)
-	return leaf, translate(err)
+// Proposal resolves a reference to a proposal of the server's at an epoch.
+func (db *DB) Proposal(ctx context.Context, conversation string, epoch uint64, ref []byte) (*messaging.ServerProposal, error) {
+	p := messaging.ServerProposal{Ref: ref}
+	err := db.read.QueryRowContext(ctx, `SELECT removed_leaf, added_device, key_package_ref FROM proposals
+		WHERE conversation_id = ? AND ref = ? AND epoch = ?`, conversation, ref, epoch).Scan(&p.RemovedLeaf, &p.AddedDevice, &p.KeyPackageRef)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &p, nil
+}
+
+// JoiningDevices lists the devices of the conversation's people that
+// belong in it and are not members, leaving out those the server has
+// proposed adding in the current epoch.
+func (db *DB) JoiningDevices(ctx context.Context, conversation string) ([]string, error) {
+	return db.strings(ctx, `SELECT d.id FROM conversation_people p
+		JOIN conversations c ON c.id = p.conversation_id
+		JOIN devices d ON d.user_id = p.user_id
+		JOIN users u ON u.id = d.user_id
+		JOIN mls_credentials k ON k.device_id = d.id
+		WHERE p.conversation_id = ? AND d.revoked_at = 0 AND u.disabled_at = 0
+		AND NOT EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = p.conversation_id AND m.device_id = d.id)
+		AND NOT EXISTS (SELECT 1 FROM proposals x WHERE x.conversation_id = p.conversation_id AND x.added_device = d.id AND x.epoch = c.epoch)
+		AND EXISTS (SELECT 1 FROM key_packages kp WHERE kp.device_id = d.id AND kp.claimed_at = 0)
+		ORDER BY d.id`, conversation)
+}
+
+// PersonConversations lists the conversations the user is one of the
+// people of.
+func (db *DB) PersonConversations(ctx context.Context, userID string) ([]string, error) {
+	return db.strings(ctx, `SELECT conversation_id FROM conversation_people WHERE user_id = ? ORDER BY conversation_id`, userID)
+}
+
+func (db *DB) people(ctx context.Context, conversation string) ([]string, error) {
+	return db.strings(ctx, `SELECT user_id FROM conversation_people WHERE conversation_id = ? ORDER BY user_id`, conversation)
+}
+
+// strings runs a query of one text column.
+func (db *DB) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, translate(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, translate(rows.Err())
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
 }
 
 // DepartingMembers lists members whose devices are revoked or whose users
@@ -258,6 +335,10 @@ func (db *DB) Leave(ctx context.Context, conversation, userID string) error {
 	return db.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`UPDATE members SET leaving = 1 WHERE conversation_id = ?
 			AND device_id IN (SELECT id FROM devices WHERE user_id = ?)`, conversation, userID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(`DELETE FROM conversation_people WHERE conversation_id = ? AND user_id = ?`, conversation, userID)
 		return err
 	})
 }

@@ -37,6 +37,7 @@ func Messaging(t *testing.T, open func(t *testing.T) MessagingStore) {
 		{"sends", messagingSends},
 		{"sends concurrently", messagingSendRace},
 		{"proposals and cursors", messagingProposals},
+		{"people and joining devices", messagingPeople},
 		{"attachments and push subscriptions", messagingBlobs},
 		{"patient-data warning counts", messagingPIDCounts},
 	}
@@ -170,6 +171,7 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 	r := commitRecord("c1", 0, 51)
 	r.Added = []messaging.Member{{Device: "d2", Leaf: 1}, {Device: "d3", Leaf: 2}}
 	r.Welcomes = []*messaging.Welcome{{ID: "w1", Device: "d2", Conversation: "c1", Welcome: []byte("welcome"), RatchetTree: []byte("tree"), CreatedAt: at(51)}}
+	r.Joined = []string{"u2", "u3"}
 	if seq, err := s.Commit(ctx, r); err != nil || seq != 1 {
 		t.Fatalf("Commit = %d, %v; want seq 1", seq, err)
 	}
@@ -179,7 +181,7 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 		{Device: "d1", User: "u1", Email: "ann@example.nhs.uk", Leaf: 0},
 		{Device: "d2", User: "u2", Email: "user2@example.nhs.uk", Leaf: 1, JoinedSeq: 1, Cursor: 1},
 		{Device: "d3", User: "u3", Email: "user3@example.nhs.uk", Leaf: 2, JoinedSeq: 1, Cursor: 1},
-	}, Admins: []string{"u1"}}
+	}, Admins: []string{"u1"}, People: []string{"u1", "u2", "u3"}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Conversation after a commit differs (-want +got):\n%s", diff)
 	}

@@ -140,21 +140,32 @@ func messagingSendRace(t *testing.T, ctx context.Context, s MessagingStore) {
 func messagingProposals(t *testing.T, ctx context.Context, s MessagingStore) {
 	twoConversations(t, ctx, s)
 	p := &messaging.Message{Conversation: "c1", Kind: messaging.KindProposal, Epoch: 1, SentAt: at(70), Data: []byte("remove")}
-	if seq, err := s.AppendProposal(ctx, p, []byte("pref"), 1); err != nil || seq != 2 {
+	if seq, err := s.AppendProposal(ctx, p, messaging.ServerProposal{Ref: []byte("pref"), RemovedLeaf: 1}); err != nil || seq != 2 {
 		t.Fatalf("AppendProposal = %d, %v; want seq 2", seq, err)
 	}
-	if leaf, err := s.ProposalLeaf(ctx, "c1", 1, []byte("pref")); err != nil || leaf != 1 {
-		t.Errorf("ProposalLeaf = %d, %v; want 1", leaf, err)
+	add := &messaging.Message{Conversation: "c1", Kind: messaging.KindProposal, Epoch: 1, SentAt: at(70), Data: []byte("add")}
+	addP := messaging.ServerProposal{Ref: []byte("aref"), AddedDevice: "d3", KeyPackageRef: []byte("kpref")}
+	if seq, err := s.AppendProposal(ctx, add, addP); err != nil || seq != 3 {
+		t.Fatalf("AppendProposal(add) = %d, %v; want seq 3", seq, err)
 	}
-	_, err := s.ProposalLeaf(ctx, "c1", 0, []byte("pref"))
-	wantFault(t, "ProposalLeaf in another epoch", err, fault.NotFound, "")
-	_, err = s.AppendProposal(ctx, &messaging.Message{Conversation: "c1", Kind: messaging.KindProposal, Epoch: 0, SentAt: at(71)}, []byte("old"), 1)
+	if got, err := s.Proposal(ctx, "c1", 1, []byte("pref")); err != nil || got.RemovedLeaf != 1 || got.AddedDevice != "" {
+		t.Errorf("Proposal(remove) = %+v, %v; want removed leaf 1", got, err)
+	}
+	got, err := s.Proposal(ctx, "c1", 1, []byte("aref"))
+	must(t, "Proposal(add)", err)
+	if diff := cmp.Diff(&addP, got); diff != "" {
+		t.Errorf("Proposal(add) differs (-want +got):\n%s", diff)
+	}
+	_, err = s.Proposal(ctx, "c1", 0, []byte("pref"))
+	wantFault(t, "Proposal in another epoch", err, fault.NotFound, "")
+	_, err = s.AppendProposal(ctx, &messaging.Message{Conversation: "c1", Kind: messaging.KindProposal, Epoch: 0, SentAt: at(71)},
+		messaging.ServerProposal{Ref: []byte("old"), RemovedLeaf: 1})
 	wantFault(t, "AppendProposal in an old epoch", err, fault.Conflict, "")
 	if _, err := s.Commit(ctx, commitRecord("c1", 1, 72)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.ProposalLeaf(ctx, "c1", 1, []byte("pref"))
-	wantFault(t, "ProposalLeaf after the epoch's commit", err, fault.NotFound, "")
+	_, err = s.Proposal(ctx, "c1", 1, []byte("pref"))
+	wantFault(t, "Proposal after the epoch's commit", err, fault.NotFound, "")
 
 	// Cursors only move forward.
 	cursor := func() int64 {

@@ -84,7 +84,7 @@ export function App() {
     // If another tab holds the store open it may outlive this sign-out,
     // still encrypted under the PIN; the next person's PIN page erases it.
     await eraseStore().catch(() => {});
-    await signOut();
+    await signOut(true);
     toSignIn('signed-out');
     setSigningOut(false);
   }, [toSignIn, me]);

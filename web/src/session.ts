@@ -25,10 +25,12 @@ export function signedIn(r: SignInResult): Me {
 }
 
 /** signOut ends this session on the server; it is done even if the server
- * says the session had already ended. */
-export async function signOut(): Promise<void> {
+ * says the session had already ended. With retire, this device is signed
+ * out for good (its messages are erased here): it leaves its conversations,
+ * and the next sign-in in this browser is a new device that joins them. */
+export async function signOut(retire = false): Promise<void> {
   try {
-    await del('/api/session');
+    await del(retire ? '/api/session?device=retire' : '/api/session');
   } catch {
     // Already signed out (401) or offline: either way the page forgets.
   }
