@@ -127,10 +127,14 @@ func (c *Client) People(ctx context.Context, id string) ([]Person, error) {
 			rec.Seen = map[string]string{}
 		}
 		changed := false
+		known := len(rec.Seen) > 0
 		for d, k := range all[e] {
 			p.Devices = append(p.Devices, d)
 			enc := base64.StdEncoding.EncodeToString(k)
-			if old, ok := rec.Seen[d]; ok && old != enc {
+			// A device signing with another key, or a new device of a
+			// person seen before (signed in again, or a new phone),
+			// changes what their safety code vouches for.
+			if old, ok := rec.Seen[d]; ok && old != enc || !ok && known {
 				rec.KeyChanged, changed = true, true
 			}
 			if rec.Seen[d] != enc {
