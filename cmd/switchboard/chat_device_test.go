@@ -73,10 +73,12 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	}
 	ann := addAccount(t, w.data, "ann@example.nhs.uk", "admin")
 	bob := addAccount(t, w.data, "bob@example.nhs.uk")
+	cat := addAccount(t, w.data, "cat@example.nhs.uk")
+	addAccount(t, w.data, "dan@example.nhs.uk")
 	dev := func(name string, a *account) *device {
 		return &device{name: name, profile: filepath.Join(w.profiles, name), passphrase: "passphrase of " + name, acct: a}
 	}
-	ann1, ann2, bob1, bob2 := dev("ann1", ann), dev("ann2", ann), dev("bob1", bob), dev("bob2", bob)
+	ann1, ann2, bob1, bob2, cat1 := dev("ann1", ann), dev("ann2", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
 	startServer(t, w.data, "--addr", w.addr)
 	ann1.login(t, w.base)
 	bob1.login(t, w.base)
@@ -150,5 +152,25 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	w.send(t, ann2, theatre, again)
 	if diff := cmp.Diff([]string{again}, texts(bob2.read(t, theatre))); diff != "" {
 		t.Errorf("bob's new device reads (-want +got):\n%s", diff)
+	}
+
+	// cat has never signed in: ann adds her all the same, and her first
+	// device joins by itself.
+	ann2.chat(t, "add", ward, cat.email)
+	cat1.login(t, w.base)
+	inWard := func(cs []listedConv) bool {
+		return len(cs) == 1 && cs[0].ID == ward && cs[0].Name == "Ward 7 handover" && !cs[0].Removed
+	}
+	if got := cat1.waitList(t, inWard); !inWard(got) {
+		t.Fatalf("cat's first device lists %+v; want the ward's conversation", got)
+	}
+	hi := unique(t, "hello cat")
+	w.send(t, bob2, ward, hi)
+	if diff := cmp.Diff([]string{hi}, texts(cat1.read(t, ward))); diff != "" {
+		t.Errorf("cat reads (-want +got):\n%s", diff)
+	}
+	// bob is not an admin of ann's conversation: he cannot add someone new.
+	if _, err := bob2.try(t, "", "add", ward, "dan@example.nhs.uk"); err == nil || !strings.Contains(userMessage(err), "admins") {
+		t.Errorf("bob adds dan: %v; want a refusal naming the admins", err)
 	}
 }

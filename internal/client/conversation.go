@@ -28,6 +28,9 @@ type convRecord struct {
 	// server may propose adding a device of one of them (their new phone,
 	// or a browser they signed in to again), never of anyone else.
 	People []string `json:"people,omitempty"`
+	// Invited are the emails of people a member added before they had a
+	// device; their first device may be brought in as well.
+	Invited []string `json:"invited,omitempty"`
 }
 
 // conv is an open conversation: its record and its MLS group.
@@ -196,7 +199,32 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 	if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: name}); err != nil {
 		return "", err
 	}
+	for _, e := range want {
+		if e != strings.ToLower(c.prof.Email) && !slices.ContainsFunc(claims, func(cl claimed) bool { return strings.EqualFold(cl.Email, e) }) {
+			if err := c.invite(ctx, cv, e); err != nil {
+				return "", err
+			}
+		}
+	}
 	return gid, nil
+}
+
+// invite adds someone who has no device yet: the server makes them one
+// of the conversation's people (if this account may add people), and the
+// members learn, inside the group, that the server may bring in their
+// first device.
+func (c *Client) invite(ctx context.Context, cv *conv, email string) error {
+	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/people", map[string]string{"email": email}, nil)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(cv.rec.Invited, email) {
+		cv.rec.Invited = append(cv.rec.Invited, email)
+		if err := c.save(cv); err != nil {
+			return err
+		}
+	}
+	return c.sendEnvelope(ctx, cv, envelope{Type: TypePerson, Text: email})
 }
 
 func kps(cs []claimed) []*mls.KeyPackage {
@@ -245,7 +273,9 @@ func (c *Client) Add(ctx context.Context, id, email string) error {
 			return out
 		}
 		if len(fresh()) == 0 {
-			return fault.New(fault.Invalid, email+" has no device that can be added yet; they need to sign in once first.")
+			// They have not opened Messages yet: they become one of the
+			// conversation's people, and their first device joins.
+			return c.invite(ctx, cv, email)
 		}
 		err = c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
 			f := fresh()

@@ -12,6 +12,10 @@ const (
 	TypeTitle      = "title"
 	TypeReceipt    = "receipt"
 	TypeAttachment = "attachment"
+	// TypePerson names (by email) someone a member added before they had
+	// a device: the members' clients then let the server bring in that
+	// person's first device.
+	TypePerson = "person"
 )
 
 // maxEnvelope bounds a decrypted envelope; the server's limit on a whole

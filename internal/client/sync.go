@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -181,7 +182,7 @@ func (c *Client) knownPerson(cv *conv, kp *mls.KeyPackage) bool {
 		return false
 	}
 	c.notePeople(cv)
-	return slices.Contains(cv.rec.People, id.User)
+	return slices.Contains(cv.rec.People, id.User) || slices.Contains(cv.rec.Invited, strings.ToLower(id.Email))
 }
 
 // received keeps a decrypted application message.
@@ -197,6 +198,11 @@ func (c *Client) received(cv *conv, m *wireMessage, data []byte, sender *identit
 		return nil
 	case TypeReceipt:
 		return c.receipt(cv.rec.ID, env.Ref, sender, env.SentAt)
+	case TypePerson:
+		if e := strings.ToLower(strings.TrimSpace(env.Text)); e != "" && !slices.Contains(cv.rec.Invited, e) {
+			cv.rec.Invited = append(cv.rec.Invited, e)
+		}
+		return nil
 	case TypeText, TypeAttachment:
 		msg := Message{ID: m.ClientID, Conversation: cv.rec.ID, Seq: m.Seq, Sender: sender.Email,
 			SenderDevice: sender.Device, Type: env.Type, Text: env.Text, SentAt: env.SentAt.UTC()}

@@ -216,6 +216,28 @@ func (s *Server) handleMakeAdmin(w http.ResponseWriter, r *http.Request, p *iden
 	return reply(w, http.StatusOK, map[string]string{"admin": strings.TrimSpace(in.Email)})
 }
 
+// handleAddPerson makes someone with no device yet one of a
+// conversation's people (admins only): their first device joins.
+func (s *Server) handleAddPerson(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	m, err := s.msg()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if strings.TrimSpace(in.Email) == "" {
+		return fault.Invalidf("Send the email of the person to add as email.")
+	}
+	if err := m.AddPerson(r.Context(), p, r.PathValue("id"), strings.TrimSpace(in.Email)); err != nil {
+		return err
+	}
+	return reply(w, http.StatusOK, map[string]string{"person": strings.TrimSpace(in.Email)})
+}
+
 func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
 	m, err := s.msg()
 	if err != nil {

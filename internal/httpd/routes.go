@@ -69,6 +69,7 @@ func (s *Server) routes() {
 	s.authed("GET /api/conversations/{id}", s.handleGetConversation)
 	s.authed("POST /api/conversations/{id}/leave", s.handleLeave)
 	s.authed("POST /api/conversations/{id}/admins", s.handleMakeAdmin)
+	s.authed("POST /api/conversations/{id}/people", s.handleAddPerson)
 	s.authed("POST /api/conversations/{id}/commits", s.handleCommit)
 	s.authed("POST /api/conversations/{id}/messages", s.handleSend)
 	s.authed("GET /api/conversations/{id}/messages", s.handleMessages)

@@ -3,8 +3,11 @@ package messaging
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 )
 
@@ -94,5 +97,32 @@ func (s *Service) proposeAdd(ctx context.Context, conv string, gid []byte, epoch
 	if r.err != nil {
 		return fmt.Errorf("append add proposal: %w", r.err)
 	}
+	return nil
+}
+
+// AddPerson makes the person with email one of the conversation's people
+// before they have a device that can be added (they have not opened
+// Messages yet): their first device joins by itself. Only an admin of the
+// conversation may, as for any other addition of someone new.
+func (s *Service) AddPerson(ctx context.Context, p *identity.Principal, id, email string) error {
+	c, me, err := s.member(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if me.Leaving {
+		return ErrLeft
+	}
+	if !slices.Contains(c.Admins, p.User.ID) {
+		return errNotAdmin
+	}
+	u, err := s.ids.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil || u.OrgID != p.Org.ID || u.Disabled() {
+		return fault.Invalidf(fmt.Sprintf("There is no one with the email address %s in your organisation who can be added.", email))
+	}
+	if err := s.store.AddPerson(ctx, id, u.ID); err != nil {
+		return fmt.Errorf("add person: %w", err)
+	}
+	gid, _ := groupID(id)
+	s.addJoining(ctx, id, gid, c.Epoch)
 	return nil
 }

@@ -211,6 +211,9 @@ type Store interface {
 	// credential, are not members, and have no Add proposal of the server's
 	// in the current epoch.
 	JoiningDevices(ctx context.Context, conversation string) ([]string, error)
+	// AddPerson makes the user one of the conversation's people, before
+	// any device of theirs can be added.
+	AddPerson(ctx context.Context, conversation, userID string) error
 	// PersonConversations lists the conversations the user is one of the
 	// people of.
 	PersonConversations(ctx context.Context, userID string) ([]string, error)

@@ -282,6 +282,15 @@ func (db *DB) JoiningDevices(ctx context.Context, conversation string) ([]string
 		ORDER BY d.id`, conversation)
 }
 
+// AddPerson makes the user one of the conversation's people.
+func (db *DB) AddPerson(ctx context.Context, conversation, userID string) error {
+	return db.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO conversation_people(conversation_id, user_id) VALUES ($1,$2)
+			ON CONFLICT DO NOTHING`, conversation, userID)
+		return err
+	})
+}
+
 // PersonConversations lists the conversations the user is one of the
 // people of.
 func (db *DB) PersonConversations(ctx context.Context, userID string) ([]string, error) {

@@ -85,6 +85,18 @@ func messagingPeople(t *testing.T, ctx context.Context, s MessagingStore) {
 	must(t, "RevokeDevice", s.RevokeDevice(ctx, "d2", at(66), event("o1", "device.revoke", "d2", 66)))
 	joining("d22")
 
+	// Someone with no device yet can be one of the people: their first
+	// device joins.
+	must(t, "AddPerson", s.AddPerson(ctx, "c1", "u3"))
+	must(t, "AddPerson again", s.AddPerson(ctx, "c1", "u3"))
+	people("u1", "u2", "u3")
+	must(t, "PutCredential", s.PutCredential(ctx, &messaging.Credential{Device: "d3", SignatureKey: []byte("k3"), Identity: []byte("{}"), CreatedAt: at(66)},
+		event("o1", "device.credential", "d3", 66)))
+	_, err = s.AddKeyPackages(ctx, "d3", []*messaging.KeyPackage{{Ref: []byte("kp3"), Device: "d3", Data: []byte("kp"), CreatedAt: at(66)}}, nil)
+	must(t, "AddKeyPackages", err)
+	joining("d22", "d3")
+	must(t, "Leave", s.Leave(ctx, "c1", "u3"))
+
 	// An admin's removal, or leaving, ends it.
 	r = commitRecord("c1", 3, 67)
 	r.Gone = []string{"u2"}
