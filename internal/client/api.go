@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // api speaks the messaging contract (docs/messaging.md) to one server.
@@ -174,52 +176,8 @@ type meResp struct {
 	Token    string `json:"token"`
 }
 
-type serviceResp struct {
-	SigningKey     []byte `json:"signing_key"`
-	ExternalSender []byte `json:"external_sender"`
-}
-
-type keyPackageClaim struct {
-	Device     string `json:"device"`
-	Email      string `json:"email"`
-	KeyPackage []byte `json:"key_package"`
-}
-
-type commitReq struct {
-	Epoch       uint64 `json:"epoch"`
-	Commit      []byte `json:"commit"`
-	Welcome     []byte `json:"welcome,omitempty"`
-	RatchetTree []byte `json:"ratchet_tree,omitempty"`
-}
-
-type seqResp struct {
-	Seq   uint64 `json:"seq"`
-	Epoch uint64 `json:"epoch"`
-}
-
-// wireMessage is a Message of the contract.
-type wireMessage struct {
-	Conversation string `json:"conversation"`
-	Seq          uint64 `json:"seq"`
-	Kind         string `json:"kind"`
-	Device       string `json:"device"`
-	SentAt       string `json:"sent_at"`
-	ClientID     string `json:"client_id"`
-	Message      []byte `json:"message"`
-}
-
-type wireWelcome struct {
-	ID           string `json:"id"`
-	Conversation string `json:"conversation"`
-	Seq          uint64 `json:"seq"`
-	Welcome      []byte `json:"welcome"`
-	RatchetTree  []byte `json:"ratchet_tree"`
-}
-
-func (a *api) messages(ctx context.Context, conv string, after uint64, limit int) ([]wireMessage, error) {
-	var out struct {
-		Messages []wireMessage `json:"messages"`
-	}
+func (a *api) messages(ctx context.Context, conv string, after uint64, limit int) ([]wire.Message, error) {
+	var out wire.Messages
 	q := url.Values{"after": {fmt.Sprint(after)}, "limit": {fmt.Sprint(limit)}}
 	err := a.do(ctx, http.MethodGet, "/api/conversations/"+url.PathEscape(conv)+"/messages?"+q.Encode(), nil, &out)
 	return out.Messages, err

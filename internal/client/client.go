@@ -16,6 +16,8 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // Options are what a Client needs from its caller.
@@ -182,7 +184,7 @@ func (c *Client) signIn(ctx context.Context, in LoginInput, old *profile) error 
 // registerCredential pins the service key and binds this device's MLS
 // signature key to the account.
 func (c *Client) registerCredential(ctx context.Context, old *profile) error {
-	var svc serviceResp
+	var svc wire.Service
 	if err := c.api.do(ctx, http.MethodGet, "/api/mls/service", nil, &svc); err != nil {
 		return err
 	}
@@ -213,7 +215,7 @@ func (c *Client) registerCredential(ctx context.Context, old *profile) error {
 	if err := c.api.do(ctx, http.MethodPut, "/api/mls/credential", map[string][]byte{"signature_key": pub}, &out); err != nil {
 		return err
 	}
-	id, err := parseIdentity(out.Identity, c.prof.ServiceKey)
+	id, err := wire.ParseIdentity(out.Identity, c.prof.ServiceKey)
 	if err != nil || !equalBytes(id.Key, pub) || id.Device != c.prof.DeviceID {
 		return fault.Wrap(fault.Internal, "The server's credential for this device does not verify.", err)
 	}

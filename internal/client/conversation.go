@@ -12,6 +12,8 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // convRecord is a conversation as this device keeps it (encrypted).
@@ -135,7 +137,7 @@ func (cv *conv) close() {
 func (c *Client) members(g *mls.Group) []Member {
 	var out []Member
 	for _, m := range g.Members() {
-		if id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey); err == nil {
+		if id, err := wire.ParseIdentity(m.Credential.Identity, c.prof.ServiceKey); err == nil {
 			out = append(out, Member{Email: id.Email, Device: id.Device})
 		}
 	}
@@ -301,7 +303,7 @@ func (c *Client) Remove(ctx context.Context, id, email string) error {
 		leaves := func() []uint32 {
 			var out []uint32
 			for _, m := range cv.g.Members() {
-				id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey)
+				id, err := wire.ParseIdentity(m.Credential.Identity, c.prof.ServiceKey)
 				if err == nil && strings.EqualFold(id.Email, email) {
 					out = append(out, m.Leaf)
 				}
@@ -390,8 +392,8 @@ func (c *Client) change(ctx context.Context, id string, f func(*conv) error) err
 	})
 }
 
-func (c *Client) postCommit(ctx context.Context, id string, req commitReq) (*seqResp, error) {
-	var out seqResp
+func (c *Client) postCommit(ctx context.Context, id string, req wire.CommitRequest) (*wire.Stored, error) {
+	var out wire.Stored
 	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/commits", req, &out)
 	return &out, err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 func TestValidateCredential(t *testing.T) {
@@ -14,8 +15,8 @@ func TestValidateCredential(t *testing.T) {
 	_, otherPriv, _ := ed25519.GenerateKey(rand.Reader)
 	leafKey, _, _ := ed25519.GenerateKey(rand.Reader)
 	issue := func(priv ed25519.PrivateKey, org string, key []byte) []byte {
-		id := identity{V: 1, Device: "dev1", User: "user1", Email: "ann@example.nhs.uk", Org: org, Key: key}
-		id.Sig = ed25519.Sign(priv, id.tbs())
+		id := wire.Identity{Device: "dev1", User: "user1", Email: "ann@example.nhs.uk", Org: org, Key: key}
+		id.Sign(priv)
 		b, _ := json.Marshal(id)
 		return b
 	}

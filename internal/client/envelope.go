@@ -52,7 +52,7 @@ type Message struct {
 	Seq          uint64    `json:"seq"`
 	Sender       string    `json:"sender"` // email
 	SenderDevice string    `json:"sender_device"`
-	Type         string    `json:"type"`
+	Type         string    `json:"type" ts:"'text' | 'attachment'"`
 	Text         string    `json:"text"`
 	SentAt       time.Time `json:"sent_at"`
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 const (
@@ -120,9 +122,7 @@ type claimed struct {
 // with these emails (and this account's other devices, if its own email
 // is among them).
 func (c *Client) claimKeyPackages(ctx context.Context, emails []string) ([]claimed, error) {
-	var out struct {
-		KeyPackages []keyPackageClaim `json:"key_packages"`
-	}
+	var out wire.KeyPackageClaims
 	if err := c.api.do(ctx, http.MethodPost, "/api/keypackages/claim", map[string][]string{"emails": emails}, &out); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // Read-receipt policies of an organisation (GET /api/me).
@@ -85,7 +87,7 @@ func (c *Client) ReadBy(id string) (map[string][]Reader, error) {
 }
 
 // receipt keeps a read receipt from another device.
-func (c *Client) receipt(id, ref string, from *identity, at time.Time) error {
+func (c *Client) receipt(id, ref string, from *wire.Identity, at time.Time) error {
 	if !validMessageID(ref) {
 		return nil
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // Person is one member of a conversation, with all of their devices in
@@ -51,7 +53,7 @@ func keysKey(email string) string {
 func (c *Client) memberKeys(cv *conv) map[string]map[string][]byte {
 	out := map[string]map[string][]byte{}
 	for _, m := range cv.g.Members() {
-		id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey)
+		id, err := wire.ParseIdentity(m.Credential.Identity, c.prof.ServiceKey)
 		if err != nil {
 			continue
 		}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // maxText bounds the text of one message.
@@ -100,7 +102,7 @@ func (c *Client) protect(cv *conv, out *outRecord) error {
 func (c *Client) deliver(ctx context.Context, cv *conv, out *outRecord) error {
 	failures := 0 // lost connections and rate limits, answered by waiting
 	for attempt := 0; attempt < sendAttempts+maxCommitAttempts; attempt++ {
-		var resp seqResp
+		var resp wire.Stored
 		err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/messages",
 			map[string]any{"client_id": out.ClientID, "message": out.Ciphertext}, &resp)
 		var fe *fault.Error

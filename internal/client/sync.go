@@ -13,6 +13,8 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // fetchLimit is how many stream entries one fetch asks for.
@@ -87,7 +89,7 @@ func (c *Client) checkMembership(cv *conv, err error) error {
 }
 
 // applyAll applies a batch of stream entries and saves the result once.
-func (c *Client) applyAll(cv *conv, msgs []wireMessage, emit func(Message)) error {
+func (c *Client) applyAll(cv *conv, msgs []wire.Message, emit func(Message)) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -105,17 +107,17 @@ func (c *Client) applyAll(cv *conv, msgs []wireMessage, emit func(Message)) erro
 // apply processes one stream entry. Messages this device cannot process
 // are skipped (they stay unreadable), so that one bad message never
 // blocks the conversation.
-func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
+func (c *Client) apply(cv *conv, m *wire.Message, emit func(Message)) error {
 	if m.Seq <= cv.rec.LastSeq {
 		return nil
 	}
 	defer func() { cv.rec.LastSeq = max(cv.rec.LastSeq, m.Seq) }()
-	if m.Device == c.prof.DeviceID && m.Kind == "application" {
+	if m.Device == c.prof.DeviceID && m.Kind == wire.KindApplication {
 		// Our own message: its keys are gone, and its text is kept
 		// already, or waits in the outbox for this acknowledgement.
 		return c.acknowledged(cv, m.ClientID, m.Seq)
 	}
-	if m.Kind == "commit" {
+	if m.Kind == wire.KindCommit {
 		c.notePeople(cv) // before the commit can take anyone out
 	}
 	r, err := cv.g.Process(m.Message)
@@ -129,7 +131,7 @@ func (c *Client) apply(cv *conv, m *wireMessage, emit func(Message)) error {
 	}
 	switch r.ContentType {
 	case mls.ContentApplication:
-		var sender *identity
+		var sender *wire.Identity
 		if r.Sender.Type == mls.SenderMember {
 			sender = memberIdentity(cv.g, r.Sender.Index, c.prof.ServiceKey)
 		}
@@ -167,7 +169,7 @@ func (c *Client) notePeople(cv *conv) {
 		return
 	}
 	for _, m := range cv.g.Members() {
-		id, err := parseIdentity(m.Credential.Identity, c.prof.ServiceKey)
+		id, err := wire.ParseIdentity(m.Credential.Identity, c.prof.ServiceKey)
 		if err == nil && id.User != "" && !slices.Contains(cv.rec.People, id.User) {
 			cv.rec.People = append(cv.rec.People, id.User)
 		}
@@ -177,7 +179,7 @@ func (c *Client) notePeople(cv *conv) {
 // knownPerson reports whether the KeyPackage is of a user who is, or was,
 // in the conversation as this device saw it.
 func (c *Client) knownPerson(cv *conv, kp *mls.KeyPackage) bool {
-	id, err := parseIdentity(kp.LeafNode.Credential.Identity, c.prof.ServiceKey)
+	id, err := wire.ParseIdentity(kp.LeafNode.Credential.Identity, c.prof.ServiceKey)
 	if err != nil || id.User == "" {
 		return false
 	}
@@ -186,7 +188,7 @@ func (c *Client) knownPerson(cv *conv, kp *mls.KeyPackage) bool {
 }
 
 // received keeps a decrypted application message.
-func (c *Client) received(cv *conv, m *wireMessage, data []byte, sender *identity, emit func(Message)) error {
+func (c *Client) received(cv *conv, m *wire.Message, data []byte, sender *wire.Identity, emit func(Message)) error {
 	env, err := decodeEnvelope(data)
 	if err != nil || sender == nil {
 		c.log.Warn("skip an application message that does not decode", "conversation", cv.rec.ID, "seq", m.Seq)
@@ -265,7 +267,7 @@ func (c *Client) commit(ctx context.Context, cv *conv, build func() (mls.CommitO
 			cv.g.DiscardPendingCommit()
 			return err
 		}
-		_, err = c.postCommit(ctx, cv.rec.ID, commitReq{Epoch: cv.g.Epoch(), Commit: out.Commit, Welcome: out.Welcome})
+		_, err = c.postCommit(ctx, cv.rec.ID, wire.CommitRequest{Epoch: cv.g.Epoch(), Commit: out.Commit, Welcome: out.Welcome})
 		if isStale(err) {
 			// The fetch at the top of the loop applies whichever commit
 			// won the epoch; if it was this one after all (an earlier

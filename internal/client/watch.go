@@ -11,6 +11,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // maxFrame is the largest frame the server sends (docs/messaging.md).
@@ -19,13 +21,6 @@ const maxFrame = 512 << 10
 // ErrErased is returned when the server said the device was revoked: its
 // local store has been erased.
 var ErrErased = fault.New(fault.Forbidden, "This device has been revoked, and its messages have been erased from it.")
-
-// frame is any message on the socket.
-type frame struct {
-	Type string `json:"type"`
-	wireMessage
-	Stock int `json:"stock"`
-}
 
 // Watch catches up, then stays connected to the server and calls emit
 // for each new message as it arrives, in order, until ctx ends (nil) or
@@ -170,7 +165,7 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 		if err != nil {
 			return err
 		}
-		var f frame
+		var f wire.Frame
 		if err := json.Unmarshal(data, &f); err != nil {
 			continue
 		}
@@ -180,25 +175,25 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 	}
 }
 
-func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *frame, emit func(Message)) error {
+func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *wire.Frame, emit func(Message)) error {
 	switch f.Type {
-	case "message":
+	case wire.FrameMessage:
 		var ack uint64
 		err := c.locked(ctx, func() error {
 			var err error
-			ack, err = c.onMessage(ctx, &f.wireMessage, emit)
+			ack, err = c.onMessage(ctx, &f.Message, emit)
 			return err
 		})
 		if err != nil || ack == 0 {
 			return err
 		}
-		return writeJSON(ctx, conn, map[string]any{"type": "ack", "conversation": f.Conversation, "seq": ack})
-	case "welcome":
+		return writeJSON(ctx, conn, map[string]any{"type": wire.FrameAck, "conversation": f.Conversation, "seq": ack})
+	case wire.FrameWelcome:
 		// The frame names the Welcome; the Welcome itself is fetched.
 		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
-	case "keypackages_low":
+	case wire.FrameKeyPackagesLow:
 		return c.locked(ctx, func() error { return c.uploadKeyPackages(ctx, f.Stock) })
-	case "erase":
+	case wire.FrameErase:
 		unlock, err := c.lock(ctx)
 		if err != nil {
 			return err
@@ -215,7 +210,7 @@ func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *frame, em
 
 // onMessage applies a live message and returns the cursor to
 // acknowledge (0 for none).
-func (c *Client) onMessage(ctx context.Context, m *wireMessage, emit func(Message)) (uint64, error) {
+func (c *Client) onMessage(ctx context.Context, m *wire.Message, emit func(Message)) (uint64, error) {
 	cv, err := c.loadLocal(m.Conversation)
 	if errors.Is(err, ErrNotFound) {
 		return 0, c.joinWelcomes(ctx, emit)
@@ -232,7 +227,7 @@ func (c *Client) onMessage(ctx context.Context, m *wireMessage, emit func(Messag
 	if m.Seq <= cv.rec.LastSeq {
 		return 0, nil
 	}
-	if err := c.applyAll(cv, []wireMessage{*m}, emit); err != nil {
+	if err := c.applyAll(cv, []wire.Message{*m}, emit); err != nil {
 		return 0, err
 	}
 	if cv.rec.Proposals > 0 && !cv.rec.Removed {

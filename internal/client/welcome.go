@@ -8,13 +8,13 @@ import (
 	"net/url"
 
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // joinWelcomes joins every conversation the server holds a Welcome for.
 func (c *Client) joinWelcomes(ctx context.Context, emit func(Message)) error {
-	var out struct {
-		Welcomes []wireWelcome `json:"welcomes"`
-	}
+	var out wire.Welcomes
 	if err := c.api.do(ctx, http.MethodGet, "/api/welcomes", nil, &out); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (c *Client) joinWelcomes(ctx context.Context, emit func(Message)) error {
 
 // join joins one conversation from its Welcome and fetches what followed.
 // A Welcome this device cannot use is dropped, so it is not tried again.
-func (c *Client) join(ctx context.Context, w *wireWelcome, emit func(Message)) error {
+func (c *Client) join(ctx context.Context, w *wire.Welcome, emit func(Message)) error {
 	g, kpRec, ref, err := c.openWelcome(w)
 	if err != nil {
 		c.log.Warn("drop a Welcome this device cannot use", "welcome", w.ID, "conversation", w.Conversation, "err", err)
@@ -54,7 +54,7 @@ func (c *Client) join(ctx context.Context, w *wireWelcome, emit func(Message)) e
 	return c.sync(ctx, cv, emit, false)
 }
 
-func (c *Client) openWelcome(w *wireWelcome) (*mls.Group, *kpRecord, []byte, error) {
+func (c *Client) openWelcome(w *wire.Welcome) (*mls.Group, *kpRecord, []byte, error) {
 	if !validConvID(w.Conversation) {
 		return nil, nil, nil, errors.New("bad conversation ID")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // The messaging API: docs/messaging.md is its contract.
@@ -65,7 +66,7 @@ func (s *Server) handleMLSService(w http.ResponseWriter, r *http.Request, p *ide
 	if err != nil {
 		return err
 	}
-	return reply(w, http.StatusOK, map[string][]byte{"signing_key": m.SigningKey(), "external_sender": m.ExternalSender()})
+	return reply(w, http.StatusOK, wire.Service{SigningKey: m.SigningKey(), ExternalSender: m.ExternalSender()})
 }
 
 func (s *Server) handlePutCredential(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
@@ -120,16 +121,11 @@ func (s *Server) handleClaimKeyPackages(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	type kpJSON struct {
-		Device     string `json:"device"`
-		Email      string `json:"email"`
-		KeyPackage []byte `json:"key_package"`
-	}
-	out := make([]kpJSON, 0, len(kps))
+	out := wire.KeyPackageClaims{KeyPackages: make([]wire.KeyPackageClaim, 0, len(kps))}
 	for _, k := range kps {
-		out = append(out, kpJSON{Device: k.Device, Email: k.Email, KeyPackage: k.KeyPackage})
+		out.KeyPackages = append(out.KeyPackages, wire.KeyPackageClaim{Device: k.Device, Email: k.Email, KeyPackage: k.KeyPackage})
 	}
-	return reply(w, http.StatusOK, map[string]any{"key_packages": out})
+	return reply(w, http.StatusOK, out)
 }
 
 func (s *Server) handleKeyPackageStock(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
@@ -336,11 +332,11 @@ func (s *Server) handleMessages(w http.ResponseWriter, r *http.Request, p *ident
 	if err != nil {
 		return err
 	}
-	out := make([]messaging.MessageJSON, 0, len(msgs))
+	out := wire.Messages{Messages: make([]wire.Message, 0, len(msgs))}
 	for _, x := range msgs {
-		out = append(out, messaging.MessageOut(x))
+		out.Messages = append(out.Messages, messaging.MessageOut(x))
 	}
-	return reply(w, http.StatusOK, map[string]any{"messages": out})
+	return reply(w, http.StatusOK, out)
 }
 
 func (s *Server) handleCursor(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
@@ -393,11 +389,11 @@ func (s *Server) handleWelcomes(w http.ResponseWriter, r *http.Request, p *ident
 	if err != nil {
 		return err
 	}
-	out := make([]messaging.WelcomeJSON, 0, len(ws))
+	out := wire.Welcomes{Welcomes: make([]wire.Welcome, 0, len(ws))}
 	for _, x := range ws {
-		out = append(out, messaging.WelcomeOut(x))
+		out.Welcomes = append(out.Welcomes, messaging.WelcomeOut(x))
 	}
-	return reply(w, http.StatusOK, map[string]any{"welcomes": out})
+	return reply(w, http.StatusOK, out)
 }
 
 func (s *Server) handleDeleteWelcome(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 	"github.com/switchboard-nhs/switchboard/internal/webpush"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // msgClock is a settable time source for sign-ins (each needs a new TOTP
@@ -293,7 +294,7 @@ func (d *tdev) commit(id string, opts mls.CommitOptions) (int, map[string]any) {
 func (d *tdev) join() {
 	t := d.f.t
 	t.Helper()
-	var out struct{ Welcomes []messaging.WelcomeJSON }
+	var out struct{ Welcomes []wire.Welcome }
 	d.do("GET", "/api/welcomes", nil, &out)
 	for _, w := range out.Welcomes {
 		m, err := mls.DecodeMLSMessage(w.Welcome)
@@ -310,7 +311,7 @@ func (d *tdev) join() {
 			t.Fatalf("no KeyPackage of %s opens the Welcome: %v", d.email, err)
 		}
 		d.groups[w.Conversation] = g
-		d.seen[w.Conversation] = w.Seq
+		d.seen[w.Conversation] = int64(w.Seq)
 		d.do("DELETE", "/api/welcomes/"+w.ID, nil, nil)
 	}
 }
@@ -327,23 +328,23 @@ func (d *tdev) send(id, clientID, text string) (int, int64) {
 }
 
 // read fetches the stream after seq and processes it, returning the texts.
-func (d *tdev) read(id string, after int64) ([]string, []messaging.MessageJSON) {
+func (d *tdev) read(id string, after int64) ([]string, []wire.Message) {
 	t := d.f.t
 	t.Helper()
-	var out struct{ Messages []messaging.MessageJSON }
+	var out struct{ Messages []wire.Message }
 	if code := d.do("GET", "/api/conversations/"+id+"/messages?after="+itoa(after), nil, &out); code != 200 {
 		t.Fatalf("GET messages = %d", code)
 	}
 	var texts []string
 	for _, m := range out.Messages {
-		if m.Seq <= d.seen[id] {
+		if int64(m.Seq) <= d.seen[id] {
 			continue
 		}
-		d.seen[id] = m.Seq
-		if m.Device == d.id && m.Kind == messaging.KindApplication {
+		d.seen[id] = int64(m.Seq)
+		if m.Device == d.id && m.Kind == wire.KindApplication {
 			continue // a sender cannot decrypt its own messages
 		}
-		if m.Device == d.id && m.Kind == messaging.KindCommit {
+		if m.Device == d.id && m.Kind == wire.KindCommit {
 			continue // merged already
 		}
 		r, err := d.groups[id].Process(m.Message)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 func TestConversationLifecycle(t *testing.T) {
@@ -130,7 +131,7 @@ func TestConversationLifecycle(t *testing.T) {
 		}
 		// At the ciphertext level: even given an earlier message (from
 		// another member's copy), the new member's keys do not open it.
-		var earlier struct{ Messages []messaging.MessageJSON }
+		var earlier struct{ Messages []wire.Message }
 		bob2.do("GET", "/api/conversations/"+id+"/messages?after="+itoa(old-1)+"&limit=1", nil, &earlier)
 		if len(earlier.Messages) != 1 {
 			t.Fatalf("bob's device reads %d entries at seq %d; want ann's message", len(earlier.Messages), old)
@@ -338,7 +339,7 @@ func TestLeaveAndAdmins(t *testing.T) {
 		}
 		// Bob, not an admin, commits the server's proposal.
 		_, msgs := bob.read(id, 0)
-		if len(msgs) == 0 || msgs[len(msgs)-1].Kind != messaging.KindProposal || msgs[len(msgs)-1].Device != "" {
+		if len(msgs) == 0 || msgs[len(msgs)-1].Kind != wire.KindProposal || msgs[len(msgs)-1].Device != "" {
 			t.Fatalf("stream ends %+v; want the server's remove proposal", msgs[len(msgs)-1])
 		}
 		if code, res := bob.commit(id, mls.CommitOptions{}); code != 200 {
@@ -354,7 +355,7 @@ func TestLeaveAndAdmins(t *testing.T) {
 		// At the ciphertext level: cat's device kept its group state, yet
 		// cannot open what is sent after the commit that removed it.
 		_, after := bob.send(id, "b-after-cat", "after cat left")
-		var later struct{ Messages []messaging.MessageJSON }
+		var later struct{ Messages []wire.Message }
 		bob.do("GET", "/api/conversations/"+id+"/messages?after="+itoa(after-1), nil, &later)
 		if len(later.Messages) != 1 {
 			t.Fatalf("bob reads %d entries at seq %d; want his message", len(later.Messages), after)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 func TestWebSocketOrderAndCatchUp(t *testing.T) {
@@ -179,9 +180,9 @@ func TestRevokedDeviceIsErasedAndRemoved(t *testing.T) {
 	// The server proposed the removal as external sender; Ann's MLS group
 	// verifies it and commits it by reference.
 	_, msgs := ann.read(id, 0)
-	var prop *messaging.MessageJSON
+	var prop *wire.Message
 	for i := range msgs {
-		if msgs[i].Kind == messaging.KindProposal {
+		if msgs[i].Kind == wire.KindProposal {
 			prop = &msgs[i]
 		}
 	}
@@ -203,7 +204,7 @@ func TestRevokedDeviceIsErasedAndRemoved(t *testing.T) {
 	}
 	// The other conversation gets its own proposal, which its member commits.
 	_, msgs = cat.read(other, 0)
-	if len(msgs) == 0 || msgs[len(msgs)-1].Kind != messaging.KindProposal || msgs[len(msgs)-1].Device != "" {
+	if len(msgs) == 0 || msgs[len(msgs)-1].Kind != wire.KindProposal || msgs[len(msgs)-1].Device != "" {
 		t.Fatalf("the second conversation's stream = %+v; want the server's proposal last", msgs)
 	}
 	if code, res := cat.commit(other, mls.CommitOptions{}); code != 200 {

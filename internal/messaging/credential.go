@@ -10,43 +10,19 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
-
-// identityJSON is the BasicCredential identity the service issues.
-type identityJSON struct {
-	V      int    `json:"v"`
-	Device string `json:"device"`
-	User   string `json:"user"`
-	Email  string `json:"email"`
-	Org    string `json:"org"`
-	Key    []byte `json:"key"`
-	Sig    []byte `json:"sig"`
-}
-
-func credentialTBS(device, user, email, org string, key []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString("switchboard credential v1\x00")
-	for _, f := range []string{device, user, email, org} {
-		b.WriteString(f)
-		b.WriteByte(0)
-	}
-	b.Write(key)
-	return b.Bytes()
-}
 
 // VerifyIdentity checks a credential identity issued by the service whose
 // public key is serviceKey, and returns the device it names. Clients do
 // the same check with the key they pinned.
 func VerifyIdentity(serviceKey, identity, signatureKey []byte) (device string, err error) {
-	var id identityJSON
-	if err := json.Unmarshal(identity, &id); err != nil || id.V != 1 {
-		return "", fmt.Errorf("credential identity is not a Switchboard credential")
+	id, err := wire.ParseIdentity(identity, serviceKey)
+	if err != nil {
+		return "", fmt.Errorf("credential identity is not a Switchboard credential the service issued")
 	}
 	if !bytes.Equal(id.Key, signatureKey) {
 		return "", fmt.Errorf("credential is for another signature key")
-	}
-	if !ed25519.Verify(serviceKey, credentialTBS(id.Device, id.User, id.Email, id.Org, id.Key), id.Sig) {
-		return "", fmt.Errorf("credential signature does not verify")
 	}
 	return id.Device, nil
 }
@@ -66,8 +42,8 @@ func (s *Service) RegisterCredential(ctx context.Context, p *identity.Principal,
 	case err != nil && !fault.Is(err, fault.NotFound):
 		return nil, fmt.Errorf("register credential: %w", err)
 	}
-	id := identityJSON{V: 1, Device: p.Device.ID, User: p.User.ID, Email: p.User.Email, Org: p.Org.ODS, Key: signatureKey}
-	id.Sig = ed25519.Sign(s.signer, credentialTBS(id.Device, id.User, id.Email, id.Org, id.Key))
+	id := wire.Identity{Device: p.Device.ID, User: p.User.ID, Email: p.User.Email, Org: p.Org.ODS, Key: signatureKey}
+	id.Sign(s.signer)
 	b, err := json.Marshal(id)
 	if err != nil {
 		return nil, fmt.Errorf("register credential: %w", err)

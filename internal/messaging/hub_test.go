@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 func TestLeftmostFree(t *testing.T) {
@@ -87,8 +89,8 @@ func TestHubFansOutOnceAndDropsSlow(t *testing.T) {
 	if dropped != 1 || h.Count() != 1 {
 		t.Errorf("dropped %d, %d left; want 1 dropped, 1 left", dropped, h.Count())
 	}
-	var m MessageJSON
-	if err := json.Unmarshal(frames[2], &m); err != nil || m.Seq != 3 || m.Type != "message" {
+	var m wire.Frame
+	if err := json.Unmarshal(frames[2], &m); err != nil || m.Seq != 3 || m.Type != wire.FrameMessage {
 		t.Errorf("frame = %s; want a message frame with seq 3", frames[2])
 	}
 	// Leaving a conversation stops its deliveries.
@@ -103,8 +105,8 @@ func TestHubFansOutOnceAndDropsSlow(t *testing.T) {
 func TestVerifyIdentity(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	key := bytes.Repeat([]byte{7}, 32)
-	id := identityJSON{V: 1, Device: "d", User: "u", Email: "a@x.nhs.uk", Org: "RXX", Key: key}
-	id.Sig = ed25519.Sign(priv, credentialTBS(id.Device, id.User, id.Email, id.Org, id.Key))
+	id := wire.Identity{Device: "d", User: "u", Email: "a@x.nhs.uk", Org: "RXX", Key: key}
+	id.Sign(priv)
 	b, _ := json.Marshal(id)
 	if dev, err := VerifyIdentity(pub, b, key); err != nil || dev != "d" {
 		t.Errorf("VerifyIdentity = %q, %v; want d", dev, err)

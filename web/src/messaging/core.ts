@@ -4,44 +4,9 @@
 // message content: that lives in the core's encrypted store and in the
 // pages that show it.
 
-export interface Message {
-  id: string;
-  conversation: string;
-  seq: number;
-  sender: string;
-  sender_device: string;
-  type: 'text' | 'attachment';
-  text: string;
-  sent_at: string;
-}
-
-export interface Member {
-  email: string;
-  device: string;
-}
-
-export interface Summary {
-  id: string;
-  name: string;
-  epoch: number;
-  last_seq: number;
-  members: Member[];
-  removed?: boolean;
-  unread: number;
-  last_at: string;
-  last_msg_seq: number;
-  read_up_to: number;
-}
-
-export interface Person {
-  email: string;
-  devices: string[];
-  self: boolean;
-  verified: boolean;
-  key_changed: boolean;
-  admin: boolean;
-  leaving?: boolean;
-}
+// The core's answers, generated from its Go types (go generate ./web).
+export type { Member, Message, Person, Summary } from './types.gen';
+import type { Message, Person, Summary } from './types.gen';
 
 export interface PIDMatch {
   kind: string;

@@ -1,0 +1,34 @@
+package wire
+
+import "encoding/json"
+
+// The types of frame on the messaging socket.
+const (
+	// FrameMessage carries a stream entry (server to client).
+	FrameMessage = "message"
+	// FrameWelcome says a Welcome waits for the device; it fetches it.
+	FrameWelcome = "welcome"
+	// FrameErase orders the device to erase its store: it was revoked or
+	// signed out for good.
+	FrameErase = "erase"
+	// FrameKeyPackagesLow asks the device to upload more KeyPackages.
+	FrameKeyPackagesLow = "keypackages_low"
+	// FrameAck acknowledges delivery up to a seq (client to server).
+	FrameAck = "ack"
+)
+
+// Frame is any frame on the messaging socket: Type says which, and the
+// fields of that type are set.
+type Frame struct {
+	Type string `json:"type"`
+	Message
+	ID    string `json:"id,omitempty"`    // a welcome frame's Welcome
+	Stock int    `json:"stock,omitempty"` // keypackages_low
+}
+
+// Encode returns the frame as JSON. It cannot fail: the fields are
+// strings, numbers and bytes.
+func (f *Frame) Encode() []byte {
+	b, _ := json.Marshal(f)
+	return b
+}
