@@ -10,6 +10,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/switchboard-nhs/switchboard/internal/client"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/pid"
 )
@@ -22,165 +23,127 @@ const callTimeout = 2 * time.Minute
 // message is a sentence for the user and whose kind is the fault kind.
 func (a *app) exports() js.Value {
 	o := js.Global().Get("Object").New()
-	fn := func(name string, f func(ctx context.Context, args []js.Value) (any, error)) {
+	for name, h := range a.handlers() {
 		o.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) any {
 			return promise(func() (any, error) {
 				ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 				defer cancel()
-				return f(ctx, args)
+				return h(ctx, args)
 			})
 		}))
 	}
-	str := func(args []js.Value, i int) string {
-		if i < len(args) && args[i].Type() == js.TypeString {
-			return args[i].String()
-		}
-		return ""
-	}
-	fn("status", func(ctx context.Context, _ []js.Value) (any, error) { return a.status(ctx) })
-	fn("unlock", func(ctx context.Context, args []js.Value) (any, error) { return a.unlock(ctx, str(args, 0)) })
-	fn("lock", func(context.Context, []js.Value) (any, error) { a.lock(); return true, nil })
-	fn("erase", func(ctx context.Context, _ []js.Value) (any, error) { return a.erase(ctx) })
-	fn("setCSRF", func(_ context.Context, args []js.Value) (any, error) { a.csrf.set(str(args, 0)); return true, nil })
-	fn("watch", func(_ context.Context, args []js.Value) (any, error) {
-		if len(args) == 0 || args[0].Type() != js.TypeFunction {
-			return nil, errLocked
-		}
-		return a.watch(args[0])
-	})
-	fn("summaries", func(ctx context.Context, _ []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.Summaries(ctx)
-	})
-	fn("history", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.History(ctx, str(args, 0))
-	})
-	fn("messages", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.Messages(ctx, str(args, 0))
-	})
-	fn("send", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.Send(ctx, str(args, 0), str(args, 1))
-	})
-	fn("sendAttachment", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.SendAttachment(ctx, str(args, 0), str(args, 1))
-	})
-	fn("create", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		var emails []string
-		if err := json.Unmarshal([]byte(str(args, 1)), &emails); err != nil {
-			return nil, fault.Invalidf("Choose the people to add to the conversation.")
-		}
-		return c.CreateConversation(ctx, str(args, 0), emails)
-	})
-	fn("add", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.Add(ctx, str(args, 0), str(args, 1))
-	})
-	fn("remove", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.Remove(ctx, str(args, 0), str(args, 1))
-	})
-	fn("leave", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.Leave(ctx, str(args, 0))
-	})
-	fn("makeAdmin", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.MakeAdmin(ctx, str(args, 0), str(args, 1))
-	})
-	fn("people", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.People(ctx, str(args, 0))
-	})
-	fn("safetyCode", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.SafetyCode(ctx, str(args, 0), str(args, 1))
-	})
-	fn("verify", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.Verify(ctx, str(args, 0), str(args, 1))
-	})
-	fn("markRead", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		seq := 0.0
-		if len(args) > 1 && args[1].Type() == js.TypeNumber {
-			seq = args[1].Float()
-		}
-		return true, c.MarkRead(ctx, str(args, 0), uint64(seq))
-	})
-	fn("receiptPolicy", func(ctx context.Context, _ []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.ReceiptPolicy(ctx)
-	})
-	fn("sendReceipt", func(ctx context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return true, c.SendReceipt(ctx, str(args, 0), str(args, 1))
-	})
-	fn("readBy", func(_ context.Context, args []js.Value) (any, error) {
-		c, err := a.client()
-		if err != nil {
-			return nil, err
-		}
-		return c.ReadBy(str(args, 0))
-	})
 	// pid is synchronous: the composer calls it on every keystroke.
 	o.Set("pid", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		b, _ := json.Marshal(findPID(str(args, 0), time.Now()))
 		return string(b)
 	}))
 	return o
+}
+
+// handler answers one call from the page with a value to encode as JSON.
+type handler func(ctx context.Context, args []js.Value) (any, error)
+
+// handlers is the page's interface to the client core: one typed entry
+// per call, its arguments taken in order as strings.
+func (a *app) handlers() map[string]handler {
+	type C = *client.Client
+	return map[string]handler{
+		"status":  func(ctx context.Context, _ []js.Value) (any, error) { return a.status(ctx) },
+		"unlock":  func(ctx context.Context, args []js.Value) (any, error) { return a.unlock(ctx, str(args, 0)) },
+		"lock":    func(context.Context, []js.Value) (any, error) { a.lock(); return true, nil },
+		"erase":   func(ctx context.Context, _ []js.Value) (any, error) { return a.erase(ctx) },
+		"setCSRF": func(_ context.Context, args []js.Value) (any, error) { a.csrf.set(str(args, 0)); return true, nil },
+		"watch": func(_ context.Context, args []js.Value) (any, error) {
+			if len(args) == 0 || args[0].Type() != js.TypeFunction {
+				return nil, errLocked
+			}
+			return a.watch(args[0])
+		},
+		"summaries":      with0(a, C.Summaries),
+		"receiptPolicy":  with0(a, C.ReceiptPolicy),
+		"history":        with1(a, C.History),
+		"messages":       with1(a, C.Messages),
+		"people":         with1(a, C.People),
+		"leave":          done1(a, C.Leave),
+		"send":           with2(a, C.Send),
+		"sendAttachment": with2(a, C.SendAttachment),
+		"safetyCode":     with2(a, C.SafetyCode),
+		"add":            done2(a, C.Add),
+		"remove":         done2(a, C.Remove),
+		"makeAdmin":      done2(a, C.MakeAdmin),
+		"verify":         done2(a, C.Verify),
+		"sendReceipt":    done2(a, C.SendReceipt),
+		"readBy": with1(a, func(c C, _ context.Context, id string) (map[string][]client.Reader, error) {
+			return c.ReadBy(id)
+		}),
+		"create": with2(a, func(c C, ctx context.Context, name, emails string) (string, error) {
+			var list []string
+			if err := json.Unmarshal([]byte(emails), &list); err != nil {
+				return "", fault.Invalidf("Choose the people to add to the conversation.")
+			}
+			return c.CreateConversation(ctx, name, list)
+		}),
+		"markRead": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
+			seq := 0.0
+			if len(args) > 1 && args[1].Type() == js.TypeNumber {
+				seq = args[1].Float()
+			}
+			return true, c.MarkRead(ctx, str(args, 0), uint64(seq))
+		},
+	}
+}
+
+// with0, with1 and with2 call a method of the unlocked client with none,
+// one or two string arguments; done1 and done2 those that answer only
+// with an error, which the page sees as true.
+func with0[T any](a *app, f func(*client.Client, context.Context) (T, error)) handler {
+	return func(ctx context.Context, _ []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return f(c, ctx)
+	}
+}
+
+func with1[T any](a *app, f func(*client.Client, context.Context, string) (T, error)) handler {
+	return func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return f(c, ctx, str(args, 0))
+	}
+}
+
+func with2[T any](a *app, f func(*client.Client, context.Context, string, string) (T, error)) handler {
+	return func(ctx context.Context, args []js.Value) (any, error) {
+		c, err := a.client()
+		if err != nil {
+			return nil, err
+		}
+		return f(c, ctx, str(args, 0), str(args, 1))
+	}
+}
+
+func done1(a *app, f func(*client.Client, context.Context, string) error) handler {
+	return with1(a, func(c *client.Client, ctx context.Context, x string) (bool, error) { return true, f(c, ctx, x) })
+}
+
+func done2(a *app, f func(*client.Client, context.Context, string, string) error) handler {
+	return with2(a, func(c *client.Client, ctx context.Context, x, y string) (bool, error) { return true, f(c, ctx, x, y) })
+}
+
+// str returns argument i if it is a string, else "".
+func str(args []js.Value, i int) string {
+	if i < len(args) && args[i].Type() == js.TypeString {
+		return args[i].String()
+	}
+	return ""
 }
 
 // pidMatch is a finding with offsets in UTF-16 code units, as JavaScript
