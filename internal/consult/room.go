@@ -98,6 +98,9 @@ type Hub struct {
 type room struct {
 	peers    map[string]*Peer
 	admitted map[string]bool
+	// admitting holds the peers whose admission passed Reserve and is
+	// being recorded; they count as in the call until Admit or Release.
+	admitting map[string]bool
 }
 
 // NewHub returns an empty Hub.
@@ -119,7 +122,7 @@ func (h *Hub) Join(consultID string, p *Peer, admitted bool) {
 	defer h.mu.Unlock()
 	r := h.rooms[consultID]
 	if r == nil {
-		r = &room{peers: map[string]*Peer{}, admitted: map[string]bool{}}
+		r = &room{peers: map[string]*Peer{}, admitted: map[string]bool{}, admitting: map[string]bool{}}
 		h.rooms[consultID] = r
 	}
 	if old := r.peers[p.Info.ID]; old != nil {
@@ -153,6 +156,7 @@ func (h *Hub) Leave(consultID string, p *Peer) {
 }
 
 func (h *Hub) leftLocked(r *room, id string) {
+	delete(r.admitting, id)
 	if !r.admitted[id] {
 		return
 	}
@@ -172,23 +176,70 @@ func (h *Hub) Connected(consultID, peerID string) bool {
 	return r != nil && r.peers[peerID] != nil
 }
 
-// InCall counts the admitted peers connected now, the clinician included.
+// InCall counts the peers in the call now, the clinician included, and
+// those being admitted.
 func (h *Hub) InCall(consultID string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if r := h.rooms[consultID]; r != nil {
-		return len(r.admitted)
+		return len(r.admitted) + len(r.admitting)
 	}
 	return 0
 }
 
-// Admit moves a connected peer into the call. It returns false if the
-// peer is not connected.
+// Reserve checks, under the room's lock, that the peer can be admitted
+// now, and holds its place in the call until Admit or Release: it must be
+// connected and not in the call or being admitted already, the call must
+// have room for it, and until the opening checklist is done nobody but the
+// clinician may be in the call or on the way in. Two admissions at once
+// cannot both pass.
+func (h *Hub) Reserve(consultID, peerID string, checklistDone bool) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r := h.rooms[consultID]
+	switch {
+	case r == nil || r.peers[peerID] == nil:
+		return errNotConnected
+	case r.admitted[peerID] || r.admitting[peerID]:
+		return errInCall
+	case len(r.admitted)+len(r.admitting) >= MaxInCall:
+		return errCallFull
+	}
+	if !checklistDone {
+		for id := range r.admitted {
+			if id != ClinicianPeer {
+				return errChecklistFirst
+			}
+		}
+		if len(r.admitting) > 0 {
+			return errChecklistFirst
+		}
+	}
+	r.admitting[peerID] = true
+	return nil
+}
+
+// Release gives up a place Reserve held, when the admission could not be
+// recorded.
+func (h *Hub) Release(consultID, peerID string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r := h.rooms[consultID]; r != nil {
+		delete(r.admitting, peerID)
+	}
+}
+
+// Admit moves a connected peer into the call, taking the place Reserve
+// held for it. It returns false if the peer is not connected.
 func (h *Hub) Admit(consultID, peerID string) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r := h.rooms[consultID]
-	if r == nil || r.peers[peerID] == nil {
+	if r == nil {
+		return false
+	}
+	delete(r.admitting, peerID)
+	if r.peers[peerID] == nil {
 		return false
 	}
 	h.admitLocked(r, r.peers[peerID])

@@ -2,8 +2,10 @@ package consult
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 )
 
@@ -95,5 +97,66 @@ func TestHubDropsSlowPeerAndReplacesSockets(t *testing.T) {
 	h.Leave("c1", clin)
 	if h.Connected("c1", ClinicianPeer) || len(h.rooms) != 0 {
 		t.Error("an empty room was kept")
+	}
+}
+
+// TestHubReserveIsAtomic: admissions made at once cannot overfill the call
+// or let two people in before the opening checklist is done.
+func TestHubReserveIsAtomic(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		checklist bool
+		inCall    int // admitted besides the clinician
+		waiting   int
+		want      int // admissions that pass
+	}{
+		{"before the checklist, one at a time", false, 0, 6, 1},
+		{"before the checklist, none once someone is in", false, 1, 6, 0},
+		{"after the checklist, up to the call's size", true, 1, 6, MaxInCall - 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHub(slog.New(slog.NewTextHandler(io.Discard, nil)))
+			h.Join("c1", NewPeer(PeerInfo{ID: ClinicianPeer, Role: "clinician"}), true)
+			for i := range tc.inCall {
+				h.Join("c1", NewPeer(PeerInfo{ID: fmt.Sprint("in", i), Role: "patient"}), true)
+			}
+			for i := range tc.waiting {
+				h.Join("c1", NewPeer(PeerInfo{ID: fmt.Sprint("w", i), Role: "guest"}), false)
+			}
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			passed := 0
+			for i := range tc.waiting {
+				wg.Go(func() {
+					if h.Reserve("c1", fmt.Sprint("w", i), tc.checklist) == nil {
+						mu.Lock()
+						passed++
+						mu.Unlock()
+					}
+				})
+			}
+			wg.Wait()
+			if passed != tc.want {
+				t.Errorf("%d of %d admissions at once passed; want %d", passed, tc.waiting, tc.want)
+			}
+			if n := h.InCall("c1"); n > MaxInCall {
+				t.Errorf("InCall = %d; want at most %d", n, MaxInCall)
+			}
+		})
+	}
+	h := NewHub(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h.Join("c1", NewPeer(PeerInfo{ID: "p1", Role: "patient"}), false)
+	if err := h.Reserve("c1", "p1", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reserve("c1", "p1", true); err != errInCall {
+		t.Errorf("Reserve twice = %v; want %v", err, errInCall)
+	}
+	h.Release("c1", "p1")
+	if err := h.Reserve("c1", "nobody", true); err != errNotConnected {
+		t.Errorf("Reserve of a peer not connected = %v; want %v", err, errNotConnected)
+	}
+	if err := h.Reserve("c1", "p1", true); err != nil {
+		t.Errorf("Reserve after Release = %v", err)
 	}
 }

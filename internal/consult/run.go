@@ -41,14 +41,36 @@ func (s *Service) Admit(ctx context.Context, cl Clinician, id, pid string) error
 	case p.State == StateInvited:
 		return fault.New(fault.Conflict, "This person has not entered the waiting room yet.")
 	case p.State == StateAdmitted:
-		return fault.New(fault.Conflict, "This person is in the call already.")
-	case !s.hub.Connected(c.ID, pid):
-		return fault.New(fault.Conflict, "This person is not connected at the moment; they may have closed the page. Wait for them to come back.")
+		return errInCall
 	case c.Checklist == nil && slices.ContainsFunc(ps, func(o *Participant) bool { return o.State == StateAdmitted && o.ID != pid }):
-		return fault.New(fault.Conflict, "Complete the opening checklist before admitting anyone else.")
-	case s.hub.InCall(c.ID) >= MaxInCall:
-		return fault.New(fault.Conflict, "The call has 4 people in it, the most it can hold.")
+		return errChecklistFirst
 	}
+	// The room checks connection, call size and the checklist again under
+	// its lock, and holds the place while the admission is recorded.
+	if err := s.hub.Reserve(c.ID, pid, c.Checklist != nil); err != nil {
+		return err
+	}
+	if err := s.recordAdmission(ctx, cl, c, p); err != nil {
+		s.hub.Release(c.ID, pid)
+		return err
+	}
+	if !s.hub.Admit(c.ID, pid) {
+		return fault.New(fault.Conflict, "This person left just as they were admitted; they will be let in when they come back.")
+	}
+	return nil
+}
+
+// Why an admission is refused.
+var (
+	errInCall         = fault.New(fault.Conflict, "This person is in the call already.")
+	errNotConnected   = fault.New(fault.Conflict, "This person is not connected at the moment; they may have closed the page. Wait for them to come back.")
+	errChecklistFirst = fault.New(fault.Conflict, "Complete the opening checklist before admitting anyone else.")
+	errCallFull       = fault.New(fault.Conflict, fmt.Sprintf("The call has %d people in it, the most it can hold.", MaxInCall))
+)
+
+// recordAdmission stores that p was admitted (starting the consultation
+// if it was only booked), with its timeline record and audit event.
+func (s *Service) recordAdmission(ctx context.Context, cl Clinician, c *Consultation, p *Participant) error {
 	now := s.now()
 	if c.Status == StatusScheduled {
 		c.Status, c.StartedAt = StatusLive, now
@@ -62,9 +84,6 @@ func (s *Service) Admit(ctx context.Context, cl Clinician, id, pid string) error
 	ev := s.event(cl, "consult.admit", c.ID, map[string]string{"participant": p.ID, "role": string(p.Role)})
 	if err := s.store.UpdateParticipant(ctx, p, []Record{rec}, ev); err != nil {
 		return fmt.Errorf("admit: %w", err)
-	}
-	if !s.hub.Admit(c.ID, pid) {
-		return fault.New(fault.Conflict, "This person left just as they were admitted; they will be let in when they come back.")
 	}
 	return nil
 }
