@@ -164,7 +164,7 @@ func (c *Client) acknowledged(cv *conv, clientID string, seq uint64) error {
 			return err
 		}
 	}
-	return c.v.b.Delete(outKey(cv.rec.ID, clientID))
+	return c.v.del(outKey(cv.rec.ID, clientID))
 }
 
 // flushOutbox resends every message of the conversation still waiting

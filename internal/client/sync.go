@@ -93,15 +93,23 @@ func (c *Client) applyAll(cv *conv, msgs []wire.Message, emit func(Message)) err
 	if len(msgs) == 0 {
 		return nil
 	}
+	// The messages, receipts and the group's new state are written
+	// together: in one IndexedDB transaction in the browser.
+	c.v.begin()
 	for i := range msgs {
 		if cv.rec.Removed {
 			break
 		}
 		if err := c.apply(cv, &msgs[i], emit); err != nil {
+			c.v.discard()
 			return err
 		}
 	}
-	return c.save(cv)
+	if err := c.save(cv); err != nil {
+		c.v.discard()
+		return err
+	}
+	return c.v.commit()
 }
 
 // apply processes one stream entry. Messages this device cannot process

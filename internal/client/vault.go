@@ -52,6 +52,11 @@ var (
 type vault struct {
 	b    Backend
 	aead cipher.AEAD
+	// pending holds, during a batch, the records written (nil for
+	// deleted) until commit writes them all at once; depth counts nested
+	// batches.
+	pending map[string][]byte
+	depth   int
 }
 
 // createVault starts a new store in b under passphrase.
@@ -140,9 +145,15 @@ func (v *vault) open(key string, sealed []byte) ([]byte, error) {
 
 // get decrypts the record at key into out (JSON).
 func (v *vault) get(key string, out any) error {
-	sealed, err := v.b.Get(key)
-	if err != nil {
-		return err
+	sealed, ok := v.pending[key]
+	if ok && sealed == nil {
+		return ErrNotFound
+	}
+	if !ok {
+		var err error
+		if sealed, err = v.b.Get(key); err != nil {
+			return err
+		}
 	}
 	plain, err := v.open(key, sealed)
 	if err != nil {
@@ -163,5 +174,70 @@ func (v *vault) put(key string, in any) error {
 	if err != nil {
 		return err
 	}
+	if v.pending != nil {
+		v.pending[key] = sealed
+		return nil
+	}
 	return v.b.Put(key, sealed)
+}
+
+// del deletes the record at key.
+func (v *vault) del(key string) error {
+	if v.pending != nil {
+		v.pending[key] = nil
+		return nil
+	}
+	return v.b.Delete(key)
+}
+
+// Batcher is a Backend that writes many records at once, atomically:
+// IndexedDB does it in one transaction, far faster than one per record.
+type Batcher interface {
+	// Write puts each record, or deletes it where the value is nil.
+	Write(changes map[string][]byte) error
+}
+
+// begin starts a batch: writes and deletes are kept until commit, and
+// reads see them. Batches nest; the outermost commit writes.
+func (v *vault) begin() {
+	if v.depth == 0 {
+		v.pending = map[string][]byte{}
+	}
+	v.depth++
+}
+
+// commit ends a batch, writing what it holds if it is the outermost.
+func (v *vault) commit() error {
+	v.depth--
+	if v.depth > 0 {
+		return nil
+	}
+	changes := v.pending
+	v.pending = nil
+	if len(changes) == 0 {
+		return nil
+	}
+	if b, ok := v.b.(Batcher); ok {
+		return b.Write(changes)
+	}
+	for k, val := range changes {
+		var err error
+		if val == nil {
+			err = v.b.Delete(k)
+		} else {
+			err = v.b.Put(k, val)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// discard ends a batch that failed: nothing it held is written.
+func (v *vault) discard() {
+	v.depth--
+	if v.depth == 0 {
+		v.pending = nil
+	}
 }

@@ -44,7 +44,7 @@ func (c *Client) join(ctx context.Context, w *wire.Welcome, emit func(Message)) 
 		return err
 	}
 	if !kpRec.LastResort {
-		if err := c.v.b.Delete(kpKey(ref)); err != nil {
+		if err := c.v.del(kpKey(ref)); err != nil {
 			return err
 		}
 	}

@@ -167,6 +167,35 @@ func (s *Store) Put(key string, value []byte) error {
 	return nil
 }
 
+// Write puts each record, or deletes it where the value is nil, in one
+// IndexedDB transaction: all of them or none.
+func (s *Store) Write(changes map[string][]byte) error {
+	err := s.write(func(st js.Value) {
+		for k, v := range changes {
+			if v == nil {
+				st.Call("delete", k)
+				continue
+			}
+			arr := js.Global().Get("Uint8Array").New(len(v))
+			js.CopyBytesToJS(arr, v)
+			st.Call("put", arr, k)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range changes {
+		if v == nil {
+			delete(s.mem, k)
+		} else {
+			s.mem[k] = slices.Clone(v)
+		}
+	}
+	return nil
+}
+
 // Delete removes the record at key; a missing record is not an error.
 func (s *Store) Delete(key string) error {
 	if err := s.write(func(st js.Value) { st.Call("delete", key) }); err != nil {
