@@ -29,6 +29,7 @@ type app struct {
 	c       *client.Client
 	opening int                // unlocks under way, which need the store open
 	cancel  context.CancelFunc // stops Watch
+	events  js.Value           // the page's watch callback, once watching
 }
 
 func newApp(origin string) *app {
@@ -136,9 +137,10 @@ func (a *app) unlock(ctx context.Context, raw string) (any, error) {
 		return nil, err
 	}
 	c, err := client.Attach(ctx, client.Options{
-		Backend:    s,
-		Passphrase: []byte(in.PIN),
-		HTTPClient: &http.Client{Timeout: 30 * time.Second, Transport: a.csrf},
+		Backend:        s,
+		Passphrase:     []byte(in.PIN),
+		HTTPClient:     &http.Client{Timeout: 30 * time.Second, Transport: a.csrf},
+		OnConversation: a.conversationChanged,
 	}, a.origin)
 	if err != nil {
 		return nil, err
@@ -158,6 +160,7 @@ func (a *app) lock() {
 		a.cancel()
 		a.cancel = nil
 	}
+	a.events = js.Undefined()
 	a.c = nil
 	if a.store != nil {
 		a.store.Close()
@@ -178,8 +181,23 @@ func (a *app) erase(ctx context.Context) (any, error) {
 	return true, nil
 }
 
+// conversationChanged tells the page that a conversation was joined, or
+// its name or members changed: {"type":"conversation","id":…}.
+func (a *app) conversationChanged(id string) {
+	a.mu.Lock()
+	cb := a.events
+	a.mu.Unlock()
+	if cb.Type() != js.TypeFunction {
+		return
+	}
+	b, _ := json.Marshal(map[string]string{"type": "conversation", "id": id})
+	cb.Invoke(string(b))
+}
+
 // watch follows the server's stream and calls cb with each new message
-// (as JSON {"type":"message","message":…}) and, when following stops, with {"type":"closed","error"}.
+// (as JSON {"type":"message","message":…}), with each conversation that
+// changed ({"type":"conversation","id"}) and, when following stops, with
+// {"type":"closed","error"}.
 func (a *app) watch(cb js.Value) (any, error) {
 	c, err := a.client()
 	if err != nil {
@@ -191,6 +209,7 @@ func (a *app) watch(cb js.Value) (any, error) {
 		a.cancel()
 	}
 	a.cancel = cancel
+	a.events = cb
 	a.mu.Unlock()
 	go func() {
 		err := c.Watch(ctx, func(m client.Message) {

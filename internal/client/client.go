@@ -35,6 +35,10 @@ type Options struct {
 	// KDF sets the passphrase parameters of a new profile; zero means
 	// DefaultKDF.
 	KDF KDF
+	// OnConversation, if set, is called with a conversation's ID when this
+	// device joins it, or its name or members change, so that a list on
+	// screen is brought up to date without asking again. It must not block.
+	OnConversation func(id string)
 }
 
 // profile is the device's identity, kept encrypted under "profile".
@@ -62,6 +66,8 @@ type Client struct {
 	prof profile
 	now  func() time.Time
 	log  *slog.Logger
+	// onConv is Options.OnConversation, or a no-op.
+	onConv func(id string)
 }
 
 // LoginInput is what signing in needs.
@@ -77,7 +83,10 @@ func newClient(opts Options) (*Client, error) {
 	if opts.Backend == nil {
 		return nil, errors.New("client: no backend")
 	}
-	c := &Client{b: opts.Backend, now: opts.Now, log: opts.Log}
+	c := &Client{b: opts.Backend, now: opts.Now, log: opts.Log, onConv: opts.OnConversation}
+	if c.onConv == nil {
+		c.onConv = func(string) {}
+	}
 	if c.now == nil {
 		c.now = time.Now
 	}

@@ -39,6 +39,9 @@ type convRecord struct {
 type conv struct {
 	rec *convRecord
 	g   *mls.Group
+	// changed is set when its name or members changed since it was
+	// last saved: the list on screen needs it again.
+	changed bool
 }
 
 func convKey(id string) string { return "conv/" + id }

@@ -85,7 +85,11 @@ func (c *Client) checkMembership(cv *conv, err error) error {
 		return err
 	}
 	cv.rec.Removed = true
-	return c.save(cv)
+	if err := c.save(cv); err != nil {
+		return err
+	}
+	c.onConv(cv.rec.ID)
+	return nil
 }
 
 // applyAll applies a batch of stream entries and saves the result once.
@@ -109,7 +113,14 @@ func (c *Client) applyAll(cv *conv, msgs []wire.Message, emit func(Message)) err
 		c.v.discard()
 		return err
 	}
-	return c.v.commit()
+	if err := c.v.commit(); err != nil {
+		return err
+	}
+	if cv.changed {
+		cv.changed = false
+		c.onConv(cv.rec.ID)
+	}
+	return nil
 }
 
 // apply processes one stream entry. Messages this device cannot process
@@ -131,7 +142,7 @@ func (c *Client) apply(cv *conv, m *wire.Message, emit func(Message)) error {
 	r, err := cv.g.Process(m.Message)
 	if err != nil {
 		if errors.Is(err, mls.ErrNotMember) {
-			cv.rec.Removed = true
+			cv.rec.Removed, cv.changed = true, true
 			return nil
 		}
 		c.log.Warn("skip a message that does not process", "conversation", cv.rec.ID, "seq", m.Seq, "kind", m.Kind, "err", err)
@@ -151,7 +162,7 @@ func (c *Client) apply(cv *conv, m *wire.Message, emit func(Message)) error {
 			// The server proposes this device's removal only once it is
 			// revoked or its user left (perhaps on another device): it may
 			// no longer send or commit, so it stops here.
-			cv.rec.Removed = true
+			cv.rec.Removed, cv.changed = true, true
 		case r.Proposal != nil && r.Proposal.Type == mls.ProposalAdd && r.Sender.Type == mls.SenderExternal &&
 			!c.knownPerson(cv, &r.Proposal.Add.KeyPackage):
 			// The server may only bring back someone who is, or was, in
@@ -162,7 +173,7 @@ func (c *Client) apply(cv *conv, m *wire.Message, emit func(Message)) error {
 			cv.rec.Proposals++
 		}
 	case mls.ContentCommit:
-		cv.rec.Proposals = 0
+		cv.rec.Proposals, cv.changed = 0, true
 		if r.Removed {
 			cv.rec.Removed = true
 		}
@@ -204,7 +215,7 @@ func (c *Client) received(cv *conv, m *wire.Message, data []byte, sender *wire.I
 	}
 	switch env.Type {
 	case TypeTitle:
-		cv.rec.Name = env.Text
+		cv.rec.Name, cv.changed = env.Text, true
 		return nil
 	case TypeReceipt:
 		return c.receipt(cv.rec.ID, env.Ref, sender, env.SentAt)

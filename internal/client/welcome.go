@@ -51,7 +51,11 @@ func (c *Client) join(ctx context.Context, w *wire.Welcome, emit func(Message)) 
 	if err := c.dropWelcome(ctx, w.ID); err != nil {
 		return err
 	}
-	return c.sync(ctx, cv, emit, false)
+	if err := c.sync(ctx, cv, emit, false); err != nil {
+		return err
+	}
+	c.onConv(w.Conversation)
+	return nil
 }
 
 func (c *Client) openWelcome(w *wire.Welcome) (*mls.Group, *kpRecord, []byte, error) {

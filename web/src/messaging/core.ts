@@ -15,7 +15,11 @@ export interface PIDMatch {
   text: string;
 }
 
-export type CoreEvent = { type: 'message'; message: Message } | { type: 'closed'; error?: string; kind?: string };
+export type CoreEvent =
+  | { type: 'message'; message: Message }
+  // A conversation was joined, or its name or members changed.
+  | { type: 'conversation'; id: string }
+  | { type: 'closed'; error?: string; kind?: string };
 
 interface Raw {
   status(): Promise<string>;

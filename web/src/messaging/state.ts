@@ -21,6 +21,7 @@ export function isSigningOut(): boolean {
 }
 const stateListeners = new Set<() => void>();
 const messageListeners = new Set<(m: Message) => void>();
+const conversationListeners = new Set<(id: string) => void>();
 
 function notify(): void {
   for (const l of stateListeners) l();
@@ -100,9 +101,20 @@ export async function followNew(): Promise<void> {
   await core.watch(onEvent);
 }
 
+/** onConversation calls fn with the ID of each conversation joined, or
+ * whose name or members changed; it returns the function that stops it. */
+export function onConversation(fn: (id: string) => void): () => void {
+  conversationListeners.add(fn);
+  return () => void conversationListeners.delete(fn);
+}
+
 function onEvent(ev: CoreEvent): void {
   if (ev.type === 'message') {
     for (const l of messageListeners) l(ev.message);
+    return;
+  }
+  if (ev.type === 'conversation') {
+    for (const l of conversationListeners) l(ev.id);
     return;
   }
   // Following stopped: the session ended (a 401 sends the app to the

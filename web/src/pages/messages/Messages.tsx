@@ -3,7 +3,7 @@ import type { Me } from '../../api';
 import { when } from '../../format';
 import { loadCore, type Summary } from '../../messaging/core';
 import { enableNotifications } from '../../messaging/push';
-import { onMessage, useUnlocked } from '../../messaging/state';
+import { onConversation, onMessage, useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
 import { Unlock } from './Unlock';
 
@@ -34,18 +34,17 @@ function ConversationList() {
         })
         .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
     void load();
-    const stop = onMessage(() => {
+    // The core says when a message arrives and when a conversation is
+    // joined or changes: the list is read again then, never on a timer.
+    const later = () => {
       clearTimeout(timer);
-      timer = window.setTimeout(load, 300);
-    });
-    // New conversations arrive as Welcomes, which carry no message to
-    // announce them; look again every few seconds.
-    const poll = window.setInterval(load, 5000);
+      timer = window.setTimeout(load, 100);
+    };
+    const stops = [onMessage(later), onConversation(later)];
     return () => {
       live = false;
       clearTimeout(timer);
-      clearInterval(poll);
-      stop();
+      for (const stop of stops) stop();
     };
   }, []);
 
