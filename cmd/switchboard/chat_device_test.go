@@ -78,7 +78,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	dev := func(name string, a *account) *device {
 		return &device{name: name, profile: filepath.Join(w.profiles, name), passphrase: "passphrase of " + name, acct: a}
 	}
-	ann1, ann2, bob1, bob2, cat1 := dev("ann1", ann), dev("ann2", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
+	ann1, ann2, ann3, bob1, bob2, cat1 := dev("ann1", ann), dev("ann2", ann), dev("ann3", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
 	startServer(t, w.data, "--addr", w.addr)
 	ann1.login(t, w.base)
 	bob1.login(t, w.base)
@@ -172,5 +172,31 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	// bob is not an admin of ann's conversation: he cannot add someone new.
 	if _, err := bob2.try(t, "", "add", ward, "dan@example.nhs.uk"); err == nil || !strings.Contains(userMessage(err), "admins") {
 		t.Errorf("bob adds dan: %v; want a refusal naming the admins", err)
+	}
+
+	// A device that signs in and out again before anyone took it in
+	// leaves a proposal naming a revoked device: the members' next commit
+	// still goes through, and the device is then taken out.
+	wa.end()
+	ann3.login(t, w.base)
+	if _, err := ann3.sb(t, t.Context(), "", &strings.Builder{}, "logout", "--profile", ann3.profile); err != nil {
+		t.Fatalf("logout: %v", err)
+	}
+	bob2.read(t, ward) // commits what is pending
+	noAnn3 := func(cs []listedConv) bool {
+		for _, c := range cs {
+			if c.ID == ward && !hasMember(c, ann3.id) {
+				return true
+			}
+		}
+		return false
+	}
+	if got := bob2.waitList(t, noAnn3); !noAnn3(got) {
+		t.Errorf("bob lists %+v; want the signed-out device out of the ward", got)
+	}
+	last := unique(t, "still going")
+	w.send(t, bob2, ward, last)
+	if got := texts(ann2.read(t, ward)); !slices.Contains(got, last) {
+		t.Errorf("ann reads %q; want the conversation to carry on", got)
 	}
 }

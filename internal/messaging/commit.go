@@ -95,7 +95,7 @@ func (s *Service) planCommit(ctx context.Context, p *identity.Principal, c *Conv
 	rec := &CommitRecord{Epoch: c.Epoch, Removed: removed,
 		Message: &Message{Conversation: c.ID, Kind: KindCommit, Device: me.Device, Epoch: c.Epoch, SentAt: s.now(), Data: in.Commit}}
 	for i, ref := range addRefs {
-		m, err := s.addedMember(ctx, p, ref, inConv, i)
+		m, err := s.addedMember(ctx, p, ref, inConv, i, serverAdds[i])
 		if err != nil {
 			return nil, err
 		}
@@ -202,8 +202,11 @@ func adminsAfter(c *Conversation, removed []uint32, added []Member, gone []strin
 }
 
 // addedMember resolves an Add's KeyPackageRef to a device of the
-// organisation that is not yet in the conversation.
-func (s *Service) addedMember(ctx context.Context, p *identity.Principal, ref []byte, inConv map[string]bool, i int) (*Member, error) {
+// organisation that is not yet in the conversation. A device the server
+// proposed may have been revoked since: it is let in (and its removal is
+// proposed at once), so that the members' commits, which must carry the
+// proposal, are not refused for ever.
+func (s *Service) addedMember(ctx context.Context, p *identity.Principal, ref []byte, inConv map[string]bool, i int, byServer bool) (*Member, error) {
 	bad := func(why string) error {
 		return fault.Invalidf(fmt.Sprintf("Add %d %s.", i, why))
 	}
@@ -221,7 +224,7 @@ func (s *Service) addedMember(ctx context.Context, p *identity.Principal, ref []
 	if err != nil {
 		return nil, err
 	}
-	if d.Revoked() {
+	if d.Revoked() && !byServer {
 		return nil, bad("names a device that has been revoked")
 	}
 	u, err := s.ids.UserByID(ctx, d.UserID)
