@@ -249,7 +249,9 @@ func makeGroup(ctx context.Context, c *http.Client, base string, creator *benchD
 	if err != nil {
 		return "", nil, err
 	}
-	g, err := mls.CreateGroup(mls.Config{}, gid, kp, priv)
+	// The load tool creates groups the server reads: public handshakes,
+	// and it takes the credentials the server it measures issued.
+	g, err := mls.CreateGroup(mls.Config{PublicHandshake: true, AcceptAnyCredential: true}, gid, kp, priv)
 	if err != nil {
 		return "", nil, err
 	}

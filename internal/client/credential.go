@@ -29,7 +29,9 @@ func (c *Client) validateCredential(cr *mls.Credential, signatureKey []byte) err
 
 // mlsConfig is the configuration of every group this device is in.
 func (c *Client) mlsConfig() mls.Config {
-	return mls.Config{ValidateCredential: c.validateCredential, Now: c.now}
+	// The server reads commits to learn membership, so handshakes are
+	// PublicMessages; application messages are always encrypted.
+	return mls.Config{ValidateCredential: c.validateCredential, Now: c.now, PublicHandshake: true}
 }
 
 // credential returns this device's MLS credential.

@@ -117,7 +117,7 @@ func (g *Group) Commit(opts CommitOptions) (*CommitOutput, error) {
 	}
 
 	wire := WireFormatPublicMessage
-	if g.cfg.EncryptHandshake {
+	if !g.cfg.PublicHandshake {
 		wire = WireFormatPrivateMessage
 	}
 	ac := &AuthenticatedContent{WireFormat: wire, Content: FramedContent{

@@ -28,7 +28,11 @@
 //     Group unchanged, apart from ratchet keys derived to try to read it
 //     (kept, bounded, for the genuine message).
 //   - Credentials are checked by Config.ValidateCredential, the caller's
-//     authentication service, for every leaf that enters the group.
+//     authentication service, for every leaf that enters the group. The
+//     zero Config is the strict one: with no ValidateCredential every
+//     credential is refused, lifetimes are checked against the system
+//     clock and handshakes are encrypted; AcceptAnyCredential,
+//     SkipLifetimes and PublicHandshake name each relaxation.
 //   - Each message key is used once: keys are deleted from the secret tree
 //     when handed out, a bounded window (maxSkippedKeys) keeps keys for
 //     out-of-order messages, and a message more than

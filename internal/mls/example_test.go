@@ -14,9 +14,8 @@ import (
 func Example() {
 	now := time.Now()
 	cfg := mls.Config{
-		Now:              func() time.Time { return now },
-		EncryptHandshake: true,
-		PaddingBlock:     32,
+		Now:          func() time.Time { return now },
+		PaddingBlock: 32,
 		// The authentication service: accept only credentials the server
 		// has bound to a registered device (here: any non-empty identity).
 		ValidateCredential: func(c *mls.Credential, signatureKey []byte) error {

@@ -69,7 +69,7 @@ func joinExternal(cfg Config, groupInfo *GroupInfo, tree *RatchetTree, credentia
 	// Lifetimes are not checked in a received tree: a member who never
 	// updates keeps its KeyPackage leaf, and RFC 9420 §7.3 only recommends
 	// the check there. KeyPackages being added are checked.
-	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential}
+	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.credential()}
 	if err := checkKnownExtensions(gc.Extensions); err != nil {
 		return nil, nil, welcomeErr("%v", err)
 	}

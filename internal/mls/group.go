@@ -24,22 +24,34 @@ var (
 // keeps for PreSharedKey proposals.
 const maxResumptionEpochs = 32
 
-// Config holds what a Group needs from its caller. The zero value accepts
-// every credential, knows no external PSKs, skips lifetime checks and
-// sends handshake messages as PublicMessages.
+// Config holds what a Group needs from its caller. The zero value is the
+// strict one: every credential is refused until ValidateCredential says
+// otherwise, KeyPackage lifetimes are checked against the system clock,
+// and proposals and commits are encrypted. Each permissive choice has to
+// be named.
 type Config struct {
 	// ValidateCredential is the authentication service: it is called for
 	// every credential the group learns of (members in a joined tree,
 	// added KeyPackages, updated and committed leaves) and must return an
 	// error if the credential does not bind the identity to signatureKey.
+	// Without it, every credential is refused unless AcceptAnyCredential
+	// is set.
 	ValidateCredential func(c *Credential, signatureKey []byte) error
+	// AcceptAnyCredential, with no ValidateCredential, accepts every
+	// credential: for tests against other implementations only.
+	AcceptAnyCredential bool
 	// ExternalPSK returns the secret of an external pre-shared key.
 	ExternalPSK func(id []byte) ([]byte, bool)
 	// Now returns the current time for KeyPackage lifetime checks; nil
-	// skips them.
+	// means time.Now.
 	Now func() time.Time
-	// EncryptHandshake sends proposals and commits as PrivateMessages.
-	EncryptHandshake bool
+	// SkipLifetimes turns the KeyPackage lifetime checks off: for test
+	// vectors made long ago.
+	SkipLifetimes bool
+	// PublicHandshake sends proposals and commits as PublicMessages, so
+	// that a delivery service can read membership changes (Switchboard's
+	// does); otherwise they are PrivateMessages.
+	PublicHandshake bool
 	// PaddingBlock pads PrivateMessage plaintexts to a multiple of this
 	// many bytes (0 or 1: no padding).
 	PaddingBlock int
@@ -50,11 +62,31 @@ type Config struct {
 	PastEpochs int
 }
 
+// errNoAuthenticationService refuses credentials when Config names no
+// way to check them.
+var errNoAuthenticationService = errors.New("mls: no authentication service is configured (Config.ValidateCredential)")
+
+// credential returns the credential check to apply: the caller's, none
+// when it accepts any, or one that refuses all.
+func (c *Config) credential() func(*Credential, []byte) error {
+	switch {
+	case c.ValidateCredential != nil:
+		return c.ValidateCredential
+	case c.AcceptAnyCredential:
+		return nil
+	}
+	return func(*Credential, []byte) error { return errNoAuthenticationService }
+}
+
 func (c *Config) now() uint64 {
-	if c.Now == nil {
+	if c.SkipLifetimes {
 		return 0
 	}
-	t := c.Now().Unix()
+	now := time.Now
+	if c.Now != nil {
+		now = c.Now
+	}
+	t := now().Unix()
 	if t < 0 {
 		return 0
 	}
@@ -279,7 +311,7 @@ func defaultCapabilities() Capabilities {
 // holder of kp (RFC 9420 §11). The KeyPackage's init key is not used;
 // its private keys are copied, so the caller may wipe priv.
 func CreateGroup(cfg Config, groupID []byte, kp *KeyPackage, priv *KeyPackagePrivate) (*Group, error) {
-	if err := kp.Validate(LeafNodeCheck{Credential: cfg.ValidateCredential, Now: cfg.now()}); err != nil {
+	if err := kp.Validate(LeafNodeCheck{Credential: cfg.credential(), Now: cfg.now()}); err != nil {
 		return nil, fmt.Errorf("create group: %w", err)
 	}
 	if len(groupID) == 0 {
@@ -345,7 +377,7 @@ func (g *Group) startEpoch() {
 
 // leafCheck returns the LeafNodeCheck for leaves entering this group.
 func (g *Group) leafCheck(ext Extensions) LeafNodeCheck {
-	c := LeafNodeCheck{GroupID: g.ctx.GroupID, Credential: g.cfg.ValidateCredential, Now: g.cfg.now()}
+	c := LeafNodeCheck{GroupID: g.ctx.GroupID, Credential: g.cfg.credential(), Now: g.cfg.now()}
 	if rc, ok := requiredCapabilities(ext); ok {
 		c.Required = rc
 	}

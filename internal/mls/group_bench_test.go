@@ -10,7 +10,7 @@ import (
 var benchNow = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 
 func benchConfig() Config {
-	return Config{Now: func() time.Time { return benchNow }, PaddingBlock: 32}
+	return Config{Now: func() time.Time { return benchNow }, PaddingBlock: 32, PublicHandshake: true, AcceptAnyCredential: true}
 }
 
 func benchKeyPackage(b *testing.B, name string) (*KeyPackage, *KeyPackagePrivate) {

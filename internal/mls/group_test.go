@@ -36,9 +36,9 @@ func newTestMemberAt(t testing.TB, name string, now time.Time) *testMember {
 
 func testConfig(encrypt bool) Config {
 	return Config{
-		Now:              func() time.Time { return testNow },
-		EncryptHandshake: encrypt,
-		PaddingBlock:     32,
+		Now:             func() time.Time { return testNow },
+		PublicHandshake: !encrypt,
+		PaddingBlock:    32,
 		ValidateCredential: func(c *Credential, _ []byte) error {
 			if c.Type != CredentialTypeBasic || len(c.Identity) == 0 {
 				return errors.New("unknown identity")
@@ -395,4 +395,44 @@ func TestJoinWithExpiredMemberLeaf(t *testing.T) {
 	out := commitAndDeliver(t, alice, CommitOptions{Add: []*KeyPackage{bob.kp}, RatchetTreeInWelcome: true})
 	join(t, bob, out.Welcome, cfg)
 	requireSameEpoch(t, alice, bob)
+}
+
+// TestZeroConfigIsStrict: a Config nobody filled in refuses every
+// credential, checks KeyPackage lifetimes against the clock and encrypts
+// handshakes; each permissive choice has to be named.
+func TestZeroConfigIsStrict(t *testing.T) {
+	now := time.Now()
+	alice := newTestMemberAt(t, "alice", now)
+	if _, err := CreateGroup(Config{}, []byte("strict"), alice.kp, alice.priv); !errors.Is(err, errNoAuthenticationService) {
+		t.Errorf("CreateGroup(zero Config) = %v; want %v", err, errNoAuthenticationService)
+	}
+	old := newTestMemberAt(t, "old", now.Add(-72*time.Hour)) // valid for 24 h, two days ago
+	if _, err := CreateGroup(Config{AcceptAnyCredential: true}, []byte("strict"), old.kp, old.priv); err == nil {
+		t.Error("CreateGroup accepted an expired KeyPackage with Now unset")
+	}
+	if _, err := CreateGroup(Config{AcceptAnyCredential: true, SkipLifetimes: true}, []byte("strict"), old.kp, old.priv); err != nil {
+		t.Errorf("CreateGroup with SkipLifetimes = %v", err)
+	}
+	bob := newTestMemberAt(t, "bob", now)
+	for _, public := range []bool{false, true} {
+		g, err := CreateGroup(Config{AcceptAnyCredential: true, PublicHandshake: public}, []byte("strict"), alice.kp, alice.priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := g.Commit(CommitOptions{Add: []*KeyPackage{bob.kp}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := DecodeMLSMessage(out.Commit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := WireFormatPrivateMessage
+		if public {
+			want = WireFormatPublicMessage
+		}
+		if m.WireFormat != want {
+			t.Errorf("PublicHandshake %v: commit sent as wire format %d; want %d", public, m.WireFormat, want)
+		}
+	}
 }

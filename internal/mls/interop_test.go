@@ -858,7 +858,7 @@ func interopAgree(t testing.TB, what string, m *interopGoMember, p *interopPeer)
 
 // interopWire names the peer's wire option for a Config.
 func interopWire(cfg Config) string {
-	if cfg.EncryptHandshake {
+	if !cfg.PublicHandshake {
 		return "private"
 	}
 	return "public"
@@ -897,8 +897,8 @@ func TestInteropGoCreatesGroup(t *testing.T) {
 		cfg    Config
 		inTree bool
 	}{
-		{"public handshake, tree beside the Welcome", Config{Now: time.Now}, false},
-		{"private handshake, padding, tree in the Welcome", Config{Now: time.Now, EncryptHandshake: true, PaddingBlock: 32}, true},
+		{"public handshake, tree beside the Welcome", Config{Now: time.Now, PublicHandshake: true, AcceptAnyCredential: true}, false},
+		{"private handshake, padding, tree in the Welcome", Config{Now: time.Now, PaddingBlock: 32, AcceptAnyCredential: true}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -987,8 +987,8 @@ func TestInteropTSCreatesGroup(t *testing.T) {
 		wire   string
 		inTree bool
 	}{
-		{"public handshake, tree beside the Welcome", Config{Now: time.Now}, "public", false},
-		{"private handshake, tree in the Welcome", Config{Now: time.Now, EncryptHandshake: true}, "private", true},
+		{"public handshake, tree beside the Welcome", Config{Now: time.Now, PublicHandshake: true, AcceptAnyCredential: true}, "public", false},
+		{"private handshake, tree in the Welcome", Config{Now: time.Now, AcceptAnyCredential: true}, "private", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -1097,7 +1097,7 @@ func TestInteropProposals(t *testing.T) {
 	carol := startInteropPeer(t, "carol")
 	dave := startInteropPeer(t, "dave")
 	erin := startInteropPeer(t, "erin")
-	bob := newInteropGoMember(t, "bob", Config{Now: time.Now})
+	bob := newInteropGoMember(t, "bob", Config{Now: time.Now, PublicHandshake: true, AcceptAnyCredential: true})
 	alice.identity("alice")
 	carolKP := carol.identity("carol")
 	daveKP := dave.identity("dave")
@@ -1192,7 +1192,7 @@ func TestInteropProposals(t *testing.T) {
 // commits at once, so the other order cannot be played with it.)
 func TestInteropCompetingCommits(t *testing.T) {
 	t.Parallel()
-	for _, cfg := range []Config{{}, {EncryptHandshake: true}} {
+	for _, cfg := range []Config{{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true}, {AcceptAnyCredential: true, SkipLifetimes: true}} {
 		t.Run(interopWire(cfg), func(t *testing.T) {
 			t.Parallel()
 			alice := startInteropPeer(t, "alice")
@@ -1228,7 +1228,7 @@ func TestInteropCompetingCommits(t *testing.T) {
 func TestInteropGroupContextExtensions(t *testing.T) {
 	t.Parallel()
 	alice := startInteropPeer(t, "alice")
-	bob := newInteropGoMember(t, "bob", Config{})
+	bob := newInteropGoMember(t, "bob", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	bob.create([]byte("extensions"))
 	add := bob.commit(CommitOptions{Add: []*KeyPackage{interopKeyPackage(t, alice.identity("alice"))}})
 	alice.must("join", peerArgs{"welcome": add.Welcome, "ratchet_tree": bob.g.RatchetTree()})
@@ -1263,7 +1263,7 @@ func TestInteropGroupContextExtensions(t *testing.T) {
 func TestInteropOutOfOrder(t *testing.T) {
 	t.Parallel()
 	alice := startInteropPeer(t, "alice")
-	bob := newInteropGoMember(t, "bob", Config{PastEpochs: 1})
+	bob := newInteropGoMember(t, "bob", Config{PastEpochs: 1, PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	alice.identity("alice")
 	alice.must("create_group", peerArgs{"group_id": []byte("out of order")})
 	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
@@ -1316,7 +1316,7 @@ func TestInteropOutOfOrder(t *testing.T) {
 	interopAgree(t, "after late messages", bob, alice)
 
 	// Without PastEpochs, the Go member refuses a message of an old epoch.
-	carol := newInteropGoMember(t, "carol", Config{})
+	carol := newInteropGoMember(t, "carol", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	add = alice.must("add_member", peerArgs{"key_package": carol.keyPackage()})
 	bob.process(add.Commit)
 	carol.join(add.Welcome, add.RatchetTree)
@@ -1345,7 +1345,7 @@ func TestInteropExternalJoin(t *testing.T) {
 	alice.identity("alice")
 	dave.identity("dave")
 	erin.identity("erin")
-	cfg := Config{Now: time.Now}
+	cfg := Config{Now: time.Now, PublicHandshake: true, AcceptAnyCredential: true}
 	bob := newInteropGoMember(t, "bob", cfg)
 
 	alice.must("create_group", peerArgs{"group_id": []byte("external joins")})
@@ -1418,7 +1418,7 @@ func TestInteropExternalJoin(t *testing.T) {
 func TestInteropTampered(t *testing.T) {
 	t.Parallel()
 	alice := startInteropPeer(t, "alice")
-	bob := newInteropGoMember(t, "bob", Config{})
+	bob := newInteropGoMember(t, "bob", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	alice.identity("alice")
 	alice.must("create_group", peerArgs{"group_id": []byte("tampering")})
 	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
@@ -1583,7 +1583,7 @@ func TestInteropRandomized(t *testing.T) {
 				n++
 				name := fmt.Sprintf("m%d", n)
 				if goSide {
-					m := newInteropGoMember(t, name, Config{Now: time.Now, EncryptHandshake: rng.IntN(2) == 0, PastEpochs: 1})
+					m := newInteropGoMember(t, name, Config{Now: time.Now, PublicHandshake: rng.IntN(2) != 0, PastEpochs: 1, AcceptAnyCredential: true})
 					return interopGoParty{m}, m.keyPackage()
 				}
 				p := startInteropPeer(t, name)
@@ -1687,7 +1687,7 @@ func TestInteropPSK(t *testing.T) {
 			return pskSecret, true
 		}
 		return nil, false
-	}}
+	}, PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true}
 	alice := startInteropPeer(t, "alice")
 	carol := startInteropPeer(t, "carol")
 	for _, p := range []*interopPeer{alice, carol} {
@@ -1733,7 +1733,7 @@ func TestInteropMultipleJoiners(t *testing.T) {
 	t.Parallel()
 	alice := startInteropPeer(t, "alice")
 	alice.identity("alice")
-	bob := newInteropGoMember(t, "bob", Config{})
+	bob := newInteropGoMember(t, "bob", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 
 	alice.must("create_group", peerArgs{"group_id": []byte("many joiners")})
 	add := alice.must("add_member", peerArgs{"key_package": bob.keyPackage()})
@@ -1741,9 +1741,9 @@ func TestInteropMultipleJoiners(t *testing.T) {
 	bob.process(alice.must("commit_update", nil).Commit)
 
 	// ts-mls adds Go carol, ts-mls dave and Go erin at once.
-	carol := newInteropGoMember(t, "carol", Config{EncryptHandshake: true})
+	carol := newInteropGoMember(t, "carol", Config{AcceptAnyCredential: true, SkipLifetimes: true})
 	dave := startInteropPeer(t, "dave")
-	erin := newInteropGoMember(t, "erin", Config{})
+	erin := newInteropGoMember(t, "erin", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	add = alice.must("add_member", peerArgs{"key_packages": [][]byte{carol.keyPackage(), dave.identity("dave"), erin.keyPackage()}})
 	bob.process(add.Commit)
 	carol.join(add.Welcome, add.RatchetTree)
@@ -1763,7 +1763,7 @@ func TestInteropMultipleJoiners(t *testing.T) {
 
 	// Go bob adds ts-mls frank, Go gina and ts-mls hank at once, with a path.
 	frank := startInteropPeer(t, "frank")
-	gina := newInteropGoMember(t, "gina", Config{})
+	gina := newInteropGoMember(t, "gina", Config{PublicHandshake: true, AcceptAnyCredential: true, SkipLifetimes: true})
 	hank := startInteropPeer(t, "hank")
 	out := bob.commit(CommitOptions{ForcePath: true, Add: []*KeyPackage{
 		interopKeyPackage(t, frank.identity("frank")), gina.kp, interopKeyPackage(t, hank.identity("hank")),
@@ -1826,7 +1826,7 @@ func TestInteropResyncAndLeave(t *testing.T) {
 	alice := startInteropPeer(t, "alice")
 	carol := startInteropPeer(t, "carol")
 	alice.identity("alice")
-	cfg := Config{Now: time.Now}
+	cfg := Config{Now: time.Now, PublicHandshake: true, AcceptAnyCredential: true}
 	bob := newInteropGoMember(t, "bob", cfg)
 	dave := newInteropGoMember(t, "dave", cfg)
 

@@ -50,7 +50,7 @@ func JoinGroup(cfg Config, welcome *Welcome, kp *KeyPackage, priv *KeyPackagePri
 	// Lifetimes are not checked in a received tree: a member who never
 	// updates keeps its KeyPackage leaf, and RFC 9420 §7.3 only recommends
 	// the check there. KeyPackages being added are checked.
-	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.ValidateCredential}
+	check := TreeCheck{GroupID: gc.GroupID, Credential: cfg.credential()}
 	if err := checkKnownExtensions(gc.Extensions); err != nil {
 		return nil, welcomeErr("%v", err)
 	}

@@ -34,7 +34,7 @@ func (g *Group) propose(p *Proposal) ([]byte, []byte, error) {
 		return nil, nil, ErrNotMember
 	}
 	wire := WireFormatPublicMessage
-	if g.cfg.EncryptHandshake {
+	if !g.cfg.PublicHandshake {
 		wire = WireFormatPrivateMessage
 	}
 	self := Sender{Type: SenderMember, Index: uint32(g.own)}
