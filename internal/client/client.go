@@ -68,6 +68,8 @@ type Client struct {
 	log  *slog.Logger
 	// onConv is Options.OnConversation, or a no-op.
 	onConv func(id string)
+	// receipts caches the organisation's read-receipt policy.
+	receipts receiptPolicy
 }
 
 // LoginInput is what signing in needs.

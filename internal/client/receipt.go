@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/wire"
@@ -35,8 +36,27 @@ func receiptKey(conv, msgID string) string { return "rcpt/" + conv + "/" + msgID
 // this client makes (and may be used in a record key).
 func validMessageID(id string) bool { return validConvID(id) }
 
-// ReceiptPolicy returns the organisation's read-receipt policy.
+// policyFor is how long a read-receipt policy fetched from the server is
+// used before it is asked for again: a receipt per message read must not
+// cost a request each.
+const policyFor = time.Minute
+
+// receiptPolicy is the organisation's read-receipt policy as last fetched.
+type receiptPolicy struct {
+	mu     sync.Mutex
+	policy string
+	at     time.Time
+}
+
+// ReceiptPolicy returns the organisation's read-receipt policy, fetched
+// at most once a minute.
 func (c *Client) ReceiptPolicy(ctx context.Context) (string, error) {
+	c.receipts.mu.Lock()
+	if c.receipts.policy != "" && c.now().Sub(c.receipts.at) < policyFor {
+		defer c.receipts.mu.Unlock()
+		return c.receipts.policy, nil
+	}
+	c.receipts.mu.Unlock()
 	var me struct {
 		ReadReceipts string `json:"read_receipts"`
 	}
@@ -44,8 +64,11 @@ func (c *Client) ReceiptPolicy(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if me.ReadReceipts == "" {
-		return ReceiptsOn, nil
+		me.ReadReceipts = ReceiptsOn
 	}
+	c.receipts.mu.Lock()
+	c.receipts.policy, c.receipts.at = me.ReadReceipts, c.now()
+	c.receipts.mu.Unlock()
 	return me.ReadReceipts, nil
 }
 
