@@ -30,7 +30,7 @@ type serveConfig struct {
 	metrics   string
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg serveConfig
 	flags := newFlags("serve", stderr)
 	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -68,7 +68,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: --log-level must be debug, info, warn or error", errUsage)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	now := time.Now
 
 	store, err := openStore(ctx, cfg.data, cfg.dbURL)
 	if err != nil {
