@@ -21,11 +21,11 @@ import (
 // concurrentChanges: two devices commit at once, a member comes back, a
 // commit's answer is lost, and a one-device user starts a conversation.
 func (w *chatWorld) concurrentChanges(t *testing.T) {
-	startServer(t, w.data, "--addr", w.addr)
+	startServerAt(t, w.clock, w.data, "--addr", w.addr)
 	// bob signs in again into his profile: same device, same keys,
 	// his history kept.
 	oldID := w.bob1.id
-	w.bob1.login(t, w.base)
+	w.bob1.login(t, w.clock, w.base)
 	if w.bob1.id != oldID {
 		t.Errorf("signing in again gave device %s; want the profile's device %s", w.bob1.id, oldID)
 	}

@@ -55,11 +55,12 @@ type chatWorld struct {
 	sent                       []string // every text sent, to search the files for
 	proxy                      *dropProxy
 	proxyURL                   string // ann's second device's flaky link
+	clock                      *clock // the server's, across its restarts
 }
 
 func newChatWorld(t *testing.T) *chatWorld {
 	t.Helper()
-	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir()}
+	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir(), clock: &clock{}}
 	w.base = "http://" + w.addr
 	if _, _, err := cli(t, "", "admin", "--data", w.data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
@@ -89,11 +90,11 @@ func (w *chatWorld) send(t *testing.T, d *device, conv, text string) string {
 // beforeRestart: a group, messages both ways, members added and removed,
 // a live watch, catching up, and resending over a flaky link.
 func (w *chatWorld) beforeRestart(t *testing.T) {
-	startServer(t, w.data, "--addr", w.addr)
-	w.ann1.login(t, w.base)
-	w.ann2.login(t, w.proxyURL) // ann's second device reaches the server through a flaky link
-	w.bob1.login(t, w.base)
-	w.cat1.login(t, w.base)
+	startServerAt(t, w.clock, w.data, "--addr", w.addr)
+	w.ann1.login(t, w.clock, w.base)
+	w.ann2.login(t, w.clock, w.proxyURL) // ann's second device reaches the server through a flaky link
+	w.bob1.login(t, w.clock, w.base)
+	w.cat1.login(t, w.clock, w.base)
 
 	w.conv = strings.TrimSpace(w.ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", w.bob.email))
 	if len(w.conv) != 32 {

@@ -41,11 +41,20 @@ type server struct {
 	setup string // the one-time setup link, if printed
 	data  string
 	logs  *syncBuffer
+	clock *clock
 }
 
 // startServer runs `switchboard serve` on 127.0.0.1:0 over data until the
-// test ends.
+// test ends, on a clock of its own.
 func startServer(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	return startServerAt(t, &clock{}, data, extra...)
+}
+
+// startServerAt is startServer on clk; servers that share a database, or
+// one restarted over the same data, share a clock, as TOTP steps once used
+// stay used.
+func startServerAt(t *testing.T, clk *clock, data string, extra ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -53,7 +62,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--turn-addr", "127.0.0.1:0"}, extra...)
 	go func() {
-		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
+		done <- runAt(ctx, clk.now, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -67,7 +76,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 			t.Error("serve did not stop within 15 s of cancellation")
 		}
 	})
-	s := &server{data: data, logs: logs}
+	s := &server{data: data, logs: logs, clock: clk}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -83,20 +92,15 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 			if !ok {
 				t.Fatalf("serve exited before it was ready; logs:\n%s", logs)
 			}
+			if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/setup/") {
+				s.setup = l[i:] // printed before the running line, if at all
+			}
 			if after, ok := strings.CutPrefix(l, "Switchboard is running at "); ok {
 				s.base = after
 			}
 		case <-deadline:
 			t.Fatalf("serve printed no URL within 30 s; logs:\n%s", logs)
 		}
-	}
-	// The setup line, if any, follows at once.
-	select {
-	case l := <-lines:
-		if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/setup/") {
-			s.setup = l[i:]
-		}
-	case <-time.After(500 * time.Millisecond):
 	}
 	go func() {
 		for range lines {

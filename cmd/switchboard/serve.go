@@ -124,10 +124,13 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "Switchboard is running at %s\n", base)
+	// The setup link comes first, so that whoever waits for the running
+	// line has every line before it and need not wait for one that may
+	// never come.
 	if setup != "" {
 		fmt.Fprintf(stdout, "Set up your organisation (this link works once): %s/setup/%s\n", base, setup)
 	}
+	fmt.Fprintf(stdout, "Switchboard is running at %s\n", base)
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.data, "tls", cfg.tlsCert != "")
 	ready.Store(true)
 	return httpd.Serve(ctx, ln, srv.Handler(), log, cfg.tlsCert, cfg.tlsKey)
