@@ -216,9 +216,11 @@ type dropProxy struct {
 	// server.
 	commitDrops int
 	// noSockets refuses WebSocket upgrades, as a proxy that does not
-	// carry them; polls counts the long-polls that passed.
+	// carry them; polls counts the long-polls that passed, and open those
+	// not answered yet.
 	noSockets bool
 	polls     int
+	openPolls int
 }
 
 type proxiedSend struct {
@@ -256,6 +258,8 @@ func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	noSockets := p.noSockets
 	if r.URL.Path == "/api/poll" {
 		p.polls++
+		p.openPolls++
+		defer func() { p.mu.Lock(); p.openPolls--; p.mu.Unlock() }()
 	}
 	p.mu.Unlock()
 	if noSockets && r.URL.Path == "/api/ws" {

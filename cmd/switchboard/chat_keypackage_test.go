@@ -12,7 +12,7 @@ import (
 // last-resort KeyPackage still lets them be added, more than once, and
 // their device uploads a new stock.
 func (w *chatWorld) keyPackagesRunOut(t *testing.T) {
-	startServerAt(t, w.clock, w.data, "--addr", w.addr)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
 	hc := &http.Client{Timeout: 10 * time.Second}
 	var bot me
 	api(t, hc, "POST", w.base+"/api/session", map[string]any{"email": w.cat.email, "password": w.cat.password,

@@ -14,7 +14,7 @@ import (
 
 // afterRestart: nothing lost in the restart, bad input, and revocation.
 func (w *chatWorld) afterRestart(t *testing.T, wt *watcher) {
-	startServerAt(t, w.clock, w.data, "--addr", w.addr)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
 	resumed := unique(t, "while cat's socket was resuming")
 	w.send(t, w.ann1, w.conv, resumed)
 	wt.waitFor(resumed, 20*time.Second)

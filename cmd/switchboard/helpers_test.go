@@ -118,3 +118,27 @@ func browser(t *testing.T) *http.Client {
 	}
 	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
 }
+
+// eventually polls cond until it holds, failing the test if it does not
+// within d. Tests use it only where nothing signals the change.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v, still not %s", d, what)
+		}
+	}
+}
+
+// sockets counts the WebSockets the server has opened for device (it
+// logs each at debug level).
+func (s *server) sockets(device string) int {
+	return strings.Count(s.logs.String(), `"msg":"socket open","device":"`+device+`"`)
+}
+
+// waitSocket waits until the server has opened more than n sockets for
+// device, so that what is sent next reaches it live.
+func (s *server) waitSocket(t *testing.T, device string, n int) {
+	t.Helper()
+	eventually(t, 10*time.Second, "a socket open for device "+device, func() bool { return s.sockets(device) > n })
+}
