@@ -24,7 +24,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 // adminCommands lists the console's commands, for usage messages.
 const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, audit verify or migrate-to-postgres"
 
-func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
 	dbURL := fs.String("database-url", "", databaseURLHelp)
@@ -143,9 +143,9 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ids := identity.NewService(store, log, time.Now)
+	ids := identity.NewService(store, log, now)
 	if revokes {
-		stop, err := consoleMessaging(ctx, store, ids, *natsURL, log)
+		stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {
 			return err
 		}
@@ -160,14 +160,14 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 // proposals are stored for the members to commit, and the devices' push
 // subscriptions deleted. Over NATS the nodes also tell the devices at once
 // to erase themselves; without it they find out at their next request.
-func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger) (func(), error) {
+func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger, now func() time.Time) (func(), error) {
 	bus, closeBus, err := openBus(natsURL, "console", log)
 	if err != nil {
 		return nil, err
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	flags := messagingFlags{sendRate: messaging.DefaultLimits.SendRate, sendBurst: messaging.DefaultLimits.SendBurst}
-	_, wait, err := startMessaging(mctx, st, ids, st, bus, log, time.Now, flags, "")
+	_, wait, err := startMessaging(mctx, st, ids, st, bus, log, now, flags, "")
 	if err != nil {
 		cancel()
 		closeBus()

@@ -137,8 +137,8 @@ func TestConsoleDisableLeavesConversations(t *testing.T) {
 	ann1 := &device{name: "ann1", profile: filepath.Join(profiles, "ann1"), passphrase: "passphrase of ann1", acct: ann}
 	bob1 := &device{name: "bob1", profile: filepath.Join(profiles, "bob1"), passphrase: "passphrase of bob1", acct: bob}
 	srv := startServer(t, data)
-	ann1.login(t, srv.base)
-	bob1.login(t, srv.base)
+	ann1.login(t, srv.clock, srv.base)
+	bob1.login(t, srv.clock, srv.base)
 	conv := strings.TrimSpace(ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", bob.email))
 	ann1.chat(t, "send", conv, "handover at eight")
 	if got := texts(bob1.read(t, conv)); len(got) != 1 {

@@ -52,14 +52,16 @@ func exists(p string) bool {
 	return err == nil
 }
 
-// runNode runs node's test runner on the given test files against srv.
+// runNode runs node's test runner on the given test files against srv,
+// giving them srv's clock to move on (see clock.serveControl).
 func runNode(t *testing.T, dir string, srv *server, files ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", append([]string{"--test", "--test-concurrency=1"}, files...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+srv.base, "SWITCHBOARD_SETUP_URL="+srv.setup, "SWITCHBOARD_DATA="+srv.data)
+	cmd.Env = append(os.Environ(), "SWITCHBOARD_URL="+srv.base, "SWITCHBOARD_SETUP_URL="+srv.setup, "SWITCHBOARD_DATA="+srv.data,
+		"SWITCHBOARD_CLOCK_URL="+srv.clock.serveControl(t))
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test %v:\n%s", files, out)
 	if err != nil {

@@ -21,11 +21,11 @@ import (
 // concurrentChanges: two devices commit at once, a member comes back, a
 // commit's answer is lost, and a one-device user starts a conversation.
 func (w *chatWorld) concurrentChanges(t *testing.T) {
-	startServer(t, w.data, "--addr", w.addr)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
 	// bob signs in again into his profile: same device, same keys,
 	// his history kept.
 	oldID := w.bob1.id
-	w.bob1.login(t, w.base)
+	w.bob1.login(t, w.clock, w.base)
 	if w.bob1.id != oldID {
 		t.Errorf("signing in again gave device %s; want the profile's device %s", w.bob1.id, oldID)
 	}
@@ -39,11 +39,12 @@ func (w *chatWorld) concurrentChanges(t *testing.T) {
 	defer bstop()
 	var bobOut syncBuffer
 	bobDone := make(chan error, 1)
+	opened := w.srv.sockets(w.bob1.id)
 	go func() {
 		_, err := w.bob1.sb(t, bctx, "", &bobOut, "chat", "--profile", w.bob1.profile, "watch")
 		bobDone <- err
 	}()
-	time.Sleep(time.Second)
+	w.srv.waitSocket(t, w.bob1.id, opened)
 	w.proxy.beforeCommit(func() { w.ann1.chat(t, "add", w.conv, w.bob.email) })
 	w.ann2.chat(t, "add", w.conv, w.bob.email)
 	var members []string

@@ -24,26 +24,33 @@ type account struct {
 	lastStep                int64
 }
 
-// code returns an unused TOTP code, waiting for the next step if the
-// usable ones are spent.
-func (a *account) code(t *testing.T) string {
+// code returns a TOTP code this account has not used, for a server on
+// clk: the current step's, unless the account has used it, when clk moves
+// on to the next step. A nil clk is real time (a node running as a process
+// of its own), on which the step after the current one also works, as the
+// server allows a step of drift; past that the test fails rather than wait.
+func (a *account) code(t *testing.T, clk *clock) string {
 	t.Helper()
-	for {
+	var step int64
+	if clk == nil {
 		now := identity.TOTPCounter(time.Now())
-		// The server also accepts the steps either side; the one before
-		// may have passed by the time the code arrives.
-		for _, s := range []int64{now, now + 1} {
-			if s > a.lastStep {
-				a.lastStep = s
-				c, err := identity.TOTPCode(a.secret, s)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return c
-			}
+		step = max(now, a.lastStep+1)
+		if step > now+1 {
+			t.Fatalf("%s has used the codes of steps %d and %d; a server on real time would make the test wait for the next", a.email, now, now+1)
 		}
-		time.Sleep(time.Second)
+	} else {
+		step = clk.step()
+		if step <= a.lastStep {
+			step = a.lastStep + 1
+			clk.toStep(step)
+		}
 	}
+	a.lastStep = step
+	c, err := identity.TOTPCode(a.secret, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // addAccount adds a user to the organisation RXX in data.
@@ -98,12 +105,13 @@ func (d *device) sb(t *testing.T, ctx context.Context, stdin string, stdout io.W
 	return errb.String(), err
 }
 
-// login signs the device in to server.
-func (d *device) login(t *testing.T, server string) {
+// login signs the device in to server, whose clock is clk (nil for real
+// time).
+func (d *device) login(t *testing.T, clk *clock, server string) {
 	t.Helper()
 	var out bytes.Buffer
 	stderr, err := d.sb(t, context.Background(), d.acct.password+"\n", &out, "login", "--server", server, "--email", d.acct.email,
-		"--password-stdin", "--totp", d.acct.code(t), "--profile", d.profile)
+		"--password-stdin", "--totp", d.acct.code(t, clk), "--profile", d.profile)
 	if err != nil {
 		t.Fatalf("%s: login: %v (%s)", d.name, err, stderr)
 	}
@@ -208,9 +216,11 @@ type dropProxy struct {
 	// server.
 	commitDrops int
 	// noSockets refuses WebSocket upgrades, as a proxy that does not
-	// carry them; polls counts the long-polls that passed.
+	// carry them; polls counts the long-polls that passed, and open those
+	// not answered yet.
 	noSockets bool
 	polls     int
+	openPolls int
 }
 
 type proxiedSend struct {
@@ -248,6 +258,8 @@ func (p *dropProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	noSockets := p.noSockets
 	if r.URL.Path == "/api/poll" {
 		p.polls++
+		p.openPolls++
+		defer func() { p.mu.Lock(); p.openPolls--; p.mu.Unlock() }()
 	}
 	p.mu.Unlock()
 	if noSockets && r.URL.Path == "/api/ws" {

@@ -12,11 +12,11 @@ import (
 // last-resort KeyPackage still lets them be added, more than once, and
 // their device uploads a new stock.
 func (w *chatWorld) keyPackagesRunOut(t *testing.T) {
-	startServer(t, w.data, "--addr", w.addr)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
 	hc := &http.Client{Timeout: 10 * time.Second}
 	var bot me
 	api(t, hc, "POST", w.base+"/api/session", map[string]any{"email": w.cat.email, "password": w.cat.password,
-		"code": w.cat.code(t), "device": map[string]string{"name": "claims", "kind": "bot"}}, nil, &bot)
+		"code": w.cat.code(t, w.clock), "device": map[string]string{"name": "claims", "kind": "bot"}}, nil, &bot)
 	if bot.Token == "" {
 		t.Fatal("sign-in gave no token")
 	}

@@ -14,7 +14,7 @@ import (
 
 // afterRestart: nothing lost in the restart, bad input, and revocation.
 func (w *chatWorld) afterRestart(t *testing.T, wt *watcher) {
-	startServer(t, w.data, "--addr", w.addr)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
 	resumed := unique(t, "while cat's socket was resuming")
 	w.send(t, w.ann1, w.conv, resumed)
 	wt.waitFor(resumed, 20*time.Second)
@@ -90,7 +90,7 @@ func (w *chatWorld) revocation(t *testing.T) {
 	hc := &http.Client{Timeout: 10 * time.Second}
 	var adm me
 	api(t, hc, "POST", w.base+"/api/session", map[string]any{"email": w.ann.email, "password": w.ann.password,
-		"code": w.ann.code(t), "device": map[string]string{"name": "admin console", "kind": "bot"}}, nil, &adm)
+		"code": w.ann.code(t, w.clock), "device": map[string]string{"name": "admin console", "kind": "bot"}}, nil, &adm)
 	if adm.Token == "" {
 		t.Fatal("admin sign-in gave no token")
 	}

@@ -54,12 +54,14 @@ type chatWorld struct {
 	conv                       string   // the ward's conversation
 	sent                       []string // every text sent, to search the files for
 	proxy                      *dropProxy
-	proxyURL                   string // ann's second device's flaky link
+	proxyURL                   string  // ann's second device's flaky link
+	clock                      *clock  // the server's, across its restarts
+	srv                        *server // the one running now
 }
 
 func newChatWorld(t *testing.T) *chatWorld {
 	t.Helper()
-	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir()}
+	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir(), clock: &clock{}}
 	w.base = "http://" + w.addr
 	if _, _, err := cli(t, "", "admin", "--data", w.data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
@@ -89,11 +91,11 @@ func (w *chatWorld) send(t *testing.T, d *device, conv, text string) string {
 // beforeRestart: a group, messages both ways, members added and removed,
 // a live watch, catching up, and resending over a flaky link.
 func (w *chatWorld) beforeRestart(t *testing.T) {
-	startServer(t, w.data, "--addr", w.addr)
-	w.ann1.login(t, w.base)
-	w.ann2.login(t, w.proxyURL) // ann's second device reaches the server through a flaky link
-	w.bob1.login(t, w.base)
-	w.cat1.login(t, w.base)
+	w.srv = startServerAt(t, w.clock, w.data, "--addr", w.addr, "--log-level", "debug")
+	w.ann1.login(t, w.clock, w.base)
+	w.ann2.login(t, w.clock, w.proxyURL) // ann's second device reaches the server through a flaky link
+	w.bob1.login(t, w.clock, w.base)
+	w.cat1.login(t, w.clock, w.base)
 
 	w.conv = strings.TrimSpace(w.ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", w.bob.email))
 	if len(w.conv) != 32 {
@@ -152,12 +154,13 @@ func (w *chatWorld) beforeRestart(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	var watchOut syncBuffer
 	watchDone := make(chan error, 1)
+	opened := w.srv.sockets(w.cat1.id)
 	go func() {
 		_, err := w.cat1.sb(t, ctx, "", &watchOut, "chat", "--profile", w.cat1.profile, "watch")
 		watchDone <- err
 	}()
 	live := unique(t, "live to cat")
-	time.Sleep(500 * time.Millisecond) // let the socket open; a later start would catch up anyway
+	w.srv.waitSocket(t, w.cat1.id, opened)
 	w.send(t, w.bob1, w.conv, live)
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(watchOut.String(), live) && time.Now().Before(deadline) {
@@ -197,7 +200,8 @@ func (w *chatWorld) watchWithoutSockets(t *testing.T) {
 	if !polling() {
 		t.Fatal("watch never long-polled with the socket refused")
 	}
-	time.Sleep(100 * time.Millisecond) // the poll is waiting on the server
+	// Send while a poll is open, so that the message ends a waiting poll.
+	eventually(t, 10*time.Second, "a poll open", func() bool { w.proxy.mu.Lock(); defer w.proxy.mu.Unlock(); return w.proxy.openPolls > 0 })
 	for i := range 2 {
 		text := unique(t, fmt.Sprintf("while polling %d", i))
 		start := time.Now()

@@ -53,7 +53,7 @@ func signInCLI(t *testing.T, srv *server, email, password, secret string, step i
 	t.Helper()
 	var m me
 	res := api(t, &http.Client{Timeout: 10 * time.Second}, "POST", srv.base+"/api/session", map[string]any{"email": email, "password": password,
-		"code": nowCode(t, secret, step), "device": map[string]string{"name": "test", "kind": "cli"}}, nil, &m)
+		"code": srv.clock.code(t, secret, step), "device": map[string]string{"name": "test", "kind": "cli"}}, nil, &m)
 	if res.StatusCode != 200 || m.Token == "" {
 		t.Fatalf("sign in = %d; want a token", res.StatusCode)
 	}

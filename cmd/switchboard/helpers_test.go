@@ -41,11 +41,20 @@ type server struct {
 	setup string // the one-time setup link, if printed
 	data  string
 	logs  *syncBuffer
+	clock *clock
 }
 
 // startServer runs `switchboard serve` on 127.0.0.1:0 over data until the
-// test ends.
+// test ends, on a clock of its own.
 func startServer(t *testing.T, data string, extra ...string) *server {
+	t.Helper()
+	return startServerAt(t, &clock{}, data, extra...)
+}
+
+// startServerAt is startServer on clk; servers that share a database, or
+// one restarted over the same data, share a clock, as TOTP steps once used
+// stay used.
+func startServerAt(t *testing.T, clk *clock, data string, extra ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -53,7 +62,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 	done := make(chan error, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--turn-addr", "127.0.0.1:0"}, extra...)
 	go func() {
-		done <- run(ctx, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
+		done <- runAt(ctx, clk.now, args, func(string) string { return "" }, strings.NewReader(""), pw, logs)
 		pw.Close()
 	}()
 	t.Cleanup(func() {
@@ -67,7 +76,7 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 			t.Error("serve did not stop within 15 s of cancellation")
 		}
 	})
-	s := &server{data: data, logs: logs}
+	s := &server{data: data, logs: logs, clock: clk}
 	lines := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(pr)
@@ -83,20 +92,15 @@ func startServer(t *testing.T, data string, extra ...string) *server {
 			if !ok {
 				t.Fatalf("serve exited before it was ready; logs:\n%s", logs)
 			}
+			if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/setup/") {
+				s.setup = l[i:] // printed before the running line, if at all
+			}
 			if after, ok := strings.CutPrefix(l, "Switchboard is running at "); ok {
 				s.base = after
 			}
 		case <-deadline:
 			t.Fatalf("serve printed no URL within 30 s; logs:\n%s", logs)
 		}
-	}
-	// The setup line, if any, follows at once.
-	select {
-	case l := <-lines:
-		if i := strings.Index(l, "http"); i >= 0 && strings.Contains(l, "/setup/") {
-			s.setup = l[i:]
-		}
-	case <-time.After(500 * time.Millisecond):
 	}
 	go func() {
 		for range lines {
@@ -113,4 +117,28 @@ func browser(t *testing.T) *http.Client {
 		t.Fatal(err)
 	}
 	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+}
+
+// eventually polls cond until it holds, failing the test if it does not
+// within d. Tests use it only where nothing signals the change.
+func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(d); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v, still not %s", d, what)
+		}
+	}
+}
+
+// sockets counts the WebSockets the server has opened for device (it
+// logs each at debug level).
+func (s *server) sockets(device string) int {
+	return strings.Count(s.logs.String(), `"msg":"socket open","device":"`+device+`"`)
+}
+
+// waitSocket waits until the server has opened more than n sockets for
+// device, so that what is sent next reaches it live.
+func (s *server) waitSocket(t *testing.T, device string, n int) {
+	t.Helper()
+	eventually(t, 10*time.Second, "a socket open for device "+device, func() bool { return s.sockets(device) > n })
 }

@@ -48,10 +48,10 @@ func TestNodesDeliverLiveAcrossNATS(t *testing.T) {
 		return &device{name: name, profile: filepath.Join(profiles, name), passphrase: "passphrase of " + name, acct: a}
 	}
 	ann1, bob1, bob2, cat1 := dev("ann1", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
-	ann1.login(t, nodeA.base)
-	bob1.login(t, nodeB.base)
-	bob2.login(t, lb)
-	cat1.login(t, lb)
+	ann1.login(t, nil, nodeA.base)
+	bob1.login(t, nil, nodeB.base)
+	bob2.login(t, nil, lb)
+	cat1.login(t, nil, lb)
 	conv := strings.TrimSpace(ann1.chat(t, "create", "--name", "Major incident cell", "--member", bob.email, "--member", cat.email))
 	if len(conv) != 32 {
 		t.Fatalf("create printed %q; want a conversation ID", conv)

@@ -30,14 +30,15 @@ func TestNodesShareOneDatabase(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &u); err != nil || u.Secret == "" {
 		t.Fatalf("user add --json printed %q (%v)", out, err)
 	}
-	a := startServer(t, t.TempDir(), "--database-url", url)
-	b := startServer(t, t.TempDir(), "--database-url", url)
+	clk := &clock{}
+	a := startServerAt(t, clk, t.TempDir(), "--database-url", url)
+	b := startServerAt(t, clk, t.TempDir(), "--database-url", url)
 	if a.setup != "" || b.setup != "" {
 		t.Errorf("nodes on a database with an organisation printed setup links %q, %q; want none", a.setup, b.setup)
 	}
 
 	c := &http.Client{Timeout: 10 * time.Second}
-	code := nowCode(t, u.Secret)
+	code := clk.code(t, u.Secret)
 	signIn := map[string]any{"email": "ann@example.nhs.uk", "password": "tulip ladder velvet orbit", "code": code,
 		"device": map[string]string{"name": "laptop", "kind": "cli"}}
 	var m me

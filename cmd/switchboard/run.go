@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
@@ -43,15 +44,23 @@ var errUsage = errors.New("usage")
 // run is the whole program, with its environment passed in, so that tests
 // can run it as the binary would be run.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runAt(ctx, time.Now, args, getenv, stdin, stdout, stderr)
+}
+
+// runAt is run on the clock now, which the server and the console commands
+// use for everything they time: TOTP steps, sessions, lockouts, the
+// messaging hub and consultations. Only tests pass a clock other than
+// time.Now, one they move forward instead of waiting for it.
+func runAt(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("%w: name a command", errUsage)
 	}
 	switch args[0] {
 	case "serve":
-		return runServe(ctx, args[1:], getenv, stdout, stderr)
+		return runServe(ctx, now, args[1:], getenv, stdout, stderr)
 	case "admin":
-		return runAdmin(ctx, args[1:], getenv, stdin, stdout, stderr)
+		return runAdmin(ctx, now, args[1:], getenv, stdin, stdout, stderr)
 	case "login":
 		return runLogin(ctx, args[1:], getenv, stdin, stdout, stderr)
 	case "logout":

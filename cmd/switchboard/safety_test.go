@@ -42,7 +42,7 @@ func TestSafetyCodesAndUnread(t *testing.T) {
 	bob := dev("bob", addAccount(t, data, "bob@example.nhs.uk"))
 	cat := dev("cat", addAccount(t, data, "cat@example.nhs.uk"))
 	for _, d := range []*device{ann, bob, cat} {
-		d.login(t, srv.base)
+		d.login(t, srv.clock, srv.base)
 	}
 	conv := strings.TrimSpace(ann.chat(t, "create", "--name", "Ward 7", "--member", bob.acct.email, "--member", cat.acct.email))
 	ann.chat(t, "send", conv, "first")

@@ -30,7 +30,7 @@ type serveConfig struct {
 	metrics   string
 }
 
-func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runServe(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg serveConfig
 	flags := newFlags("serve", stderr)
 	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
@@ -68,7 +68,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("%w: --log-level must be debug, info, warn or error", errUsage)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	now := time.Now
 
 	store, err := openStore(ctx, cfg.data, cfg.dbURL)
 	if err != nil {
@@ -125,10 +124,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ln.Close()
 		return err
 	}
-	fmt.Fprintf(stdout, "Switchboard is running at %s\n", base)
+	// The setup link comes first, so that whoever waits for the running
+	// line has every line before it and need not wait for one that may
+	// never come.
 	if setup != "" {
 		fmt.Fprintf(stdout, "Set up your organisation (this link works once): %s/setup/%s\n", base, setup)
 	}
+	fmt.Fprintf(stdout, "Switchboard is running at %s\n", base)
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.data, "tls", cfg.tlsCert != "")
 	ready.Store(true)
 	return httpd.Serve(ctx, ln, srv.Handler(), log, cfg.tlsCert, cfg.tlsKey)

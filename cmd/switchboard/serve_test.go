@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
 )
 
@@ -59,21 +58,6 @@ type me struct {
 	Token     string `json:"token"`
 }
 
-// nowCode is the TOTP code of the current step, or of a later one: each
-// code signs in once, and the server allows one step of clock drift.
-func nowCode(t *testing.T, secret string, ahead ...int64) string {
-	t.Helper()
-	step := identity.TOTPCounter(time.Now())
-	if len(ahead) > 0 {
-		step += ahead[0]
-	}
-	c, err := identity.TOTPCode(secret, step)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // TestFirstRunThroughHTTP drives a fresh installation as its first admin
 // would, over HTTP: setup link, password, TOTP, then administration.
 func TestFirstRunThroughHTTP(t *testing.T) {
@@ -120,7 +104,7 @@ func firstRun(t *testing.T, srv *server) {
 		t.Fatalf("enrol password reply = %+v; want a secret and a QR code", key)
 	}
 	var m me
-	res = api(t, c, "POST", srv.base+"/api/enrol/confirm", map[string]any{"token": setup.EnrolToken, "code": nowCode(t, key.Secret),
+	res = api(t, c, "POST", srv.base+"/api/enrol/confirm", map[string]any{"token": setup.EnrolToken, "code": srv.clock.code(t, key.Secret),
 		"device": map[string]string{"name": "Chrome on Linux", "kind": "web"}}, nil, &m)
 	if res.StatusCode != 200 || m.CSRFToken == "" || m.Token != "" {
 		t.Fatalf("enrol confirm = %d %+v; want signed in, with no token in the body of a browser reply", res.StatusCode, m)
@@ -171,7 +155,7 @@ func firstRun(t *testing.T, srv *server) {
 	enrolTok := added.EnrolURL[strings.LastIndex(added.EnrolURL, "/")+1:]
 	api(t, cara, "POST", srv.base+"/api/enrol/password", map[string]string{"token": enrolTok, "password": "amber kettle winter maple"}, nil, &key)
 	var cm me
-	api(t, cara, "POST", srv.base+"/api/enrol/confirm", map[string]any{"token": enrolTok, "code": nowCode(t, key.Secret), "device": map[string]string{"name": "Phone", "kind": "web"}}, nil, &cm)
+	api(t, cara, "POST", srv.base+"/api/enrol/confirm", map[string]any{"token": enrolTok, "code": srv.clock.code(t, key.Secret), "device": map[string]string{"name": "Phone", "kind": "web"}}, nil, &cm)
 	if cm.User.Email != "cara@example.nhs.uk" {
 		t.Fatalf("clinician enrolment signed in %+v", cm)
 	}
@@ -199,8 +183,24 @@ func firstRun(t *testing.T, srv *server) {
 	// A command-line client signs in with a bearer token.
 	cliClient := &http.Client{Timeout: 10 * time.Second}
 	var cliMe me
-	api(t, cliClient, "POST", srv.base+"/api/session", map[string]any{"email": "cara@example.nhs.uk", "password": "amber kettle winter maple",
-		"code": nowCode(t, key.Secret, 1), "device": map[string]string{"name": "laptop", "kind": "cli"}}, nil, &cliMe)
+	used := srv.clock.step() + 1
+	code := srv.clock.code(t, key.Secret, 1)
+	signIn := map[string]any{"email": "cara@example.nhs.uk", "password": "amber kettle winter maple",
+		"code": code, "device": map[string]string{"name": "laptop", "kind": "cli"}}
+	api(t, cliClient, "POST", srv.base+"/api/session", signIn, nil, &cliMe)
+	// Each code signs in once: used again it is refused, both now and once
+	// the server's clock reaches the code's own step.
+	for _, step := range []int64{used - 1, used} {
+		srv.clock.toStep(step)
+		if res := api(t, cliClient, "POST", srv.base+"/api/session", signIn, nil, &e); res.StatusCode != 401 {
+			t.Errorf("the code of step %d used again in step %d = %d; want 401", used, step, res.StatusCode)
+		}
+	}
+	srv.clock.toStep(used + 1)
+	signIn["code"] = srv.clock.code(t, key.Secret)
+	if res := api(t, cliClient, "POST", srv.base+"/api/session", signIn, nil, &e); res.StatusCode != 200 {
+		t.Errorf("the next step's code = %d %q; want 200", res.StatusCode, e.Error)
+	}
 	if res := api(t, cliClient, "POST", srv.base+"/api/session", map[string]any{"email": "cara@example.nhs.uk", "password": "amber kettle winter maple",
 		"code": "000000", "device": map[string]string{"kind": "cli"}}, nil, &e); res.StatusCode != 401 || e.Error != "The email, password or security code is not right." {
 		t.Errorf("wrong code = %d %q; want 401 without saying which factor", res.StatusCode, e.Error)

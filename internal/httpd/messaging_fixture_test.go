@@ -413,3 +413,15 @@ func testLimits() messaging.Limits {
 	l.SendRate = 0
 	return l
 }
+
+// waitConnected waits until d's poll or socket has subscribed to the hub,
+// so that what happens next reaches it while it waits rather than in its
+// first read of the store.
+func (f *msgFixture) waitConnected(d *tdev) {
+	f.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !f.svc.Hub().Connected(d.id); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			f.t.Fatalf("%s is not connected after 10 s", d.email)
+		}
+	}
+}

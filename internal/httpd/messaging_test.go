@@ -424,7 +424,7 @@ func TestLongPoll(t *testing.T) {
 		_, r, _ := poll(bob, map[string]int64{id: last}, 20)
 		done <- r
 	}()
-	time.Sleep(200 * time.Millisecond)
+	f.waitConnected(bob)
 	start := time.Now()
 	ann.send(id, "lp1", "while bob polls")
 	select {
@@ -441,7 +441,7 @@ func TestLongPoll(t *testing.T) {
 		_, r, _ := poll(cat, map[string]int64{}, 20)
 		done <- r
 	}()
-	time.Sleep(200 * time.Millisecond)
+	f.waitConnected(cat)
 	ann.read(id, 0)
 	if code, _ := ann.commit(id, mls.CommitOptions{Add: ann.claim("cat@example.nhs.uk"), RatchetTreeInWelcome: true}); code != 200 {
 		t.Fatalf("add cat = %d", code)

@@ -102,6 +102,7 @@ func (k *socket) run(ctx context.Context) {
 	}
 	k.batch = hello.Batch
 	k.adopt(convs, hello.Cursors)
+	k.srv.log.Debug("socket open", "device", k.p.Device.ID)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -78,12 +79,18 @@ func TestEventsReachEveryNodeOnceInOrder(t *testing.T) {
 	if err := a.Publish(ctx, messaging.Event{Device: "dev-b", Notice: []byte(`{"type":"erase"}`)}); err != nil {
 		t.Fatal(err)
 	}
+	// A last marker is heard after any duplicate of what came before it,
+	// as each node hears a publisher's events in order.
+	marker := messaging.Event{Device: "dev-marker", Notice: []byte(`{"type":"marker"}`)}
+	if err := a.Publish(ctx, marker); err != nil {
+		t.Fatal(err)
+	}
 	for name, r := range map[string]*recorder{"publishing node": ra, "node b": rb, "node c": rc} {
-		r.waitFor(t, "all of them", func(evs []messaging.Event) bool { return len(evs) >= n+1 })
-		time.Sleep(50 * time.Millisecond) // room for a duplicate to show
-		evs := r.snapshot()
-		if len(evs) != n+1 {
-			t.Fatalf("%s heard %d events; want %d, each once", name, len(evs), n+1)
+		evs := r.waitFor(t, "the marker", func(evs []messaging.Event) bool {
+			return slices.ContainsFunc(evs, func(e messaging.Event) bool { return e.Device == marker.Device })
+		})
+		if len(evs) != n+2 || evs[n+1].Device != marker.Device {
+			t.Fatalf("%s heard %d events up to the marker; want %d, each once", name, len(evs), n+2)
 		}
 		for i, e := range evs[:n] {
 			if e.Message == nil || e.Message.Seq != int64(i+1) || !bytes.Equal(e.Message.Data, []byte{byte(i + 1), 0xc1, 0x9e}) {

@@ -10,6 +10,11 @@ import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
 import { freshCode } from './totp.mjs';
 import { decrypt, pushEndpoint, subscriptionKeys } from './webpush.mjs';
 
+// rendered resolves once the page has painted twice more: the composer
+// checks its text as it renders, so any warning for what was just typed
+// is on the page by then.
+const rendered = (p) => p.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const [ann, bob, cat] = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
 const PIN = { [ann?.email]: '482916', [bob?.email]: '739105', [cat?.email]: '205837' };
@@ -236,7 +241,7 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     const a = pages[ann.email];
     const box = a.getByLabel('Message', { exact: true });
     await box.fill('Please review 943 476 5918 today');
-    await a.waitForTimeout(300);
+    await rendered(a);
     assert.equal(await a.getByTestId('pid-warning').count(), 0, 'no warning for a number that fails the check digit');
     await box.fill('Please review 943 476 5919 today');
     await a.getByTestId('pid-warning').waitFor();

@@ -1,7 +1,6 @@
 // RFC 6238 TOTP (HMAC-SHA-1, 6 digits, 30-second steps), as an
 // authenticator app computes it from the setup key on the enrolment page.
 import { createHmac } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 const STEP_SECONDS = 30;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -41,13 +40,39 @@ export const stepAt = (ms = Date.now()) => Math.floor(ms / 1000 / STEP_SECONDS);
 /** totp is the code for a base32 secret in the given step. */
 export const totp = (secret, step = stepAt()) => hotp(base32Decode(secret), step);
 
-/** freshCode returns a code from a step later than lastStep, waiting for
- * the next window if need be: the server accepts each step's code once. */
+// The Go test that runs these files serves the server's clock at
+// SWITCHBOARD_CLOCK_URL (see serveControl in cmd/switchboard), so that a
+// test needing the next TOTP step moves the server on to it instead of
+// waiting up to 30 seconds.
+const clockURL = () => process.env.SWITCHBOARD_CLOCK_URL;
+
+async function clockCall(method, path) {
+  const base = clockURL();
+  if (!base) throw new Error('SWITCHBOARD_CLOCK_URL is not set: run the browser tests through go test ./cmd/switchboard');
+  const res = await fetch(base + path, { method });
+  if (!res.ok) throw new Error(`${method} ${path} on the test clock: ${res.status} ${await res.text()}`);
+  return (await res.json()).ms;
+}
+
+/** serverNow is the server's time in Unix milliseconds. */
+export const serverNow = () => clockCall('GET', '/now');
+
+/** advanceServer moves the server's clock ms forward and returns its new time. */
+export const advanceServer = (ms) => clockCall('POST', `/advance?ms=${Math.max(0, Math.ceil(ms))}`);
+
+/** freshCode returns the code of the server's current step if it is later
+ * than lastStep, the step whose code was last used; otherwise it moves the
+ * server's clock into the step after lastStep, as the server accepts each
+ * step's code once. */
 export async function freshCode(secret, lastStep = -1) {
-  let step = stepAt();
-  while (step <= lastStep) {
-    await sleep((lastStep + 1) * STEP_SECONDS * 1000 - Date.now() + 250);
-    step = stepAt();
+  let now = await serverNow();
+  if (stepAt(now) <= lastStep) {
+    now = await advanceServer((lastStep + 1) * STEP_SECONDS * 1000 + 1000 - now);
   }
+  const step = stepAt(now);
   return { code: totp(secret, step), step };
 }
+
+/** serverCode is the code for the server's current step, without regard
+ * to whether it has been used. */
+export const serverCode = async (secret) => totp(secret, stepAt(await serverNow()));
