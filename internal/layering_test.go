@@ -51,6 +51,7 @@ var layers = map[string]layer{
 	"netpolicy": domain, // which network addresses the server may reach
 	"pid":       domain,
 	"token":     domain,
+	"wire":      domain, // the contract between server and client core
 
 	"httpd":    adapter,
 	"nats":     adapter,
@@ -68,7 +69,7 @@ var layers = map[string]layer{
 
 // clientMay lists what the client core may import besides itself: the
 // shared pure packages. Everything else under internal/ is the server's.
-var clientMay = []string{"mls", "fault", "pid", "token"}
+var clientMay = []string{"mls", "fault", "pid", "token", "wire"}
 
 // pkg is the part of `go list -json` the rules read.
 type pkg struct {

@@ -66,7 +66,7 @@ func hasMember(c listedConv, device string) bool {
 // for good leaves them, and signing in again on a new profile brings the
 // person back without anyone adding them.
 func TestChatNewDeviceJoins(t *testing.T) {
-	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir()}
+	w := &chatWorld{data: t.TempDir(), addr: freeAddr(t), profiles: t.TempDir(), clock: &clock{}}
 	w.base = "http://" + w.addr
 	if _, _, err := cli(t, "", "admin", "--data", w.data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
@@ -79,9 +79,9 @@ func TestChatNewDeviceJoins(t *testing.T) {
 		return &device{name: name, profile: filepath.Join(w.profiles, name), passphrase: "passphrase of " + name, acct: a}
 	}
 	ann1, ann2, ann3, bob1, bob2, cat1 := dev("ann1", ann), dev("ann2", ann), dev("ann3", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
-	startServer(t, w.data, "--addr", w.addr)
-	ann1.login(t, w.base)
-	bob1.login(t, w.base)
+	startServerAt(t, w.clock, w.data, "--addr", w.addr)
+	ann1.login(t, w.clock, w.base)
+	bob1.login(t, w.clock, w.base)
 	ward := strings.TrimSpace(ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", bob.email))
 	theatre := strings.TrimSpace(bob1.chat(t, "create", "--name", "Theatre list", "--member", ann.email))
 	before := unique(t, "before the phone")
@@ -91,7 +91,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	wt := bob1.watch(t)
 	defer wt.end()
 	start := time.Now()
-	ann2.login(t, w.base)
+	ann2.login(t, w.clock, w.base)
 	both := func(cs []listedConv) bool {
 		ids := map[string]string{}
 		for _, c := range cs {
@@ -144,7 +144,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	if _, err := bob1.sb(t, t.Context(), "", &strings.Builder{}, "logout", "--profile", bob1.profile); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
-	bob2.login(t, w.base)
+	bob2.login(t, w.clock, w.base)
 	if got := bob2.waitList(t, both); !both(got) {
 		t.Fatalf("bob's new device lists %+v; want both conversations by name", got)
 	}
@@ -157,7 +157,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	// cat has never signed in: ann adds her all the same, and her first
 	// device joins by itself.
 	ann2.chat(t, "add", ward, cat.email)
-	cat1.login(t, w.base)
+	cat1.login(t, w.clock, w.base)
 	inWard := func(cs []listedConv) bool {
 		return len(cs) == 1 && cs[0].ID == ward && cs[0].Name == "Ward 7 handover" && !cs[0].Removed
 	}
@@ -178,7 +178,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	// leaves a proposal naming a revoked device: the members' next commit
 	// still goes through, and the device is then taken out.
 	wa.end()
-	ann3.login(t, w.base)
+	ann3.login(t, w.clock, w.base)
 	if _, err := ann3.sb(t, t.Context(), "", &strings.Builder{}, "logout", "--profile", ann3.profile); err != nil {
 		t.Fatalf("logout: %v", err)
 	}
