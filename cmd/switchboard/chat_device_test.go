@@ -38,11 +38,13 @@ func (d *device) list(t *testing.T) []listedConv {
 	return out
 }
 
-// waitList lists d's conversations until ok accepts them, for at most 20 s.
+// waitList lists d's conversations until ok accepts them, for at most a
+// minute: on a loaded CI machine each step (key derivation, commits,
+// Welcomes) can take seconds.
 func (d *device) waitList(t *testing.T, ok func([]listedConv) bool) []listedConv {
 	t.Helper()
 	var got []listedConv
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		if got = d.list(t); ok(got) {
 			return got
 		}
@@ -79,7 +81,7 @@ func TestChatNewDeviceJoins(t *testing.T) {
 		return &device{name: name, profile: filepath.Join(w.profiles, name), passphrase: "passphrase of " + name, acct: a}
 	}
 	ann1, ann2, ann3, bob1, bob2, cat1 := dev("ann1", ann), dev("ann2", ann), dev("ann3", ann), dev("bob1", bob), dev("bob2", bob), dev("cat1", cat)
-	startServerAt(t, w.clock, w.data, "--addr", w.addr)
+	srv := startServerAt(t, w.clock, w.data, "--addr", w.addr)
 	ann1.login(t, w.clock, w.base)
 	bob1.login(t, w.clock, w.base)
 	ward := strings.TrimSpace(ann1.chat(t, "create", "--name", "Ward 7 handover", "--member", bob.email))
@@ -146,7 +148,8 @@ func TestChatNewDeviceJoins(t *testing.T) {
 	}
 	bob2.login(t, w.clock, w.base)
 	if got := bob2.waitList(t, both); !both(got) {
-		t.Fatalf("bob's new device lists %+v; want both conversations by name", got)
+		wa.end()
+		t.Fatalf("bob's new device lists %+v; want both conversations by name\nann's watch logged:\n%s\nthe server logged:\n%s", got, wa.stderr, srv.logs)
 	}
 	again := unique(t, "welcome back bob")
 	w.send(t, ann2, theatre, again)

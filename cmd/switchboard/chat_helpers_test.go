@@ -348,11 +348,12 @@ func (r *recorder) WriteHeader(s int) { r.status = s }
 
 // watcher is a running `chat watch`.
 type watcher struct {
-	out  syncBuffer
-	done chan error
-	stop context.CancelFunc
-	err  error
-	over bool
+	out    syncBuffer
+	done   chan error
+	stop   context.CancelFunc
+	err    error
+	over   bool
+	stderr string // what the watch logged, once it has ended
 }
 
 // watch starts `chat watch` on the device until end is called.
@@ -361,7 +362,8 @@ func (d *device) watch(t *testing.T) *watcher {
 	ctx, stop := context.WithCancel(context.Background())
 	w := &watcher{done: make(chan error, 1), stop: stop}
 	go func() {
-		_, err := d.sb(t, ctx, "", &w.out, "chat", "--profile", d.profile, "watch")
+		stderr, err := d.sb(t, ctx, "", &w.out, "chat", "--profile", d.profile, "watch")
+		w.stderr = stderr
 		w.done <- err
 	}()
 	return w

@@ -369,13 +369,15 @@ describe('foundation web client', { concurrency: false }, () => {
     await heading(p).filter({ hasText: `Hello, ${admin.name}` }).waitFor();
   });
 
-  step('signing in again on the same browser reuses its device', async () => {
+  step('signing out retires this browser\'s device; signing in again there is one new device', async () => {
     const p = adminPage;
     await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();
     await p.waitForURL(/\/account$/);
     const rows = p.getByTestId('my-devices').locator('tbody tr');
     await rows.filter({ hasText: 'This device' }).waitFor();
-    assert.equal(await rows.count(), 1, 'one device, not one per sign-in');
+    const active = rows.filter({ hasNotText: 'Revoked' });
+    assert.equal(await active.count(), 1, 'one device in use: the one signed out is retired, not reused');
+    assert.equal(await rows.filter({ hasText: 'Revoked' }).count(), 1, 'the device signed out is listed as no longer usable');
   });
 
   step('a page left unused for the idle time limit signs itself out', async () => {
