@@ -11,8 +11,10 @@ import (
 
 var errBadLink = fault.New(fault.NotFound, "This link is not valid: it may have been used already or have expired. Ask your administrator for a new one.")
 
-// EnsureSetup returns a new one-time setup token if no organisation exists
-// yet, replacing any earlier one; otherwise it returns "".
+// EnsureSetup returns a new one-time setup token, valid for an hour, if no
+// organisation exists yet, replacing any earlier one; otherwise it returns
+// "". The token dies as soon as any organisation exists, however it was
+// made (through the link or at the console).
 func (s *Service) EnsureSetup(ctx context.Context) (string, error) {
 	n, err := s.store.CountOrgs(ctx)
 	if err != nil {
@@ -22,7 +24,7 @@ func (s *Service) EnsureSetup(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	tok := token.Secret("")
-	e := &Enrolment{TokenHash: token.Hash(tok), Kind: EnrolSetup, ExpiresAt: s.now().Add(enrolValidFor)}
+	e := &Enrolment{TokenHash: token.Hash(tok), Kind: EnrolSetup, ExpiresAt: s.now().Add(setupValidFor)}
 	if err := s.store.SetupEnrolment(ctx, e); err != nil {
 		return "", fmt.Errorf("store setup link: %w", err)
 	}
@@ -48,8 +50,25 @@ func (s *Service) enrolment(ctx context.Context, tok, kind string) (*Enrolment, 
 
 // CheckSetup reports whether tok is a live setup token.
 func (s *Service) CheckSetup(ctx context.Context, tok string) error {
-	_, err := s.enrolment(ctx, tok, EnrolSetup)
+	_, err := s.setupEnrolment(ctx, tok)
 	return err
+}
+
+// setupEnrolment returns the setup enrolment of tok while it is live and
+// no organisation exists.
+func (s *Service) setupEnrolment(ctx context.Context, tok string) (*Enrolment, error) {
+	e, err := s.enrolment(ctx, tok, EnrolSetup)
+	if err != nil {
+		return nil, err
+	}
+	n, err := s.store.CountOrgs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("count organisations: %w", err)
+	}
+	if n > 0 {
+		return nil, errBadLink
+	}
+	return e, nil
 }
 
 // SetupInput describes the first organisation and its first admin.
@@ -61,7 +80,7 @@ type SetupInput struct {
 // admin (who also holds the dpo and clinician roles until others are added),
 // and returns an enrolment token for that admin to set a password and MFA.
 func (s *Service) Setup(ctx context.Context, tok string, in SetupInput, addr string) (string, error) {
-	e, err := s.enrolment(ctx, tok, EnrolSetup)
+	e, err := s.setupEnrolment(ctx, tok)
 	if err != nil {
 		return "", err
 	}

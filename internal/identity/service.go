@@ -19,6 +19,10 @@ const (
 	addrMaxFailures   = 30 // failures from one address…
 	addrWindow        = 15 * time.Minute
 	enrolValidFor     = 7 * 24 * time.Hour
+	// setupValidFor bounds the first-start setup link, which anyone who
+	// reads the service's output could use: a new one is printed at each
+	// start while no organisation exists.
+	setupValidFor = time.Hour
 	touchEvery        = 15 * time.Second // last-seen precision, to spare writes
 )
 

@@ -230,6 +230,7 @@ func TestSetupAndEnrolment(t *testing.T) {
 	if again, _ := ids.EnsureSetup(ctx); again != "" {
 		t.Errorf("EnsureSetup after setup = %q; want none", again)
 	}
+	testSetupLinkLifetime(t)
 	if _, err := ids.EnrolPassword(ctx, enrol, "password123", ""); !fault.Is(err, fault.Invalid) {
 		t.Errorf("EnrolPassword(weak) = %v; want Invalid", err)
 	}
@@ -284,5 +285,46 @@ func TestSetupAndEnrolment(t *testing.T) {
 	clk.add(8 * 24 * time.Hour)
 	if _, _, err := ids.EnrolInfo(ctx, link); !fault.Is(err, fault.NotFound) {
 		t.Errorf("EnrolInfo(link 8 days old) = %v; want NotFound", err)
+	}
+}
+
+// testSetupLinkLifetime: the first-start link lasts an hour, and dies once
+// any organisation exists, even one made at the console.
+func testSetupLinkLifetime(t *testing.T) {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	clk := &clock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
+	ids := identity.NewService(store, slog.New(slog.NewTextHandler(io.Discard, nil)), clk.now)
+	tok, err := ids.EnsureSetup(ctx)
+	if err != nil || tok == "" {
+		t.Fatalf("EnsureSetup = %q, %v", tok, err)
+	}
+	clk.add(59 * time.Minute)
+	if err := ids.CheckSetup(ctx, tok); err != nil {
+		t.Errorf("CheckSetup after 59 minutes = %v; want a live link", err)
+	}
+	clk.add(2 * time.Minute)
+	if err := ids.CheckSetup(ctx, tok); !fault.Is(err, fault.NotFound) {
+		t.Errorf("CheckSetup after 61 minutes = %v; want NotFound", err)
+	}
+	tok, err = ids.EnsureSetup(ctx) // the next start prints a new one
+	if err != nil || tok == "" {
+		t.Fatalf("EnsureSetup again = %q, %v", tok, err)
+	}
+	if _, err := ids.CreateOrg(ctx, "RXX", "Example Hospitals NHS Trust"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ids.CheckSetup(ctx, tok); !fault.Is(err, fault.NotFound) {
+		t.Errorf("CheckSetup once an organisation exists = %v; want NotFound", err)
+	}
+	if _, err := ids.Setup(ctx, tok, identity.SetupInput{ODS: "A81001", OrgName: "Riverside Surgery", Name: "Eve", Email: "eve@x.nhs.uk"}, ""); !fault.Is(err, fault.NotFound) {
+		t.Errorf("Setup once an organisation exists = %v; want NotFound", err)
+	}
+	if again, _ := ids.EnsureSetup(ctx); again != "" {
+		t.Errorf("EnsureSetup once an organisation exists = %q; want none", again)
 	}
 }
