@@ -57,3 +57,60 @@ func (l *addrLimiter) prune(addr string, now time.Time) []time.Time {
 	l.fails[addr] = f
 	return f
 }
+
+// ghostLocks gives an email with no usable account (none at all, or one
+// not yet enrolled) the same failure count and lockout a real account
+// gets, so that answers never tell which emails have accounts. It lives in
+// one node's memory and is bounded.
+type ghostLocks struct {
+	mu    sync.Mutex
+	state map[string]ghost
+}
+
+type ghost struct {
+	failures    int
+	lockedUntil time.Time
+	last        time.Time
+}
+
+// maxGhosts bounds the emails remembered; the oldest are forgotten first.
+const maxGhosts = 50000
+
+func newGhostLocks() *ghostLocks { return &ghostLocks{state: map[string]ghost{}} }
+
+// lockedUntil returns until when email is locked, or the zero time.
+func (g *ghostLocks) lockedUntil(email string, now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if st := g.state[email]; now.Before(st.lockedUntil) {
+		return st.lockedUntil
+	}
+	return time.Time{}
+}
+
+// fail counts a failure for email and returns until when it is now locked
+// (zero if it is not), on the same schedule as accounts.
+func (g *ghostLocks) fail(email string, now time.Time) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	st := g.state[email]
+	st.failures++
+	st.last = now
+	if st.failures%lockAfterFailures == 0 {
+		st.lockedUntil = now.Add(lockDuration(st.failures))
+	}
+	g.state[email] = st
+	if len(g.state) > maxGhosts {
+		var oldest string
+		for e, s := range g.state {
+			if oldest == "" || s.last.Before(g.state[oldest].last) {
+				oldest = e
+			}
+		}
+		delete(g.state, oldest)
+	}
+	if st.failures%lockAfterFailures == 0 {
+		return st.lockedUntil
+	}
+	return time.Time{}
+}

@@ -23,7 +23,7 @@ const (
 	// reads the service's output could use: a new one is printed at each
 	// start while no organisation exists.
 	setupValidFor = time.Hour
-	touchEvery        = 15 * time.Second // last-seen precision, to spare writes
+	touchEvery    = 15 * time.Second // last-seen precision, to spare writes
 )
 
 // Service is the identity capability: organisations, accounts, enrolment,
@@ -35,6 +35,7 @@ type Service struct {
 	now      func() time.Time
 	policy   PasswordPolicy
 	limiter  *addrLimiter
+	ghosts   *ghostLocks
 	OnSignIn func(outcome string) // counts outcomes for metrics; may be nil
 	// OnDeviceRevoked is called after a device is revoked (messaging
 	// removes it from its groups and tells it to erase); may be nil.
@@ -43,7 +44,7 @@ type Service struct {
 
 // NewService returns a Service over store.
 func NewService(store Store, log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, log: log, now: now, limiter: newAddrLimiter(addrMaxFailures, addrWindow)}
+	return &Service{store: store, log: log, now: now, limiter: newAddrLimiter(addrMaxFailures, addrWindow), ghosts: newGhostLocks()}
 }
 
 // DeviceInput is what a client says about itself when it signs in.
@@ -83,24 +84,20 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 		return nil, err
 	}
 	u, err := s.store.UserByEmail(ctx, email)
-	if fault.Is(err, fault.NotFound) {
-		CheckPassword(dummyHash, in.Password)
-		s.limiter.fail(in.Addr, now)
-		s.count("unknown")
-		return nil, errBadCredentials
-	}
-	if err != nil {
+	if err != nil && !fault.Is(err, fault.NotFound) {
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
-	if now.Before(u.LockedUntil) {
-		s.count("locked")
-		return nil, tooMany(now, u.LockedUntil.Sub(now), "This account is locked after too many failed sign-ins.")
+	if err != nil || !u.Enrolled() {
+		// No account to sign in to: answered exactly as a real one with
+		// a wrong password would be, lockouts included.
+		return nil, s.ghostFailure(email, in, now, err != nil)
 	}
-	if !u.Enrolled() {
-		CheckPassword(dummyHash, in.Password)
-		s.limiter.fail(in.Addr, now)
-		s.count("not_enrolled")
-		return nil, fault.New(fault.Unauthenticated, "This account has not been set up yet. Use the enrolment link your administrator gave you.")
+	if now.Before(u.LockedUntil) && !s.knownDevice(ctx, u, in.Device.ID) {
+		// A device the person has signed in on before gets through with
+		// the right password and code, so that someone failing on
+		// purpose elsewhere cannot lock them out of it.
+		s.count("locked")
+		return nil, tooMany(now, u.LockedUntil.Sub(now), lockedWhy)
 	}
 	counter, codeOK := int64(0), false
 	pwOK := CheckPassword(u.PasswordHash, in.Password)
@@ -121,6 +118,43 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 		return nil, fmt.Errorf("sign in: %w", err)
 	}
 	return s.start(ctx, u, org, in.Device, in.Addr, counter, "", "signin.ok")
+}
+
+// lockedWhy is the sentence for a locked sign-in, whether or not the
+// email has an account.
+const lockedWhy = "This account is locked after too many failed sign-ins."
+
+// ghostFailure answers a sign-in to an email with no usable account as a
+// wrong password for a real one is answered: it takes as long (a password
+// hash is checked), counts towards the same lockout, and says the same.
+func (s *Service) ghostFailure(email string, in SignInInput, now time.Time, unknown bool) error {
+	if until := s.ghosts.lockedUntil(email, now); !until.IsZero() {
+		s.count("locked")
+		return tooMany(now, until.Sub(now), lockedWhy)
+	}
+	CheckPassword(dummyHash, in.Password)
+	s.limiter.fail(in.Addr, now)
+	if unknown {
+		s.count("unknown")
+	} else {
+		s.count("not_enrolled")
+	}
+	if until := s.ghosts.fail(email, now); !until.IsZero() {
+		s.count("lockout")
+		return tooMany(now, until.Sub(now), "This account is now locked after too many failed sign-ins.")
+	}
+	s.count("bad_credentials")
+	return errBadCredentials
+}
+
+// knownDevice reports whether id is a device of u's, not revoked, that
+// has signed in before.
+func (s *Service) knownDevice(ctx context.Context, u *User, id string) bool {
+	if id == "" {
+		return false
+	}
+	d, err := s.store.DeviceByID(ctx, id)
+	return err == nil && d.UserID == u.ID && !d.Revoked()
 }
 
 func (s *Service) failed(ctx context.Context, u *User, addr string, now time.Time, pwOK bool) error {
@@ -147,11 +181,7 @@ func (s *Service) recordFailure(ctx context.Context, u *User, addr string, now t
 		ev := audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "signin.fail", Target: u.ID, Addr: addr,
 			Detail: map[string]string{"failures": fmt.Sprint(n), "factor": map[bool]string{false: "password", true: "totp"}[pwOK]}}
 		if n%lockAfterFailures == 0 {
-			d := lockFor << (n/lockAfterFailures - 1)
-			if d > maxLock || d <= 0 {
-				d = maxLock
-			}
-			until = now.Add(d)
+			until = now.Add(lockDuration(n))
 			ev.Action = "signin.lockout"
 			ev.Detail["locked_until"] = until.UTC().Format(time.RFC3339)
 		}
@@ -163,6 +193,16 @@ func (s *Service) recordFailure(ctx context.Context, u *User, addr string, now t
 			return time.Time{}, err
 		}
 	}
+}
+
+// lockDuration is how long the nth consecutive failure locks for: 15
+// minutes at the fifth, doubled at each further fifth, at most a day.
+func lockDuration(n int) time.Duration {
+	d := lockFor << (n/lockAfterFailures - 1)
+	if d > maxLock || d <= 0 {
+		d = maxLock
+	}
+	return d
 }
 
 func tooMany(now time.Time, wait time.Duration, why string) error {
