@@ -32,3 +32,18 @@ func sentence(raw []byte) string {
 	json.Unmarshal(raw, &e)
 	return e.Error
 }
+
+// TestBodyMustBeAnObject: null, a list or a bare value is refused with a
+// sentence, not taken for an empty request.
+func TestBodyMustBeAnObject(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	d := f.device("ann@example.nhs.uk")
+	for _, path := range []string{"/api/keypackages", "/api/poll", "/api/keypackages/claim"} {
+		for _, body := range []string{"null", " null ", "[]", "5", `"x"`, "true"} {
+			status, raw := call(t, f.ts.URL, "POST", path, d.token, body)
+			if status != http.StatusBadRequest || sentence(raw) != "The request body must be a JSON object ({…})." {
+				t.Errorf("POST %s %s = %d %s; want 400 asking for a JSON object", path, body, status, raw)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package httpd
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +28,15 @@ func decodeN(w http.ResponseWriter, r *http.Request, v any, maxBody int64) error
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" && !startsWith(ct, "application/json;") {
 		return fault.Invalidf("Send the request body as JSON (Content-Type: application/json).")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
+	// Every body is a JSON object: null, a list or a bare value would
+	// decode into nothing and be taken for an empty request.
+	if err := skipSpace(body); err == nil {
+		if b, _ := body.Peek(1); len(b) == 1 && b[0] != '{' {
+			return fault.Invalidf("The request body must be a JSON object ({…}).")
+		}
+	}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
@@ -50,6 +59,22 @@ func decodeN(w http.ResponseWriter, r *http.Request, v any, maxBody int64) error
 		return fault.Invalidf("The request body has data after the JSON object; send exactly one object.")
 	}
 	return nil
+}
+
+// skipSpace reads past JSON whitespace.
+func skipSpace(r *bufio.Reader) error {
+	for {
+		b, err := r.Peek(1)
+		if err != nil {
+			return err
+		}
+		if b[0] != ' ' && b[0] != '\t' && b[0] != '\n' && b[0] != '\r' {
+			return nil
+		}
+		if _, err := r.ReadByte(); err != nil {
+			return err
+		}
+	}
 }
 
 func startsWith(s, p string) bool { return len(s) >= len(p) && s[:len(p)] == p }
