@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -24,8 +23,9 @@ type Options struct {
 	Backend Backend
 	// Passphrase unlocks the store; it never leaves the device.
 	Passphrase []byte
-	// HTTPClient talks to the server; nil means one with a 30 s timeout.
-	HTTPClient *http.Client
+	// Transport talks to the server; nil means net/http with a 30 s
+	// timeout natively, fetch in the browser.
+	Transport Transport
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives IDs and outcomes, never message content; nil discards.
@@ -82,11 +82,11 @@ func newClient(opts Options) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	t := opts.Transport
+	if t == nil {
+		t = defaultTransport()
 	}
-	c.api = &api{http: hc, erase: func() {
+	c.api = &api{transport: t, erase: func() {
 		if err := c.b.Erase(); err != nil {
 			c.log.Error("erase the store of a revoked device", "err", err)
 		}
@@ -162,7 +162,7 @@ func (c *Client) signIn(ctx context.Context, in LoginInput, old *profile) error 
 		dev.ID = old.DeviceID
 	}
 	var me meResp
-	if err := c.api.do(ctx, http.MethodPost, "/api/session",
+	if err := c.api.do(ctx, "POST", "/api/session",
 		signInReq{Email: in.Email, Password: in.Password, Code: in.Code, Device: dev}, &me); err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (c *Client) signIn(ctx context.Context, in LoginInput, old *profile) error 
 // signature key to the account.
 func (c *Client) registerCredential(ctx context.Context, old *profile) error {
 	var svc serviceResp
-	if err := c.api.do(ctx, http.MethodGet, "/api/mls/service", nil, &svc); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/mls/service", nil, &svc); err != nil {
 		return err
 	}
 	if len(svc.SigningKey) != ed25519.PublicKeySize {
@@ -210,7 +210,7 @@ func (c *Client) registerCredential(ctx context.Context, old *profile) error {
 	var out struct {
 		Identity []byte `json:"identity"`
 	}
-	if err := c.api.do(ctx, http.MethodPut, "/api/mls/credential", map[string][]byte{"signature_key": pub}, &out); err != nil {
+	if err := c.api.do(ctx, "PUT", "/api/mls/credential", map[string][]byte{"signature_key": pub}, &out); err != nil {
 		return err
 	}
 	id, err := parseIdentity(out.Identity, c.prof.ServiceKey)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/url"
 
 	"github.com/switchboard-nhs/switchboard/internal/mls"
@@ -15,7 +14,7 @@ func (c *Client) joinWelcomes(ctx context.Context, emit func(Message)) error {
 	var out struct {
 		Welcomes []wireWelcome `json:"welcomes"`
 	}
-	if err := c.api.do(ctx, http.MethodGet, "/api/welcomes", nil, &out); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/welcomes", nil, &out); err != nil {
 		return err
 	}
 	for i := range out.Welcomes {
@@ -93,5 +92,5 @@ func (c *Client) openWelcome(w *wireWelcome) (*mls.Group, *kpRecord, []byte, err
 }
 
 func (c *Client) dropWelcome(ctx context.Context, id string) error {
-	return c.api.do(ctx, http.MethodDelete, "/api/welcomes/"+url.PathEscape(id), nil, nil)
+	return c.api.do(ctx, "DELETE", "/api/welcomes/"+url.PathEscape(id), nil, nil)
 }
