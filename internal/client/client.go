@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -29,7 +27,8 @@ type Options struct {
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives IDs and outcomes, never message content; nil discards.
-	Log *slog.Logger
+	// A *slog.Logger will do.
+	Log Logger
 	// KDF sets the passphrase parameters of a new profile; zero means
 	// DefaultKDF.
 	KDF KDF
@@ -59,8 +58,24 @@ type Client struct {
 	api  *api
 	prof profile
 	now  func() time.Time
-	log  *slog.Logger
+	log  Logger
 }
+
+// Logger is where the client reports what it skipped or retried. It is
+// what the client uses of *slog.Logger, declared here so that the
+// WebAssembly build, which logs nowhere, need not link log/slog.
+type Logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+}
+
+// discard is the Logger used when none is given.
+type discard struct{}
+
+func (discard) Info(string, ...any)  {}
+func (discard) Warn(string, ...any)  {}
+func (discard) Error(string, ...any) {}
 
 // LoginInput is what signing in needs.
 type LoginInput struct {
@@ -80,7 +95,7 @@ func newClient(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		c.log = discard{}
 	}
 	t := opts.Transport
 	if t == nil {
