@@ -6,10 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/client"
 	"github.com/switchboard-nhs/switchboard/internal/client/idbstore"
@@ -33,12 +31,12 @@ type app struct {
 }
 
 func newApp(origin string) *app {
-	return &app{origin: origin, csrf: &csrfTransport{base: http.DefaultTransport}}
+	return &app{origin: origin, csrf: &csrfTransport{base: client.NewFetchTransport()}}
 }
 
 // csrfTransport adds the page's CSRF token to state-changing requests.
 type csrfTransport struct {
-	base  http.RoundTripper
+	base  client.Transport
 	mu    sync.Mutex
 	token string
 }
@@ -49,15 +47,14 @@ func (t *csrfTransport) set(token string) {
 	t.mu.Unlock()
 }
 
-func (t *csrfTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+func (t *csrfTransport) Do(ctx context.Context, r *client.Request) (*client.Response, error) {
 	t.mu.Lock()
 	tok := t.token
 	t.mu.Unlock()
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && tok != "" {
-		r = r.Clone(r.Context())
-		r.Header.Set("X-CSRF-Token", tok)
+	if r.Method != "GET" && r.Method != "HEAD" && tok != "" {
+		r.Header["X-CSRF-Token"] = tok // the client makes a new Request each time
 	}
-	return t.base.RoundTrip(r)
+	return t.base.Do(ctx, r)
 }
 
 var errLocked = fault.New(fault.Forbidden, "Messages are locked. Enter your PIN to unlock them.")
@@ -139,7 +136,7 @@ func (a *app) unlock(ctx context.Context, raw string) (any, error) {
 	c, err := client.Attach(ctx, client.Options{
 		Backend:        s,
 		Passphrase:     []byte(in.PIN),
-		HTTPClient:     &http.Client{Timeout: 30 * time.Second, Transport: a.csrf},
+		Transport:      a.csrf,
 		OnConversation: a.conversationChanged,
 	}, a.origin)
 	if err != nil {

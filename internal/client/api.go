@@ -1,13 +1,10 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,9 +17,9 @@ import (
 
 // api speaks the messaging contract (docs/messaging.md) to one server.
 type api struct {
-	base  string // without a trailing slash
-	token string
-	http  *http.Client
+	base      string // without a trailing slash
+	token     string
+	transport Transport
 	// erase is called when the server says the device was revoked.
 	erase func()
 }
@@ -39,45 +36,34 @@ func (e *staleEpoch) Error() string { return "stale epoch: " + e.msg }
 // do sends a JSON request and decodes a JSON answer into out (if not
 // nil). Server errors become fault errors carrying the server's sentence.
 func (a *api) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
+	req := &Request{Method: method, URL: a.base + path, Header: map[string]string{"Accept": "application/json"}}
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return err
 		}
-		body = bytes.NewReader(b)
+		req.Body = b
+		req.Header["Content-Type"] = "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
-	if err != nil {
-		return fault.Wrap(fault.Invalid, "The server address is not a valid URL.", err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
 	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
+		req.Header["Authorization"] = "Bearer " + a.token
 	}
-	resp, err := a.http.Do(req)
+	resp, err := a.transport.Do(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return fault.Wrap(fault.Unavailable, "Could not reach the server at "+a.base+"; check the address and your connection.", err)
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fault.Wrap(fault.Unavailable, "The connection to the server was lost; try again.", err)
-	}
-	if resp.StatusCode == http.StatusUnauthorized && a.erase != nil && revoked(raw) {
+	raw := resp.Body
+	if resp.Status == statusUnauthorized && a.erase != nil && revoked(raw) {
 		a.erase()
 		return ErrErased
 	}
-	if resp.StatusCode >= 300 {
-		err := statusError(resp.StatusCode, raw, method+" "+path)
+	if resp.Status >= 300 {
+		err := statusError(resp.Status, raw, method+" "+path)
 		var fe *fault.Error
-		if secs, perr := strconv.Atoi(resp.Header.Get("Retry-After")); perr == nil && errors.As(err, &fe) {
+		if secs, perr := strconv.Atoi(resp.RetryAfter); perr == nil && errors.As(err, &fe) {
 			fe.RetryAfter = time.Duration(secs) * time.Second
 		}
 		return err
@@ -109,30 +95,43 @@ func statusError(status int, raw []byte, what string) error {
 	_ = json.Unmarshal(raw, &e)
 	msg := strings.TrimSpace(e.Error)
 	cause := fmt.Errorf("%s: status %d", what, status)
-	if status == http.StatusConflict && e.Epoch != nil {
+	if status == statusConflict && e.Epoch != nil {
 		return fault.Wrap(fault.Conflict, orDefault(msg, "The conversation has moved on; try again."), &staleEpoch{Epoch: *e.Epoch, msg: msg})
 	}
 	kind := fault.Internal
 	switch {
-	case status == http.StatusUnauthorized && what == "POST /api/session":
+	case status == statusUnauthorized && what == "POST /api/session":
 		kind = fault.Unauthenticated // the server says what was wrong, never which part
-	case status == http.StatusUnauthorized:
+	case status == statusUnauthorized:
 		kind, msg = fault.Unauthenticated, "This device's session has ended; sign in again."
-	case status == http.StatusForbidden:
+	case status == statusForbidden:
 		kind = fault.Forbidden
-	case status == http.StatusNotFound:
+	case status == statusNotFound:
 		kind = fault.NotFound
-	case status == http.StatusConflict:
+	case status == statusConflict:
 		kind = fault.Conflict
-	case status == http.StatusTooManyRequests:
+	case status == statusTooManyRequests:
 		kind = fault.TooMany
-	case status == http.StatusServiceUnavailable || status == http.StatusBadGateway || status == http.StatusGatewayTimeout:
+	case status == statusServiceUnavailable || status == statusBadGateway || status == statusGatewayTimeout:
 		kind = fault.Unavailable
 	case status >= 400 && status < 500:
 		kind = fault.Invalid
 	}
 	return fault.Wrap(kind, orDefault(msg, "The server could not do this; try again in a minute."), cause)
 }
+
+// The statuses the client tells apart (net/http's names, which the
+// WebAssembly build does not link).
+const (
+	statusUnauthorized       = 401
+	statusForbidden          = 403
+	statusNotFound           = 404
+	statusConflict           = 409
+	statusTooManyRequests    = 429
+	statusBadGateway         = 502
+	statusServiceUnavailable = 503
+	statusGatewayTimeout     = 504
+)
 
 func orDefault(s, d string) string {
 	if s == "" {
@@ -179,6 +178,6 @@ type meResp struct {
 func (a *api) messages(ctx context.Context, conv string, after uint64, limit int) ([]wire.Message, error) {
 	var out wire.Messages
 	q := url.Values{"after": {fmt.Sprint(after)}, "limit": {fmt.Sprint(limit)}}
-	err := a.do(ctx, http.MethodGet, "/api/conversations/"+url.PathEscape(conv)+"/messages?"+q.Encode(), nil, &out)
+	err := a.do(ctx, "GET", "/api/conversations/"+url.PathEscape(conv)+"/messages?"+q.Encode(), nil, &out)
 	return out.Messages, err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -31,7 +30,7 @@ func Attach(ctx context.Context, opts Options, server string) (*Client, error) {
 	}
 	defer unlock()
 	var me meResp
-	if err := c.api.do(ctx, http.MethodGet, "/api/me", nil, &me); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/me", nil, &me); err != nil {
 		return nil, err
 	}
 	var old *profile

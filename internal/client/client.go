@@ -7,9 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -26,12 +23,14 @@ type Options struct {
 	Backend Backend
 	// Passphrase unlocks the store; it never leaves the device.
 	Passphrase []byte
-	// HTTPClient talks to the server; nil means one with a 30 s timeout.
-	HTTPClient *http.Client
+	// Transport talks to the server; nil means net/http with a 30 s
+	// timeout natively, fetch in the browser.
+	Transport Transport
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Log receives IDs and outcomes, never message content; nil discards.
-	Log *slog.Logger
+	// A *slog.Logger will do.
+	Log Logger
 	// KDF sets the passphrase parameters of a new profile; zero means
 	// DefaultKDF.
 	KDF KDF
@@ -65,12 +64,28 @@ type Client struct {
 	api  *api
 	prof profile
 	now  func() time.Time
-	log  *slog.Logger
+	log  Logger
 	// onConv is Options.OnConversation, or a no-op.
 	onConv func(id string)
 	// receipts caches the organisation's read-receipt policy.
 	receipts receiptPolicy
 }
+
+// Logger is where the client reports what it skipped or retried. It is
+// what the client uses of *slog.Logger, declared here so that the
+// WebAssembly build, which logs nowhere, need not link log/slog.
+type Logger interface {
+	Info(msg string, args ...any)
+	Warn(msg string, args ...any)
+	Error(msg string, args ...any)
+}
+
+// discard is the Logger used when none is given.
+type discard struct{}
+
+func (discard) Info(string, ...any)  {}
+func (discard) Warn(string, ...any)  {}
+func (discard) Error(string, ...any) {}
 
 // LoginInput is what signing in needs.
 type LoginInput struct {
@@ -93,13 +108,13 @@ func newClient(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.log == nil {
-		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		c.log = discard{}
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+	t := opts.Transport
+	if t == nil {
+		t = defaultTransport()
 	}
-	c.api = &api{http: hc, erase: func() {
+	c.api = &api{transport: t, erase: func() {
 		if err := c.b.Erase(); err != nil {
 			c.log.Error("erase the store of a revoked device", "err", err)
 		}
@@ -175,7 +190,7 @@ func (c *Client) signIn(ctx context.Context, in LoginInput, old *profile) error 
 		dev.ID = old.DeviceID
 	}
 	var me meResp
-	if err := c.api.do(ctx, http.MethodPost, "/api/session",
+	if err := c.api.do(ctx, "POST", "/api/session",
 		signInReq{Email: in.Email, Password: in.Password, Code: in.Code, Device: dev}, &me); err != nil {
 		return err
 	}
@@ -196,7 +211,7 @@ func (c *Client) signIn(ctx context.Context, in LoginInput, old *profile) error 
 // signature key to the account.
 func (c *Client) registerCredential(ctx context.Context, old *profile) error {
 	var svc wire.Service
-	if err := c.api.do(ctx, http.MethodGet, "/api/mls/service", nil, &svc); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/mls/service", nil, &svc); err != nil {
 		return err
 	}
 	if len(svc.SigningKey) != ed25519.PublicKeySize {
@@ -223,7 +238,7 @@ func (c *Client) registerCredential(ctx context.Context, old *profile) error {
 	var out struct {
 		Identity []byte `json:"identity"`
 	}
-	if err := c.api.do(ctx, http.MethodPut, "/api/mls/credential", map[string][]byte{"signature_key": pub}, &out); err != nil {
+	if err := c.api.do(ctx, "PUT", "/api/mls/credential", map[string][]byte{"signature_key": pub}, &out); err != nil {
 		return err
 	}
 	id, err := wire.ParseIdentity(out.Identity, c.prof.ServiceKey)
@@ -293,7 +308,7 @@ func (c *Client) SignOut(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	serr := c.api.do(ctx, http.MethodDelete, "/api/session?device=retire", nil, nil)
+	serr := c.api.do(ctx, "DELETE", "/api/session?device=retire", nil, nil)
 	if err := c.b.Erase(); err != nil {
 		return err
 	}

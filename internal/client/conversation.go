@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -181,7 +180,7 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 	if err != nil {
 		return "", err
 	}
-	if err := c.api.do(ctx, http.MethodPost, "/api/conversations", map[string]string{"id": gid}, nil); err != nil {
+	if err := c.api.do(ctx, "POST", "/api/conversations", map[string]string{"id": gid}, nil); err != nil {
 		return "", err
 	}
 	if err := c.save(cv); err != nil {
@@ -219,7 +218,7 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 // members learn, inside the group, that the server may bring in their
 // first device.
 func (c *Client) invite(ctx context.Context, cv *conv, email string) error {
-	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/people", map[string]string{"email": email}, nil)
+	err := c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/people", map[string]string{"email": email}, nil)
 	if err != nil {
 		return err
 	}
@@ -332,7 +331,7 @@ func (c *Client) Leave(ctx context.Context, id string) error {
 		if cv.rec.Removed {
 			return nil
 		}
-		if err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/leave", nil, nil); err != nil {
+		if err := c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(id)+"/leave", nil, nil); err != nil {
 			return err
 		}
 		cv.rec.Removed = true
@@ -347,7 +346,7 @@ func (c *Client) MakeAdmin(ctx context.Context, id, email string) error {
 		return fault.Invalidf("A conversation ID is 32 lower-case hexadecimal characters, as create and list print it.")
 	}
 	email = strings.ToLower(strings.TrimSpace(email))
-	return c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/admins", map[string]string{"email": email}, nil)
+	return c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(id)+"/admins", map[string]string{"email": email}, nil)
 }
 
 // roster is the server's view of a conversation: which devices are
@@ -362,7 +361,7 @@ type roster struct {
 
 func (c *Client) roster(ctx context.Context, id string) (*roster, error) {
 	var r roster
-	err := c.api.do(ctx, http.MethodGet, "/api/conversations/"+url.PathEscape(id), nil, &r)
+	err := c.api.do(ctx, "GET", "/api/conversations/"+url.PathEscape(id), nil, &r)
 	return &r, err
 }
 
@@ -397,6 +396,6 @@ func (c *Client) change(ctx context.Context, id string, f func(*conv) error) err
 
 func (c *Client) postCommit(ctx context.Context, id string, req wire.CommitRequest) (*wire.Stored, error) {
 	var out wire.Stored
-	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(id)+"/commits", req, &out)
+	err := c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(id)+"/commits", req, &out)
 	return &out, err
 }

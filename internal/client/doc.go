@@ -31,6 +31,9 @@
 //   - It never logs or returns in errors any message text, names or keys:
 //     logs carry conversation and message IDs only.
 //
-// Operating-system storage sits behind Backend: package filestore on disk
-// now, IndexedDB in the browser later.
+// Operating-system storage sits behind Backend: package filestore on disk,
+// package idbstore (IndexedDB) in the browser. The network sits behind
+// Transport and the socket behind dial: net/http and coder/websocket
+// natively, the page's fetch and WebSocket in the browser, so the
+// WebAssembly build links neither net/http nor TLS (about half its size).
 package client

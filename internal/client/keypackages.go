@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -57,7 +56,7 @@ func (c *Client) refillKeyPackages(ctx context.Context) error {
 	var stock struct {
 		Stock int `json:"stock"`
 	}
-	if err := c.api.do(ctx, http.MethodGet, "/api/keypackages/stock", nil, &stock); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/keypackages/stock", nil, &stock); err != nil {
 		return err
 	}
 	return c.uploadKeyPackages(ctx, stock.Stock)
@@ -87,7 +86,7 @@ func (c *Client) uploadKeyPackages(ctx context.Context, stock int) error {
 		}
 		req.LastResort, lastResort = msg, hex.EncodeToString(kp.Ref())
 	}
-	if err := c.api.do(ctx, http.MethodPost, "/api/keypackages", &req, nil); err != nil {
+	if err := c.api.do(ctx, "POST", "/api/keypackages", &req, nil); err != nil {
 		return err
 	}
 	if lastResort != "" {
@@ -123,7 +122,7 @@ type claimed struct {
 // is among them).
 func (c *Client) claimKeyPackages(ctx context.Context, emails []string) ([]claimed, error) {
 	var out wire.KeyPackageClaims
-	if err := c.api.do(ctx, http.MethodPost, "/api/keypackages/claim", map[string][]string{"emails": emails}, &out); err != nil {
+	if err := c.api.do(ctx, "POST", "/api/keypackages/claim", map[string][]string{"emails": emails}, &out); err != nil {
 		return nil, err
 	}
 	var res []claimed

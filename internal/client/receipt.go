@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -60,7 +59,7 @@ func (c *Client) ReceiptPolicy(ctx context.Context) (string, error) {
 	var me struct {
 		ReadReceipts string `json:"read_receipts"`
 	}
-	if err := c.api.do(ctx, http.MethodGet, "/api/me", nil, &me); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/me", nil, &me); err != nil {
 		return "", err
 	}
 	if me.ReadReceipts == "" {

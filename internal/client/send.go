@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -103,7 +102,7 @@ func (c *Client) deliver(ctx context.Context, cv *conv, out *outRecord) error {
 	failures := 0 // lost connections and rate limits, answered by waiting
 	for attempt := 0; attempt < sendAttempts+maxCommitAttempts; attempt++ {
 		var resp wire.Stored
-		err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/messages",
+		err := c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/messages",
 			map[string]any{"client_id": out.ClientID, "message": out.Ciphertext}, &resp)
 		var fe *fault.Error
 		switch {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -244,7 +243,7 @@ func (c *Client) ack(ctx context.Context, cv *conv) {
 	if cv.rec.LastSeq <= cv.rec.Acked || cv.rec.Removed {
 		return
 	}
-	err := c.api.do(ctx, http.MethodPost, "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/cursor",
+	err := c.api.do(ctx, "POST", "/api/conversations/"+url.PathEscape(cv.rec.ID)+"/cursor",
 		map[string]uint64{"seq": cv.rec.LastSeq}, nil)
 	if err == nil {
 		cv.rec.Acked = cv.rec.LastSeq

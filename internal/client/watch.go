@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
-
-	"github.com/coder/websocket"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 
@@ -107,7 +104,7 @@ func (c *Client) pollOnce(ctx context.Context, emit func(Message)) error {
 		Changed  []string `json:"changed"`
 		Welcomes bool     `json:"welcomes"`
 	}
-	if err := c.api.do(ctx, http.MethodPost, "/api/poll", map[string]any{"cursors": cursors, "wait_seconds": 25}, &out); err != nil {
+	if err := c.api.do(ctx, "POST", "/api/poll", map[string]any{"cursors": cursors, "wait_seconds": 25}, &out); err != nil {
 		return err
 	}
 	if len(out.Changed) == 0 && !out.Welcomes {
@@ -142,12 +139,11 @@ func (c *Client) locked(ctx context.Context, f func() error) error {
 // watchOnce runs one connection: hello with the cursors, then frames.
 func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 	u := "ws" + strings.TrimPrefix(c.api.base, "http") + "/api/ws"
-	conn, err := dial(ctx, u, c.api)
+	conn, err := dial(ctx, u, c.api, maxFrame)
 	if err != nil {
 		return fault.Wrap(fault.Unavailable, "Could not connect to the server for live messages.", errors.Join(errNoSocket, err))
 	}
-	defer conn.CloseNow()
-	conn.SetReadLimit(maxFrame)
+	defer conn.Close()
 	var cursors map[string]uint64
 	err = c.locked(ctx, func() error {
 		var err error
@@ -161,7 +157,7 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 		return err
 	}
 	for {
-		_, data, err := conn.Read(ctx)
+		data, err := conn.Read(ctx)
 		if err != nil {
 			return err
 		}
@@ -175,7 +171,7 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 	}
 }
 
-func (c *Client) onFrame(ctx context.Context, conn *websocket.Conn, f *wire.Frame, emit func(Message)) error {
+func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit func(Message)) error {
 	switch f.Type {
 	case wire.FrameMessage:
 		var ack uint64
@@ -238,12 +234,12 @@ func (c *Client) onMessage(ctx context.Context, m *wire.Message, emit func(Messa
 	return cv.rec.LastSeq, nil
 }
 
-func writeJSON(ctx context.Context, conn *websocket.Conn, v any) error {
+func writeJSON(ctx context.Context, conn socket, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return conn.Write(wctx, websocket.MessageText, b)
+	return conn.Write(wctx, b)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/url"
 
 	"github.com/switchboard-nhs/switchboard/internal/mls"
@@ -15,7 +14,7 @@ import (
 // joinWelcomes joins every conversation the server holds a Welcome for.
 func (c *Client) joinWelcomes(ctx context.Context, emit func(Message)) error {
 	var out wire.Welcomes
-	if err := c.api.do(ctx, http.MethodGet, "/api/welcomes", nil, &out); err != nil {
+	if err := c.api.do(ctx, "GET", "/api/welcomes", nil, &out); err != nil {
 		return err
 	}
 	for i := range out.Welcomes {
@@ -97,5 +96,5 @@ func (c *Client) openWelcome(w *wire.Welcome) (*mls.Group, *kpRecord, []byte, er
 }
 
 func (c *Client) dropWelcome(ctx context.Context, id string) error {
-	return c.api.do(ctx, http.MethodDelete, "/api/welcomes/"+url.PathEscape(id), nil, nil)
+	return c.api.do(ctx, "DELETE", "/api/welcomes/"+url.PathEscape(id), nil, nil)
 }

@@ -45,6 +45,7 @@ type Server struct {
 	now       func() time.Time
 	identity  *identity.Service
 	assets    fs.FS
+	web       webFiles
 	reg       *prometheus.Registry
 	metrics   *metrics
 	ready     func() bool
@@ -56,6 +57,7 @@ type Server struct {
 // root); ready reports whether the server may take traffic.
 func New(cfg Config, log *slog.Logger, now func() time.Time, ids *identity.Service, assets fs.FS, ready func() bool) *Server {
 	s := &Server{cfg: cfg, log: log, now: now, identity: ids, assets: assets, ready: ready, mux: http.NewServeMux()}
+	s.web = loadWebFiles(assets)
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)

@@ -1,8 +1,11 @@
 // core.ts loads the messaging client core (Go compiled to WebAssembly,
-// built into /switchboard.wasm with Go's /wasm_exec.js) on first use and
-// gives the pages a typed, promise-based view of it. Nothing here keeps
-// message content: that lives in the core's encrypted store and in the
-// pages that show it.
+// with Go's wasm_exec.js; both built by scripts/wasm.mjs and given hashed
+// names under /assets/ by Vite) on first use and gives the pages a typed,
+// promise-based view of it. Nothing here keeps message content: that
+// lives in the core's encrypted store and in the pages that show it.
+import coreURL from '../../wasm/switchboard.wasm?url';
+import execURL from '../../wasm/wasm_exec.js?url';
+import { keep } from '../offline';
 
 // The core's answers, generated from its Go types (go generate ./web).
 export type { Member, Message, Person, Summary } from './types.gen';
@@ -113,18 +116,23 @@ export function loadedCore(): Core | null {
   return loaded;
 }
 
-/** loadCore loads the core once and returns it. */
+/** loadCore loads the core once and returns it. The download and the
+ * compilation overlap (instantiateStreaming compiles as bytes arrive),
+ * and both start before Go's glue script has loaded. */
 export function loadCore(): Promise<Core> {
   loading ??= (async () => {
-    await loadScript('/wasm_exec.js');
+    const wasm = fetch(coreURL);
+    wasm.catch(() => {}); // reported by instantiateStreaming below
+    await loadScript(execURL);
     const G = (globalThis as unknown as { Go: new () => GoRuntime }).Go;
     const go = new G();
     const ready = new Promise<void>((resolve) =>
       window.addEventListener('switchboard-core-ready', () => resolve(), { once: true }),
     );
-    const res = await WebAssembly.instantiateStreaming(fetch('/switchboard.wasm'), go.importObject);
+    const res = await WebAssembly.instantiateStreaming(wasm, go.importObject);
     void go.run(res.instance);
     await ready;
+    keep([coreURL, execURL]); // if fetched before the service worker was in control
     loaded = new Core((globalThis as unknown as { switchboardCore: Raw }).switchboardCore);
     return loaded;
   })().catch((e: unknown) => {
