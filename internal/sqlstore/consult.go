@@ -12,14 +12,12 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
 
-// The consultation store, mirroring package sqlite's query for query.
-
 var errStale = fault.New(fault.Conflict, "Someone else changed this at the same moment. Reload and try again.")
 
 const consultColumns = `id, org_id, clinician_id, practice, patient_name, patient_phone, patient_email, reason,
 	starts_at, slot_s, status, mode, checklist, outcome, started_at, ended_at, created_at, version`
 
-// checklistJSON is how a checklist is kept in its column (as in SQLite).
+// checklistJSON is how a checklist is kept in its column.
 type checklistJSON struct {
 	IdentityMethod string `json:"identity_method"`
 	IdentityDetail string `json:"identity_detail,omitempty"`
@@ -97,7 +95,7 @@ func (db *Store) ConsultationByID(ctx context.Context, id string) (*consult.Cons
 }
 
 // ListConsultations lists consultations starting in [from, to). IDs break
-// ties in code-point order, as in SQLite.
+// ties in code-point order on every database.
 func (db *Store) ListConsultations(ctx context.Context, orgID, clinicianID string, from, to time.Time) ([]*consult.Consultation, error) {
 	q := `SELECT ` + consultColumns + ` FROM consultations WHERE org_id = ? AND starts_at >= ? AND starts_at < ?`
 	args := []any{orgID, micros(from), micros(to)}

@@ -164,7 +164,7 @@ func (db *Store) UserByEmail(ctx context.Context, email string) (*identity.User,
 }
 
 // ListUsers lists an organisation's users by name. The "C" collation
-// orders by code point, as SQLite does, whatever the database's locale.
+// orders by code point on every database, whatever its locale.
 func (db *Store) ListUsers(ctx context.Context, orgID string) ([]*identity.User, error) {
 	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = ?
 		ORDER BY name COLLATE "C", email COLLATE "C"`, orgID)
@@ -225,8 +225,8 @@ const setupLock = 0x5b_5e_70
 
 // SetupEnrolment replaces any setup enrolment. Nodes starting together on
 // an empty database each call it; the lock makes them replace one another
-// in turn, so exactly one setup link is left, as with SQLite's single
-// writer.
+// in turn, so exactly one setup link is left (SQLite's single writer
+// needs no lock).
 func (db *Store) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
 	return db.tx(ctx, func(tx *txn) error {
 		if err := tx.lock(ctx, setupLock); err != nil {
