@@ -150,16 +150,12 @@ func convState(ctx context.Context, tx *txn, id string) (epoch uint64, last int6
 }
 
 func insertMessage(ctx context.Context, tx *txn, m *messaging.Message) error {
-	_, err := tx.exec(ctx, insertMessageSQL, messageArgs(m)...)
+	_, err := tx.exec(ctx, insertMessageSQL, m.Conversation, m.Seq, string(m.Kind), m.Device, m.ClientID, m.Epoch, micros(m.SentAt), m.Data)
 	return err
 }
 
 const insertMessageSQL = `INSERT INTO messages(conversation_id, seq, kind, device_id, client_id, epoch, sent_at, data)
 	VALUES (?,?,?,?,?,?,?,?)`
-
-func messageArgs(m *messaging.Message) []any {
-	return []any{m.Conversation, m.Seq, string(m.Kind), m.Device, m.ClientID, m.Epoch, micros(m.SentAt), m.Data}
-}
 
 // Commit stores an accepted commit and the membership it leads to.
 func (db *Store) Commit(ctx context.Context, r *messaging.CommitRecord) (int64, error) {

@@ -124,7 +124,7 @@ func (db *Store) AppendMessages(ctx context.Context, sends []messaging.Send) ([]
 			st.last++
 			st.dirty = true
 			m.Seq = st.last
-			if _, err := ins.exec(ctx, messageArgs(m)...); err != nil {
+			if _, err := ins.exec(ctx, m.Conversation, m.Seq, string(m.Kind), m.Device, m.ClientID, m.Epoch, micros(m.SentAt), m.Data); err != nil {
 				return fmt.Errorf("insert message: %w", err)
 			}
 			seen[dk] = m.Seq
