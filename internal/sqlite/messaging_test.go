@@ -128,7 +128,7 @@ func TestCommitOnePerEpochAndMembership(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	db.read.QueryRow(`SELECT count(*) FROM welcome_messages`).Scan(&n)
+	db.read.QueryRowContext(context.Background(), `SELECT count(*) FROM welcome_messages`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d shared Welcomes left after the last device joined; want 0", n)
 	}
