@@ -129,3 +129,14 @@ func TestOpenBadURL(t *testing.T) {
 		t.Errorf("Open(malformed) = %v; want the URL reported not valid", err)
 	}
 }
+
+// BenchmarkAppendMessages stores batches of 32 sends of 300 bytes, one
+// transaction per batch, as the stream writer does under load.
+func BenchmarkAppendMessages(b *testing.B) {
+	db, err := Open(context.Background(), pgtest.Database(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	storetest.BenchmarkAppendMessages(b, db)
+}
