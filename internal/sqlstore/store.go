@@ -42,22 +42,28 @@ type Store struct {
 	read  *sql.DB
 	d     Dialect
 
-	queries sync.Map // query as written → query as run
+	mu      sync.RWMutex
+	queries map[string]string // query as written → query as run
 }
 
 // New returns a store writing through write and reading through read
 // (which may be the same pool).
 func New(write, read *sql.DB, d Dialect) *Store {
-	return &Store{write: write, read: read, d: d}
+	return &Store{write: write, read: read, d: d, queries: map[string]string{}}
 }
 
 // rewrite returns q in the dialect's text, rewriting each query only once.
 func (s *Store) rewrite(q string) string {
-	if r, ok := s.queries.Load(q); ok {
-		return r.(string)
+	s.mu.RLock()
+	r, ok := s.queries[q]
+	s.mu.RUnlock()
+	if ok {
+		return r
 	}
-	r := s.d.Rewrite(q)
-	s.queries.Store(q, r)
+	r = s.d.Rewrite(q)
+	s.mu.Lock()
+	s.queries[q] = r
+	s.mu.Unlock()
 	return r
 }
 
