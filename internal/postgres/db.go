@@ -110,19 +110,9 @@ const (
 	cannotConnectNow     = "57P03"
 )
 
-// translate turns driver errors into fault errors at the boundary, with the
-// same kinds and messages as the SQLite store.
+// translate turns PostgreSQL's and pgx's errors into fault errors at the
+// boundary, with the same kinds and messages as SQLite's.
 func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err // translated already, with a better message
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.Wrap(fault.NotFound, "Not found.", err)
-	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {

@@ -118,18 +118,8 @@ func dialect() sqlstore.Dialect {
 	}
 }
 
-// translate turns driver errors into fault errors at the boundary.
+// translate turns SQLite's errors into fault errors at the boundary.
 func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err // translated already, with a better message
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.Wrap(fault.NotFound, "Not found.", err)
-	}
 	var se *sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code() {

@@ -39,3 +39,20 @@ func TestPragmas(t *testing.T) {
 		}
 	}
 }
+
+func TestDialectRewrite(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE`, `SELECT seq FROM audit_head WHERE id = 1`},
+		{"SELECT 1 FROM orgs WHERE id = ?\n\t\tFOR NO KEY UPDATE", `SELECT 1 FROM orgs WHERE id = ?`},
+		{`SELECT ref FROM key_packages LIMIT 1 FOR UPDATE SKIP LOCKED`, `SELECT ref FROM key_packages LIMIT 1`},
+		{`ORDER BY name COLLATE "C", email COLLATE "C"`, `ORDER BY name, email`},
+		{`SET locked_until = GREATEST(locked_until, ?)`, `SET locked_until = max(locked_until, ?)`},
+		{`UPDATE members SET leaving = true WHERE NOT last_resort`, `UPDATE members SET leaving = true WHERE NOT last_resort`},
+	}
+	d := dialect()
+	for _, tt := range tests {
+		if got := d.Rewrite(tt.in); got != tt.want {
+			t.Errorf("Rewrite(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -3,10 +3,13 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
 
 // Dialect is what differs between the databases the store runs on. Queries
@@ -17,8 +20,9 @@ type Dialect struct {
 	// placeholders for PostgreSQL (see Numbered), lock clauses removed for
 	// SQLite, whose single writer already serialises writes.
 	Rewrite func(query string) string
-	// Translate turns driver errors into fault errors (no rows → NotFound,
-	// unique violation → Conflict, busy → Unavailable).
+	// Translate turns the driver's errors into fault errors (unique
+	// violation → Conflict, busy → Unavailable), returning others as they
+	// are. The store has already dealt with nil, fault errors and no rows.
 	Translate func(error) error
 	// Snapshot are the options of a read-only transaction that reads one
 	// consistent snapshot (nil: the database's default gives one).
@@ -67,9 +71,17 @@ func (s *Store) rewrite(q string) string {
 	return r
 }
 
+// translate turns errors into fault errors at the boundary: no rows is
+// NotFound on every database; the dialect knows its driver's errors.
 func (s *Store) translate(err error) error {
-	if err == nil {
+	var fe *fault.Error
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &fe):
+		return err // translated already, with a better message
+	case errors.Is(err, sql.ErrNoRows):
+		return fault.Wrap(fault.NotFound, "Not found.", err)
 	}
 	return s.d.Translate(err)
 }
