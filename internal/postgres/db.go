@@ -17,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -25,6 +26,7 @@ var migrations embed.FS
 // DB is Switchboard's store on a PostgreSQL database, shared by any number
 // of `switchboard serve` nodes and `switchboard admin` commands.
 type DB struct {
+	*sqlstore.Store
 	db *sql.DB
 }
 
@@ -40,7 +42,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	sdb.SetMaxOpenConns(16)
 	sdb.SetMaxIdleConns(8)
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{db: sdb}
+	db := &DB{Store: sqlstore.New(sdb, sdb, dialect()), db: sdb}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fault.Wrap(fault.Unavailable, "The PostgreSQL database cannot be reached; check --database-url and that the server is running.", err)
@@ -79,20 +81,22 @@ func (db *DB) SQL() *sql.DB { return db.db }
 // Close closes the database.
 func (db *DB) Close() error { return db.db.Close() }
 
-// tx runs f in a read-committed transaction, committing if it returns nil.
-// Row locks (the audit head's, a user's on the TOTP counter) order
-// concurrent writers; read committed lets a waiter see the row its
-// predecessor committed rather than fail.
-func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := db.db.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
+// dialect is PostgreSQL's: $n placeholders, row locks as written, and an
+// advisory lock where transactions that share no row must take turns.
+// Read committed is the default for writes: the row locks each takes first
+// order concurrent writers, and a waiter sees the row its predecessor
+// committed rather than fail. Reads that must see one snapshot (the audit
+// walk) ask for repeatable read.
+func dialect() sqlstore.Dialect {
+	return sqlstore.Dialect{
+		Rewrite:   sqlstore.Numbered,
+		Translate: translate,
+		Snapshot:  &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		Lock: func(ctx context.Context, tx *sql.Tx, key int64) error {
+			_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+			return err
+		},
 	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return translate(err)
-	}
-	return translate(tx.Commit())
 }
 
 // PostgreSQL error codes translated at the boundary.
@@ -106,19 +110,9 @@ const (
 	cannotConnectNow     = "57P03"
 )
 
-// translate turns driver errors into fault errors at the boundary, with the
-// same kinds and messages as the SQLite store.
+// translate turns PostgreSQL's and pgx's errors into fault errors at the
+// boundary, with the same kinds and messages as SQLite's.
 func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err // translated already, with a better message
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.Wrap(fault.NotFound, "Not found.", err)
-	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
@@ -137,18 +131,4 @@ func translate(err error) error {
 		return fault.Wrap(fault.Unavailable, "The database is unavailable. Try again in a moment.", err)
 	}
 	return err
-}
-
-func micros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func fromMicros(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
 }

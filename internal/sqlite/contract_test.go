@@ -18,6 +18,16 @@ func TestContract(t *testing.T) {
 			},
 		})
 	})
+	t.Run("audit", func(t *testing.T) {
+		storetest.Audit(t, storetest.AuditBackend{
+			Open: func(t *testing.T) identity.Store { return openTest(t) },
+			Exec: func(t *testing.T, s identity.Store, stmt string) error {
+				_, err := s.(*DB).write.ExecContext(t.Context(), stmt)
+				return err
+			},
+			Tamper: func(t *testing.T, s identity.Store, stmts ...string) { tamper(t, s.(*DB), stmts...) },
+		})
+	})
 	t.Run("messaging", func(t *testing.T) {
 		storetest.Messaging(t, func(t *testing.T) storetest.MessagingStore { return openTest(t) })
 	})

@@ -10,13 +10,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"time"
+	"regexp"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -30,6 +32,7 @@ const FileName = "switchboard.db"
 // reads use a pool of read-only connections that WAL mode lets run while a
 // write is in progress.
 type DB struct {
+	*sqlstore.Store
 	write *sql.DB
 	read  *sql.DB
 	path  string
@@ -67,6 +70,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	db.read = r
+	db.Store = sqlstore.New(w, r, dialect())
 	return db, nil
 }
 
@@ -98,31 +102,24 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
-// tx runs f in an immediate write transaction, committing if it returns nil.
-func (db *DB) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return translate(err)
+// dialect is SQLite's: ? placeholders as written, row-lock clauses
+// dropped (the single writer connection already makes writers take turns),
+// and PostgreSQL's spellings turned into SQLite's: code-point order is
+// SQLite's default collation, and its max() of several arguments is
+// GREATEST. Statements a batch repeats are prepared, which is local and
+// cheap here.
+func dialect() sqlstore.Dialect {
+	lockClause := regexp.MustCompile(`\s+FOR (NO KEY )?UPDATE( SKIP LOCKED)?`)
+	spellings := strings.NewReplacer(` COLLATE "C"`, ``, `GREATEST(`, `max(`)
+	return sqlstore.Dialect{
+		Rewrite:   func(q string) string { return spellings.Replace(lockClause.ReplaceAllString(q, "")) },
+		Translate: translate,
+		Prepare:   true,
 	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return translate(err)
-	}
-	return translate(tx.Commit())
 }
 
-// translate turns driver errors into fault errors at the boundary.
+// translate turns SQLite's errors into fault errors at the boundary.
 func translate(err error) error {
-	if err == nil {
-		return nil
-	}
-	var fe *fault.Error
-	if errors.As(err, &fe) {
-		return err // translated already, with a better message
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.Wrap(fault.NotFound, "Not found.", err)
-	}
 	var se *sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
@@ -133,18 +130,4 @@ func translate(err error) error {
 		}
 	}
 	return err
-}
-
-func micros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
-}
-
-func fromMicros(v int64) time.Time {
-	if v == 0 {
-		return time.Time{}
-	}
-	return time.UnixMicro(v).UTC()
 }

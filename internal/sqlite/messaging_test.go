@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/storetest"
 )
 
 func openMsgTest(t *testing.T) *DB {
@@ -42,7 +43,7 @@ func appMsg(conv, dev, clientID string, epoch uint64) messaging.Send {
 func TestAppendMessagesOrderIdempotencyAndEpoch(t *testing.T) {
 	db := openMsgTest(t)
 	ctx := context.Background()
-	conv, dev := seedConversation(t, db)
+	conv, dev := storetest.SeedConversation(t, db)
 	addDevice(t, db, "d2") // not a member
 	res, err := db.AppendMessages(ctx, []messaging.Send{
 		appMsg(conv, dev, "a", 0), appMsg(conv, dev, "b", 0), appMsg(conv, dev, "a", 0), // a resent in the same batch
@@ -93,7 +94,7 @@ func TestAppendMessagesOrderIdempotencyAndEpoch(t *testing.T) {
 func TestCommitOnePerEpochAndMembership(t *testing.T) {
 	db := openMsgTest(t)
 	ctx := context.Background()
-	conv, dev := seedConversation(t, db)
+	conv, dev := storetest.SeedConversation(t, db)
 	addDevice(t, db, "d2")
 	commit := func(epoch uint64, added ...messaging.Member) (int64, error) {
 		r := &messaging.CommitRecord{Epoch: epoch, Added: added,
@@ -128,7 +129,7 @@ func TestCommitOnePerEpochAndMembership(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	db.read.QueryRow(`SELECT count(*) FROM welcome_messages`).Scan(&n)
+	db.read.QueryRowContext(context.Background(), `SELECT count(*) FROM welcome_messages`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d shared Welcomes left after the last device joined; want 0", n)
 	}
@@ -141,7 +142,7 @@ func TestCommitOnePerEpochAndMembership(t *testing.T) {
 func TestKeyPackageClaimAndLastResort(t *testing.T) {
 	db := openMsgTest(t)
 	ctx := context.Background()
-	seedConversation(t, db)
+	storetest.SeedConversation(t, db)
 	kp := func(ref string, last bool) *messaging.KeyPackage {
 		return &messaging.KeyPackage{Ref: []byte(ref), Device: "d1", LastResort: last, Data: []byte("kp " + ref), CreatedAt: time.Now()}
 	}

@@ -1,8 +1,7 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
@@ -11,10 +10,10 @@ import (
 )
 
 // StartSession records a successful sign-in; see identity.Store.
-func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity.Device, totpCounter int64, enrolHash string, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) StartSession(ctx context.Context, s *identity.Session, d *identity.Device, totpCounter int64, enrolHash string, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		if enrolHash != "" {
-			err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = $1`, enrolHash)
+			err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = ?`, enrolHash)
 			if fault.Is(err, fault.NotFound) {
 				return fault.New(fault.NotFound, "This enrolment link has been used already.")
 			}
@@ -26,11 +25,11 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		// another node waits for this row's lock, then finds the counter
 		// moved and is refused. An account disabled meanwhile, on any
 		// node, is refused the same way.
-		err := execOne(ctx, tx, `UPDATE users SET failed_signins = 0, locked_until = 0, totp_last_counter = $1,
-			totp_confirmed = true WHERE id = $2 AND totp_last_counter < $1 AND disabled_at = 0`, totpCounter, s.UserID)
+		err := execOne(ctx, tx, `UPDATE users SET failed_signins = 0, locked_until = 0, totp_last_counter = ?,
+			totp_confirmed = true WHERE id = ? AND totp_last_counter < ? AND disabled_at = 0`, totpCounter, s.UserID, totpCounter)
 		if fault.Is(err, fault.NotFound) {
 			var disabled int64
-			if err := tx.QueryRowContext(ctx, `SELECT disabled_at FROM users WHERE id = $1`, s.UserID).Scan(&disabled); err != nil {
+			if err := tx.queryRow(ctx, `SELECT disabled_at FROM users WHERE id = ?`, s.UserID).Scan(&disabled); err != nil {
 				return err
 			}
 			if disabled != 0 {
@@ -43,7 +42,7 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		}
 		// A known device signs in again only if it is still its owner's
 		// and not revoked, whatever the caller checked before.
-		res, err := tx.ExecContext(ctx, `INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES ($1,$2,$3,$4,$5,$6)
+		res, err := tx.exec(ctx, `INSERT INTO devices(id, user_id, name, kind, created_at, last_seen_at) VALUES (?,?,?,?,?,?)
 			ON CONFLICT(id) DO UPDATE SET last_seen_at = excluded.last_seen_at
 			WHERE devices.user_id = excluded.user_id AND devices.revoked_at = 0`,
 			d.ID, d.UserID, d.Name, d.Kind, micros(d.CreatedAt), micros(d.LastSeenAt))
@@ -53,8 +52,8 @@ func (db *DB) StartSession(ctx context.Context, s *identity.Session, d *identity
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			return errDeviceGone
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions(id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`, s.ID, s.TokenHash, s.UserID, s.DeviceID, s.CSRF, s.Addr,
+		_, err = tx.exec(ctx, `INSERT INTO sessions(id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at)
+			VALUES (?,?,?,?,?,?,?,?,?)`, s.ID, s.TokenHash, s.UserID, s.DeviceID, s.CSRF, s.Addr,
 			micros(s.CreatedAt), micros(s.LastSeenAt), micros(s.ExpiresAt))
 		if err != nil {
 			return err
@@ -69,55 +68,55 @@ var errDeviceGone = fault.New(fault.Conflict, "This device can no longer sign in
 
 const sessionColumns = `id, token_hash, user_id, device_id, csrf, addr, created_at, last_seen_at, expires_at, ended_at`
 
-func scanSession(row scanner) (*identity.Session, error) {
+func (db *Store) scanSession(row scanner) (*identity.Session, error) {
 	var s identity.Session
 	var c, l, e, end int64
 	if err := row.Scan(&s.ID, &s.TokenHash, &s.UserID, &s.DeviceID, &s.CSRF, &s.Addr, &c, &l, &e, &end); err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.EndedAt = fromMicros(c), fromMicros(l), fromMicros(e), fromMicros(end)
 	return &s, nil
 }
 
 // SessionByTokenHash returns a session by the hash of its token.
-func (db *DB) SessionByTokenHash(ctx context.Context, tokenHash string) (*identity.Session, error) {
-	return scanSession(db.db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, tokenHash))
+func (db *Store) SessionByTokenHash(ctx context.Context, tokenHash string) (*identity.Session, error) {
+	return db.scanSession(db.queryRow(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, tokenHash))
 }
 
 // TouchSession records activity on a session and its device.
-func (db *DB) TouchSession(ctx context.Context, sessionID, deviceID string, at time.Time) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE id = $2`, micros(at), sessionID); err != nil {
+func (db *Store) TouchSession(ctx context.Context, sessionID, deviceID string, at time.Time) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, micros(at), sessionID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE devices SET last_seen_at = $1 WHERE id = $2`, micros(at), deviceID)
+		_, err := tx.exec(ctx, `UPDATE devices SET last_seen_at = ? WHERE id = ?`, micros(at), deviceID)
 		return err
 	})
 }
 
 // ListSessions lists a user's live sessions, newest first.
-func (db *DB) ListSessions(ctx context.Context, userID string) ([]*identity.Session, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND ended_at = 0
+func (db *Store) ListSessions(ctx context.Context, userID string) ([]*identity.Session, error) {
+	rows, err := db.query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = ? AND ended_at = 0
 		ORDER BY created_at DESC`, userID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*identity.Session
 	for rows.Next() {
-		s, err := scanSession(rows)
+		s, err := db.scanSession(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // EndSession ends one session.
-func (db *DB) EndSession(ctx context.Context, sessionID string, at time.Time, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at = 0`, micros(at), sessionID)
+func (db *Store) EndSession(ctx context.Context, sessionID string, at time.Time, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at = 0`, micros(at), sessionID)
 		if err != nil {
 			return err
 		}
@@ -130,65 +129,65 @@ func (db *DB) EndSession(ctx context.Context, sessionID string, at time.Time, ev
 
 const deviceColumns = `id, user_id, name, kind, created_at, last_seen_at, revoked_at`
 
-func scanDevice(row scanner, extra ...any) (*identity.Device, error) {
+func (db *Store) scanDevice(row scanner, extra ...any) (*identity.Device, error) {
 	var d identity.Device
 	var c, l, r int64
 	if err := row.Scan(append([]any{&d.ID, &d.UserID, &d.Name, &d.Kind, &c, &l, &r}, extra...)...); err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	d.CreatedAt, d.LastSeenAt, d.RevokedAt = fromMicros(c), fromMicros(l), fromMicros(r)
 	return &d, nil
 }
 
 // DeviceByID returns a device.
-func (db *DB) DeviceByID(ctx context.Context, id string) (*identity.Device, error) {
-	return scanDevice(db.db.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = $1`, id))
+func (db *Store) DeviceByID(ctx context.Context, id string) (*identity.Device, error) {
+	return db.scanDevice(db.queryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ?`, id))
 }
 
 // ListDevices lists a user's devices, most recently seen first.
-func (db *DB) ListDevices(ctx context.Context, userID string) ([]*identity.Device, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+deviceColumns+` FROM devices WHERE user_id = $1 ORDER BY last_seen_at DESC`, userID)
+func (db *Store) ListDevices(ctx context.Context, userID string) ([]*identity.Device, error) {
+	rows, err := db.query(ctx, `SELECT `+deviceColumns+` FROM devices WHERE user_id = ? ORDER BY last_seen_at DESC`, userID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*identity.Device
 	for rows.Next() {
-		d, err := scanDevice(rows)
+		d, err := db.scanDevice(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, d)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // ListOrgDevices lists every device in an organisation with its owner.
-func (db *DB) ListOrgDevices(ctx context.Context, orgID string) ([]*identity.DeviceView, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT d.id, d.user_id, d.name, d.kind, d.created_at, d.last_seen_at, d.revoked_at,
+func (db *Store) ListOrgDevices(ctx context.Context, orgID string) ([]*identity.DeviceView, error) {
+	rows, err := db.query(ctx, `SELECT d.id, d.user_id, d.name, d.kind, d.created_at, d.last_seen_at, d.revoked_at,
 		u.email, u.name, (SELECT count(*) FROM sessions s WHERE s.device_id = d.id AND s.ended_at = 0)
-		FROM devices d JOIN users u ON u.id = d.user_id WHERE u.org_id = $1 ORDER BY d.last_seen_at DESC`, orgID)
+		FROM devices d JOIN users u ON u.id = d.user_id WHERE u.org_id = ? ORDER BY d.last_seen_at DESC`, orgID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*identity.DeviceView
 	for rows.Next() {
 		var v identity.DeviceView
-		d, err := scanDevice(rows, &v.UserEmail, &v.UserName, &v.ActiveSessions)
+		d, err := db.scanDevice(rows, &v.UserEmail, &v.UserName, &v.ActiveSessions)
 		if err != nil {
 			return nil, err
 		}
 		v.Device = *d
 		out = append(out, &v)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // EndDeviceSessions ends every live session of a device.
-func (db *DB) EndDeviceSessions(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE device_id = $2 AND ended_at = 0`, micros(at), deviceID); err != nil {
+func (db *Store) EndDeviceSessions(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE device_id = ? AND ended_at = 0`, micros(at), deviceID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)
@@ -196,12 +195,12 @@ func (db *DB) EndDeviceSessions(ctx context.Context, deviceID string, at time.Ti
 }
 
 // RevokeDevice revokes a device and ends its sessions.
-func (db *DB) RevokeDevice(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, `UPDATE devices SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, micros(at), deviceID); err != nil {
+func (db *Store) RevokeDevice(ctx context.Context, deviceID string, at time.Time, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if err := execOne(ctx, tx, `UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at = 0`, micros(at), deviceID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE device_id = $2 AND ended_at = 0`, micros(at), deviceID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE device_id = ? AND ended_at = 0`, micros(at), deviceID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -12,14 +12,12 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 )
 
-// The consultation store, mirroring package sqlite's query for query.
-
 var errStale = fault.New(fault.Conflict, "Someone else changed this at the same moment. Reload and try again.")
 
 const consultColumns = `id, org_id, clinician_id, practice, patient_name, patient_phone, patient_email, reason,
 	starts_at, slot_s, status, mode, checklist, outcome, started_at, ended_at, created_at, version`
 
-// checklistJSON is how a checklist is kept in its column (as in SQLite).
+// checklistJSON is how a checklist is kept in its column.
 type checklistJSON struct {
 	IdentityMethod string `json:"identity_method"`
 	IdentityDetail string `json:"identity_detail,omitempty"`
@@ -50,14 +48,14 @@ func decodeChecklist(s string) (*consult.Checklist, error) {
 		OthersPresent: j.OthersPresent, FallbackPhone: j.FallbackPhone, CompletedAt: fromMicros(j.CompletedAt), CompletedBy: j.CompletedBy}, nil
 }
 
-func scanConsultation(row scanner) (*consult.Consultation, error) {
+func (db *Store) scanConsultation(row scanner) (*consult.Consultation, error) {
 	var c consult.Consultation
 	var starts, slot, started, ended, created int64
 	var status, mode, checklist string
 	err := row.Scan(&c.ID, &c.OrgID, &c.ClinicianID, &c.Practice, &c.PatientName, &c.PatientPhone, &c.PatientEmail, &c.Reason,
 		&starts, &slot, &status, &mode, &checklist, &c.Outcome, &started, &ended, &created, &c.Version)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	c.StartsAt, c.Slot, c.Status, c.Mode = fromMicros(starts), time.Duration(slot)*time.Second, consult.Status(status), consult.Mode(mode)
 	c.StartedAt, c.EndedAt, c.CreatedAt = fromMicros(started), fromMicros(ended), fromMicros(created)
@@ -68,14 +66,14 @@ func scanConsultation(row scanner) (*consult.Consultation, error) {
 }
 
 // CreateConsultation stores a new consultation with its first participants.
-func (db *DB) CreateConsultation(ctx context.Context, c *consult.Consultation, ps []*consult.Participant, recs []consult.Record, ev audit.Event) error {
+func (db *Store) CreateConsultation(ctx context.Context, c *consult.Consultation, ps []*consult.Participant, recs []consult.Record, ev audit.Event) error {
 	ck, err := encodeChecklist(c.Checklist)
 	if err != nil {
 		return err
 	}
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO consultations(`+consultColumns+`)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18)`,
+	return db.tx(ctx, func(tx *txn) error {
+		_, err := tx.exec(ctx, `INSERT INTO consultations(`+consultColumns+`)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			c.ID, c.OrgID, c.ClinicianID, c.Practice, c.PatientName, c.PatientPhone, c.PatientEmail, c.Reason,
 			micros(c.StartsAt), int64(c.Slot/time.Second), string(c.Status), string(c.Mode), ck, c.Outcome,
 			micros(c.StartedAt), micros(c.EndedAt), micros(c.CreatedAt), 1)
@@ -92,45 +90,45 @@ func (db *DB) CreateConsultation(ctx context.Context, c *consult.Consultation, p
 }
 
 // ConsultationByID returns a consultation.
-func (db *DB) ConsultationByID(ctx context.Context, id string) (*consult.Consultation, error) {
-	return scanConsultation(db.db.QueryRowContext(ctx, `SELECT `+consultColumns+` FROM consultations WHERE id = $1`, id))
+func (db *Store) ConsultationByID(ctx context.Context, id string) (*consult.Consultation, error) {
+	return db.scanConsultation(db.queryRow(ctx, `SELECT `+consultColumns+` FROM consultations WHERE id = ?`, id))
 }
 
 // ListConsultations lists consultations starting in [from, to). IDs break
-// ties in code-point order, as in SQLite.
-func (db *DB) ListConsultations(ctx context.Context, orgID, clinicianID string, from, to time.Time) ([]*consult.Consultation, error) {
-	q := `SELECT ` + consultColumns + ` FROM consultations WHERE org_id = $1 AND starts_at >= $2 AND starts_at < $3`
+// ties in code-point order on every database.
+func (db *Store) ListConsultations(ctx context.Context, orgID, clinicianID string, from, to time.Time) ([]*consult.Consultation, error) {
+	q := `SELECT ` + consultColumns + ` FROM consultations WHERE org_id = ? AND starts_at >= ? AND starts_at < ?`
 	args := []any{orgID, micros(from), micros(to)}
 	if clinicianID != "" {
-		q += ` AND clinician_id = $4`
+		q += ` AND clinician_id = ?`
 		args = append(args, clinicianID)
 	}
-	rows, err := db.db.QueryContext(ctx, q+` ORDER BY starts_at, id COLLATE "C"`, args...)
+	rows, err := db.query(ctx, q+` ORDER BY starts_at, id COLLATE "C"`, args...)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*consult.Consultation
 	for rows.Next() {
-		c, err := scanConsultation(rows)
+		c, err := db.scanConsultation(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // UpdateConsultation stores the mutable fields of c if its version is
 // current.
-func (db *DB) UpdateConsultation(ctx context.Context, c *consult.Consultation, recs []consult.Record, ev audit.Event) error {
+func (db *Store) UpdateConsultation(ctx context.Context, c *consult.Consultation, recs []consult.Record, ev audit.Event) error {
 	ck, err := encodeChecklist(c.Checklist)
 	if err != nil {
 		return err
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE consultations SET status = $1, mode = $2, checklist = $3, outcome = $4, started_at = $5,
-			ended_at = $6, version = version + 1 WHERE id = $7 AND version = $8`,
+	err = db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, `UPDATE consultations SET status = ?, mode = ?, checklist = ?, outcome = ?, started_at = ?,
+			ended_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			string(c.Status), string(c.Mode), ck, c.Outcome, micros(c.StartedAt), micros(c.EndedAt), c.ID, c.Version)
 		if err := oneRow(res, err); err != nil {
 			return err
@@ -154,9 +152,9 @@ func oneRow(res sql.Result, err error) error {
 	return nil
 }
 
-func appendAll(ctx context.Context, tx *sql.Tx, recs []consult.Record, ev audit.Event) error {
+func appendAll(ctx context.Context, tx *txn, recs []consult.Record, ev audit.Event) error {
 	for _, r := range recs {
-		_, err := tx.ExecContext(ctx, `INSERT INTO consult_records(consult_id, at, kind, participant_id, actor, detail) VALUES ($1,$2,$3,$4,$5,$6)`,
+		_, err := tx.exec(ctx, `INSERT INTO consult_records(consult_id, at, kind, participant_id, actor, detail) VALUES (?,?,?,?,?,?)`,
 			r.ConsultID, micros(r.At), r.Kind, r.ParticipantID, r.Actor, audit.EncodeDetail(r.Detail))
 		if err != nil {
 			return fmt.Errorf("append consultation record: %w", err)
@@ -166,16 +164,16 @@ func appendAll(ctx context.Context, tx *sql.Tx, recs []consult.Record, ev audit.
 }
 
 // AddRecords appends records to timelines.
-func (db *DB) AddRecords(ctx context.Context, recs []consult.Record, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error { return appendAll(ctx, tx, recs, ev) })
+func (db *Store) AddRecords(ctx context.Context, recs []consult.Record, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error { return appendAll(ctx, tx, recs, ev) })
 }
 
 // ListRecords returns a consultation's timeline in order.
-func (db *DB) ListRecords(ctx context.Context, consultID string) (consult.Records, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, consult_id, at, kind, participant_id, actor, detail
-		FROM consult_records WHERE consult_id = $1 ORDER BY seq`, consultID)
+func (db *Store) ListRecords(ctx context.Context, consultID string) (consult.Records, error) {
+	rows, err := db.query(ctx, `SELECT seq, consult_id, at, kind, participant_id, actor, detail
+		FROM consult_records WHERE consult_id = ? ORDER BY seq`, consultID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out consult.Records
@@ -184,7 +182,7 @@ func (db *DB) ListRecords(ctx context.Context, consultID string) (consult.Record
 		var at int64
 		var detail string
 		if err := rows.Scan(&r.Seq, &r.ConsultID, &at, &r.Kind, &r.ParticipantID, &r.Actor, &detail); err != nil {
-			return nil, translate(err)
+			return nil, db.translate(err)
 		}
 		r.At = fromMicros(at)
 		if r.Detail, err = audit.DecodeDetail(detail); err != nil {
@@ -192,8 +190,8 @@ func (db *DB) ListRecords(ctx context.Context, consultID string) (consult.Record
 		}
 		out = append(out, r)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // The store satisfies consult.Store.
-var _ consult.Store = (*DB)(nil)
+var _ consult.Store = (*Store)(nil)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -13,19 +13,27 @@ import (
 // convStates locks the conversations of a batch in one order (by ID), so
 // that two batches naming the same conversations in different orders wait
 // for each other rather than deadlock, and returns their states.
-func convStates(ctx context.Context, tx *sql.Tx, sends []messaging.Send) (map[string]*streamState, error) {
+func convStates(ctx context.Context, tx *txn, sends []messaging.Send) (map[string]*streamState, error) {
 	var ids []string
 	for _, s := range sends {
 		ids = append(ids, s.Message.Conversation)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	rows, err := tx.QueryContext(ctx, `SELECT id, epoch, last_seq FROM conversations WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+	out := map[string]*streamState{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := tx.query(ctx, `SELECT id, epoch, last_seq FROM conversations WHERE id IN (`+placeholders(len(ids))+`)
+		ORDER BY id FOR UPDATE`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]*streamState{}
 	for rows.Next() {
 		var id string
 		st := &streamState{}
@@ -47,13 +55,25 @@ type streamState struct {
 // transaction (group commit). Each send is checked on its own: the sender
 // must be a member, the epoch current, and a client ID seen before returns
 // the first seq.
-func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]messaging.SendResult, error) {
+func (db *Store) AppendMessages(ctx context.Context, sends []messaging.Send) ([]messaging.SendResult, error) {
 	res := make([]messaging.SendResult, len(sends))
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		convs, err := convStates(ctx, tx, sends)
 		if err != nil {
 			return err
 		}
+		ins, err := tx.prepare(ctx, insertMessageSQL)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		// "client_id <> ''" lets the planner use the partial unique index.
+		dup, err := tx.prepare(ctx, `SELECT seq FROM messages WHERE conversation_id = ? AND device_id = ? AND client_id = ?
+			AND client_id <> ''`)
+		if err != nil {
+			return err
+		}
+		defer dup.close()
 		refusal := map[[2]string]error{} // per conversation and device: nil once it may send
 		seen := map[[3]string]int64{}
 		for i, s := range sends {
@@ -67,7 +87,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 			why, known := refusal[mk]
 			if !known {
 				var leaving bool
-				err := tx.QueryRowContext(ctx, `SELECT leaving FROM members WHERE conversation_id = $1 AND device_id = $2`, m.Conversation, m.Device).Scan(&leaving)
+				err := tx.queryRow(ctx, `SELECT leaving FROM members WHERE conversation_id = ? AND device_id = ?`, m.Conversation, m.Device).Scan(&leaving)
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return err
 				}
@@ -89,10 +109,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 				continue
 			}
 			var prev int64
-			// "client_id <> ''" lets the planner use the partial unique index.
-			err := tx.QueryRowContext(ctx, `SELECT seq FROM messages WHERE conversation_id = $1 AND device_id = $2 AND client_id = $3
-				AND client_id <> ''`,
-				m.Conversation, m.Device, m.ClientID).Scan(&prev)
+			err := dup.queryRow(ctx, m.Conversation, m.Device, m.ClientID).Scan(&prev)
 			switch {
 			case err == nil:
 				res[i] = messaging.SendResult{Seq: prev, Duplicate: true}
@@ -107,7 +124,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 			st.last++
 			st.dirty = true
 			m.Seq = st.last
-			if err := insertMessage(ctx, tx, m); err != nil {
+			if _, err := ins.exec(ctx, m.Conversation, m.Seq, string(m.Kind), m.Device, m.ClientID, m.Epoch, micros(m.SentAt), m.Data); err != nil {
 				return fmt.Errorf("insert message: %w", err)
 			}
 			seen[dk] = m.Seq
@@ -115,7 +132,7 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 		}
 		for id, st := range convs {
 			if st.dirty {
-				if _, err := tx.ExecContext(ctx, `UPDATE conversations SET last_seq = $1 WHERE id = $2`, st.last, id); err != nil {
+				if _, err := tx.exec(ctx, `UPDATE conversations SET last_seq = ? WHERE id = ?`, st.last, id); err != nil {
 					return err
 				}
 			}
@@ -129,11 +146,11 @@ func (db *DB) AppendMessages(ctx context.Context, sends []messaging.Send) ([]mes
 }
 
 // Messages lists a stream after seq, in order.
-func (db *DB) Messages(ctx context.Context, conversation string, after int64, limit int) ([]*messaging.Message, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT seq, kind, device_id, client_id, epoch, sent_at, data FROM messages
-		WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, conversation, after, limit)
+func (db *Store) Messages(ctx context.Context, conversation string, after int64, limit int) ([]*messaging.Message, error) {
+	rows, err := db.query(ctx, `SELECT seq, kind, device_id, client_id, epoch, sent_at, data FROM messages
+		WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?`, conversation, after, limit)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*messaging.Message
@@ -142,10 +159,10 @@ func (db *DB) Messages(ctx context.Context, conversation string, after int64, li
 		var kind string
 		var at int64
 		if err := rows.Scan(&m.Seq, &kind, &m.Device, &m.ClientID, &m.Epoch, &at, &m.Data); err != nil {
-			return nil, translate(err)
+			return nil, db.translate(err)
 		}
 		m.Kind, m.SentAt = messaging.Kind(kind), fromMicros(at)
 		out = append(out, m)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }

@@ -1,8 +1,7 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -21,12 +20,13 @@ func encodeCheck(c *consult.DeviceCheck) (string, error) {
 	return string(b), err
 }
 
-func insertParticipant(tx *sql.Tx, p *consult.Participant) error {
+func insertParticipant(ctx context.Context, tx *txn, p *consult.Participant) error {
 	check, err := encodeCheck(p.Check)
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(`INSERT INTO consult_participants(`+participantColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = tx.exec(ctx, `INSERT INTO consult_participants(`+participantColumns+`)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		p.ID, p.ConsultID, string(p.Role), p.Label, p.Phone, p.Email, p.TokenHash, micros(p.ExpiresAt), p.ClaimHash,
 		string(p.State), check, p.ConsentVersion, micros(p.EnteredAt), micros(p.AdmittedAt), micros(p.CreatedAt), 1)
 	if err == nil {
@@ -35,14 +35,14 @@ func insertParticipant(tx *sql.Tx, p *consult.Participant) error {
 	return err
 }
 
-func scanParticipant(row scanner) (*consult.Participant, error) {
+func (db *Store) scanParticipant(row scanner) (*consult.Participant, error) {
 	var p consult.Participant
 	var role, state, check string
 	var expires, entered, admitted, created int64
 	err := row.Scan(&p.ID, &p.ConsultID, &role, &p.Label, &p.Phone, &p.Email, &p.TokenHash, &expires, &p.ClaimHash, &state,
 		&check, &p.ConsentVersion, &entered, &admitted, &created, &p.Version)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	p.Role, p.State = consult.Role(role), consult.State(state)
 	p.ExpiresAt, p.EnteredAt, p.AdmittedAt, p.CreatedAt = fromMicros(expires), fromMicros(entered), fromMicros(admitted), fromMicros(created)
@@ -56,60 +56,60 @@ func scanParticipant(row scanner) (*consult.Participant, error) {
 }
 
 // AddParticipant invites one more participant.
-func (db *DB) AddParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := insertParticipant(tx, p); err != nil {
+func (db *Store) AddParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if err := insertParticipant(ctx, tx, p); err != nil {
 			return err
 		}
-		return appendAll(tx, recs, ev)
+		return appendAll(ctx, tx, recs, ev)
 	})
 }
 
 // ParticipantByID returns a participant.
-func (db *DB) ParticipantByID(ctx context.Context, id string) (*consult.Participant, error) {
-	return scanParticipant(db.read.QueryRowContext(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE id = ?`, id))
+func (db *Store) ParticipantByID(ctx context.Context, id string) (*consult.Participant, error) {
+	return db.scanParticipant(db.queryRow(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE id = ?`, id))
 }
 
 // ParticipantByTokenHash returns the participant an invite link was made for.
-func (db *DB) ParticipantByTokenHash(ctx context.Context, tokenHash string) (*consult.Participant, error) {
-	return scanParticipant(db.read.QueryRowContext(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE token_hash = ?`, tokenHash))
+func (db *Store) ParticipantByTokenHash(ctx context.Context, tokenHash string) (*consult.Participant, error) {
+	return db.scanParticipant(db.queryRow(ctx, `SELECT `+participantColumns+` FROM consult_participants WHERE token_hash = ?`, tokenHash))
 }
 
 // ListParticipants lists a consultation's participants: the patient, then
 // guests in invitation order.
-func (db *DB) ListParticipants(ctx context.Context, consultID string) ([]*consult.Participant, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+participantColumns+` FROM consult_participants
-		WHERE consult_id = ? ORDER BY CASE WHEN role = 'patient' THEN 0 ELSE 1 END, created_at, id`, consultID)
+func (db *Store) ListParticipants(ctx context.Context, consultID string) ([]*consult.Participant, error) {
+	rows, err := db.query(ctx, `SELECT `+participantColumns+` FROM consult_participants
+		WHERE consult_id = ? ORDER BY CASE WHEN role = 'patient' THEN 0 ELSE 1 END, created_at, id COLLATE "C"`, consultID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*consult.Participant
 	for rows.Next() {
-		p, err := scanParticipant(rows)
+		p, err := db.scanParticipant(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, p)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // UpdateParticipant stores the mutable fields of p if its version is
 // current.
-func (db *DB) UpdateParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
+func (db *Store) UpdateParticipant(ctx context.Context, p *consult.Participant, recs []consult.Record, ev audit.Event) error {
 	check, err := encodeCheck(p.Check)
 	if err != nil {
 		return err
 	}
-	err = db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.Exec(`UPDATE consult_participants SET claim_hash = ?, state = ?, device_check = ?, consent_version = ?,
+	err = db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, `UPDATE consult_participants SET claim_hash = ?, state = ?, device_check = ?, consent_version = ?,
 			entered_at = ?, admitted_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			p.ClaimHash, string(p.State), check, p.ConsentVersion, micros(p.EnteredAt), micros(p.AdmittedAt), p.ID, p.Version)
 		if err := oneRow(res, err); err != nil {
 			return err
 		}
-		return appendAll(tx, recs, ev)
+		return appendAll(ctx, tx, recs, ev)
 	})
 	if err == nil {
 		p.Version++

@@ -1,9 +1,8 @@
-package postgres
+package sqlstore
 
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 	"strings"
 	"time"
@@ -27,24 +26,24 @@ func hasRole(roles string, r identity.Role) bool {
 // the admins the one before it left; FOR NO KEY UPDATE leaves rows that
 // merely refer to the organisation (a new user) free to be written
 // meanwhile. The user's own row is locked too, against a sign-in under way.
-func lockAccount(ctx context.Context, tx *sql.Tx, userID string) (orgID, roles string, disabled bool, err error) {
-	if err = tx.QueryRowContext(ctx, `SELECT org_id FROM users WHERE id = $1`, userID).Scan(&orgID); err != nil {
+func lockAccount(ctx context.Context, tx *txn, userID string) (orgID, roles string, disabled bool, err error) {
+	if err = tx.queryRow(ctx, `SELECT org_id FROM users WHERE id = ?`, userID).Scan(&orgID); err != nil {
 		return "", "", false, err
 	}
-	if _, err = tx.ExecContext(ctx, `SELECT 1 FROM orgs WHERE id = $1 FOR NO KEY UPDATE`, orgID); err != nil {
+	if _, err = tx.exec(ctx, `SELECT 1 FROM orgs WHERE id = ? FOR NO KEY UPDATE`, orgID); err != nil {
 		return "", "", false, err
 	}
 	var at int64
-	err = tx.QueryRowContext(ctx, `SELECT roles, disabled_at FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&roles, &at)
+	err = tx.queryRow(ctx, `SELECT roles, disabled_at FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&roles, &at)
 	return orgID, roles, at != 0, err
 }
 
 // keepAnAdmin refuses with identity.ErrLastAdmin unless the organisation
 // has an enabled admin other than the given user. The caller holds the
 // organisation's lock (lockAccount).
-func keepAnAdmin(ctx context.Context, tx *sql.Tx, orgID, except string) error {
+func keepAnAdmin(ctx context.Context, tx *txn, orgID, except string) error {
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE org_id = $1 AND id <> $2 AND disabled_at = 0
+	err := tx.queryRow(ctx, `SELECT count(*) FROM users WHERE org_id = ? AND id <> ? AND disabled_at = 0
 		AND ',' || roles || ',' LIKE '%,admin,%'`, orgID, except).Scan(&n)
 	if err != nil {
 		return err
@@ -56,8 +55,8 @@ func keepAnAdmin(ctx context.Context, tx *sql.Tx, orgID, except string) error {
 }
 
 // SetRoles replaces a user's roles; see identity.Store.
-func (db *DB) SetRoles(ctx context.Context, userID string, from, to []identity.Role, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) SetRoles(ctx context.Context, userID string, from, to []identity.Role, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		orgID, roles, disabled, err := lockAccount(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -70,7 +69,7 @@ func (db *DB) SetRoles(ctx context.Context, userID string, from, to []identity.R
 				return err
 			}
 		}
-		if err := execOne(ctx, tx, `UPDATE users SET roles = $1 WHERE id = $2`, joinRoles(to), userID); err != nil {
+		if err := execOne(ctx, tx, `UPDATE users SET roles = ? WHERE id = ?`, joinRoles(to), userID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)
@@ -79,9 +78,9 @@ func (db *DB) SetRoles(ctx context.Context, userID string, from, to []identity.R
 
 // DisableUser disables a user, ends their sessions and revokes their
 // devices; see identity.Store.
-func (db *DB) DisableUser(ctx context.Context, userID string, at time.Time, ev, deviceEv audit.Event) ([]string, error) {
+func (db *Store) DisableUser(ctx context.Context, userID string, at time.Time, ev, deviceEv audit.Event) ([]string, error) {
 	var revoked []string
-	err := db.tx(ctx, func(tx *sql.Tx) error {
+	err := db.tx(ctx, func(tx *txn) error {
 		revoked = nil
 		orgID, roles, disabled, err := lockAccount(ctx, tx, userID)
 		if err != nil || disabled {
@@ -92,7 +91,7 @@ func (db *DB) DisableUser(ctx context.Context, userID string, at time.Time, ev, 
 				return err
 			}
 		}
-		if err := execOne(ctx, tx, `UPDATE users SET disabled_at = $1 WHERE id = $2`, micros(at), userID); err != nil {
+		if err := execOne(ctx, tx, `UPDATE users SET disabled_at = ? WHERE id = ?`, micros(at), userID); err != nil {
 			return err
 		}
 		if err := appendAudit(ctx, tx, ev); err != nil {
@@ -101,7 +100,7 @@ func (db *DB) DisableUser(ctx context.Context, userID string, at time.Time, ev, 
 		// With the user's row locked no sign-in can add a device now;
 		// RETURNING names exactly the devices this statement revoked, not
 		// one an admin revoked at the same moment.
-		rows, err := tx.QueryContext(ctx, `UPDATE devices SET revoked_at = $1 WHERE user_id = $2 AND revoked_at = 0 RETURNING id, created_at`,
+		rows, err := tx.query(ctx, `UPDATE devices SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0 RETURNING id, created_at`,
 			micros(at), userID)
 		if err != nil {
 			return err
@@ -124,7 +123,7 @@ func (db *DB) DisableUser(ctx context.Context, userID string, at time.Time, ev, 
 			return err
 		}
 		slices.SortFunc(ds, func(a, b dev) int { return cmp.Or(cmp.Compare(a.created, b.created), strings.Compare(a.id, b.id)) })
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = $1 WHERE user_id = $2 AND ended_at = 0`, micros(at), userID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at = 0`, micros(at), userID); err != nil {
 			return err
 		}
 		for _, d := range ds {
@@ -144,24 +143,24 @@ func (db *DB) DisableUser(ctx context.Context, userID string, at time.Time, ev, 
 }
 
 // EnableUser clears a user's disabled mark; see identity.Store.
-func (db *DB) EnableUser(ctx context.Context, userID string, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = 0 WHERE id = $1 AND disabled_at <> 0`, userID)
+func (db *Store) EnableUser(ctx context.Context, userID string, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, `UPDATE users SET disabled_at = 0 WHERE id = ? AND disabled_at <> 0`, userID)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			var one int
-			return tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one) // enabled already, or missing
+			return tx.queryRow(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one) // enabled already, or missing
 		}
 		return appendAudit(ctx, tx, ev)
 	})
 }
 
 // Unlock clears a user's sign-in failures and lock.
-func (db *DB) Unlock(ctx context.Context, userID string, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, `UPDATE users SET failed_signins = 0, locked_until = 0 WHERE id = $1`, userID); err != nil {
+func (db *Store) Unlock(ctx context.Context, userID string, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if err := execOne(ctx, tx, `UPDATE users SET failed_signins = 0, locked_until = 0 WHERE id = ?`, userID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -12,24 +12,24 @@ import (
 )
 
 // CountOrgs counts organisations.
-func (db *DB) CountOrgs(ctx context.Context) (int, error) {
+func (db *Store) CountOrgs(ctx context.Context) (int, error) {
 	var n int
-	err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM orgs`).Scan(&n)
-	return n, translate(err)
+	err := db.queryRow(ctx, `SELECT count(*) FROM orgs`).Scan(&n)
+	return n, db.translate(err)
 }
 
-func insertOrg(ctx context.Context, tx *sql.Tx, o *identity.Org) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at) VALUES ($1,$2,$3,$4,$5)`,
+func insertOrg(ctx context.Context, tx *txn, o *identity.Org) error {
+	_, err := tx.exec(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at) VALUES (?,?,?,?,?)`,
 		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt))
-	if fault.Is(translate(err), fault.Conflict) {
+	if fault.Is(tx.s.translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "An organisation with ODS code "+o.ODS+" exists already.", err)
 	}
 	return err
 }
 
 // CreateOrg adds an organisation.
-func (db *DB) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		if err := insertOrg(ctx, tx, o); err != nil {
 			return err
 		}
@@ -39,11 +39,11 @@ func (db *DB) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) er
 
 const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts`
 
-func scanOrg(row *sql.Row) (*identity.Org, error) {
+func (db *Store) scanOrg(row *sql.Row) (*identity.Org, error) {
 	var o identity.Org
 	var idle, created int64
 	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts); err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
 	o.CreatedAt = fromMicros(created)
@@ -51,23 +51,23 @@ func scanOrg(row *sql.Row) (*identity.Org, error) {
 }
 
 // OrgByID returns an organisation.
-func (db *DB) OrgByID(ctx context.Context, id string) (*identity.Org, error) {
-	return scanOrg(db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = $1`, id))
+func (db *Store) OrgByID(ctx context.Context, id string) (*identity.Org, error) {
+	return db.scanOrg(db.queryRow(ctx, `SELECT `+orgColumns+` FROM orgs WHERE id = ?`, id))
 }
 
 // OrgByODS returns an organisation by its ODS code.
-func (db *DB) OrgByODS(ctx context.Context, ods string) (*identity.Org, error) {
-	return scanOrg(db.db.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE ods = $1`, ods))
+func (db *Store) OrgByODS(ctx context.Context, ods string) (*identity.Org, error) {
+	return db.scanOrg(db.queryRow(ctx, `SELECT `+orgColumns+` FROM orgs WHERE ods = ?`, ods))
 }
 
 // SetPolicy stores an organisation's policy.
-func (db *DB) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		rr := p.ReadReceipts
 		if rr == "" {
 			rr = identity.ReadReceiptsOn
 		}
-		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1, read_receipts = $2 WHERE id = $3`,
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = ?, read_receipts = ? WHERE id = ?`,
 			int64(p.IdleTimeout/time.Second), rr, orgID); err != nil {
 			return err
 		}
@@ -76,8 +76,8 @@ func (db *DB) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev
 }
 
 // execOne runs a statement that must change exactly one row.
-func execOne(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
-	res, err := tx.ExecContext(ctx, q, args...)
+func execOne(ctx context.Context, tx *txn, q string, args ...any) error {
+	res, err := tx.exec(ctx, q, args...)
 	if err != nil {
 		return err
 	}
@@ -95,29 +95,29 @@ func joinRoles(rs []identity.Role) string {
 	return strings.Join(s, ",")
 }
 
-func insertUser(ctx context.Context, tx *sql.Tx, u *identity.User) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed, team)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
+func insertUser(ctx context.Context, tx *txn, u *identity.User) error {
+	_, err := tx.exec(ctx, `INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed, team)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
 		u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, u.Team)
-	if fault.Is(translate(err), fault.Conflict) {
+	if fault.Is(tx.s.translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "A user with the email address "+u.Email+" exists already.", err)
 	}
 	return err
 }
 
-func insertEnrolment(ctx context.Context, tx *sql.Tx, e *identity.Enrolment) error {
+func insertEnrolment(ctx context.Context, tx *txn, e *identity.Enrolment) error {
 	var uid any
 	if e.UserID != "" {
 		uid = e.UserID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO enrolments(token_hash, kind, user_id, expires_at) VALUES ($1,$2,$3,$4)`,
+	_, err := tx.exec(ctx, `INSERT INTO enrolments(token_hash, kind, user_id, expires_at) VALUES (?,?,?,?)`,
 		e.TokenHash, e.Kind, uid, micros(e.ExpiresAt))
 	return err
 }
 
 // CreateUser adds a user and, if given, their enrolment.
-func (db *DB) CreateUser(ctx context.Context, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) CreateUser(ctx context.Context, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -135,14 +135,14 @@ const userColumns = `id, org_id, email, name, registration, roles, created_at, p
 
 type scanner interface{ Scan(...any) error }
 
-func scanUser(row scanner) (*identity.User, error) {
+func (db *Store) scanUser(row scanner) (*identity.User, error) {
 	var u identity.User
 	var roles string
 	var created, locked, disabled int64
 	err := row.Scan(&u.ID, &u.OrgID, &u.Email, &u.Name, &u.Registration, &roles, &created, &u.PasswordHash, &u.TOTPSecret,
 		&u.TOTPConfirmed, &u.TOTPLastCounter, &u.FailedSignIns, &locked, &disabled, &u.Team)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	for _, r := range strings.Split(roles, ",") {
 		if r != "" {
@@ -154,40 +154,40 @@ func scanUser(row scanner) (*identity.User, error) {
 }
 
 // UserByID returns a user.
-func (db *DB) UserByID(ctx context.Context, id string) (*identity.User, error) {
-	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+func (db *Store) UserByID(ctx context.Context, id string) (*identity.User, error) {
+	return db.scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 }
 
 // UserByEmail returns a user by their (lower-case) email address.
-func (db *DB) UserByEmail(ctx context.Context, email string) (*identity.User, error) {
-	return scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+func (db *Store) UserByEmail(ctx context.Context, email string) (*identity.User, error) {
+	return db.scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 }
 
 // ListUsers lists an organisation's users by name. The "C" collation
-// orders by code point, as SQLite does, whatever the database's locale.
-func (db *DB) ListUsers(ctx context.Context, orgID string) ([]*identity.User, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = $1
+// orders by code point on every database, whatever its locale.
+func (db *Store) ListUsers(ctx context.Context, orgID string) ([]*identity.User, error) {
+	rows, err := db.query(ctx, `SELECT `+userColumns+` FROM users WHERE org_id = ?
 		ORDER BY name COLLATE "C", email COLLATE "C"`, orgID)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	defer rows.Close()
 	var out []*identity.User
 	for rows.Next() {
-		u, err := scanUser(rows)
+		u, err := db.scanUser(rows)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, u)
 	}
-	return out, translate(rows.Err())
+	return out, db.translate(rows.Err())
 }
 
 // SetCredentials stores a user's password hash and TOTP secret.
-func (db *DB) SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := execOne(ctx, tx, `UPDATE users SET password_hash = $1, totp_secret = $2, totp_confirmed = $3, totp_last_counter = 0,
-			failed_signins = 0, locked_until = 0 WHERE id = $4`, passwordHash, totpSecret, confirmed, userID)
+func (db *Store) SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		err := execOne(ctx, tx, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_confirmed = ?, totp_last_counter = 0,
+			failed_signins = 0, locked_until = 0 WHERE id = ?`, passwordHash, totpSecret, confirmed, userID)
 		if err != nil {
 			return err
 		}
@@ -198,16 +198,16 @@ func (db *DB) SetCredentials(ctx context.Context, userID, passwordHash, totpSecr
 // RecordSignInFailure stores a failed sign-in if the stored count is
 // still the one before it; a concurrent failure on any node waits for this
 // row's lock, then finds the count moved. A failure never shortens a lock.
-func (db *DB) RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET failed_signins = $1, locked_until = GREATEST(locked_until, $2) WHERE id = $3 AND failed_signins = $4`,
+func (db *Store) RecordSignInFailure(ctx context.Context, userID string, failures int, lockedUntil time.Time, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, `UPDATE users SET failed_signins = ?, locked_until = GREATEST(locked_until, ?) WHERE id = ? AND failed_signins = ?`,
 			failures, micros(lockedUntil), userID, failures-1)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
 			var one int
-			if err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, userID).Scan(&one); err != nil {
+			if err := tx.queryRow(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one); err != nil {
 				return err
 			}
 			return errCountMoved
@@ -225,14 +225,14 @@ const setupLock = 0x5b_5e_70
 
 // SetupEnrolment replaces any setup enrolment. Nodes starting together on
 // an empty database each call it; the lock makes them replace one another
-// in turn, so exactly one setup link is left, as with SQLite's single
-// writer.
-func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, setupLock); err != nil {
+// in turn, so exactly one setup link is left (SQLite's single writer
+// needs no lock).
+func (db *Store) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
+	return db.tx(ctx, func(tx *txn) error {
+		if err := tx.lock(ctx, setupLock); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE kind = $1`, identity.EnrolSetup); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM enrolments WHERE kind = ?`, identity.EnrolSetup); err != nil {
 			return err
 		}
 		return insertEnrolment(ctx, tx, e)
@@ -240,14 +240,14 @@ func (db *DB) SetupEnrolment(ctx context.Context, e *identity.Enrolment) error {
 }
 
 // ReplaceEnrolment removes the user's unused enrolments and stores e.
-func (db *DB) ReplaceEnrolment(ctx context.Context, e *identity.Enrolment, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
+func (db *Store) ReplaceEnrolment(ctx context.Context, e *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
 		// Replacements for one user, from any node, take turns on the
 		// user's row, so that exactly one link is left.
-		if _, err := tx.ExecContext(ctx, `SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, e.UserID); err != nil {
+		if _, err := tx.exec(ctx, `SELECT 1 FROM users WHERE id = ? FOR UPDATE`, e.UserID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM enrolments WHERE user_id = $1`, e.UserID); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM enrolments WHERE user_id = ?`, e.UserID); err != nil {
 			return err
 		}
 		if err := insertEnrolment(ctx, tx, e); err != nil {
@@ -258,23 +258,23 @@ func (db *DB) ReplaceEnrolment(ctx context.Context, e *identity.Enrolment, ev au
 }
 
 // EnrolmentByHash returns an enrolment.
-func (db *DB) EnrolmentByHash(ctx context.Context, tokenHash string) (*identity.Enrolment, error) {
+func (db *Store) EnrolmentByHash(ctx context.Context, tokenHash string) (*identity.Enrolment, error) {
 	var e identity.Enrolment
 	var uid sql.NullString
 	var exp int64
-	err := db.db.QueryRowContext(ctx, `SELECT token_hash, kind, user_id, expires_at FROM enrolments WHERE token_hash = $1`, tokenHash).
+	err := db.queryRow(ctx, `SELECT token_hash, kind, user_id, expires_at FROM enrolments WHERE token_hash = ?`, tokenHash).
 		Scan(&e.TokenHash, &e.Kind, &uid, &exp)
 	if err != nil {
-		return nil, translate(err)
+		return nil, db.translate(err)
 	}
 	e.UserID, e.ExpiresAt = uid.String, fromMicros(exp)
 	return &e, nil
 }
 
 // Setup creates the first organisation and admin, consuming the setup link.
-func (db *DB) Setup(ctx context.Context, setupHash string, o *identity.Org, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
-	return db.tx(ctx, func(tx *sql.Tx) error {
-		err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = $1 AND kind = $2`, setupHash, identity.EnrolSetup)
+func (db *Store) Setup(ctx context.Context, setupHash string, o *identity.Org, u *identity.User, enrol *identity.Enrolment, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = ? AND kind = ?`, setupHash, identity.EnrolSetup)
 		if fault.Is(err, fault.NotFound) {
 			return fault.New(fault.NotFound, "This setup link has been used already.")
 		}

@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+var _ identity.Store = (*DB)(nil)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// tamper edits the table as someone with the file would: around the triggers.
+func tamper(t *testing.T, db *DB, stmts ...string) {
+	t.Helper()
+	all := append([]string{"DROP TRIGGER audit_append_only_update", "DROP TRIGGER audit_append_only_delete"}, stmts...)
+	for _, s := range all {
+		if _, err := db.write.ExecContext(context.Background(), s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	db := openTest(t)
+	for _, tt := range []struct{ pragma, want string }{{"journal_mode", "wal"}, {"secure_delete", "1"}, {"foreign_keys", "1"}, {"synchronous", "2"}} {
+		var got string
+		if err := db.read.QueryRowContext(context.Background(), "PRAGMA "+tt.pragma).Scan(&got); err != nil || got != tt.want {
+			t.Errorf("PRAGMA %s = %q, %v; want %q", tt.pragma, got, err, tt.want)
+		}
+	}
+}
+
+func TestDialectRewrite(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE`, `SELECT seq FROM audit_head WHERE id = 1`},
+		{"SELECT 1 FROM orgs WHERE id = ?\n\t\tFOR NO KEY UPDATE", `SELECT 1 FROM orgs WHERE id = ?`},
+		{`SELECT ref FROM key_packages LIMIT 1 FOR UPDATE SKIP LOCKED`, `SELECT ref FROM key_packages LIMIT 1`},
+		{`ORDER BY name COLLATE "C", email COLLATE "C"`, `ORDER BY name, email`},
+		{`SET locked_until = GREATEST(locked_until, ?)`, `SET locked_until = max(locked_until, ?)`},
+		{`UPDATE members SET leaving = true WHERE NOT last_resort`, `UPDATE members SET leaving = true WHERE NOT last_resort`},
+	}
+	d := dialect()
+	for _, tt := range tests {
+		if got := d.Rewrite(tt.in); got != tt.want {
+			t.Errorf("Rewrite(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
