@@ -38,6 +38,9 @@ const (
 	// support packages hold tests of one contract against several
 	// implementations; only tests import them.
 	support
+	// sharedStore is the SQL store both database adapters are made of;
+	// only they import it, and it imports no adapter.
+	sharedStore
 )
 
 var layers = map[string]layer{
@@ -65,7 +68,12 @@ var layers = map[string]layer{
 	"client": clientLayer,
 
 	"storetest": support,
+
+	"sqlstore": sharedStore,
 }
+
+// storeAdapters are the adapters built on sharedStore.
+var storeAdapters = []string{"sqlite", "postgres"}
 
 // clientMay lists what the client core may import besides itself: the
 // shared pure packages. Everything else under internal/ is the server's.
@@ -139,8 +147,12 @@ func check(from, imp string, test bool) string {
 	switch {
 	case impName == "":
 		return fmt.Sprintf("internal/%s imports no command", fromName)
-	case layers[fromTop] == domain && layers[impTop] == adapter:
+	case layers[fromTop] == domain && (layers[impTop] == adapter || layers[impTop] == sharedStore):
 		return "a domain package imports no adapter"
+	case layers[impTop] == sharedStore && !slices.Contains(storeAdapters, fromTop):
+		return "only the database adapters (" + strings.Join(storeAdapters, ", ") + ") import " + impTop
+	case layers[fromTop] == sharedStore && layers[impTop] == adapter:
+		return impTop + " imports no adapter"
 	case layers[fromTop] == adapter && layers[impTop] == adapter:
 		return "adapters do not import each other"
 	case layers[impTop] == support:
