@@ -193,28 +193,24 @@ func (s *Server) handleLeave(w http.ResponseWriter, r *http.Request, p *identity
 }
 
 func (s *Server) handleMakeAdmin(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	m, err := s.msg()
-	if err != nil {
-		return err
-	}
-	var in struct {
-		Email string `json:"email"`
-	}
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	if strings.TrimSpace(in.Email) == "" {
-		return fault.Invalidf("Send the email of the member to make an admin as email.")
-	}
-	if err := m.MakeAdmin(r.Context(), p, r.PathValue("id"), strings.TrimSpace(in.Email)); err != nil {
-		return err
-	}
-	return reply(w, http.StatusOK, map[string]string{"admin": strings.TrimSpace(in.Email)})
+	return s.withEmail(w, r, "admin", "Send the email of the member to make an admin as email.",
+		func(m *messaging.Service, email string) error {
+			return m.MakeAdmin(r.Context(), p, r.PathValue("id"), email)
+		})
 }
 
 // handleAddPerson makes someone with no device yet one of a
 // conversation's people (admins only): their first device joins.
 func (s *Server) handleAddPerson(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
+	return s.withEmail(w, r, "person", "Send the email of the person to add as email.",
+		func(m *messaging.Service, email string) error {
+			return m.AddPerson(r.Context(), p, r.PathValue("id"), email)
+		})
+}
+
+// withEmail reads a body {"email"} (refusing an empty one with missing),
+// runs f on it and answers {key: email}.
+func (s *Server) withEmail(w http.ResponseWriter, r *http.Request, key, missing string, f func(*messaging.Service, string) error) error {
 	m, err := s.msg()
 	if err != nil {
 		return err
@@ -225,13 +221,14 @@ func (s *Server) handleAddPerson(w http.ResponseWriter, r *http.Request, p *iden
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if strings.TrimSpace(in.Email) == "" {
-		return fault.Invalidf("Send the email of the person to add as email.")
+	email := strings.TrimSpace(in.Email)
+	if email == "" {
+		return fault.New(fault.Invalid, missing)
 	}
-	if err := m.AddPerson(r.Context(), p, r.PathValue("id"), strings.TrimSpace(in.Email)); err != nil {
+	if err := f(m, email); err != nil {
 		return err
 	}
-	return reply(w, http.StatusOK, map[string]string{"person": strings.TrimSpace(in.Email)})
+	return reply(w, http.StatusOK, map[string]string{key: email})
 }
 
 func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -371,20 +371,7 @@ func (db *Store) AddAdmin(ctx context.Context, conversation, userID string) erro
 }
 
 func (db *Store) admins(ctx context.Context, conversation string) ([]string, error) {
-	rows, err := db.query(ctx, `SELECT user_id FROM conversation_admins WHERE conversation_id = ? ORDER BY user_id`, conversation)
-	if err != nil {
-		return nil, db.translate(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
-			return nil, db.translate(err)
-		}
-		out = append(out, u)
-	}
-	return out, db.translate(rows.Err())
+	return db.strings(ctx, `SELECT user_id FROM conversation_admins WHERE conversation_id = ? ORDER BY user_id`, conversation)
 }
 
 // SetCursors moves many cursors forward (never back) at once.
