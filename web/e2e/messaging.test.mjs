@@ -493,8 +493,11 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     // is used.
     await a.clock.install();
     await menu(a, 'Messages'); // the new limit reaches the page on navigation
+    const me = a.waitForResponse((r) => r.url().endsWith('/api/me') && r.request().method() === 'GET');
     await a.getByRole('link', { name: GROUP }).click();
+    await me; // the page has the 1-minute limit: the idle count starts once it has painted
     await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
+    await rendered(a);
     await a.clock.fastForward(50_000);
     // Locking would start in a timer fast-forwarding ran, so it would
     // show by the next paint.
