@@ -574,6 +574,9 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
       token,
     );
     assert.equal(status, 200);
+    // This waits the real minute: the page's clock also drives the Go
+    // WebAssembly runtime's timers, and moving it on left the unlock that
+    // follows hanging under load.
     await menu(a, 'Messages'); // the new limit reaches the page on navigation
     await a.getByRole('link', { name: GROUP }).click();
     await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
