@@ -119,7 +119,8 @@ func newConv(t *testing.T, c *Client) *conv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := mls.CreateGroup(mls.Config{Now: c.now}, id, kp, priv)
+	// The fake profile's credential is not one a service signed.
+	g, err := mls.CreateGroup(mls.Config{Now: c.now, PublicHandshake: true, AcceptAnyCredential: true}, id, kp, priv)
 	priv.Wipe()
 	if err != nil {
 		t.Fatal(err)
