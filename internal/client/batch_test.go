@@ -8,12 +8,10 @@ import (
 	"testing"
 )
 
-// countingBackend is an in-memory Backend that counts its writes, and
-// takes batches when batch is set.
+// countingBackend is an in-memory Backend that counts its writes.
 type countingBackend struct {
 	recs          map[string][]byte
 	writes, calls int
-	batch         bool
 }
 
 func (b *countingBackend) Get(k string) ([]byte, error) {
