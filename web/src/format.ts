@@ -11,7 +11,8 @@ const dateTime = new Intl.DateTimeFormat('en-GB', {
 export function when(ts: string | null | undefined): string {
   if (!ts) return '–';
   const d = new Date(ts);
-  return isNaN(d.getTime()) ? ts : dateTime.format(d);
+  if (isNaN(d.getTime())) return ts;
+  return realTime(ts) ? dateTime.format(d) : '–';
 }
 
 const hourMinute = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
@@ -24,4 +25,20 @@ export function until(ts: string): string {
   if (isNaN(d.getTime())) return ts;
   const sameDay = d.toDateString() === new Date().toDateString();
   return sameDay ? hourMinute.format(d) : `${hourMinute.format(d)} on ${dayMonth.format(d)}`;
+}
+
+/** count writes a number of things in words people read without
+ * stumbling: "1 message", "2 messages", "No messages". plural defaults to
+ * the noun with an "s". */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  if (n === 0) return `No ${plural}`;
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? noun : plural}`;
+}
+
+/** realTime reports whether ts is a time that happened: not empty and not
+ * the zero time ("0001-01-01") a server sends for "never". */
+export function realTime(ts: string | null | undefined): ts is string {
+  if (!ts) return false;
+  const d = new Date(ts);
+  return !isNaN(d.getTime()) && d.getUTCFullYear() > 1970;
 }

@@ -1,0 +1,203 @@
+// What a new user meets every day in the web app, end to end in headless
+// Chromium: the sign-in page, the NHS font, a long conversation that opens
+// at its newest message with the composer on screen, and what sign-out
+// leaves behind. Two people of their own organisation, each in their own
+// browser context. Run by TestBrowserMessaging in cmd/switchboard, which
+// starts the server and adds the people.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
+import { freshCode } from './totp.mjs';
+
+const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
+const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
+const dan = users.find((u) => u.email.startsWith('dan.'));
+const eve = users.find((u) => u.email.startsWith('eve.'));
+const PIN = { [dan?.email]: '618204', [eve?.email]: '390457' };
+const GROUP = 'District rounds';
+const LONG = 120;
+const figures = {};
+
+describe('everyday use of the web app', { concurrency: false }, () => {
+  let browser;
+  const pages = {};
+  const lastStep = {};
+  let failed = false;
+  let convURL = '';
+
+  const step = (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-everyday-${k}`, p);
+        throw e;
+      }
+    });
+
+  const heading = (p) => p.locator('main h1').first();
+
+  const open = async (key, viewport = { width: 390, height: 844 }) => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport });
+    ctx.setDefaultTimeout(20_000);
+    const p = track(await ctx.newPage());
+    pages[key] = p;
+    return p;
+  };
+
+  const fillSignIn = async (p, who) => {
+    await p.getByLabel('Email address').fill(who.email);
+    await p.getByLabel('Password', { exact: true }).fill(who.password);
+    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
+    lastStep[who.email] = s;
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  const signIn = async (p, who) => {
+    await p.goto('/signin');
+    await fillSignIn(p, who);
+    await p.waitForURL(`${base}/`);
+  };
+
+  const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name }).click();
+
+  const choosePIN = async (p, who, then = /^Messages$/) => {
+    await heading(p).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
+    await p.getByLabel('PIN', { exact: true }).fill(PIN[who.email]);
+    await p.getByLabel('Enter the PIN again').fill(PIN[who.email]);
+    await p.getByRole('button', { name: 'Set PIN and continue' }).click();
+    await heading(p).filter({ hasText: then }).waitFor({ timeout: 30_000 });
+  };
+
+  // onScreen reports whether any of el is inside the window and, for a
+  // message, inside the region the messages scroll in.
+  const onScreen = (loc) =>
+    loc.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const inWindow = r.bottom > 0 && r.top < window.innerHeight && r.height > 0;
+      const box = el.closest('[data-testid=thread]')?.getBoundingClientRect();
+      return inWindow && (!box || (r.bottom > box.top && r.top < box.bottom));
+    });
+
+  before(async () => {
+    assert.ok(base && dan && eve, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    console.log(`# screenshots in ${screenshotDir}`);
+    console.log(`# figures ${JSON.stringify(figures)}`);
+  });
+
+  step('a first visit shows plain sign-in, in the NHS font', async () => {
+    const p = await open('first');
+    await p.goto('/');
+    await p.waitForURL(/\/signin/);
+    await heading(p).filter({ hasText: 'Sign in to Switchboard' }).waitFor();
+    assert.equal(await p.getByTestId('signin-notice').count(), 0, 'someone who never signed in is not told a session ended');
+    assert.equal(await p.getByText(/session has ended/i).count(), 0);
+    for (const sel of ['body', 'h1', 'label', 'input', 'button']) {
+      const font = await p.locator(sel).first().evaluate((el) => getComputedStyle(el).fontFamily);
+      assert.match(font, /arial/i, `${sel} is set in ${font}`);
+      assert.doesNotMatch(font, /times/i, `${sel} is set in ${font}`);
+      assert.match(font, /^"?Frutiger W01"?,/, `${sel} names Frutiger first: ${font}`);
+    }
+    await check(p, 'everyday-first-visit');
+    await p.context().close();
+    delete pages.first;
+  });
+
+  step('Dan and Eve choose PINs; a new group with no messages says so', async () => {
+    for (const who of [dan, eve]) {
+      const p = await open(who.email);
+      await signIn(p, who);
+      await menu(p, 'Messages');
+      await choosePIN(p, who);
+    }
+    const d = pages[dan.email];
+    await d.getByRole('button', { name: 'New conversation' }).click();
+    await d.getByLabel('Search by name, email, role or team').fill('Eve');
+    await d.getByRole('button', { name: 'Choose Eve Shaw' }).click();
+    await d.getByLabel('Conversation name (optional)').fill(GROUP);
+    await d.getByRole('button', { name: 'Start conversation' }).click();
+    await d.waitForURL(/\/messages\/[0-9a-f]{32}$/, { timeout: 30_000 });
+    convURL = new URL(d.url()).pathname;
+    await d.getByTestId('thread').getByText('No messages yet.').waitFor();
+    await menu(d, 'Messages');
+    const row = d.getByTestId('conversation').filter({ hasText: GROUP });
+    await row.getByText('No messages yet').waitFor();
+    const meta = await row.textContent();
+    assert.doesNotMatch(meta, /Jan 1|0001|last message/, `an empty conversation shows no time: ${meta}`);
+    await check(d, 'everyday-list-no-messages');
+  });
+
+  step(`a conversation of ${LONG} messages opens at the newest, with the composer on screen`, async () => {
+    const d = pages[dan.email];
+    const id = convURL.split('/').pop();
+    await d.evaluate(
+      async ({ id, n }) => {
+        for (let i = 1; i <= n; i++) await window.switchboardCore.send(id, `Visit note ${i}`);
+      },
+      { id, n: LONG },
+    );
+    const e = pages[eve.email];
+    await e.goto(convURL);
+    await heading(e).filter({ hasText: /Messages are locked/ }).waitFor();
+    await e.getByLabel('PIN', { exact: true }).fill(PIN[eve.email]);
+    await e.getByRole('button', { name: 'Unlock' }).click();
+    const newest = e.getByTestId('message').filter({ hasText: `Visit note ${LONG}` });
+    await newest.waitFor({ timeout: 60_000 });
+    await e.waitForFunction(() => {
+      const t = document.querySelector('[data-testid=thread]');
+      return t && t.scrollHeight - t.scrollTop - t.clientHeight < 2;
+    });
+    assert.ok(await onScreen(newest), 'the newest message is on screen when the conversation opens');
+    assert.ok(await onScreen(e.getByLabel('Message', { exact: true })), 'the message box is on screen');
+    assert.ok(await onScreen(e.getByRole('button', { name: 'Send', exact: true })), 'Send is on screen');
+    const rendered = await e.getByTestId('message').count();
+    assert.ok(rendered < LONG, `only the newest messages are drawn at first (${rendered})`);
+    figures.page_height_px = await e.evaluate(() => document.documentElement.scrollHeight);
+    figures.viewport_height_px = 844;
+    figures.messages_drawn_on_open = rendered;
+    assert.ok(figures.page_height_px < 1400, `the page is ${figures.page_height_px}px tall`);
+    await check(e, 'everyday-long-conversation');
+
+    // Scrolling to the top draws older messages, keeping the ones in view.
+    const oldestShown = await e.getByTestId('message').first().textContent();
+    await e.getByTestId('thread').evaluate((t) => {
+      t.scrollTop = 0;
+    });
+    await e.waitForFunction((n) => document.querySelectorAll('[data-testid=message]').length > n, rendered);
+    const kept = e.getByTestId('message').filter({ hasText: oldestShown.match(/Visit note \d+/)[0] });
+    assert.ok(await onScreen(kept), 'the message that was at the top stays in view');
+    // The button does the same for people who do not scroll.
+    while ((await e.getByRole('button', { name: 'Show earlier messages' }).count()) > 0) {
+      await e.getByRole('button', { name: 'Show earlier messages' }).click();
+    }
+    await e.getByTestId('message').filter({ hasText: /^.*Visit note 1$/ }).waitFor();
+    assert.equal(await e.getByTestId('message').count(), LONG);
+
+    // Back at the bottom, a new message scrolls into view.
+    await e.getByTestId('thread').evaluate((t) => {
+      t.scrollTop = t.scrollHeight;
+    });
+    await d.getByRole('link', { name: GROUP }).click();
+    await d.getByTestId('message').filter({ hasText: `Visit note ${LONG}` }).waitFor({ timeout: 30_000 });
+    await d.getByLabel('Message', { exact: true }).fill('Running 10 minutes late');
+    await d.getByRole('button', { name: 'Send', exact: true }).click();
+    const late = e.getByTestId('message').filter({ hasText: 'Running 10 minutes late' });
+    await late.waitFor({ timeout: 30_000 });
+    await e.waitForFunction(() => {
+      const t = document.querySelector('[data-testid=thread]');
+      return t.scrollHeight - t.scrollTop - t.clientHeight < 2;
+    });
+    assert.ok(await onScreen(late), 'a new message scrolls into view for a reader at the bottom');
+    // Dan's own message is in view on his screen too.
+    assert.ok(await onScreen(d.getByTestId('message').filter({ hasText: 'Running 10 minutes late' })));
+  });
+
+});
