@@ -200,4 +200,65 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     assert.ok(await onScreen(d.getByTestId('message').filter({ hasText: 'Running 10 minutes late' })));
   });
 
+  step('a revoked device is told so, and forgets its ID', async () => {
+    const e = pages[eve.email];
+    const d = pages[dan.email];
+    const device = await e.evaluate(async () => (await (await fetch('/api/me')).json()).device_id);
+    const token = await d.evaluate(async () => (await (await fetch('/api/me')).json()).csrf_token);
+    const status = await d.evaluate(
+      async ({ device, token }) =>
+        (await fetch(`/api/admin/devices/${device}/revoke`, { method: 'POST', headers: { 'X-CSRF-Token': token } })).status,
+      { device, token },
+    );
+    assert.equal(status, 204);
+    // Eve's open conversation hears of it over its socket at once.
+    await e.waitForURL(`${base}/signin?next=${encodeURIComponent(convURL)}`);
+    await e.getByTestId('signin-notice').filter({ hasText: 'This device was revoked' }).waitFor();
+    assert.equal(await e.getByText(/session has ended/i).count(), 0);
+    await check(e, 'everyday-revoked');
+    await e.waitForFunction(() => localStorage.getItem('switchboard.device') === null);
+  });
+
+  step('after signing out, nothing of the person stays in the browser', async () => {
+    const e = pages[eve.email];
+    await fillSignIn(e, eve);
+    await e.waitForURL(`${base}${convURL}`); // back where she was, as a new device
+    await choosePIN(e, eve, /./);
+    await e.getByLabel('Enter the PIN again').waitFor({ state: 'detached', timeout: 30_000 });
+    assert.ok((await storage(e)).idb.includes('switchboard'), 'the store is there while signed in');
+    await e.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await e.waitForURL(/\/signin$/);
+    await e.getByTestId('signin-notice').filter({ hasText: 'You have signed out' }).waitFor();
+    const left = await storage(e);
+    assert.deepEqual(left, { local: [], session: [], idb: [] }, `left in the browser: ${JSON.stringify(left)}`);
+  });
+
+  step('after an idle sign-out, signing in again returns to the page', async () => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(20_000);
+    await ctx.clock.install();
+    const p = track(await ctx.newPage());
+    pages.idle = p;
+    await signIn(p, dan);
+    await menu(p, 'Your account');
+    await heading(p).filter({ hasText: 'Your account' }).waitFor();
+    const idle = await p.evaluate(async () => (await (await fetch('/api/me')).json()).idle_timeout_seconds);
+    await p.clock.fastForward((idle + 60) * 1000);
+    await p.waitForURL(/\/signin\?next=%2Faccount$/);
+    await p.getByTestId('signin-notice').filter({ hasText: 'not used' }).waitFor();
+    await check(p, 'everyday-idle-signin');
+    await fillSignIn(p, dan);
+    await p.waitForURL(`${base}/account`);
+    await heading(p).filter({ hasText: 'Your account' }).waitFor();
+    await ctx.close();
+    delete pages.idle;
+  });
+
+  function storage(p) {
+    return p.evaluate(async () => ({
+      local: Object.keys(localStorage),
+      session: Object.keys(sessionStorage),
+      idb: (await indexedDB.databases()).map((d) => d.name),
+    }));
+  }
 });

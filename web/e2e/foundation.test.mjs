@@ -369,13 +369,16 @@ describe('foundation web client', { concurrency: false }, () => {
     await heading(p).filter({ hasText: `Hello, ${admin.name}` }).waitFor();
   });
 
-  step('signing in again on the same browser reuses its device', async () => {
+  step('signing out forgets the browser: signing in again makes it a new device', async () => {
+    // Nothing of the person stays in the browser after sign-out, the
+    // device ID included, so the next sign-in cannot reuse it.
     const p = adminPage;
     await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();
     await p.waitForURL(/\/account$/);
     const rows = p.getByTestId('my-devices').locator('tbody tr');
     await rows.filter({ hasText: 'This device' }).waitFor();
-    assert.equal(await rows.count(), 1, 'one device, not one per sign-in');
+    assert.equal(await rows.filter({ hasText: 'This device' }).count(), 1);
+    assert.equal(await rows.count(), 2, 'the device signed out from, and this one');
   });
 
   step('a page left unused for the idle time limit signs itself out', async () => {

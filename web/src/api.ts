@@ -40,15 +40,16 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
-let onUnauthorized: () => void = () => {};
+let onUnauthorized: (code: string) => void = () => {};
 
 /** setCsrfToken stores the token from /api/me or a sign-in response. */
 export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
-/** handleUnauthorized sets what happens when a signed-in call gets 401. */
-export function handleUnauthorized(fn: () => void): void {
+/** handleUnauthorized sets what happens when a signed-in call gets 401;
+ * fn is given the server's code for why, such as "device_revoked", or "". */
+export function handleUnauthorized(fn: (code: string) => void): void {
   onUnauthorized = fn;
 }
 
@@ -96,7 +97,8 @@ export async function request<T>(
   if (res.ok) return data as T;
   if (res.status === 401 && !opts.public) {
     csrfToken = '';
-    onUnauthorized();
+    const code = data && typeof data === 'object' ? (data as { code?: unknown }).code : '';
+    onUnauthorized(typeof code === 'string' ? code : '');
   }
   const msg =
     data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'

@@ -24,7 +24,8 @@ import { eraseStore, loadedCore } from './messaging/core';
 import { isUnlocked, lock as lockMessaging, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
-import { loadMe, signOut } from './session';
+import { forgetThisBrowser } from './device';
+import { endSession, loadMe, signOut } from './session';
 
 /** App is the shell: header, the page for the current path, footer. Pages
  * behind sign-in wait for the first /api/me; it is asked again on every
@@ -38,13 +39,25 @@ export function App() {
 
   const toSignIn = useCallback((why: SignInNotice) => {
     setMe(null);
-    setNotice(why);
-    const here = location.pathname;
-    const next = why === 'expired' && here !== '/' && !publicPage(here) ? `?next=${encodeURIComponent(here)}` : '';
-    navigate(`/signin${next}`, { replace: true });
+    // Someone who was never signed in in this tab is not told that a
+    // session ended; a later 401 of the same ending keeps the first notice.
+    if (endSession() || why === 'signed-out') setNotice(why);
+    if (why === 'revoked') {
+      // A revoked device can never be used again: nothing of it stays.
+      void lockMessaging()
+        .then(() => eraseStore())
+        .catch(() => {})
+        .finally(forgetThisBrowser);
+    }
+    const here = location.pathname + location.search;
+    const back = why !== 'signed-out' && location.pathname !== '/' && !publicPage(location.pathname);
+    navigate(`/signin${back ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
   }, []);
 
-  useEffect(() => handleUnauthorized(() => toSignIn('expired')), [toSignIn]);
+  useEffect(
+    () => handleUnauthorized((code) => toSignIn(code === 'device_revoked' ? 'revoked' : 'expired')),
+    [toSignIn],
+  );
 
   useEffect(() => {
     if (isPublic) return;
@@ -85,6 +98,7 @@ export function App() {
     // still encrypted under the PIN; the next person's PIN page erases it.
     await eraseStore().catch(() => {});
     await signOut();
+    forgetThisBrowser();
     toSignIn('signed-out');
     setSigningOut(false);
   }, [toSignIn, me]);

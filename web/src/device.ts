@@ -46,6 +46,22 @@ export function rememberDevice(id: string): void {
   }
 }
 
+/** storeOwnerKey names the localStorage entry saying whose messaging
+ * store this browser holds (a user ID, nothing more). */
+export const storeOwnerKey = 'switchboard-store-owner';
+
+/** forgetThisBrowser removes everything that ties this browser to the
+ * person who signed out: the device ID and whose store it held. A later
+ * sign-in registers the browser as a new device. */
+export function forgetThisBrowser(): void {
+  try {
+    localStorage.removeItem(KEY);
+    localStorage.removeItem(storeOwnerKey);
+  } catch {
+    // Storage off: nothing was kept.
+  }
+}
+
 function storedDeviceID(): string {
   try {
     return localStorage.getItem(KEY) ?? '';

@@ -12,7 +12,7 @@ import { emailErrors } from '../validate';
 
 /** SignInNotice says why the person is on the sign-in page, if the app
  * sent them there. */
-export type SignInNotice = 'signed-out' | 'expired' | 'idle' | null;
+export type SignInNotice = 'signed-out' | 'expired' | 'idle' | 'revoked' | null;
 
 interface Props {
   onSignedIn: (me: Me, next?: string) => void;
@@ -97,6 +97,8 @@ function SignInNoticeBanner({ notice }: { notice: Exclude<SignInNotice, null> })
     'signed-out': 'You have signed out.',
     expired: 'Your session has ended. Sign in again to continue.',
     idle: 'You were signed out because Switchboard was not used for a while. Sign in again to continue.',
+    revoked:
+      'This device was revoked (removed from your account by you or an administrator), so it has been signed out. If you sign in again it is added as a new device.',
   }[notice];
   return (
     <Notice success={notice === 'signed-out'} title={notice === 'signed-out' ? 'Signed out' : 'Important'} testid="signin-notice">

@@ -2,13 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/TextInput';
+import { storeOwnerKey } from '../../device';
 import { CoreError, eraseStore, loadCore } from '../../messaging/core';
 import { isSigningOut, unlock } from '../../messaging/state';
 import { useTitle } from '../../title';
 
-// ownerKey names the localStorage entry saying whose store this browser
-// holds (a user ID, nothing more).
-const ownerKey = 'switchboard-store-owner';
 
 /** Unlock asks for the PIN that protects this device's messages (or, the
  * first time, has the person choose one). It is all a messaging page shows
@@ -27,7 +25,7 @@ export function Unlock({ me }: { me: Me }) {
     (async () => {
       // A store left by someone else who used this browser (and did not
       // sign out) is of no use to this person, and would refuse their PIN.
-      if (localStorage.getItem(ownerKey) !== me.user.id) await eraseStore();
+      if (localStorage.getItem(storeOwnerKey) !== me.user.id) await eraseStore();
       const s = await (await loadCore()).status();
       setHasStore(s.store);
     })()
@@ -44,7 +42,7 @@ export function Unlock({ me }: { me: Me }) {
     setBusy(true);
     try {
       await unlock(pin, me.csrf_token);
-      localStorage.setItem(ownerKey, me.user.id);
+      localStorage.setItem(storeOwnerKey, me.user.id);
     } catch (err) {
       setBusy(false);
       if (err instanceof CoreError && err.kind === 'unauthenticated') return; // the app shows sign-in
