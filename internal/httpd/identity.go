@@ -2,6 +2,7 @@ package httpd
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"image/png"
 	"net/http"
@@ -379,6 +380,7 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 			return err
 		}
 	}
+	s.policyChanged(r, p)
 	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
 		"read_receipts": readReceipts(p.Org)})
 }
@@ -431,4 +433,25 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity
 
 func (s *Server) handleNoAPI(w http.ResponseWriter, r *http.Request) error {
 	return fault.New(fault.NotFound, "There is no API route "+r.Method+" "+r.URL.Path+".")
+}
+
+// policyChanged tells every open device of the organisation that its
+// policy changed. A device it misses reads the policy when its page is
+// next shown.
+func (s *Server) policyChanged(r *http.Request, p *identity.Principal) {
+	if s.cfg.Messaging == nil {
+		return
+	}
+	ds, err := s.identity.ListOrgDevices(r.Context(), p)
+	if err != nil {
+		s.log.Warn("list devices for policy notice", "org", p.Org.ID, "err", err)
+		return
+	}
+	ids := make([]string, 0, len(ds))
+	for _, d := range ds {
+		if !d.Revoked() {
+			ids = append(ids, d.ID)
+		}
+	}
+	s.cfg.Messaging.PolicyChanged(context.WithoutCancel(r.Context()), ids)
 }

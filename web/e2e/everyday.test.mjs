@@ -200,6 +200,43 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     assert.ok(await onScreen(d.getByTestId('message').filter({ hasText: 'Running 10 minutes late' })));
   });
 
+  step('a shorter idle limit reaches a page already open, which locks at the new limit', async () => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(20_000);
+    await ctx.clock.install();
+    const p = track(await ctx.newPage());
+    pages.policy = p;
+    await signIn(p, eve);
+    await menu(p, 'Messages');
+    await choosePIN(p, eve);
+    const before = await p.evaluate(async () => (await (await fetch('/api/me')).json()).idle_timeout_seconds);
+    assert.ok(before > 120, `the idle limit starts above 2 minutes (${before} s)`);
+    const d = pages[dan.email];
+    const setIdle = (minutes) =>
+      d.evaluate(async (minutes) => {
+        const token = (await (await fetch('/api/me')).json()).csrf_token;
+        const res = await fetch('/api/admin/policy', {
+          method: 'PUT',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+          body: JSON.stringify({ idle_timeout_minutes: minutes }),
+        });
+        return res.status;
+      }, minutes);
+    // The open page reads the policy again when the server says it changed.
+    const reread = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/me', { timeout: 10_000 });
+    assert.equal(await setIdle(1), 200);
+    await reread;
+    try {
+      await p.clock.fastForward(61_000);
+      await heading(p).filter({ hasText: 'Messages are locked' }).waitFor();
+    } finally {
+      assert.equal(await setIdle(Math.round(before / 60)), 200);
+    }
+    await check(p, 'everyday-policy-locked');
+    await ctx.close();
+    delete pages.policy;
+  });
+
   step('a revoked device is told so, and forgets its ID', async () => {
     const e = pages[eve.email];
     const d = pages[dan.email];

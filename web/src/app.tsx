@@ -21,7 +21,7 @@ import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
 import { eraseStore, loadedCore } from './messaging/core';
-import { isUnlocked, lock as lockMessaging, setSigningOut } from './messaging/state';
+import { isUnlocked, lock as lockMessaging, policyEvent, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { forgetThisBrowser } from './device';
@@ -77,6 +77,26 @@ export function App() {
       live = false;
     };
   }, [path, isPublic]);
+
+  // A policy change (a shorter idle limit) reaches open pages at once:
+  // the messaging socket says so, and a page without one reads the policy
+  // again whenever it is shown.
+  useEffect(() => {
+    if (isPublic || !me) return;
+    const reread = () =>
+      loadMe()
+        .then((m) => setMe((old) => (old && old.idle_timeout_seconds === m.idle_timeout_seconds ? old : m)))
+        .catch(() => {});
+    const onVisible = () => document.visibilityState === 'visible' && reread();
+    window.addEventListener(policyEvent, reread);
+    window.addEventListener('focus', reread);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener(policyEvent, reread);
+      window.removeEventListener('focus', reread);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [isPublic, me !== null]);
 
   const onSignedIn = useCallback((m: Me, next = '/') => {
     setMe(m);

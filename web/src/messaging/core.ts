@@ -50,7 +50,10 @@ export interface PIDMatch {
   text: string;
 }
 
-export type CoreEvent = { type: 'message'; message: Message } | { type: 'closed'; error?: string; kind?: string };
+export type CoreEvent =
+  | { type: 'message'; message: Message }
+  | { type: 'policy' }
+  | { type: 'closed'; error?: string; kind?: string };
 
 interface Raw {
   status(): Promise<string>;

@@ -105,11 +105,20 @@ function onEvent(ev: CoreEvent): void {
     for (const l of messageListeners) l(ev.message);
     return;
   }
+  if (ev.type === 'policy') {
+    // The organisation's policy changed: the shell reads it again.
+    window.dispatchEvent(new Event(policyEvent));
+    return;
+  }
   // Following stopped: the session ended (a 401 sends the app to the
   // sign-in page) or the device was revoked and its store erased.
   void lock();
   get('/api/me').catch(() => {});
 }
+
+/** policyEvent is the window event fired when the server says the
+ * organisation's policy changed. */
+export const policyEvent = 'switchboard:policy';
 
 /** lock forgets the unlocked store and everything it held in memory. */
 export async function lock(): Promise<void> {
