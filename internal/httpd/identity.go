@@ -68,12 +68,14 @@ type meJSON struct {
 	CSRFToken   string   `json:"csrf_token"`
 	IdleTimeout int      `json:"idle_timeout_seconds"`
 	ReadReceipt string   `json:"read_receipts"`   // the organisation's policy: on, off or forced
+	PINAttempts int      `json:"pin_attempts"`    // wrong PINs in a row before the device erases its messages
 	Token       string   `json:"token,omitempty"` // for non-browser clients only
 }
 
 func meOut(p *identity.Principal) meJSON {
 	return meJSON{User: userOut(p.User, p.Org), DeviceID: p.Device.ID, CSRFToken: p.Session.CSRF,
-		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second), ReadReceipt: readReceipts(p.Org)}
+		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second), ReadReceipt: readReceipts(p.Org),
+		PINAttempts: p.Org.Policy.Attempts()}
 }
 
 // signedIn sets the session cookie for browsers and returns the token in the
@@ -351,7 +353,7 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 		return err
 	}
 	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org)})
+		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
 }
 
 func readReceipts(o *identity.Org) string {
@@ -365,11 +367,12 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 	var in struct {
 		IdleTimeoutMinutes int    `json:"idle_timeout_minutes"`
 		ReadReceipts       string `json:"read_receipts"` // optional: on, off or forced
+		PINAttempts        int    `json:"pin_attempts"`  // optional: 3 to 20
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" {
+	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" && in.PINAttempts == 0 {
 		if err := s.identity.SetPolicy(r.Context(), p, in.IdleTimeoutMinutes); err != nil {
 			return err
 		}
@@ -380,9 +383,14 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 			return err
 		}
 	}
+	if in.PINAttempts != 0 {
+		if err := s.identity.SetPINAttempts(r.Context(), p, in.PINAttempts); err != nil {
+			return err
+		}
+	}
 	s.policyChanged(r, p)
 	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org)})
+		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -19,8 +19,8 @@ func (db *DB) CountOrgs(ctx context.Context) (int, error) {
 }
 
 func insertOrg(ctx context.Context, tx *sql.Tx, o *identity.Org) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at) VALUES ($1,$2,$3,$4,$5)`,
-		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt))
+	_, err := tx.ExecContext(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at, pin_attempts) VALUES ($1,$2,$3,$4,$5,$6)`,
+		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt), o.Policy.Attempts())
 	if fault.Is(translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "An organisation with ODS code "+o.ODS+" exists already.", err)
 	}
@@ -37,12 +37,12 @@ func (db *DB) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event) er
 	})
 }
 
-const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts`
+const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts, pin_attempts`
 
 func scanOrg(row *sql.Row) (*identity.Org, error) {
 	var o identity.Org
 	var idle, created int64
-	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts); err != nil {
+	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts, &o.Policy.PINAttempts); err != nil {
 		return nil, translate(err)
 	}
 	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
@@ -67,8 +67,8 @@ func (db *DB) SetPolicy(ctx context.Context, orgID string, p identity.Policy, ev
 		if rr == "" {
 			rr = identity.ReadReceiptsOn
 		}
-		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1, read_receipts = $2 WHERE id = $3`,
-			int64(p.IdleTimeout/time.Second), rr, orgID); err != nil {
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = $1, read_receipts = $2, pin_attempts = $3 WHERE id = $4`,
+			int64(p.IdleTimeout/time.Second), rr, p.Attempts(), orgID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

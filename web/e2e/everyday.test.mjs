@@ -175,8 +175,12 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     const kept = e.getByTestId('message').filter({ hasText: oldestShown.match(/Visit note \d+/)[0] });
     assert.ok(await onScreen(kept), 'the message that was at the top stays in view');
     // The button does the same for people who do not scroll.
-    while ((await e.getByRole('button', { name: 'Show earlier messages' }).count()) > 0) {
-      await e.getByRole('button', { name: 'Show earlier messages' }).click();
+    await e.getByRole('button', { name: 'Show earlier messages' }).waitFor();
+    for (let n = await e.getByTestId('message').count(); n < LONG; n = await e.getByTestId('message').count()) {
+      // Drawing more may itself bring the list to the top and draw more,
+      // taking the button away, so it is pressed only if still there.
+      await e.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Show earlier messages')?.click());
+      await e.waitForFunction((n) => document.querySelectorAll('[data-testid=message]').length > n, n);
     }
     await e.getByTestId('message').filter({ hasText: /^.*Visit note 1$/ }).waitFor();
     assert.equal(await e.getByTestId('message').count(), LONG);
@@ -222,11 +226,11 @@ describe('everyday use of the web app', { concurrency: false }, () => {
         });
         return res.status;
       }, minutes);
-    // The open page reads the policy again when the server says it changed.
-    const reread = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/me', { timeout: 10_000 });
+    assert.equal(await p.evaluate(() => document.documentElement.dataset.idleSeconds), String(before));
+    // The open page hears of the change and applies the new limit.
     assert.equal(await setIdle(1), 200);
-    await reread;
     try {
+      await p.waitForFunction(() => document.documentElement.dataset.idleSeconds === '60', null, { timeout: 10_000 });
       await p.clock.fastForward(61_000);
       await heading(p).filter({ hasText: 'Messages are locked' }).waitFor();
     } finally {
@@ -235,6 +239,59 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     await check(p, 'everyday-policy-locked');
     await ctx.close();
     delete pages.policy;
+  });
+
+  step('wrong PINs slow down, survive a reload, and at the limit erase the messages and sign out', async () => {
+    const d = pages[dan.email];
+    const status = await d.evaluate(async () => {
+      const token = (await (await fetch('/api/me')).json()).csrf_token;
+      const res = await fetch('/api/admin/policy', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+        body: JSON.stringify({ pin_attempts: 5 }),
+      });
+      return res.status;
+    });
+    assert.equal(status, 200);
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(20_000);
+    await ctx.clock.install();
+    const p = track(await ctx.newPage());
+    pages.pin = p;
+    await signIn(p, eve);
+    await menu(p, 'Messages');
+    await choosePIN(p, eve);
+    await p.reload();
+    await heading(p).filter({ hasText: 'Messages are locked' }).waitFor();
+    const error = p.getByTestId('error-summary');
+    const wrong = async (text) => {
+      await p.getByLabel('PIN', { exact: true }).fill('000000');
+      await p.getByRole('button', { name: 'Unlock' }).click();
+      await error.filter({ hasText: text }).waitFor({ timeout: 30_000 });
+    };
+    await wrong('After 4 more wrong PINs the messages on this device are erased.');
+    await wrong('After 3 more wrong PINs');
+    await wrong('You can try again in 2 seconds. After 2 more wrong PINs');
+    // The right PIN too must wait, and a reload does not reset the count.
+    await p.getByLabel('PIN', { exact: true }).fill(PIN[eve.email]);
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await error.filter({ hasText: 'Too many wrong PINs. Try again in 2 seconds' }).waitFor();
+    await p.reload();
+    await heading(p).filter({ hasText: 'Messages are locked' }).waitFor();
+    await wrong('Too many wrong PINs. Try again in 2 seconds');
+    await check(p, 'everyday-pin-wait');
+    await p.clock.fastForward(3_000);
+    await wrong('You can try again in 4 seconds. After 1 more wrong PIN the');
+    await p.clock.fastForward(5_000);
+    await p.getByLabel('PIN', { exact: true }).fill('000000');
+    await p.getByRole('button', { name: 'Unlock' }).click();
+    await p.waitForURL(/\/signin$/, { timeout: 30_000 });
+    await p.getByTestId('signin-notice').filter({ hasText: 'entered wrongly too many times' }).waitFor();
+    await check(p, 'everyday-pin-limit');
+    const left = await storage(p);
+    assert.deepEqual(left, { local: [], session: [], idb: [] }, `left in the browser: ${JSON.stringify(left)}`);
+    await ctx.close();
+    delete pages.pin;
   });
 
   step('a revoked device is told so, and forgets its ID', async () => {

@@ -21,6 +21,9 @@ export interface Me {
   device_id: string;
   csrf_token: string;
   idle_timeout_seconds: number;
+  /** pin_attempts is how many wrong PINs in a row this device allows
+   * before it erases its messages and signs out. */
+  pin_attempts?: number;
 }
 
 export interface DeviceInfo {

@@ -21,7 +21,7 @@ import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
 import { eraseStore, loadedCore } from './messaging/core';
-import { isUnlocked, lock as lockMessaging, policyEvent, setSigningOut } from './messaging/state';
+import { isUnlocked, lock as lockMessaging, pinLimitEvent, policyEvent, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { forgetThisBrowser } from './device';
@@ -41,7 +41,7 @@ export function App() {
     setMe(null);
     // Someone who was never signed in in this tab is not told that a
     // session ended; a later 401 of the same ending keeps the first notice.
-    if (endSession() || why === 'signed-out') setNotice(why);
+    if (endSession() || why === 'signed-out' || why === 'pin-limit') setNotice(why);
     if (why === 'revoked') {
       // A revoked device can never be used again: nothing of it stays.
       void lockMessaging()
@@ -50,7 +50,7 @@ export function App() {
         .finally(forgetThisBrowser);
     }
     const here = location.pathname + location.search;
-    const back = why !== 'signed-out' && location.pathname !== '/' && !publicPage(location.pathname);
+    const back = why !== 'signed-out' && why !== 'pin-limit' && location.pathname !== '/' && !publicPage(location.pathname);
     navigate(`/signin${back ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
   }, []);
 
@@ -104,7 +104,7 @@ export function App() {
     navigate(next);
   }, []);
 
-  const onSignOut = useCallback(async () => {
+  const onSignOut = useCallback(async (why: SignInNotice = 'signed-out') => {
     // Signing out erases this device's messages: the store in IndexedDB
     // and its push subscription.
     setSigningOut(true);
@@ -119,9 +119,17 @@ export function App() {
     await eraseStore().catch(() => {});
     await signOut();
     forgetThisBrowser();
-    toSignIn('signed-out');
+    toSignIn(why);
     setSigningOut(false);
   }, [toSignIn, me]);
+
+  // Too many wrong PINs: the messages on this device are erased and the
+  // person signed out, told why.
+  useEffect(() => {
+    const erase = () => void onSignOut('pin-limit');
+    window.addEventListener(pinLimitEvent, erase);
+    return () => window.removeEventListener(pinLimitEvent, erase);
+  }, [onSignOut]);
 
   // At the idle limit an unlocked messaging store locks (the pages then
   // show only the PIN form); otherwise the person is signed out.

@@ -1,4 +1,5 @@
 import type { DeviceInfo } from './api';
+import { pinFailuresKey } from './messaging/pinguard';
 
 /** deviceName names this browser the way a person would recognise it in a
  * list of their devices, for example "Chrome on Linux". */
@@ -57,6 +58,7 @@ export function forgetThisBrowser(): void {
   try {
     localStorage.removeItem(KEY);
     localStorage.removeItem(storeOwnerKey);
+    localStorage.removeItem(pinFailuresKey);
   } catch {
     // Storage off: nothing was kept.
   }

@@ -120,6 +120,10 @@ function onEvent(ev: CoreEvent): void {
  * organisation's policy changed. */
 export const policyEvent = 'switchboard:policy';
 
+/** pinLimitEvent is the window event fired when the wrong-PIN limit is
+ * reached: the shell erases the store and signs out. */
+export const pinLimitEvent = 'switchboard:pin-limit';
+
 /** lock forgets the unlocked store and everything it held in memory. */
 export async function lock(): Promise<void> {
   const core = loadedCore();

@@ -12,7 +12,7 @@ import { emailErrors } from '../validate';
 
 /** SignInNotice says why the person is on the sign-in page, if the app
  * sent them there. */
-export type SignInNotice = 'signed-out' | 'expired' | 'idle' | 'revoked' | null;
+export type SignInNotice = 'signed-out' | 'expired' | 'idle' | 'revoked' | 'pin-limit' | null;
 
 interface Props {
   onSignedIn: (me: Me, next?: string) => void;
@@ -99,6 +99,8 @@ function SignInNoticeBanner({ notice }: { notice: Exclude<SignInNotice, null> })
     idle: 'You were signed out because Switchboard was not used for a while. Sign in again to continue.',
     revoked:
       'This device was revoked (removed from your account by you or an administrator), so it has been signed out. If you sign in again it is added as a new device.',
+    'pin-limit':
+      'The messaging PIN was entered wrongly too many times, so the messages on this device were erased and you were signed out. Sign in again and choose a new PIN.',
   }[notice];
   return (
     <Notice success={notice === 'signed-out'} title={notice === 'signed-out' ? 'Signed out' : 'Important'} testid="signin-notice">
