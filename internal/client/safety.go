@@ -127,23 +127,13 @@ func (c *Client) People(ctx context.Context, id string) ([]Person, error) {
 			rec.Seen = map[string]string{}
 		}
 		changed := false
-		// A device never seen before, in place of one that has gone, is
-		// the same person on a replaced device (signed out and in again,
-		// or a new phone): as much a new key as a device that re-keyed.
-		var fresh, gone bool
+		// A device never seen before of someone already seen (signed in
+		// again after signing out, which makes a new device, or a new
+		// phone) is as much a new key as a device that re-keyed.
 		for d := range all[e] {
-			_, seen := rec.Seen[d]
-			fresh = fresh || !seen && len(rec.Seen) > 0
-		}
-		for d := range rec.Seen {
-			if _, ok := all[e][d]; !ok {
-				gone = true
-				delete(rec.Seen, d)
-				changed = true
+			if _, seen := rec.Seen[d]; !seen && len(rec.Seen) > 0 {
+				rec.KeyChanged = true
 			}
-		}
-		if fresh && gone {
-			rec.KeyChanged = true
 		}
 		for d, k := range all[e] {
 			p.Devices = append(p.Devices, d)

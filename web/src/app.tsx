@@ -49,6 +49,9 @@ export function App() {
         .catch(() => {})
         .finally(forgetThisBrowser);
     }
+    // A later 401 of the same ending finds the page on sign-in already:
+    // it stays, with where to return to.
+    if (location.pathname === '/signin') return;
     const here = location.pathname + location.search;
     const back = why !== 'signed-out' && why !== 'pin-limit' && location.pathname !== '/' && !publicPage(location.pathname);
     navigate(`/signin${back ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
