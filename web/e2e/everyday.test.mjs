@@ -255,7 +255,9 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     assert.equal(status, 200);
     const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
     ctx.setDefaultTimeout(20_000);
-    await ctx.clock.install();
+    // The page's clock stands still (its timers still run) unless moved.
+    let now = Date.now();
+    await ctx.clock.setFixedTime(now);
     const p = track(await ctx.newPage());
     pages.pin = p;
     await signIn(p, eve);
@@ -280,9 +282,9 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     await heading(p).filter({ hasText: 'Messages are locked' }).waitFor();
     await wrong('Too many wrong PINs. Try again in 2 seconds');
     await check(p, 'everyday-pin-wait');
-    await p.clock.fastForward(3_000);
+    await p.clock.setFixedTime((now += 3_000));
     await wrong('You can try again in 4 seconds. After 1 more wrong PIN the');
-    await p.clock.fastForward(5_000);
+    await p.clock.setFixedTime((now += 5_000));
     await p.getByLabel('PIN', { exact: true }).fill('000000');
     await p.getByRole('button', { name: 'Unlock' }).click();
     await p.waitForURL(/\/signin$/, { timeout: 30_000 });
@@ -346,6 +348,69 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     await heading(p).filter({ hasText: 'Your account' }).waitFor();
     await ctx.close();
     delete pages.idle;
+  });
+
+  step('registrations name their register, and the audit log names sessions rather than showing their IDs', async () => {
+    const d = pages[dan.email];
+    await menu(d, 'Users and devices');
+    await heading(d).filter({ hasText: 'Users and devices' }).waitFor();
+    const token = await d.evaluate(async () => (await (await fetch('/api/me')).json()).csrf_token);
+    const status = await d.evaluate(
+      async (token) =>
+        (
+          await fetch('/api/admin/users', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
+            body: JSON.stringify({ email: 'fay.ng@example.nhs.uk', name: 'Fay Ng', roles: ['clinician'], registration: '12A3456B', team: '' }),
+          })
+        ).status,
+      token,
+    );
+    assert.equal(status, 201);
+    await menu(d, 'Audit log');
+    await menu(d, 'Users and devices');
+    await d.getByTestId('users').getByText('NMC 12A3456B').first().waitFor();
+    await check(d, 'everyday-users-registration');
+    await menu(d, 'Audit log');
+    const audit = d.getByTestId('audit');
+    const ended = audit.locator('tr').filter({ hasText: 'session.signout' }).first();
+    await ended.waitFor();
+    assert.match(await ended.innerText(), /Session of (Dan Reed|Eve Shaw) \(ID ending \S{6}\)/);
+    const text = await audit.innerText();
+    assert.doesNotMatch(text, /[0-9a-f]{32}/i, 'no raw IDs in the audit log');
+    await check(d, 'everyday-audit-sessions');
+  });
+
+  step('a locked account is told when to try again in the person’s own time', async () => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', timezoneId: 'Europe/Paris' });
+    ctx.setDefaultTimeout(20_000);
+    const p = track(await ctx.newPage());
+    pages.lockout = p;
+    await p.goto('/signin');
+    let res;
+    for (let i = 0; i < 12; i++) {
+      await p.getByLabel('Email address').fill(eve.email);
+      await p.getByLabel('Password', { exact: true }).fill(`${eve.password}-wrong`);
+      await p.getByLabel('Security code').fill('123456');
+      const answered = p.waitForResponse((r) => new URL(r.url()).pathname === '/api/session');
+      await p.getByRole('button', { name: 'Sign in' }).click();
+      res = await answered;
+      if (res.status() === 429) break;
+      await p.getByTestId('error-summary').waitFor();
+    }
+    assert.equal(res.status(), 429, 'the account locks after repeated failures');
+    const wait = Number(res.headers()['retry-after']);
+    const summary = p.getByTestId('error-summary').filter({ hasText: /Try again after/ });
+    await summary.waitFor();
+    const text = await summary.innerText();
+    assert.doesNotMatch(text, /UTC/);
+    const shown = /Try again after (\d\d:\d\d)/.exec(text)?.[1];
+    const paris = (ms) => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' }).format(new Date(ms));
+    const now = Date.now() + wait * 1000;
+    assert.ok([paris(now - 60_000), paris(now), paris(now + 60_000)].includes(shown), `shown ${shown}; Paris time is ${paris(now)}`);
+    await check(p, 'everyday-locked-local-time');
+    await ctx.close();
+    delete pages.lockout;
   });
 
   function storage(p) {

@@ -37,6 +37,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** retryAfter is the server's Retry-After in seconds, or 0. */
+    readonly retryAfter = 0,
   ) {
     super(message);
   }
@@ -107,7 +109,8 @@ export async function request<T>(
     data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
       ? (data as { error: string }).error
       : (fallback[res.status] ?? 'Something went wrong. Try again later.');
-  throw new ApiError(res.status, msg);
+  const retry = Number(res.headers.get('Retry-After') ?? 0);
+  throw new ApiError(res.status, msg, Number.isFinite(retry) && retry > 0 ? retry : 0);
 }
 
 async function readJSON(res: Response): Promise<unknown> {

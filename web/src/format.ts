@@ -42,3 +42,22 @@ export function realTime(ts: string | null | undefined): ts is string {
   const d = new Date(ts);
   return !isNaN(d.getTime()) && d.getUTCFullYear() > 1970;
 }
+
+/** localRetry rewrites the clock time in a server sentence such as "Try
+ * again after 14:05 UTC (in 15 minutes)" into the person's own time zone,
+ * worked out from the Retry-After seconds; other sentences are kept. */
+export function localRetry(msg: string, retryAfter: number, now = Date.now()): string {
+  if (!retryAfter) return msg;
+  return msg.replace(/\b\d{2}:\d{2} UTC\b/, hourMinute.format(new Date(now + retryAfter * 1000)));
+}
+
+/** registration names the register a professional registration number is
+ * on, as people quote them: "GMC 1234567", "NMC 12A3456B", "HCPC
+ * PA12345". The number's shape says which register it is. */
+export function registration(reg: string | null | undefined): string {
+  const r = (reg ?? '').trim().toUpperCase();
+  if (/^[0-9]{7}$/.test(r)) return `GMC ${r}`;
+  if (/^[0-9]{2}[A-Z][0-9]{4}[A-Z]$/.test(r)) return `NMC ${r}`;
+  if (/^[A-Z]{2}[0-9]{5,6}$/.test(r)) return `HCPC ${r}`;
+  return r;
+}

@@ -9,6 +9,7 @@ import { thisDevice } from '../device';
 import { safeNext, signedIn, type SignInResult } from '../session';
 import { useTitle } from '../title';
 import { emailErrors } from '../validate';
+import { localRetry } from '../format';
 
 /** SignInNotice says why the person is on the sign-in page, if the app
  * sent them there. */
@@ -48,7 +49,7 @@ export function SignIn({ onSignedIn, notice }: Props) {
     } catch (err) {
       // The server's sentence: for 401 it does not say which part was
       // wrong; for 429 it says when to try again.
-      setErrors([{ text: err instanceof ApiError ? err.message : String(err) }]);
+      setErrors([{ text: err instanceof ApiError ? localRetry(err.message, err.retryAfter) : String(err) }]);
       setCode('');
       setBusy(false);
     }

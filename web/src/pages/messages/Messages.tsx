@@ -87,7 +87,7 @@ function ConversationList() {
               </a>
               {c.unread > 0 && (
                 <strong class="nhsuk-tag nhsuk-tag--blue sb-conversation__unread" data-testid="unread">
-                  {c.unread} unread
+                  {c.unread.toLocaleString('en-GB')} unread
                 </strong>
               )}
               <span class="sb-conversation__meta nhsuk-u-secondary-text-colour">
