@@ -133,6 +133,13 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     const meta = await row.textContent();
     assert.doesNotMatch(meta, /Jan 1|0001|last message/, `an empty conversation shows no time: ${meta}`);
     await check(d, 'everyday-list-no-messages');
+    // Counts read as words do: "1 message", not "1 messages".
+    await d.getByRole('link', { name: GROUP }).click();
+    await d.getByLabel('Message', { exact: true }).fill('Rounds start at 9');
+    await d.getByRole('button', { name: 'Send', exact: true }).click();
+    await d.getByTestId('message').filter({ hasText: 'Rounds start at 9' }).waitFor();
+    await d.waitForFunction(() => document.querySelector('[data-testid=live-count]')?.textContent === '1 message');
+    await menu(d, 'Messages');
   });
 
   step(`a conversation of ${LONG} messages opens at the newest, with the composer on screen`, async () => {
@@ -176,14 +183,14 @@ describe('everyday use of the web app', { concurrency: false }, () => {
     assert.ok(await onScreen(kept), 'the message that was at the top stays in view');
     // The button does the same for people who do not scroll.
     await e.getByRole('button', { name: 'Show earlier messages' }).waitFor();
-    for (let n = await e.getByTestId('message').count(); n < LONG; n = await e.getByTestId('message').count()) {
+    for (let n = await e.getByTestId('message').count(); n < LONG + 1; n = await e.getByTestId('message').count()) {
       // Drawing more may itself bring the list to the top and draw more,
       // taking the button away, so it is pressed only if still there.
       await e.evaluate(() => [...document.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Show earlier messages')?.click());
       await e.waitForFunction((n) => document.querySelectorAll('[data-testid=message]').length > n, n);
     }
     await e.getByTestId('message').filter({ hasText: /^.*Visit note 1$/ }).waitFor();
-    assert.equal(await e.getByTestId('message').count(), LONG);
+    assert.equal(await e.getByTestId('message').count(), LONG + 1);
 
     // Back at the bottom, a new message scrolls into view.
     await e.getByTestId('thread').evaluate((t) => {

@@ -88,7 +88,7 @@ export function App() {
     if (isPublic || !me) return;
     const reread = () =>
       loadMe()
-        .then((m) => setMe((old) => (old && old.idle_timeout_seconds === m.idle_timeout_seconds ? old : m)))
+        .then((m) => setMe((old) => (old && samePolicy(old, m) ? old : m)))
         .catch(() => {});
     const onVisible = () => document.visibilityState === 'visible' && reread();
     window.addEventListener(policyEvent, reread);
@@ -165,6 +165,12 @@ export function App() {
       <Footer />
     </div>
   );
+}
+
+// samePolicy reports whether two answers from /api/me carry the same
+// organisation policy, so an unchanged one does not redraw the page.
+function samePolicy(a: Me, b: Me): boolean {
+  return a.idle_timeout_seconds === b.idle_timeout_seconds && a.pin_attempts === b.pin_attempts;
 }
 
 function publicPage(path: string): string | null {
