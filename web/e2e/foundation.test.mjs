@@ -541,7 +541,8 @@ describe('foundation web client', { concurrency: false }, () => {
     const { code, step: used } = await freshCode(clinicianSecret, clinicianStep);
     clinicianStep = used;
     await signInAs(c, clinician, code);
-    await c.waitForURL(`${srv.base}/`);
+    await c.waitForURL(`${srv.base}/account`); // back on the page they were on
+    await c.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Home' }).click();
     assert.match(await c.getByTestId('whoami').innerText(), /Data protection officer/);
     await c.goto('/account');
     const mine = c.getByTestId('my-devices').locator('tbody tr');

@@ -50,10 +50,12 @@ export function App() {
         .finally(forgetThisBrowser);
     }
     // A later 401 of the same ending finds the page on sign-in already:
-    // it stays, with where to return to.
-    if (location.pathname === '/signin') return;
+    // it stays, with where to return to. Signing out on purpose returns
+    // nowhere.
+    const deliberate = why === 'signed-out' || why === 'pin-limit';
+    if (!deliberate && location.pathname === '/signin') return;
     const here = location.pathname + location.search;
-    const back = why !== 'signed-out' && why !== 'pin-limit' && location.pathname !== '/' && !publicPage(location.pathname);
+    const back = !deliberate && location.pathname !== '/' && !publicPage(location.pathname);
     navigate(`/signin${back ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
   }, []);
 
