@@ -193,7 +193,8 @@ func (a *app) conversationChanged(id string) {
 
 // watch follows the server's stream and calls cb with each new message
 // (as JSON {"type":"message","message":…}), with each conversation that
-// changed ({"type":"conversation","id"}) and, when following stops, with
+// changed ({"type":"conversation","id"}), with {"type":"policy"} when the
+// organisation's policy changed, and, when following stops, with
 // {"type":"closed","error"}.
 func (a *app) watch(cb js.Value) (any, error) {
 	c, err := a.client()
@@ -209,11 +210,14 @@ func (a *app) watch(cb js.Value) (any, error) {
 	a.events = cb
 	a.mu.Unlock()
 	go func() {
-		err := c.Watch(ctx, func(m client.Message) {
+		err := c.WatchNotices(ctx, func(m client.Message) {
 			b, _ := json.Marshal(struct {
 				Type    string         `json:"type"`
 				Message client.Message `json:"message"`
 			}{"message", m})
+			cb.Invoke(string(b))
+		}, func(n client.Notice) {
+			b, _ := json.Marshal(map[string]string{"type": string(n)})
 			cb.Invoke(string(b))
 		})
 		if ctx.Err() != nil {

@@ -48,6 +48,10 @@ func addWebUser(t *testing.T, data, ods, email, name, team string, roles ...stri
 // patient-data warning, safety codes, the app lock at the idle limit,
 // content-free Web Push caught at a local endpoint, sign-out erasing
 // IndexedDB, and axe-core on every page. It reports sizes and timings.
+// A second organisation's two people then meet what a new user meets
+// every day (everyday.test.mjs): long conversations, the sign-in page,
+// sign-out and policy changes; run it alone with -run
+// 'TestBrowserMessaging/everyday'.
 func TestBrowserMessaging(t *testing.T) {
 	dir := needBrowser(t)
 	data := t.TempDir()
@@ -55,17 +59,23 @@ func TestBrowserMessaging(t *testing.T) {
 	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatalf("org add: %v\n%s", err, stderr)
 	}
+	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RYY", "--name", "Riverside Community Health"); err != nil {
+		t.Fatalf("org add: %v\n%s", err, stderr)
+	}
 	users := []webUser{
 		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "", "clinician", "admin"),
 		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "Ward 7", "clinician"),
 		addWebUser(t, data, "RXX", "cat.jones@example.nhs.uk", "Cat Jones", "", "clinician", "dpo"),
+		addWebUser(t, data, "RYY", "dan.reed@example.nhs.uk", "Dan Reed", "", "clinician", "admin"),
+		addWebUser(t, data, "RYY", "eve.shaw@example.nhs.uk", "Eve Shaw", "District nurses", "clinician"),
 	}
 	b, err := json.Marshal(users)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("SWITCHBOARD_USERS", string(b))
-	runNode(t, dir, srv, "e2e/messaging.test.mjs")
+	t.Run("messaging", func(t *testing.T) { runNode(t, dir, srv, "e2e/messaging.test.mjs") })
+	t.Run("everyday", func(t *testing.T) { runNode(t, dir, srv, "e2e/everyday.test.mjs") })
 	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan"} {
 		if strings.Contains(srv.logs.String(), secret) {
 			t.Errorf("server logs hold %q", secret)

@@ -26,6 +26,19 @@ var ErrErased = fault.New(fault.Forbidden, "This device has been revoked, and it
 // (the socket cannot be opened twice running), it long-polls over plain
 // HTTP instead, trying the socket again every few minutes.
 func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
+	return c.WatchNotices(ctx, emit, nil)
+}
+
+// Notice is a content-free word from the server that is not a message.
+type Notice string
+
+// NoticePolicy says the organisation's policy (its idle limit, say) has
+// changed; the page asks the server for it.
+const NoticePolicy Notice = "policy"
+
+// WatchNotices is Watch that also calls notice, if not nil, for each
+// Notice the socket brings. Long-polling brings none.
+func (c *Client) WatchNotices(ctx context.Context, emit func(Message), notice func(Notice)) error {
 	if err := c.locked(ctx, func() error { return c.syncAll(ctx, emit) }); err != nil {
 		return err
 	}
@@ -35,7 +48,7 @@ func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 	for {
 		if noSocket < 2 || time.Since(tried) > socketRetry {
 			tried = time.Now()
-			err := c.watchOnce(ctx, emit)
+			err := c.watchOnce(ctx, emit, notice)
 			switch {
 			case ctx.Err() != nil:
 				return nil
@@ -137,7 +150,7 @@ func (c *Client) locked(ctx context.Context, f func() error) error {
 }
 
 // watchOnce runs one connection: hello with the cursors, then frames.
-func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
+func (c *Client) watchOnce(ctx context.Context, emit func(Message), notice func(Notice)) error {
 	u := "ws" + strings.TrimPrefix(c.api.base, "http") + "/api/ws"
 	conn, err := dial(ctx, u, c.api, maxFrame)
 	if err != nil {
@@ -165,13 +178,13 @@ func (c *Client) watchOnce(ctx context.Context, emit func(Message)) error {
 		if err := json.Unmarshal(data, &f); err != nil {
 			continue
 		}
-		if err := c.onFrame(ctx, conn, &f, emit); err != nil {
+		if err := c.onFrame(ctx, conn, &f, emit, notice); err != nil {
 			return err
 		}
 	}
 }
 
-func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit func(Message)) error {
+func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit func(Message), notice func(Notice)) error {
 	switch f.Type {
 	case wire.FrameMessage:
 		var ack uint64
@@ -187,6 +200,10 @@ func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit f
 	case wire.FrameWelcome:
 		// The frame names the Welcome; the Welcome itself is fetched.
 		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
+	case wire.FramePolicy:
+		if notice != nil {
+			notice(NoticePolicy)
+		}
 	case wire.FrameKeyPackagesLow:
 		return c.locked(ctx, func() error { return c.uploadKeyPackages(ctx, f.Stock) })
 	case wire.FrameErase:

@@ -2,6 +2,7 @@ package httpd
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"image/png"
 	"net/http"
@@ -67,12 +68,14 @@ type meJSON struct {
 	CSRFToken   string   `json:"csrf_token"`
 	IdleTimeout int      `json:"idle_timeout_seconds"`
 	ReadReceipt string   `json:"read_receipts"`   // the organisation's policy: on, off or forced
+	PINAttempts int      `json:"pin_attempts"`    // wrong PINs in a row before the device erases its messages
 	Token       string   `json:"token,omitempty"` // for non-browser clients only
 }
 
 func meOut(p *identity.Principal) meJSON {
 	return meJSON{User: userOut(p.User, p.Org), DeviceID: p.Device.ID, CSRFToken: p.Session.CSRF,
-		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second), ReadReceipt: readReceipts(p.Org)}
+		IdleTimeout: int(p.Org.Policy.IdleTimeout / time.Second), ReadReceipt: readReceipts(p.Org),
+		PINAttempts: p.Org.Policy.Attempts()}
 }
 
 // signedIn sets the session cookie for browsers and returns the token in the
@@ -360,7 +363,7 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 		return err
 	}
 	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org)})
+		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
 }
 
 func readReceipts(o *identity.Org) string {
@@ -374,11 +377,12 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 	var in struct {
 		IdleTimeoutMinutes int    `json:"idle_timeout_minutes"`
 		ReadReceipts       string `json:"read_receipts"` // optional: on, off or forced
+		PINAttempts        int    `json:"pin_attempts"`  // optional: 3 to 20
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" {
+	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" && in.PINAttempts == 0 {
 		if err := s.identity.SetPolicy(r.Context(), p, in.IdleTimeoutMinutes); err != nil {
 			return err
 		}
@@ -389,8 +393,14 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 			return err
 		}
 	}
+	if in.PINAttempts != 0 {
+		if err := s.identity.SetPINAttempts(r.Context(), p, in.PINAttempts); err != nil {
+			return err
+		}
+	}
+	s.policyChanged(r, p)
 	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org)})
+		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
@@ -441,4 +451,25 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity
 
 func (s *Server) handleNoAPI(w http.ResponseWriter, r *http.Request) error {
 	return fault.New(fault.NotFound, "There is no API route "+r.Method+" "+r.URL.Path+".")
+}
+
+// policyChanged tells every open device of the organisation that its
+// policy changed. A device it misses reads the policy when its page is
+// next shown.
+func (s *Server) policyChanged(r *http.Request, p *identity.Principal) {
+	if s.cfg.Messaging == nil {
+		return
+	}
+	ds, err := s.identity.ListOrgDevices(r.Context(), p)
+	if err != nil {
+		s.log.Warn("list devices for policy notice", "org", p.Org.ID, "err", err)
+		return
+	}
+	ids := make([]string, 0, len(ds))
+	for _, d := range ds {
+		if !d.Revoked() {
+			ids = append(ids, d.ID)
+		}
+	}
+	s.cfg.Messaging.PolicyChanged(context.WithoutCancel(r.Context()), ids)
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
 )
 
 // maxBody bounds every JSON request body.
@@ -132,5 +133,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &fe) && fe.Kind == fault.TooMany && fe.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(fe.RetryAfter.Seconds()))))
 	}
-	reply(w, code, map[string]string{"error": fault.Message(err)})
+	body := map[string]string{"error": fault.Message(err)}
+	if errors.Is(err, identity.ErrDeviceRevoked) {
+		// A code as well as the sentence, so a client can act on it
+		// (forget the device) without parsing words.
+		body["code"] = "device_revoked"
+	}
+	reply(w, code, body)
 }

@@ -292,6 +292,26 @@ func (s *Service) SetReadReceipts(ctx context.Context, p *Principal, mode string
 	return nil
 }
 
+// SetPINAttempts sets how many wrong messaging PINs in a row the
+// organisation's devices allow before erasing their messages.
+func (s *Service) SetPINAttempts(ctx context.Context, p *Principal, n int) error {
+	if !p.User.Has(RoleAdmin) {
+		return errNotAdmin
+	}
+	if n < 3 || n > 20 {
+		return fault.Invalidf("The number of PIN attempts must be from 3 to 20.")
+	}
+	pol := p.Org.Policy
+	pol.PINAttempts = n
+	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "policy.update", Target: p.Org.ID, Addr: p.Session.Addr,
+		Detail: map[string]string{"pin_attempts": fmt.Sprint(n)}}
+	if err := s.store.SetPolicy(ctx, p.Org.ID, pol, ev); err != nil {
+		return err
+	}
+	p.Org.Policy = pol
+	return nil
+}
+
 // ListAudit lists the caller's organisation's audit entries, newest first.
 func (s *Service) ListAudit(ctx context.Context, p *Principal, before int64, limit int) ([]audit.Entry, error) {
 	if !p.User.Has(RoleAdmin) && !p.User.Has(RoleDPO) {

@@ -31,6 +31,22 @@ type Org struct {
 type Policy struct {
 	IdleTimeout  time.Duration // a session with no request for this long ends
 	ReadReceipts string        // ReadReceiptsOn, ReadReceiptsOff or ReadReceiptsForced
+	// PINAttempts is how many wrong messaging PINs in a row a device
+	// allows before it erases its messages and signs out; 0 means
+	// DefaultPINAttempts.
+	PINAttempts int
+}
+
+// DefaultPINAttempts is the PIN attempt limit of an organisation that has
+// not set one.
+const DefaultPINAttempts = 10
+
+// Attempts returns the PIN attempt limit, DefaultPINAttempts if unset.
+func (p Policy) Attempts() int {
+	if p.PINAttempts <= 0 {
+		return DefaultPINAttempts
+	}
+	return p.PINAttempts
 }
 
 // The read-receipt policies: people choose (on by default), nobody sends
@@ -42,7 +58,7 @@ const (
 )
 
 // DefaultPolicy is the policy of a new organisation.
-var DefaultPolicy = Policy{IdleTimeout: 15 * time.Minute, ReadReceipts: ReadReceiptsOn}
+var DefaultPolicy = Policy{IdleTimeout: 15 * time.Minute, ReadReceipts: ReadReceiptsOn, PINAttempts: DefaultPINAttempts}
 
 // AbsoluteSessionLimit is the longest any session lives, however active.
 const AbsoluteSessionLimit = 12 * time.Hour

@@ -266,6 +266,11 @@ func (s *Service) start(ctx context.Context, u *User, org *Org, din DeviceInput,
 
 var errSessionEnded = fault.New(fault.Unauthenticated, "Your session has ended. Sign in again.")
 
+// ErrDeviceRevoked is the answer to a device that has been revoked: it says
+// why its session ended, so the person is not left to guess.
+var ErrDeviceRevoked = fault.New(fault.Unauthenticated,
+	"This device was revoked (removed from your account by you or an administrator), so it has been signed out.")
+
 // Authenticate resolves a bearer token to its principal, ending the session
 // if it has been idle longer than the organisation allows.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, error) {
@@ -280,6 +285,10 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	if !sess.EndedAt.IsZero() {
+		// Revoking ends the device's sessions at once; say that was why.
+		if d, err := s.store.DeviceByID(ctx, sess.DeviceID); err == nil && d.Revoked() {
+			return nil, ErrDeviceRevoked
+		}
 		return nil, errSessionEnded
 	}
 	u, err := s.store.UserByID(ctx, sess.UserID)
@@ -311,6 +320,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*Principal, 
 			Detail: map[string]string{"reason": reason}}
 		if err := s.store.EndSession(ctx, sess.ID, now, ev); err != nil {
 			s.log.Warn("end expired session", "session", sess.ID, "err", err)
+		}
+		if reason == "device_revoked" {
+			return nil, ErrDeviceRevoked
 		}
 		return nil, errSessionEnded
 	}

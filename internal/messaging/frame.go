@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"time"
 
@@ -49,4 +50,16 @@ func isErase(frame []byte) bool { return bytes.Equal(frame, eraseFrame) }
 func stockFrame(n int) []byte {
 	b, _ := json.Marshal(map[string]any{"type": wire.FrameKeyPackagesLow, "stock": n})
 	return b
+}
+
+var policyFrame = []byte(`{"type":"policy"}`)
+
+// PolicyChanged tells each of devices, on whichever node its socket is,
+// that the organisation's policy has changed, so open pages apply a
+// shorter idle limit at once. The frame says only that: the device asks
+// the server for the policy itself.
+func (s *Service) PolicyChanged(ctx context.Context, devices []string) {
+	for _, d := range devices {
+		s.notify(ctx, d, policyFrame)
+	}
 }

@@ -19,8 +19,8 @@ func (db *Store) CountOrgs(ctx context.Context) (int, error) {
 }
 
 func insertOrg(ctx context.Context, tx *txn, o *identity.Org) error {
-	_, err := tx.exec(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at) VALUES (?,?,?,?,?)`,
-		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt))
+	_, err := tx.exec(ctx, `INSERT INTO orgs(id, ods, name, idle_timeout_s, created_at, pin_attempts) VALUES (?,?,?,?,?,?)`,
+		o.ID, o.ODS, o.Name, int64(o.Policy.IdleTimeout/time.Second), micros(o.CreatedAt), o.Policy.Attempts())
 	if fault.Is(tx.s.translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "An organisation with ODS code "+o.ODS+" exists already.", err)
 	}
@@ -37,12 +37,12 @@ func (db *Store) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event)
 	})
 }
 
-const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts`
+const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts, pin_attempts`
 
 func (db *Store) scanOrg(row *sql.Row) (*identity.Org, error) {
 	var o identity.Org
 	var idle, created int64
-	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts); err != nil {
+	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts, &o.Policy.PINAttempts); err != nil {
 		return nil, db.translate(err)
 	}
 	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
@@ -67,8 +67,8 @@ func (db *Store) SetPolicy(ctx context.Context, orgID string, p identity.Policy,
 		if rr == "" {
 			rr = identity.ReadReceiptsOn
 		}
-		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = ?, read_receipts = ? WHERE id = ?`,
-			int64(p.IdleTimeout/time.Second), rr, orgID); err != nil {
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = ?, read_receipts = ?, pin_attempts = ? WHERE id = ?`,
+			int64(p.IdleTimeout/time.Second), rr, p.Attempts(), orgID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

@@ -103,7 +103,7 @@ func identityOrgs(t *testing.T, ctx context.Context, s identity.Store) {
 	_, err = s.OrgByODS(ctx, "ZZZ")
 	wantFault(t, "OrgByODS(ZZZ)", err, fault.NotFound, "")
 
-	pol := identity.Policy{IdleTimeout: 42 * time.Minute, ReadReceipts: identity.ReadReceiptsForced}
+	pol := identity.Policy{IdleTimeout: 42 * time.Minute, ReadReceipts: identity.ReadReceiptsForced, PINAttempts: 5}
 	must(t, "SetPolicy", s.SetPolicy(ctx, "o1", pol, event("o1", "policy.update", "o1", 2)))
 	got, err := s.OrgByID(ctx, "o1")
 	must(t, "OrgByID", err)
@@ -116,6 +116,10 @@ func identityOrgs(t *testing.T, ctx context.Context, s identity.Store) {
 	must(t, "SetPolicy", s.SetPolicy(ctx, "o1", identity.Policy{IdleTimeout: time.Minute}, event("o1", "policy.update", "o1", 4)))
 	if got, err := s.OrgByID(ctx, "o1"); err != nil || got.Policy.ReadReceipts != identity.ReadReceiptsOn {
 		t.Errorf("read receipts after SetPolicy without a mode = %v; want %q", err, identity.ReadReceiptsOn)
+	}
+	// Nor does one without a PIN attempt limit lose the default limit.
+	if got, err := s.OrgByID(ctx, "o1"); err != nil || got.Policy.PINAttempts != identity.DefaultPINAttempts {
+		t.Errorf("PIN attempts after SetPolicy without a limit = %+v, %v; want %d", got, err, identity.DefaultPINAttempts)
 	}
 	if n := auditCount(t, ctx, s, "o1"); n != 3 {
 		t.Errorf("audit entries = %d; want 3 (create, two policies; none for the refused change)", n)

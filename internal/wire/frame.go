@@ -15,6 +15,9 @@ const (
 	FrameKeyPackagesLow = "keypackages_low"
 	// FrameAck acknowledges delivery up to a seq (client to server).
 	FrameAck = "ack"
+	// FramePolicy says the organisation's policy changed (the idle limit,
+	// the wrong-PIN limit); it carries nothing else.
+	FramePolicy = "policy"
 )
 
 // Frame is any frame on the messaging socket: Type says which, and the

@@ -21,6 +21,9 @@ export interface Me {
   device_id: string;
   csrf_token: string;
   idle_timeout_seconds: number;
+  /** pin_attempts is how many wrong PINs in a row this device allows
+   * before it erases its messages and signs out. */
+  pin_attempts?: number;
 }
 
 export interface DeviceInfo {
@@ -34,21 +37,24 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** retryAfter is the server's Retry-After in seconds, or 0. */
+    readonly retryAfter = 0,
   ) {
     super(message);
   }
 }
 
 let csrfToken = '';
-let onUnauthorized: () => void = () => {};
+let onUnauthorized: (code: string) => void = () => {};
 
 /** setCsrfToken stores the token from /api/me or a sign-in response. */
 export function setCsrfToken(token: string): void {
   csrfToken = token;
 }
 
-/** handleUnauthorized sets what happens when a signed-in call gets 401. */
-export function handleUnauthorized(fn: () => void): void {
+/** handleUnauthorized sets what happens when a signed-in call gets 401;
+ * fn is given the server's code for why, such as "device_revoked", or "". */
+export function handleUnauthorized(fn: (code: string) => void): void {
   onUnauthorized = fn;
 }
 
@@ -96,13 +102,15 @@ export async function request<T>(
   if (res.ok) return data as T;
   if (res.status === 401 && !opts.public) {
     csrfToken = '';
-    onUnauthorized();
+    const code = data && typeof data === 'object' ? (data as { code?: unknown }).code : '';
+    onUnauthorized(typeof code === 'string' ? code : '');
   }
   const msg =
     data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
       ? (data as { error: string }).error
       : (fallback[res.status] ?? 'Something went wrong. Try again later.');
-  throw new ApiError(res.status, msg);
+  const retry = Number(res.headers.get('Retry-After') ?? 0);
+  throw new ApiError(res.status, msg, Number.isFinite(retry) && retry > 0 ? retry : 0);
 }
 
 async function readJSON(res: Response): Promise<unknown> {

@@ -21,10 +21,11 @@ import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
 import { eraseStore, loadedCore } from './messaging/core';
-import { isUnlocked, lock as lockMessaging, setSigningOut } from './messaging/state';
+import { isUnlocked, lock as lockMessaging, pinLimitEvent, policyEvent, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
-import { loadMe, signOut } from './session';
+import { forgetThisBrowser } from './device';
+import { endSession, loadMe, signOut } from './session';
 
 /** App is the shell: header, the page for the current path, footer. Pages
  * behind sign-in wait for the first /api/me; it is asked again on every
@@ -38,13 +39,30 @@ export function App() {
 
   const toSignIn = useCallback((why: SignInNotice) => {
     setMe(null);
-    setNotice(why);
-    const here = location.pathname;
-    const next = why === 'expired' && here !== '/' && !publicPage(here) ? `?next=${encodeURIComponent(here)}` : '';
-    navigate(`/signin${next}`, { replace: true });
+    // Someone who was never signed in in this tab is not told that a
+    // session ended; a later 401 of the same ending keeps the first notice.
+    if (endSession() || why === 'signed-out' || why === 'pin-limit') setNotice(why);
+    if (why === 'revoked') {
+      // A revoked device can never be used again: nothing of it stays.
+      void lockMessaging()
+        .then(() => eraseStore())
+        .catch(() => {})
+        .finally(forgetThisBrowser);
+    }
+    // A later 401 of the same ending finds the page on sign-in already:
+    // it stays, with where to return to. Signing out on purpose returns
+    // nowhere.
+    const deliberate = why === 'signed-out' || why === 'pin-limit';
+    if (!deliberate && location.pathname === '/signin') return;
+    const here = location.pathname + location.search;
+    const back = !deliberate && location.pathname !== '/' && !publicPage(location.pathname);
+    navigate(`/signin${back ? `?next=${encodeURIComponent(here)}` : ''}`, { replace: true });
   }, []);
 
-  useEffect(() => handleUnauthorized(() => toSignIn('expired')), [toSignIn]);
+  useEffect(
+    () => handleUnauthorized((code) => toSignIn(code === 'device_revoked' ? 'revoked' : 'expired')),
+    [toSignIn],
+  );
 
   useEffect(() => {
     if (isPublic) return;
@@ -65,13 +83,33 @@ export function App() {
     };
   }, [path, isPublic]);
 
+  // A policy change (a shorter idle limit) reaches open pages at once:
+  // the messaging socket says so, and a page without one reads the policy
+  // again whenever it is shown.
+  useEffect(() => {
+    if (isPublic || !me) return;
+    const reread = () =>
+      loadMe()
+        .then((m) => setMe((old) => (old && samePolicy(old, m) ? old : m)))
+        .catch(() => {});
+    const onVisible = () => document.visibilityState === 'visible' && reread();
+    window.addEventListener(policyEvent, reread);
+    window.addEventListener('focus', reread);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener(policyEvent, reread);
+      window.removeEventListener('focus', reread);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [isPublic, me !== null]);
+
   const onSignedIn = useCallback((m: Me, next = '/') => {
     setMe(m);
     setNotice(null);
     navigate(next);
   }, []);
 
-  const onSignOut = useCallback(async () => {
+  const onSignOut = useCallback(async (why: SignInNotice = 'signed-out') => {
     // Signing out erases this device's messages: the store in IndexedDB
     // and its push subscription.
     setSigningOut(true);
@@ -85,9 +123,18 @@ export function App() {
     // still encrypted under the PIN; the next person's PIN page erases it.
     await eraseStore().catch(() => {});
     await signOut(true);
-    toSignIn('signed-out');
+    forgetThisBrowser();
+    toSignIn(why);
     setSigningOut(false);
   }, [toSignIn, me]);
+
+  // Too many wrong PINs: the messages on this device are erased and the
+  // person signed out, told why.
+  useEffect(() => {
+    const erase = () => void onSignOut('pin-limit');
+    window.addEventListener(pinLimitEvent, erase);
+    return () => window.removeEventListener(pinLimitEvent, erase);
+  }, [onSignOut]);
 
   // At the idle limit an unlocked messaging store locks (the pages then
   // show only the PIN form); otherwise the person is signed out.
@@ -120,6 +167,12 @@ export function App() {
       <Footer />
     </div>
   );
+}
+
+// samePolicy reports whether two answers from /api/me carry the same
+// organisation policy, so an unchanged one does not redraw the page.
+function samePolicy(a: Me, b: Me): boolean {
+  return a.idle_timeout_seconds === b.idle_timeout_seconds && a.pin_attempts === b.pin_attempts;
 }
 
 function publicPage(path: string): string | null {

@@ -1,4 +1,5 @@
 import type { DeviceInfo } from './api';
+import { pinFailuresKey } from './messaging/pinguard';
 
 /** deviceName names this browser the way a person would recognise it in a
  * list of their devices, for example "Chrome on Linux". */
@@ -43,6 +44,23 @@ export function rememberDevice(id: string): void {
   } catch {
     // Storage can be off (private browsing); the next sign-in then
     // registers a new device, which is safe.
+  }
+}
+
+/** storeOwnerKey names the localStorage entry saying whose messaging
+ * store this browser holds (a user ID, nothing more). */
+export const storeOwnerKey = 'switchboard-store-owner';
+
+/** forgetThisBrowser removes everything that ties this browser to the
+ * person who signed out: the device ID and whose store it held. A later
+ * sign-in registers the browser as a new device. */
+export function forgetThisBrowser(): void {
+  try {
+    localStorage.removeItem(KEY);
+    localStorage.removeItem(storeOwnerKey);
+    localStorage.removeItem(pinFailuresKey);
+  } catch {
+    // Storage off: nothing was kept.
   }
 }
 

@@ -22,6 +22,8 @@ export function useIdle(seconds: number | undefined, onIdle: () => void, round =
       timer = window.setTimeout(onIdle, seconds * 1000);
     };
     reset();
+    // The limit in force, for anyone checking that a policy change arrived.
+    document.documentElement.dataset.idleSeconds = String(seconds);
     for (const ev of activity) window.addEventListener(ev, reset, { passive: true });
     return () => {
       clearTimeout(timer);

@@ -14,13 +14,40 @@ export interface SignInResult {
 export async function loadMe(): Promise<Me> {
   const me = await get<Me>('/api/me');
   setCsrfToken(me.csrf_token);
+  markSession();
   return me;
+}
+
+// LIVE marks, for this tab only, that someone was signed in, so that a
+// lost session can be told apart from a first visit. It says nothing about
+// who.
+const LIVE = 'switchboard.live';
+
+function markSession(): void {
+  try {
+    sessionStorage.setItem(LIVE, '1');
+  } catch {
+    // Storage off: a lost session then reads as a first visit.
+  }
+}
+
+/** endSession forgets that this tab was signed in and reports whether it
+ * was, so the sign-in page says a session ended only when one did. */
+export function endSession(): boolean {
+  try {
+    const was = sessionStorage.getItem(LIVE) !== null;
+    sessionStorage.removeItem(LIVE);
+    return was;
+  } catch {
+    return false;
+  }
 }
 
 /** signedIn records a sign-in response so the next requests carry CSRF. */
 export function signedIn(r: SignInResult): Me {
   setCsrfToken(r.csrf_token);
   rememberDevice(r.device_id);
+  markSession();
   return r;
 }
 

@@ -1,5 +1,5 @@
 import { Table } from '../components/Table';
-import { until } from '../format';
+import { registration, until } from '../format';
 import { roleLabel } from '../roles';
 import type { AdminUser } from './types';
 
@@ -30,7 +30,7 @@ export function UsersTable({ users, me, onAction }: Props) {
         { heading: 'Name', cell: (u) => u.name },
         { heading: 'Email address', cell: (u) => u.email },
         { heading: 'Roles', cell: (u) => u.roles.map(roleLabel).join(', ') || 'None' },
-        { heading: 'Registration', cell: (u) => u.registration || '–' },
+        { heading: 'Registration', cell: (u) => (u.registration ? registration(u.registration) : '–') },
         { heading: 'Team', cell: (u) => u.team || '–' },
         { heading: 'Status', cell: (u) => <UserStatus user={u} /> },
         ...(onAction

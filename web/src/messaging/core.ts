@@ -22,6 +22,7 @@ export type CoreEvent =
   | { type: 'message'; message: Message }
   // A conversation was joined, or its name or members changed.
   | { type: 'conversation'; id: string }
+  | { type: 'policy' }
   | { type: 'closed'; error?: string; kind?: string };
 
 interface Raw {

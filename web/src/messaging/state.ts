@@ -117,11 +117,24 @@ function onEvent(ev: CoreEvent): void {
     for (const l of conversationListeners) l(ev.id);
     return;
   }
+  if (ev.type === 'policy') {
+    // The organisation's policy changed: the shell reads it again.
+    window.dispatchEvent(new Event(policyEvent));
+    return;
+  }
   // Following stopped: the session ended (a 401 sends the app to the
   // sign-in page) or the device was revoked and its store erased.
   void lock();
   get('/api/me').catch(() => {});
 }
+
+/** policyEvent is the window event fired when the server says the
+ * organisation's policy changed. */
+export const policyEvent = 'switchboard:policy';
+
+/** pinLimitEvent is the window event fired when the wrong-PIN limit is
+ * reached: the shell erases the store and signs out. */
+export const pinLimitEvent = 'switchboard:pin-limit';
 
 /** lock forgets the unlocked store and everything it held in memory. */
 export async function lock(): Promise<void> {

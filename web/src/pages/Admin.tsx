@@ -2,6 +2,7 @@ import { get, type Me } from '../api';
 import { Accounts } from '../admin/Accounts';
 import { AddUser } from '../admin/AddUser';
 import { DevicesTable } from '../admin/DevicesTable';
+import { PinAttemptsForm } from '../admin/PinAttemptsForm';
 import { PolicyForm } from '../admin/PolicyForm';
 import { ReceiptsForm } from '../admin/ReceiptsForm';
 import type { AdminDevice, AdminUser } from '../admin/types';
@@ -47,6 +48,7 @@ export function Admin({ me }: { me: Me }) {
         <div class="nhsuk-grid-column-two-thirds">
           <PolicyForm />
           <ReceiptsForm />
+          <PinAttemptsForm />
         </div>
       </div>
     </>

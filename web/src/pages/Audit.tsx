@@ -39,7 +39,14 @@ export function Audit({ me }: { me: Me }) {
   const [olderNames, setOlderNames] = useState<Record<string, string>>({});
   // The server names the IDs on each page, for readers who are not admins.
   const named = (id: string) => first.data?.names?.[id] ?? olderNames[id] ?? names.get(id);
-  const ref = (id: string) => named(id) ?? <span class="app-id">{id}</span>;
+  // An ID without a name (a session, or something since deleted) is shown
+  // as what it is and the end of its ID, enough to match two entries.
+  const ref = (id: string, kind = 'ID') => named(id) ?? short(id, kind);
+  const target = (e: Entry) => {
+    if (!e.action.startsWith('session.')) return ref(e.target);
+    const who = e.actor && e.actor !== 'system' ? named(e.actor) : undefined;
+    return ref(e.target, who ? `Session of ${who}` : 'Session');
+  };
   const [older, setOlder] = useState<Entry[]>([]);
   const [more, setMore] = useState(true);
   const [error, setError] = useState('');
@@ -79,7 +86,7 @@ export function Audit({ me }: { me: Me }) {
             { heading: 'Time', cell: (e) => <span class="app-nowrap">{when(e.at)}</span> },
             { heading: 'By', cell: (e) => (!e.actor || e.actor === 'system' ? 'System' : ref(e.actor)) },
             { heading: 'Action', cell: (e) => <code>{e.action}</code> },
-            { heading: 'Target', cell: (e) => (e.target ? ref(e.target) : '–') },
+            { heading: 'Target', cell: (e) => (e.target ? target(e) : '–') },
             { heading: 'From', cell: (e) => e.addr || '–' },
             { heading: 'Detail', cell: (e) => detail(e.detail, ref) },
           ]}
@@ -112,6 +119,18 @@ function ChainStatus({ verified, reason }: { verified: boolean; reason?: string 
       </p>
       {reason && <p class="nhsuk-body-s">Details: {reason}</p>}
     </div>
+  );
+}
+
+// opaque reports whether s is a random ID rather than a word or a value.
+const opaque = (s: string) => /^[0-9a-f]{16,}$/i.test(s) || /^(?=.*\d)[A-Za-z0-9_-]{20,}$/.test(s);
+
+function short(id: string, kind: string): ComponentChildren {
+  if (!opaque(id)) return <span class="app-id">{id}</span>;
+  return (
+    <span title={id}>
+      {kind === 'ID' ? `ID ending ${id.slice(-6)}` : `${kind} (ID ending ${id.slice(-6)})`}
+    </span>
   );
 }
 

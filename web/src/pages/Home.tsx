@@ -1,4 +1,5 @@
 import type { Me } from '../api';
+import { registration } from '../format';
 import { canAdmin, canAudit, canReview, roleLabel } from '../roles';
 import { useTitle } from '../title';
 
@@ -69,7 +70,7 @@ export function Home({ me }: { me: Me }) {
         {u.registration && (
           <div class="nhsuk-summary-list__row">
             <dt class="nhsuk-summary-list__key">Professional registration</dt>
-            <dd class="nhsuk-summary-list__value">{u.registration}</dd>
+            <dd class="nhsuk-summary-list__value">{registration(u.registration)}</dd>
           </div>
         )}
       </dl>

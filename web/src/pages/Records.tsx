@@ -6,6 +6,7 @@ import { TextInput } from '../components/TextInput';
 import { useLoad } from '../load';
 import { Timeline } from './consult/Consultation';
 import { type Consultation, type Participant, type TimelineRecord, statusNames, when } from './consult/types';
+import { count } from '../format';
 import { roleName } from './consult/mesh';
 import { useTitle } from '../title';
 
@@ -106,7 +107,7 @@ export function RecordPage({ id }: { id: string }) {
           <dl class="nhsuk-summary-list" data-testid="record-summary">
             {[
               ['Patient', c.patient_name],
-              ['Booked for', `${when(c.starts_at)}, ${c.slot_minutes} minutes`],
+              ['Booked for', `${when(c.starts_at)}, ${count(c.slot_minutes, 'minute')}`],
               ['Clinician', c.clinician || '–'],
               ['Status', statusNames[c.status] ?? c.status],
               ['Identity checked', c.checklist ? c.checklist.identity_method : 'No'],

@@ -9,10 +9,11 @@ import { thisDevice } from '../device';
 import { safeNext, signedIn, type SignInResult } from '../session';
 import { useTitle } from '../title';
 import { emailErrors } from '../validate';
+import { localRetry } from '../format';
 
 /** SignInNotice says why the person is on the sign-in page, if the app
  * sent them there. */
-export type SignInNotice = 'signed-out' | 'expired' | 'idle' | null;
+export type SignInNotice = 'signed-out' | 'expired' | 'idle' | 'revoked' | 'pin-limit' | null;
 
 interface Props {
   onSignedIn: (me: Me, next?: string) => void;
@@ -48,7 +49,7 @@ export function SignIn({ onSignedIn, notice }: Props) {
     } catch (err) {
       // The server's sentence: for 401 it does not say which part was
       // wrong; for 429 it says when to try again.
-      setErrors([{ text: err instanceof ApiError ? err.message : String(err) }]);
+      setErrors([{ text: err instanceof ApiError ? localRetry(err.message, err.retryAfter) : String(err) }]);
       setCode('');
       setBusy(false);
     }
@@ -97,6 +98,10 @@ function SignInNoticeBanner({ notice }: { notice: Exclude<SignInNotice, null> })
     'signed-out': 'You have signed out.',
     expired: 'Your session has ended. Sign in again to continue.',
     idle: 'You were signed out because Switchboard was not used for a while. Sign in again to continue.',
+    revoked:
+      'This device was revoked (removed from your account by you or an administrator), so it has been signed out. If you sign in again it is added as a new device.',
+    'pin-limit':
+      'The messaging PIN was entered wrongly too many times, so the messages on this device were erased and you were signed out. Sign in again and choose a new PIN.',
   }[notice];
   return (
     <Notice success={notice === 'signed-out'} title={notice === 'signed-out' ? 'Signed out' : 'Important'} testid="signin-notice">

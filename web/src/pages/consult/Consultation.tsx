@@ -12,6 +12,7 @@ import { Guests } from './Guests';
 import { recordKind, ShareRecord } from './Share';
 import { type ChatLine, Mesh, type Remote, roleName, socketURL } from './mesh';
 import { type Detail, type Participant, statusNames, when } from './types';
+import { count } from '../../format';
 
 /** Consultation is the clinician's page for one consultation: the waiting
  * room, the opening checklist, the call, and afterwards the outcome and
@@ -118,7 +119,7 @@ export function Consultation({ id }: { id: string }) {
       <h1>Consultation with {c.patient_name}</h1>
       <ErrorSummary errors={errors} />
       <dl class="nhsuk-summary-list" data-testid="summary">
-        <Row k="Time" v={`${when(c.starts_at)} (${c.slot_minutes} minutes)`} />
+        <Row k="Time" v={`${when(c.starts_at)} (${count(c.slot_minutes, 'minute')})`} />
         {c.reason && <Row k="Reason" v={c.reason} />}
         <Row k="Status" v={<span data-testid="status">{statusNames[c.status]}</span>} />
         <Row k="Mode" v={<span data-testid="mode">{{ video: 'Video', audio: 'Sound only', telephone: 'Telephone' }[c.mode]}</span>} />

@@ -3,6 +3,7 @@ import { loadCore, type Summary } from '../../messaging/core';
 import { useUnlocked } from '../../messaging/state';
 import { roleName } from './mesh';
 import { type Detail, when } from './types';
+import { count } from '../../format';
 
 const kindText: Record<string, string> = {
   scheduled: 'Booked',
@@ -44,7 +45,7 @@ export function recordText(d: Pick<Detail, 'consultation' | 'participants' | 're
     if (!p) return '';
     return p.role === 'patient' ? patient : `${p.label} (${roleName(p.role)})`;
   };
-  const lines = [`Video consultation record: ${patient}, booked for ${when(c.starts_at)} (${c.slot_minutes} minutes).`];
+  const lines = [`Video consultation record: ${patient}, booked for ${when(c.starts_at)} (${count(c.slot_minutes, 'minute')}).`];
   if (c.started_at) lines.push(`Started ${when(c.started_at)}${c.ended_at ? `, ended ${when(c.ended_at)}` : ''}.`);
   const k = c.checklist;
   if (k) {

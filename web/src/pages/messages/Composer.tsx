@@ -1,3 +1,4 @@
+import { count } from '../../format';
 import type { ComponentChildren } from 'preact';
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { loadedCore, type PIDMatch } from '../../messaging/core';
@@ -114,7 +115,7 @@ export function Composer({ onSend, onAttach }: Props) {
           aria-describedby={matches.length ? 'pid-status' : undefined}
         />
         <span id="pid-status" class="nhsuk-u-visually-hidden" aria-live="polite">
-          {matches.length ? `${matches.length} possible patient details found` : ''}
+          {matches.length ? `${count(matches.length, 'possible patient detail')} found` : ''}
         </span>
       </div>
       {confirming && (

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { get, type Me, post } from '../../api';
-import { when } from '../../format';
+import { count, when } from '../../format';
 import { type AttachmentMeta, open, parseMeta, upload } from '../../messaging/attachments';
 import { loadCore, type Message } from '../../messaging/core';
 import { onMessage, useUnlocked } from '../../messaging/state';
@@ -23,6 +23,15 @@ interface Pending {
   error?: string;
 }
 
+// PAGE is how many messages are rendered at first, and how many more each
+// time the reader scrolls to the top: a long conversation stays quick to
+// open and the newest messages are where it opens.
+const PAGE = 50;
+
+// NEAR is how close to an end of the message list, in pixels, counts as
+// being there.
+const NEAR = 48;
+
 interface Cursor {
   device: string;
   email: string;
@@ -41,7 +50,60 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   const nextKey = useRef(1);
   const policy = useRef<string>('off');
   const receipted = useRef('');
+  const [shown, setShown] = useState(PAGE);
+  const thread = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ height: number; top: number } | null>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  const opened = useRef(false);
   useTitle(name || 'Conversation');
+
+  // The list opens at its newest message and follows new ones while the
+  // reader is at the bottom; someone reading back is left where they are.
+  useLayoutEffect(() => {
+    const el = thread.current;
+    if (!el) return;
+    if (anchor.current) {
+      // Older messages were added above: keep the same ones on screen.
+      el.scrollTop = anchor.current.top + (el.scrollHeight - anchor.current.height);
+      anchor.current = null;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+    if (!opened.current) {
+      // On a phone the header would push the composer off screen: start
+      // the page at the conversation's name, the thread and composer below.
+      opened.current = true;
+      title.current?.scrollIntoView({ block: 'start' });
+    }
+  }, [msgs, pending, shown]);
+
+  // Pictures decrypt after the list is drawn and make it taller: a reader
+  // at the bottom stays there.
+  useEffect(() => {
+    const el = thread.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    for (const child of Array.from(el.children)) ro.observe(child);
+    return () => ro.disconnect();
+  }, [msgs === null]);
+
+  const total = msgs?.length ?? 0;
+  const showOlder = useCallback(() => {
+    const el = thread.current;
+    if (!el || shown >= total) return;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    setShown((n) => n + PAGE);
+  }, [shown, total]);
+
+  const onScroll = () => {
+    const el = thread.current;
+    if (!el) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR;
+    if (el.scrollTop < NEAR && !anchor.current) showOlder();
+  };
 
   // receipt tells the others, where the organisation's policy allows,
   // that the newest of their messages here has been read.
@@ -119,6 +181,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   }, [id, receipt]);
 
   const send = async (text: string, overridden: string[]) => {
+    atBottom.current = true;
     const key = nextKey.current++;
     setPending((p) => [...p, { key, text, state: 'sending' }]);
     try {
@@ -136,6 +199,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   };
 
   const attach = async (file: File) => {
+    atBottom.current = true;
     const key = nextKey.current++;
     setPending((p) => [...p, { key, text: `Attachment: ${file.name}`, state: 'sending' }]);
     try {
@@ -175,7 +239,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       <a class="nhsuk-back-link" href="/messages">
         Back to messages
       </a>
-      <h1 class="sb-conversation-title">{name || 'Conversation'}</h1>
+      <h1 class="sb-conversation-title" ref={title}>{name || 'Conversation'}</h1>
       <p class="nhsuk-body">
         <a href={`/messages/${id}/members`}>Members and safety codes</a>
       </p>
@@ -193,36 +257,54 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         </p>
       )}
       {msgs !== null && (
-        <ol class="sb-messages" aria-label="Messages" data-testid="messages">
-          {msgs.map((m) => {
-            const mine = m.sender.toLowerCase() === me.user.email.toLowerCase();
-            return (
-              <li key={m.seq} class={`sb-message${mine ? ' sb-message--mine' : ''}`} data-testid="message">
-                <p class="sb-message__meta">
-                  <strong>{mine ? 'You' : (names[m.sender] ?? m.sender)}</strong>{' '}
-                  <span class="nhsuk-u-secondary-text-colour">{when(m.sent_at)}</span>
-                </p>
-                {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
-                {mine && (
-                  <p class="sb-message__state" data-testid="state">
-                    {read(m.seq) ? 'Read' : delivered(m.seq) ? 'Delivered' : 'Sent'}
+        <div
+          class="sb-thread"
+          ref={thread}
+          onScroll={onScroll}
+          tabIndex={0}
+          role="region"
+          aria-label="Messages"
+          data-testid="thread"
+        >
+          {shown < msgs.length && (
+            <p class="sb-thread__older">
+              <button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="button" onClick={showOlder}>
+                Show earlier messages
+              </button>
+            </p>
+          )}
+          <ol class="sb-messages" data-testid="messages">
+            {msgs.slice(Math.max(0, msgs.length - shown)).map((m) => {
+              const mine = m.sender.toLowerCase() === me.user.email.toLowerCase();
+              return (
+                <li key={m.seq} class={`sb-message${mine ? ' sb-message--mine' : ''}`} data-testid="message">
+                  <p class="sb-message__meta">
+                    <strong>{mine ? 'You' : (names[m.sender] ?? m.sender)}</strong>{' '}
+                    <span class="nhsuk-u-secondary-text-colour">{when(m.sent_at)}</span>
                   </p>
-                )}
+                  {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
+                  {mine && (
+                    <p class="sb-message__state" data-testid="state">
+                      {read(m.seq) ? 'Read' : delivered(m.seq) ? 'Delivered' : 'Sent'}
+                    </p>
+                  )}
+                </li>
+              );
+            })}
+            {pending.map((p) => (
+              <li key={`p${p.key}`} class="sb-message sb-message--mine" data-testid="pending">
+                <p class="sb-message__text">{p.text}</p>
+                <p class="sb-message__state" data-testid="state">
+                  {p.state === 'sending' ? 'Sending…' : `Not sent: ${p.error}`}
+                </p>
               </li>
-            );
-          })}
-          {pending.map((p) => (
-            <li key={`p${p.key}`} class="sb-message sb-message--mine" data-testid="pending">
-              <p class="sb-message__text">{p.text}</p>
-              <p class="sb-message__state" data-testid="state">
-                {p.state === 'sending' ? 'Sending…' : `Not sent: ${p.error}`}
-              </p>
-            </li>
-          ))}
-        </ol>
+            ))}
+          </ol>
+          {msgs.length === 0 && pending.length === 0 && <p class="nhsuk-body sb-thread__empty">No messages yet.</p>}
+        </div>
       )}
       <div aria-live="polite" class="nhsuk-u-visually-hidden" data-testid="live-count">
-        {msgs ? `${msgs.length} messages` : ''}
+        {msgs ? count(msgs.length, 'message') : ''}
       </div>
       {removed ? (
         <div class="nhsuk-inset-text" data-testid="not-a-member">
@@ -233,7 +315,9 @@ function Conversation({ me, id }: { me: Me; id: string }) {
           </p>
         </div>
       ) : (
-        <Composer onSend={send} onAttach={attach} />
+        <div class="sb-composer-dock">
+          <Composer onSend={send} onAttach={attach} />
+        </div>
       )}
     </>
   );

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { count } from '../../format';
 import { get, type Me } from '../../api';
 import { Confirm } from '../../components/Confirm';
 import { loadCore, type Person } from '../../messaging/core';
@@ -95,7 +96,7 @@ function Members({ id }: { id: string }) {
             <p class="nhsuk-body nhsuk-u-margin-bottom-2">
               <strong>{p.self ? 'You' : label(p.email)}</strong>{' '}
               <span class="nhsuk-u-secondary-text-colour">
-                {p.email} · {p.devices.length === 1 ? '1 device' : `${p.devices.length} devices`}
+                {p.email} · {count(p.devices.length, 'device')}
               </span>{' '}
               {p.admin && <strong class="nhsuk-tag nhsuk-tag--blue">Admin</strong>}{' '}
               {p.leaving && <strong class="nhsuk-tag nhsuk-tag--orange">Leaving</strong>}{' '}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../api';
-import { when } from '../../format';
+import { realTime, when } from '../../format';
 import { loadCore, type Summary } from '../../messaging/core';
 import { enableNotifications } from '../../messaging/push';
 import { onConversation, onMessage, useUnlocked } from '../../messaging/state';
@@ -29,7 +29,7 @@ function ConversationList() {
         .then((c) => c.summaries())
         .then((s) => {
           if (!live) return;
-          s.sort((a, b) => (b.last_at || '').localeCompare(a.last_at || '') || a.name.localeCompare(b.name));
+          s.sort((a, b) => last(b).localeCompare(last(a)) || a.name.localeCompare(b.name));
           setList(s);
         })
         .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
@@ -86,13 +86,13 @@ function ConversationList() {
               </a>
               {c.unread > 0 && (
                 <strong class="nhsuk-tag nhsuk-tag--blue sb-conversation__unread" data-testid="unread">
-                  {c.unread} unread
+                  {c.unread.toLocaleString('en-GB')} unread
                 </strong>
               )}
               <span class="sb-conversation__meta nhsuk-u-secondary-text-colour">
                 {c.removed
                   ? 'You are no longer a member'
-                  : `${memberCount(c)} · ${c.last_at ? `last message ${when(c.last_at)}` : 'no messages yet'}`}
+                  : `${memberCount(c)} · ${realTime(c.last_at) ? `last message ${when(c.last_at)}` : 'No messages yet'}`}
               </span>
             </li>
           ))}
@@ -118,4 +118,10 @@ function ConversationList() {
 function memberCount(c: Summary): string {
   const people = new Set(c.members.map((m) => m.email)).size;
   return people === 1 ? '1 person' : `${people} people`;
+}
+
+// last is when a conversation last had a message, or "" if never, so
+// conversations without messages sort after the rest.
+function last(c: Summary): string {
+  return realTime(c.last_at) ? c.last_at : '';
 }

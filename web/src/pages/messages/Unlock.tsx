@@ -2,13 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
 import { TextInput } from '../../components/TextInput';
+import { storeOwnerKey } from '../../device';
 import { CoreError, eraseStore, loadCore } from '../../messaging/core';
-import { isSigningOut, unlock } from '../../messaging/state';
+import { pinFailed, pinSucceeded, pinWait } from '../../messaging/pinguard';
+import { isSigningOut, pinLimitEvent, unlock } from '../../messaging/state';
 import { useTitle } from '../../title';
 
-// ownerKey names the localStorage entry saying whose store this browser
-// holds (a user ID, nothing more).
-const ownerKey = 'switchboard-store-owner';
 
 /** Unlock asks for the PIN that protects this device's messages (or, the
  * first time, has the person choose one). It is all a messaging page shows
@@ -27,7 +26,7 @@ export function Unlock({ me }: { me: Me }) {
     (async () => {
       // A store left by someone else who used this browser (and did not
       // sign out) is of no use to this person, and would refuse their PIN.
-      if (localStorage.getItem(ownerKey) !== me.user.id) await eraseStore();
+      if (localStorage.getItem(storeOwnerKey) !== me.user.id) await eraseStore();
       const s = await (await loadCore()).status();
       setHasStore(s.store);
     })()
@@ -39,16 +38,34 @@ export function Unlock({ me }: { me: Me }) {
     const errs: FieldError[] = [];
     if (!/^\d{6,12}$/.test(pin)) errs.push({ field: 'pin', text: 'Enter a PIN of 6 to 12 digits' });
     else if (hasStore === false && pin !== again) errs.push({ field: 'pin-again', text: 'The two PINs are not the same' });
+    const wait = hasStore ? pinWait() : 0;
+    if (!errs.length && wait > 0) errs.push({ field: 'pin', text: `Too many wrong PINs. Try again in ${seconds(wait)}` });
     setErrors(errs);
     if (errs.length) return;
     setBusy(true);
     try {
       await unlock(pin, me.csrf_token);
-      localStorage.setItem(ownerKey, me.user.id);
+      localStorage.setItem(storeOwnerKey, me.user.id);
+      pinSucceeded();
     } catch (err) {
       setBusy(false);
       if (err instanceof CoreError && err.kind === 'unauthenticated') return; // the app shows sign-in
-      setErrors([{ field: 'pin', text: err instanceof Error ? err.message : String(err) }]);
+      const text = err instanceof Error ? err.message : String(err);
+      if (hasStore && /PIN is not right/.test(text)) {
+        const { left, wait } = pinFailed(me.pin_attempts ?? 10);
+        if (left === 0) {
+          // The app erases the store and signs out, saying why.
+          window.dispatchEvent(new Event(pinLimitEvent));
+          return;
+        }
+        const after = wait > 0 ? ` You can try again in ${seconds(wait)}.` : '';
+        const tries = left === 1 ? '1 more wrong PIN' : `${left} more wrong PINs`;
+        setErrors([
+          { field: 'pin', text: `The PIN is not right.${after} After ${tries} the messages on this device are erased.` },
+        ]);
+        return;
+      }
+      setErrors([{ field: 'pin', text }]);
     }
   };
 
@@ -106,4 +123,10 @@ export function Unlock({ me }: { me: Me }) {
       </div>
     </div>
   );
+}
+
+function seconds(n: number): string {
+  if (n < 60) return n === 1 ? '1 second' : `${n} seconds`;
+  const m = Math.ceil(n / 60);
+  return m === 1 ? '1 minute' : `${m} minutes`;
 }
