@@ -65,7 +65,18 @@ func (l *addrLimiter) prune(addr string, now time.Time) []time.Time {
 type ghostLocks struct {
 	mu    sync.Mutex
 	state map[string]ghost
+	// bypass counts, per user and lock, the failed tries from known
+	// devices while the account is locked.
+	bypass map[string]bypassTries
 }
+
+type bypassTries struct {
+	lock time.Time // the lock they were made in
+	n    int
+}
+
+// maxBypassTries is how many failed tries from known devices a lock allows.
+const maxBypassTries = 3
 
 type ghost struct {
 	failures    int
@@ -76,7 +87,37 @@ type ghost struct {
 // maxGhosts bounds the emails remembered; the oldest are forgotten first.
 const maxGhosts = 50000
 
-func newGhostLocks() *ghostLocks { return &ghostLocks{state: map[string]ghost{}} }
+func newGhostLocks() *ghostLocks {
+	return &ghostLocks{state: map[string]ghost{}, bypass: map[string]bypassTries{}}
+}
+
+// spent reports whether known devices have used up their tries in the
+// lock that ends at lock.
+func (g *ghostLocks) spent(user string, lock time.Time) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := g.bypass[user]
+	return b.lock.Equal(lock) && b.n >= maxBypassTries
+}
+
+// spend counts a failed try from a known device during the lock.
+func (g *ghostLocks) spend(user string, lock time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := g.bypass[user]
+	if !b.lock.Equal(lock) {
+		b = bypassTries{lock: lock}
+	}
+	b.n++
+	g.bypass[user] = b
+	if len(g.bypass) > maxGhosts {
+		for u, t := range g.bypass {
+			if t.lock.Before(lock) {
+				delete(g.bypass, u)
+			}
+		}
+	}
+}
 
 // lockedUntil returns until when email is locked, or the zero time.
 func (g *ghostLocks) lockedUntil(email string, now time.Time) time.Time {

@@ -92,10 +92,12 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 		// a wrong password would be, lockouts included.
 		return nil, s.ghostFailure(email, in, now, err != nil)
 	}
-	if now.Before(u.LockedUntil) && !s.knownDevice(ctx, u, in.Device.ID) {
+	locked := now.Before(u.LockedUntil)
+	if locked && (!s.knownDevice(ctx, u, in.Device.ID) || s.ghosts.spent(u.ID, u.LockedUntil)) {
 		// A device the person has signed in on before gets through with
 		// the right password and code, so that someone failing on
-		// purpose elsewhere cannot lock them out of it.
+		// purpose elsewhere cannot lock them out of it. A device ID is
+		// no secret, so such tries are few in each lock.
 		s.count("locked")
 		return nil, tooMany(now, u.LockedUntil.Sub(now), lockedWhy)
 	}
@@ -105,6 +107,9 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 		counter, codeOK = VerifyTOTP(u.TOTPSecret, in.Code, now, u.TOTPLastCounter)
 	}
 	if !pwOK || !codeOK {
+		if locked {
+			s.ghosts.spend(u.ID, u.LockedUntil)
+		}
 		return nil, s.failed(ctx, u, in.Addr, now, pwOK)
 	}
 	// Only someone who knows the password and holds the second factor
