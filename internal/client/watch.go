@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
-
 	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 

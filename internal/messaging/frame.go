@@ -52,7 +52,7 @@ func stockFrame(n int) []byte {
 	return b
 }
 
-var policyFrame = []byte(`{"type":"policy"}`)
+var policyFrame = []byte(`{"type":"` + wire.FramePolicy + `"}`)
 
 // PolicyChanged tells each of devices, on whichever node its socket is,
 // that the organisation's policy has changed, so open pages apply a
