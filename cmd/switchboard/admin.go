@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 )
 
@@ -22,7 +23,7 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
-const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, audit verify or migrate-to-postgres"
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, audit verify or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
@@ -46,7 +47,82 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	sub := newFlags("admin "+cmd, stderr)
 	var do func(*identity.Service) error
 	revokes := false // the command revokes devices, so messaging must hear of it
+	var inc *incident.Service // set for the duty and call-in list commands
+	usesIncident := false
 	switch cmd {
+	case "duty add":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		name := sub.String("name", "", "the duty role's name, such as \"Medical registrar on call\"")
+		escTo := sub.String("escalate-to", "", "the duty role (name) or person (email) unacknowledged urgent messages escalate to")
+		escAfter := sub.Duration("escalate-after", incident.DefaultEscalateAfter, "how long urgent messages wait for acknowledgement before escalating")
+		mayDeclare := sub.Bool("may-declare", false, "its holder may declare a major incident")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		usesIncident = true
+		do = func(*identity.Service) error {
+			r, err := inc.ConsoleAddDutyRole(ctx, *org, incident.NewRole{Name: *name, EscalateTo: *escTo, EscalateAfter: *escAfter, MayDeclare: *mayDeclare})
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]any{"id": r.ID, "name": r.Name, "escalate_to": *escTo,
+					"escalate_after_seconds": int(r.EscalateAfter / time.Second), "may_declare": r.MayDeclare})
+			}
+			fmt.Fprintf(stdout, "Added the duty role %s; urgent messages to it escalate after %s.\n", r.Name, r.EscalateAfter)
+			return nil
+		}
+	case "duty assign":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		name := sub.String("name", "", "the duty role's name")
+		email := sub.String("email", "", "who holds it")
+		from := sub.String("from", "", "when the shift starts (RFC 3339; default now)")
+		until := sub.String("until", "", "when it ends (RFC 3339; default when the next shift starts)")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		usesIncident = true
+		do = func(*identity.Service) error {
+			f, err := parseFlagTime("--from", *from)
+			if err != nil {
+				return err
+			}
+			u, err := parseFlagTime("--until", *until)
+			if err != nil {
+				return err
+			}
+			sh, err := inc.ConsoleAssign(ctx, *org, *name, *email, f, u)
+			if err != nil {
+				return err
+			}
+			end := ""
+			if !sh.End.IsZero() {
+				end = sh.End.Format(time.RFC3339)
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]any{"id": sh.ID, "role": *name, "email": strings.ToLower(*email),
+					"from": sh.Start.Format(time.RFC3339), "until": end})
+			}
+			if end == "" {
+				end = "the next shift starts"
+			}
+			fmt.Fprintf(stdout, "%s holds %s from %s until %s.\n", strings.ToLower(*email), *name, sh.Start.Format(time.RFC3339), end)
+			return nil
+		}
+	case "calllist add":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		name := sub.String("name", "", "the call-in list's name, such as \"ED consultants\"")
+		var emails stringList
+		sub.Var(&emails, "email", "someone to put on the list (repeat, or give several after one --email)")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		usesIncident = true
+		do = func(*identity.Service) error {
+			l, err := inc.ConsoleAddCallList(ctx, *org, *name, emails)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]any{"id": l.ID, "name": l.Name, "members": len(l.Members)})
+			}
+			fmt.Fprintf(stdout, "The call-in list %s has %d %s.\n", l.Name, len(l.Members), map[bool]string{true: "person", false: "people"}[len(l.Members) == 1])
+			return nil
+		}
 	case "org add":
 		ods := sub.String("ods", "", "the organisation's NHS ODS code")
 		name := sub.String("name", "", "the organisation's name")
@@ -134,6 +210,17 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
 		return err
 	}
+	if cmd == "calllist add" {
+		// --email takes several addresses: a@x b@x, then perhaps more flags.
+		for sub.NArg() > 0 && !strings.HasPrefix(sub.Arg(0), "-") {
+			if err := sub.Set("email", sub.Arg(0)); err != nil {
+				return err
+			}
+			if err := sub.Parse(sub.Args()[1:]); err != nil {
+				return fmt.Errorf("%w: %v", errUsage, err)
+			}
+		}
+	}
 	if sub.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
 	}
@@ -144,12 +231,13 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
-	if revokes {
-		stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
+	if revokes || usesIncident {
+		i, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {
 			return err
 		}
 		defer stop()
+		inc = i
 	}
 	return do(ids)
 }
@@ -160,24 +248,36 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 // proposals are stored for the members to commit, and the devices' push
 // subscriptions deleted. Over NATS the nodes also tell the devices at once
 // to erase themselves; without it they find out at their next request.
-func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger, now func() time.Time) (func(), error) {
+func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger, now func() time.Time) (*incident.Service, func(), error) {
 	bus, closeBus, err := openBus(natsURL, "console", log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	flags := messagingFlags{sendRate: messaging.DefaultLimits.SendRate, sendBurst: messaging.DefaultLimits.SendBurst}
-	_, wait, err := startMessaging(mctx, st, ids, st, bus, log, now, flags, "")
+	_, inc, wait, err := startMessaging(mctx, st, ids, bus, log, now, flags, "")
 	if err != nil {
 		cancel()
 		closeBus()
-		return nil, err
+		return nil, nil, err
 	}
-	return func() {
+	return inc, func() {
 		cancel()
 		wait()
 		closeBus()
 	}, nil
+}
+
+// parseFlagTime reads an optional RFC 3339 time flag.
+func parseFlagTime(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: give %s as a date and time such as 2026-12-04T08:00:00Z", errUsage, flag)
+	}
+	return t, nil
 }
 
 func roleList(rs []identity.Role) string {

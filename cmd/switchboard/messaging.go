@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/nats"
 	"github.com/switchboard-nhs/switchboard/internal/webpush"
@@ -52,16 +53,11 @@ func openBus(natsURL, node string, log *slog.Logger) (messaging.Bus, func(), err
 // startMessaging starts the delivery service on st if the store keeps
 // messaging; it returns nil (and messaging stays off) if it does not.
 // wait blocks until the service's workers have stopped after ctx ends.
-func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore identity.Store, bus messaging.Bus, log *slog.Logger,
-	now func() time.Time, f messagingFlags, publicURL string) (svc *messaging.Service, wait func(), err error) {
-	ms, ok := st.(messaging.Store)
-	if !ok {
-		log.Warn("messaging is not available on this database yet")
-		return nil, func() {}, nil
-	}
-	keys, err := ms.ServiceKeys(ctx, messaging.NewServiceKeys)
+func startMessaging(ctx context.Context, st store, ids *identity.Service, bus messaging.Bus, log *slog.Logger,
+	now func() time.Time, f messagingFlags, publicURL string) (svc *messaging.Service, inc *incident.Service, wait func(), err error) {
+	keys, err := st.ServiceKeys(ctx, messaging.NewServiceKeys)
 	if err != nil {
-		return nil, nil, fmt.Errorf("messaging keys: %w", err)
+		return nil, nil, nil, fmt.Errorf("messaging keys: %w", err)
 	}
 	subject := f.pushSubject
 	if subject == "" {
@@ -71,15 +67,20 @@ func startMessaging(ctx context.Context, st any, ids *identity.Service, idStore 
 	limits.SendRate, limits.SendBurst = f.sendRate, f.sendBurst
 	pusher := webpush.New(keys.VAPIDPublic, keys.VAPIDPrivate, subject, f.pushHTTPLoopback)
 	hub := messaging.NewHub(limits.SocketQueue, nil)
-	svc, err = messaging.New(ctx, ms, idStore, bus, hub, pusher, log, now, limits)
+	svc, err = messaging.New(ctx, st, st, bus, hub, pusher, log, now, limits)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ids.OnDeviceRevoked = svc.DeviceRevoked
-	done := make(chan struct{})
+	inc = incident.New(st, st, svc, log, now)
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		svc.Run(ctx)
 	}()
-	return svc, func() { <-done }, nil
+	go func() {
+		defer func() { done <- struct{}{} }()
+		inc.Run(ctx)
+	}()
+	return svc, inc, func() { <-done; <-done }, nil
 }

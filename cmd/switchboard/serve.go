@@ -106,7 +106,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer closeBus()
 	mctx, stopMessaging := context.WithCancel(ctx)
-	msg, waitMessaging, err := startMessaging(mctx, store, ids, store, bus, log, now, msgCfg, base)
+	msg, inc, waitMessaging, err := startMessaging(mctx, store, ids, bus, log, now, msgCfg, base)
 	if err != nil {
 		stopMessaging()
 		ln.Close()
@@ -116,7 +116,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer stopMessaging()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: msg, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
 		TrustedProxies: proxies, MetricsAllow: metricsAllow}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)

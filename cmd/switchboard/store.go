@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
@@ -19,6 +20,7 @@ type store interface {
 	messaging.Store
 	messaging.MembershipLister
 	consult.Store
+	incident.Store
 	Close() error
 }
 

@@ -236,17 +236,18 @@ func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	var in struct {
-		ID string `json:"id"`
-	}
+	var in wire.NewConversation
 	if err := decode(w, r, &in); err != nil {
 		return err
+	}
+	if in.Role != "" {
+		return s.startRoleConversation(w, r, p, in)
 	}
 	c, err := m.CreateConversation(r.Context(), p, in.ID)
 	if err != nil {
 		return err
 	}
-	return reply(w, http.StatusCreated, map[string]any{"id": c.ID, "epoch": c.Epoch})
+	return reply(w, http.StatusCreated, wire.ConversationInfo{ID: c.ID, Epoch: c.Epoch})
 }
 
 func (s *Server) handleListConversations(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 
 	Messaging        *messaging.Service // the MLS delivery service; nil turns messaging off
 	PushHTTPLoopback bool               // accept http://127.0.0.1 push endpoints (tests only)
+
+	Incident *incident.Service // duty roles, urgent messages, major incidents; needs Messaging
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client, for rate limits and the audit log.

@@ -17,6 +17,12 @@ type Event struct {
 	// low KeyPackage stock. Notice is the encoded JSON frame.
 	Device string `json:"device,omitempty"`
 	Notice []byte `json:"notice,omitempty"`
+	// Devices and Notice address many devices at once with one notice
+	// (an urgent message, an incident alert).
+	Devices []string `json:"devices,omitempty"`
+	// Board says an incident's roll-call board moved to a new version:
+	// nodes wake whoever waits on it.
+	Board *BoardChange `json:"board,omitempty"`
 	// Conversation and Seq go with a Welcome notice: the device joined
 	// there at that seq.
 	Conversation string `json:"conversation,omitempty"`
@@ -25,6 +31,12 @@ type Event struct {
 	// other nodes broke, or it fell behind): every socket re-reads its
 	// memberships and catches up from the store.
 	Resync bool `json:"resync,omitempty"`
+}
+
+// BoardChange is a new version of an incident's roll-call board.
+type BoardChange struct {
+	Incident string `json:"incident"`
+	Version  int64  `json:"version"`
 }
 
 // Bus carries Events between the nodes serving one store. Publish returns

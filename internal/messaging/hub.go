@@ -208,6 +208,16 @@ func (h *Hub) Handle(e Event) {
 		h.mu.RUnlock()
 		h.dropSlow(slow)
 	}
+	if len(e.Devices) > 0 {
+		d := &Delivery{Frame: e.Notice}
+		var slow []*Subscription
+		h.mu.RLock()
+		for _, dev := range e.Devices {
+			slow = h.fanOut(h.byDevice[dev], d, slow)
+		}
+		h.mu.RUnlock()
+		h.dropSlow(slow)
+	}
 }
 
 // fanEntry delivers a stored entry to the sockets reading its

@@ -10,9 +10,25 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 )
 
-// PushPayload is the one payload every push carries: no sender,
-// conversation, count or text, ever.
-const PushPayload = `{"title":"New secure message"}`
+// The payloads pushes carry: a fixed sentence, never a sender,
+// conversation, count or text.
+const (
+	PushPayload        = `{"title":"New secure message"}`
+	PushUrgent         = `{"title":"Urgent: secure message","urgent":true}`
+	PushIncident       = `{"title":"Major incident declared: open Switchboard","url":"/incidents","urgent":true}`
+	PushIncidentUpdate = `{"title":"Major incident update: open Switchboard","url":"/incidents"}`
+	PushExercise       = `{"title":"EXERCISE EXERCISE EXERCISE: open Switchboard","url":"/incidents","urgent":true}`
+	PushExerciseUpdate = `{"title":"EXERCISE update: open Switchboard","url":"/incidents"}`
+)
+
+// push is one queued push: the device and the payload (one of the
+// constants above). Forced pushes (urgent messages, incidents) skip the
+// once-per-PushEvery limit of ordinary messages.
+type push struct {
+	device  string
+	payload string
+	forced  bool
+}
 
 // ErrPushGone is returned (wrapped) by a Pusher when the push service says
 // the subscription no longer exists; the server then forgets it.
@@ -93,8 +109,28 @@ func (s *Service) queuePushes(ctx context.Context, m *Message) {
 			continue
 		}
 		select {
-		case s.pushq <- dev:
+		case s.pushq <- push{device: dev, payload: PushPayload}:
 		default: // the push queue is full: this push is skipped, the message is not
+		}
+	}
+}
+
+// PushDevices queues a push of payload, one of the Push constants, to each
+// device without a socket on this node, past the once-per-PushEvery
+// limit: it is urgent. It waits while the queue is full, so that an alert
+// to thousands is not cut short.
+func (s *Service) PushDevices(ctx context.Context, devices []string, payload string) {
+	if s.pusher == nil {
+		return
+	}
+	for _, dev := range devices {
+		if s.hub.Connected(dev) {
+			continue
+		}
+		select {
+		case s.pushq <- push{device: dev, payload: payload, forced: true}:
+		case <-ctx.Done():
+			return
 		}
 	}
 }
@@ -105,12 +141,12 @@ func (s *Service) pushLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case dev := <-s.pushq:
-			now := s.now()
+		case job := <-s.pushq:
+			dev, now := job.device, s.now()
 			s.pushMu.Lock()
 			last, seen := s.pushed[dev]
 			s.pushMu.Unlock()
-			if seen && now.Sub(last) < s.limits.PushEvery {
+			if seen && now.Sub(last) < s.limits.PushEvery && !job.forced {
 				continue
 			}
 			sub, err := s.store.PushSubscription(ctx, dev)
@@ -123,7 +159,7 @@ func (s *Service) pushLoop(ctx context.Context) {
 			}
 			s.pushed[dev] = now
 			s.pushMu.Unlock()
-			err = s.pusher.Push(ctx, sub, []byte(PushPayload))
+			err = s.pusher.Push(ctx, sub, []byte(job.payload))
 			if errors.Is(err, ErrPushGone) {
 				if err := s.store.DeletePushSubscription(ctx, dev); err != nil {
 					s.log.Warn("delete a gone push subscription", "device", dev, "err", err)

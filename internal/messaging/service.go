@@ -48,7 +48,7 @@ type Service struct {
 	ops     chan op
 	limiter *rateLimiter
 	pusher  Pusher
-	pushq   chan string
+	pushq   chan push
 	pushMu  sync.Mutex
 	pushed  map[string]time.Time
 	pubq    chan []Event        // stored entries for publishLoop, in order
@@ -92,7 +92,7 @@ func New(ctx context.Context, store Store, ids identity.Store, bus Bus, hub *Hub
 	s := &Service{store: store, ids: ids, bus: bus, hub: hub, log: log, now: now, limits: limits,
 		keys: keys, signer: ed25519.NewKeyFromSeed(keys.SigningSeed),
 		ops: make(chan op, 4096), limiter: newRateLimiter(limits.SendRate, limits.SendBurst),
-		pusher: pusher, pushq: make(chan string, 1024), pushed: map[string]time.Time{}, members: map[string][]string{}, pubq: make(chan []Event, 256),
+		pusher: pusher, pushq: make(chan push, 1024), pushed: map[string]time.Time{}, members: map[string][]string{}, pubq: make(chan []Event, 256),
 		acks: cursors{m: map[[2]string]int64{}}}
 	es := mls.ExternalSender{SignatureKey: s.SigningKey(), Credential: mls.NewBasicCredential([]byte("switchboard delivery service"))}
 	s.extSender = es.Bytes()

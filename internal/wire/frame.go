@@ -18,6 +18,13 @@ const (
 	// FramePolicy says the organisation's policy changed (the idle limit,
 	// the wrong-PIN limit); it carries nothing else.
 	FramePolicy = "policy"
+	// FrameUrgent says an urgent message in Conversation (ID: its first
+	// copy's client ID) needs the device's person to acknowledge it, or,
+	// for its sender, that its state changed (acknowledged, escalated).
+	FrameUrgent = "urgent"
+	// FrameIncident says an incident (ID) that alerted the device's person
+	// was declared or changed (stand-down, commander, close).
+	FrameIncident = "incident"
 )
 
 // Frame is any frame on the messaging socket: Type says which, and the
