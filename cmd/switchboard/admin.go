@@ -46,7 +46,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	cmd := rest[0] + " " + rest[1]
 	sub := newFlags("admin "+cmd, stderr)
 	var do func(*identity.Service) error
-	revokes := false // the command revokes devices, so messaging must hear of it
+	revokes := false          // the command revokes devices, so messaging must hear of it
 	var inc *incident.Service // set for the duty and call-in list commands
 	usesIncident := false
 	switch cmd {
