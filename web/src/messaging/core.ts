@@ -8,8 +8,21 @@ import execURL from '../../wasm/wasm_exec.js?url';
 import { keep } from '../offline';
 
 // The core's answers, generated from its Go types (go generate ./web).
-export type { Member, Message, Person, Summary } from './types.gen';
-import type { Message, Person, Summary } from './types.gen';
+export type { Member, Person, Summary } from './types.gen';
+import type { Message as CoreMessage, Person, Summary } from './types.gen';
+import type { Incident, IncidentLog } from '../incident/types.gen';
+
+/** Message is one decrypted message. An urgent one waits for its
+ * recipients' acknowledgement; a major incident's conversation opens with
+ * its METHANE report (type "methane"). */
+export type Message = Omit<CoreMessage, 'type'> & {
+  type: CoreMessage['type'] | 'methane';
+  urgent?: boolean;
+};
+
+/** IncidentKind is what a declaration declares: a major incident, or a
+ * standby alert. */
+export type IncidentKind = 'major' | 'standby';
 
 export interface PIDMatch {
   kind: string;
@@ -23,6 +36,11 @@ export type CoreEvent =
   // A conversation was joined, or its name or members changed.
   | { type: 'conversation'; id: string }
   | { type: 'policy' }
+  // An urgent message (id: its first copy) changed: sent to me, or one I
+  // sent was delivered, acknowledged or escalated.
+  | { type: 'urgent'; conversation: string; id: string }
+  // An incident that alerted me was declared or changed.
+  | { type: 'incident'; id: string }
   | { type: 'closed'; error?: string; kind?: string };
 
 interface Raw {
@@ -50,6 +68,10 @@ interface Raw {
   sendReceipt(id: string, msgID: string): Promise<string>;
   readBy(id: string): Promise<string>;
   pid(text: string): string;
+  bleep(role: string, text: string, urgent: string): Promise<string>;
+  acknowledge(conversation: string, messageID: string): Promise<string>;
+  declare(kind: string, exercise: string, lists: string, methane: string): Promise<string>;
+  incidentLog(id: string): Promise<string>;
 }
 
 /** CoreError is a failure from the core: message is a sentence for the
@@ -102,6 +124,22 @@ export class Core {
   readBy = async (id: string) =>
     (await call<Record<string, { email: string; device: string; at: string }[]> | null>(this.raw.readBy(id))) ?? {};
   pid = (text: string) => JSON.parse(this.raw.pid(text)) as PIDMatch[];
+  /** bleep messages whoever holds the duty role now, in the role's
+   * conversation with the caller, made if need be. */
+  bleep = (role: string, text: string, urgent: boolean) =>
+    call<{ conversation: string; message: string }>(this.raw.bleep(role, text, urgent ? 'true' : 'false'));
+  acknowledge = (conversation: string, messageID: string) =>
+    call<boolean>(this.raw.acknowledge(conversation, messageID));
+  /** declare makes the incident's conversation, sends the METHANE report
+   * into it and alerts the call-in lists. */
+  declare = (kind: IncidentKind, exercise: boolean, lists: string[], methane: string) =>
+    call<Incident>(this.raw.declare(kind, exercise ? 'true' : 'false', JSON.stringify(lists), methane));
+  /** incidentLog is the server's log of an incident with the messages of
+   * its conversation, decrypted here. */
+  incidentLog = async (id: string) => {
+    const log = await call<{ server: IncidentLog; messages: Message[] | null }>(this.raw.incidentLog(id));
+    return { server: log.server, messages: log.messages ?? [] };
+  };
 }
 
 interface GoRuntime {

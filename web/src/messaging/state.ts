@@ -22,6 +22,7 @@ export function isSigningOut(): boolean {
 const stateListeners = new Set<() => void>();
 const messageListeners = new Set<(m: Message) => void>();
 const conversationListeners = new Set<(id: string) => void>();
+const urgentListeners = new Set<(conversation: string, id: string) => void>();
 
 function notify(): void {
   for (const l of stateListeners) l();
@@ -108,7 +109,33 @@ export function onConversation(fn: (id: string) => void): () => void {
   return () => void conversationListeners.delete(fn);
 }
 
+/** onUrgent calls fn with the conversation and first-copy ID of each
+ * urgent message that changes (sent to this person, or one they sent
+ * delivered, acknowledged or escalated); it returns the function that
+ * stops it. */
+export function onUrgent(fn: (conversation: string, id: string) => void): () => void {
+  urgentListeners.add(fn);
+  return () => void urgentListeners.delete(fn);
+}
+
+/** incidentEvent is the window event fired when an incident that
+ * alerted this person is declared or changes; its detail is the ID. */
+export const incidentEvent = 'switchboard:incident';
+
+/** urgentEvent is the window event fired when an urgent message to or
+ * from this person changes, for the pages and the shell's banner. */
+export const urgentEvent = 'switchboard:urgent';
+
 function onEvent(ev: CoreEvent): void {
+  if (ev.type === 'urgent') {
+    for (const l of urgentListeners) l(ev.conversation, ev.id);
+    window.dispatchEvent(new CustomEvent(urgentEvent, { detail: ev.conversation }));
+    return;
+  }
+  if (ev.type === 'incident') {
+    window.dispatchEvent(new CustomEvent(incidentEvent, { detail: ev.id }));
+    return;
+  }
   if (ev.type === 'message') {
     for (const l of messageListeners) l(ev.message);
     return;
