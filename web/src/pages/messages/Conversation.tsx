@@ -6,6 +6,7 @@ import { loadCore, type Message } from '../../messaging/core';
 import { onMessage, useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
 import { Composer } from './Composer';
+import { RoleLine, UrgentStatus, urgentFor, useRoleOf, useUrgent } from './Urgent';
 import { Unlock } from './Unlock';
 
 /** ConversationPage shows one conversation and its composer, behind the
@@ -57,6 +58,8 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   const title = useRef<HTMLHeadingElement>(null);
   const opened = useRef(false);
   useTitle(name || 'Conversation');
+  const urgent = useUrgent(id);
+  const role = useRoleOf(name);
 
   // The list opens at its newest message and follows new ones while the
   // reader is at the bottom; someone reading back is left where they are.
@@ -240,6 +243,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         Back to messages
       </a>
       <h1 class="sb-conversation-title" ref={title}>{name || 'Conversation'}</h1>
+      {role && <RoleLine role={role} myEmail={me.user.email} />}
       <p class="nhsuk-body">
         <a href={`/messages/${id}/members`}>Members and safety codes</a>
       </p>
@@ -277,12 +281,30 @@ function Conversation({ me, id }: { me: Me; id: string }) {
             {msgs.slice(Math.max(0, msgs.length - shown)).map((m) => {
               const mine = m.sender.toLowerCase() === me.user.email.toLowerCase();
               return (
-                <li key={m.seq} class={`sb-message${mine ? ' sb-message--mine' : ''}`} data-testid="message">
+                <li
+                  key={m.seq}
+                  class={`sb-message${mine ? ' sb-message--mine' : ''}${m.urgent ? ' sb-message--urgent' : ''}`}
+                  data-testid="message"
+                >
                   <p class="sb-message__meta">
+                    {m.urgent && <strong class="nhsuk-tag nhsuk-tag--red sb-message__tag">Urgent</strong>}
+                    {m.type === 'methane' && (
+                      <strong class="nhsuk-tag nhsuk-tag--orange sb-message__tag">METHANE report</strong>
+                    )}
                     <strong>{mine ? 'You' : (names[m.sender] ?? m.sender)}</strong>{' '}
                     <span class="nhsuk-u-secondary-text-colour">{when(m.sent_at)}</span>
                   </p>
                   {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
+                  {m.urgent && (
+                    <UrgentStatus
+                      conversation={id}
+                      message={m}
+                      state={urgentFor(urgent.list, m)}
+                      mine={mine}
+                      myEmail={me.user.email}
+                      onChanged={urgent.reload}
+                    />
+                  )}
                   {mine && (
                     <p class="sb-message__state" data-testid="state">
                       {read(m.seq) ? 'Read' : delivered(m.seq) ? 'Delivered' : 'Sent'}
