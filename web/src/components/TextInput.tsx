@@ -7,7 +7,7 @@ interface Props {
   onInput: (v: string) => void;
   hint?: ComponentChildren;
   error?: string;
-  type?: 'text' | 'email' | 'password' | 'number' | 'date';
+  type?: 'text' | 'email' | 'password' | 'number' | 'date' | 'datetime-local';
   autocomplete?: string;
   inputmode?: 'numeric' | 'text' | 'email';
   spellcheck?: boolean;

@@ -1,6 +1,8 @@
 import { get, type Me } from '../api';
 import { Accounts } from '../admin/Accounts';
 import { AddUser } from '../admin/AddUser';
+import { CallListsAdmin } from '../admin/CallListsAdmin';
+import { DutyRolesAdmin } from '../admin/DutyRolesAdmin';
 import { DevicesTable } from '../admin/DevicesTable';
 import { PinAttemptsForm } from '../admin/PinAttemptsForm';
 import { PolicyForm } from '../admin/PolicyForm';
@@ -43,6 +45,9 @@ export function Admin({ me }: { me: Me }) {
       {devices.data && (
         <DevicesTable devices={devices.data.devices} myDevice={me.device_id} onChanged={devices.reload} />
       )}
+
+      <DutyRolesAdmin />
+      <CallListsAdmin />
 
       <div class="nhsuk-grid-row">
         <div class="nhsuk-grid-column-two-thirds">
