@@ -62,6 +62,8 @@ interface Options {
   /** public marks calls made before signing in: a 401 is then an answer
    * for the page (wrong password), not a lost session. */
   public?: boolean;
+  /** signal ends a long wait (the incident board's) when a page closes. */
+  signal?: AbortSignal;
 }
 
 const fallback: Record<number, string> = {
@@ -94,6 +96,7 @@ export async function request<T>(
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
+      signal: opts.signal,
     });
   } catch {
     throw new ApiError(0, 'Could not reach Switchboard. Check your connection and try again.');

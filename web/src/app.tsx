@@ -20,6 +20,14 @@ import { ConversationPage } from './pages/messages/Conversation';
 import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
+import { Alerts } from './incident/Alerts';
+import { BleepPage } from './pages/incident/Bleep';
+import { BoardPage } from './pages/incident/Board';
+import { DeclarePage } from './pages/incident/Declare';
+import { Duty } from './pages/incident/Duty';
+import { Incidents } from './pages/incident/Incidents';
+import { LogPage } from './pages/incident/Log';
+import { UrgentList } from './pages/incident/UrgentList';
 import { eraseStore, loadedCore } from './messaging/core';
 import { isUnlocked, lock as lockMessaging, pinLimitEvent, policyEvent, setSigningOut } from './messaging/state';
 import { canAdmin, canAudit, canConsult, canReview } from './roles';
@@ -160,6 +168,7 @@ export function App() {
       </a>
       <Header me={isPublic ? null : me} path={path} onSignOut={onSignOut} />
       <div class="nhsuk-width-container">
+        {me && !isPublic && <Alerts path={path} />}
         <main class="nhsuk-main-wrapper" id="maincontent" role="main" tabIndex={-1}>
           {ready ? page(path, me, onSignedIn, notice, onSignOut) : <Loading error={loadError} />}
         </main>
@@ -204,6 +213,14 @@ function page(
   if (recordID !== null) return canReview(me) ? <RecordPage id={recordID} /> : <Forbidden />;
   const convMembers = /^\/messages\/([0-9a-f]{32})\/members$/.exec(path);
   if (convMembers) return <MembersPage me={me} id={convMembers[1]} />;
+  const incidentLog = /^\/incidents\/([0-9a-zA-Z_-]+)\/log$/.exec(path);
+  if (incidentLog) return <LogPage me={me} id={incidentLog[1]} />;
+  const incidentID = match(path, '/incidents/');
+  if (incidentID === 'new') return <DeclarePage me={me} />;
+  if (incidentID === 'all') return <Incidents me={me} all />;
+  if (incidentID !== null) return <BoardPage me={me} id={incidentID} />;
+  const roleID = match(path, '/duty/');
+  if (roleID !== null) return <BleepPage me={me} id={roleID} />;
   const convID = match(path, '/messages/');
   if (convID === 'new') return <NewConversation me={me} />;
   if (convID !== null) return <ConversationPage me={me} id={convID} />;
@@ -220,6 +237,12 @@ function page(
       return canReview(me) ? <Records /> : <Forbidden />;
     case '/messages':
       return <Messages me={me} />;
+    case '/duty':
+      return <Duty me={me} />;
+    case '/urgent':
+      return <UrgentList />;
+    case '/incidents':
+      return <Incidents me={me} all={false} />;
     case '/consultations':
       return canConsult(me) ? <Consultations /> : <Forbidden />;
     default:
