@@ -96,24 +96,71 @@ self.addEventListener('message', (event) => {
   );
 });
 
+// The titles a push may ask for: fixed sentences, none naming a person,
+// conversation or patient. Anything else is shown as a new message.
+const TITLES = new Set([
+  'New secure message',
+  'Urgent: secure message',
+  'Major incident declared: open Switchboard',
+  'Major incident update: open Switchboard',
+  'EXERCISE EXERCISE EXERCISE: open Switchboard',
+  'EXERCISE update: open Switchboard',
+]);
+
+// Pages a notification may open: where to answer an incident's roll-call,
+// or the messages.
+const PAGES = new Set(['/incidents', '/messages', '/urgent']);
+
+function readPush(event) {
+  try {
+    const p = event.data ? event.data.json() : {};
+    return p && typeof p === 'object' ? p : {};
+  } catch {
+    return {};
+  }
+}
+
 self.addEventListener('push', (event) => {
+  const p = readPush(event);
+  const title = TITLES.has(p.title) ? p.title : 'New secure message';
+  const url = PAGES.has(p.url) ? p.url : p.urgent === true ? '/urgent' : '/messages';
+  const urgent = p.urgent === true;
   event.waitUntil(
-    self.registration.showNotification('New secure message', {
+    self.registration.showNotification(title, {
       body: 'Open Switchboard to read it.',
-      tag: 'switchboard-message',
+      // Urgent alerts and incidents are not folded into the ordinary
+      // "new message" notification, and stay until they are answered.
+      tag: url === '/incidents' ? 'switchboard-incident' : urgent ? 'switchboard-urgent' : 'switchboard-message',
       renotify: true,
+      requireInteraction: urgent,
+      data: { url },
     }),
   );
 });
 
+// A tap on the notification opens the page it names (for an incident,
+// /incidents, which goes straight to the roll-call of the one open), in
+// a Switchboard window already open if there is one.
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
+  const data = event.notification.data;
+  const path = data && PAGES.has(data.url) ? data.url : '/messages';
+  const target = new URL(path, self.location.origin).href;
   event.waitUntil(
-    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((list) => {
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (list) => {
       for (const c of list) {
-        if (new URL(c.url).origin === self.location.origin && 'focus' in c) return c.focus();
+        if (new URL(c.url).origin !== self.location.origin || !('focus' in c)) continue;
+        if ('navigate' in c && c.url !== target) {
+          try {
+            const moved = await c.navigate(target);
+            return (moved || c).focus();
+          } catch {
+            // not controlled by this worker: focus it as it is
+          }
+        }
+        return c.focus();
       }
-      return self.clients.openWindow('/messages');
+      return self.clients.openWindow(target);
     }),
   );
 });
