@@ -50,6 +50,7 @@ var layers = map[string]layer{
 	"consult":   domain,
 	"fault":     domain,
 	"identity":  domain,
+	"incident":  domain, // duty roles, urgent messages, major incidents
 	"messaging": domain,
 	"netpolicy": domain, // which network addresses the server may reach
 	"pid":       domain,

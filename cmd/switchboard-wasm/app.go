@@ -194,7 +194,9 @@ func (a *app) conversationChanged(id string) {
 // watch follows the server's stream and calls cb with each new message
 // (as JSON {"type":"message","message":…}), with each conversation that
 // changed ({"type":"conversation","id"}), with {"type":"policy"} when the
-// organisation's policy changed, and, when following stops, with
+// organisation's policy changed, {"type":"urgent","conversation","id"} for
+// an urgent message, {"type":"incident","id"} for a major incident, and,
+// when following stops, with
 // {"type":"closed","error"}.
 func (a *app) watch(cb js.Value) (any, error) {
 	c, err := a.client()
@@ -217,7 +219,7 @@ func (a *app) watch(cb js.Value) (any, error) {
 			}{"message", m})
 			cb.Invoke(string(b))
 		}, func(n client.Notice) {
-			b, _ := json.Marshal(map[string]string{"type": string(n)})
+			b, _ := json.Marshal(n)
 			cb.Invoke(string(b))
 		})
 		if ctx.Err() != nil {

@@ -83,6 +83,31 @@ func (a *app) handlers() map[string]handler {
 			}
 			return c.CreateConversation(ctx, name, list)
 		}),
+		"acknowledge": done2(a, C.Acknowledge),
+		"urgent":      with1(a, C.Urgent),
+		"incidentLog": with1(a, C.ExportIncidentLog),
+		"bleep": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
+			conv, msg, err := c.Bleep(ctx, str(args, 0), str(args, 1), str(args, 2) == "true")
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"conversation": conv, "message": msg}, nil
+		},
+		"declare": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
+			var lists []string
+			if err := json.Unmarshal([]byte(str(args, 2)), &lists); err != nil {
+				return nil, fault.Invalidf("Choose the call-in lists to alert.")
+			}
+			return c.Declare(ctx, str(args, 0), str(args, 1) == "true", lists, str(args, 3))
+		},
 		"markRead": func(ctx context.Context, args []js.Value) (any, error) {
 			c, err := a.client()
 			if err != nil {

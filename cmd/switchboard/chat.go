@@ -26,13 +26,14 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave or watch", errUsage)
+		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave, bleep, ack, urgent or watch", errUsage)
 	}
 	sub := newFlags("chat "+rest[0], stderr)
 	var (
 		name     = sub.String("name", "", "the conversation's name")
 		asJSON   = sub.Bool("json", false, "print JSON lines")
 		allowPID = sub.Bool("allow-pid", false, "send even if the message looks like patient-identifiable data")
+		urgent   = sub.Bool("urgent", false, "bleep: the holder must acknowledge it, or it escalates")
 		members  stringList
 	)
 	sub.Var(&members, "member", "a member's email (repeat for several)")
@@ -40,7 +41,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	a := chatArgs{cmd: rest[0], pos: pos, name: *name, members: members, asJSON: *asJSON, allowPID: *allowPID}
+	a := chatArgs{cmd: rest[0], pos: pos, name: *name, members: members, asJSON: *asJSON, allowPID: *allowPID, urgent: *urgent}
 	do, err := chatAction(ctx, a, stdin, stdout, stderr)
 	if err != nil {
 		return err
@@ -63,6 +64,7 @@ type chatArgs struct {
 	name             string
 	members          []string
 	asJSON, allowPID bool
+	urgent           bool
 }
 
 // chatAction checks a chat command's arguments and returns what it does
@@ -154,13 +156,57 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 			fmt.Fprintln(stdout, "You have left the conversation; what you read before stays on this device.")
 			return nil
 		}, nil
+	case "bleep":
+		if err := need(2, `"DUTY ROLE" TEXT [--urgent] (TEXT - reads standard input)`); err != nil {
+			return nil, err
+		}
+		text, err := messageText(a.pos[1], stdin)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkPID(text, a.allowPID); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			conv, msg, err := c.Bleep(ctx, a.pos[0], text, a.urgent)
+			if err != nil {
+				return err
+			}
+			if a.asJSON {
+				return json.NewEncoder(stdout).Encode(map[string]string{"conversation": conv, "message": msg})
+			}
+			fmt.Fprintln(stdout, conv, msg)
+			return nil
+		}, nil
+	case "ack":
+		if err := need(2, "CONVERSATION MESSAGE_ID"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			if err := c.Acknowledge(ctx, a.pos[0], a.pos[1]); err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, "Acknowledged.")
+			return nil
+		}, nil
+	case "urgent":
+		if err := need(1, "CONVERSATION"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error {
+			us, err := c.Urgent(ctx, a.pos[0])
+			if err != nil {
+				return err
+			}
+			return json.NewEncoder(stdout).Encode(us)
+		}, nil
 	case "watch":
 		if err := need(0, "no arguments"); err != nil {
 			return nil, err
 		}
 		return func(c *client.Client) error { return chatWatch(ctx, c, stdout) }, nil
 	default:
-		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave or watch", errUsage, a.cmd)
+		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave, bleep, ack, urgent or watch", errUsage, a.cmd)
 	}
 }
 

@@ -29,6 +29,17 @@ Usage:
   switchboard chat --profile DIR add CONVERSATION EMAIL
   switchboard chat --profile DIR remove CONVERSATION EMAIL
   switchboard chat --profile DIR watch
+  switchboard chat --profile DIR bleep "DUTY ROLE" TEXT [--urgent]
+  switchboard chat --profile DIR ack CONVERSATION MESSAGE_ID
+  switchboard incident --profile DIR declare --methane-file FILE --lists NAME,... [--exercise] [--standby]
+  switchboard incident --profile DIR respond INCIDENT available|en-route|unavailable [--eta MINUTES]
+  switchboard incident --profile DIR board INCIDENT [--json]
+  switchboard incident --profile DIR standdown INCIDENT --lists NAME,...
+  switchboard incident --profile DIR close INCIDENT
+  switchboard incident --profile DIR log INCIDENT --out FILE.json
+  switchboard admin [--data DIR | --database-url URL] duty add --org CODE --name NAME [--escalate-to NAME] [--escalate-after 10m] [--may-declare]
+  switchboard admin [--data DIR | --database-url URL] duty assign --org CODE --name NAME --email EMAIL [--from RFC3339] [--until RFC3339]
+  switchboard admin [--data DIR | --database-url URL] calllist add --org CODE --name NAME --email EMAIL...
   switchboard bench [--subscribers N] [--publishers P] [--messages M] [--size BYTES] [--rate PER_SECOND] [--server URL --data DIR]
   switchboard version
 
@@ -67,6 +78,8 @@ func runAt(ctx context.Context, now func() time.Time, args []string, getenv func
 		return runLogout(ctx, args[1:], getenv, stdout, stderr)
 	case "chat":
 		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+	case "incident":
+		return runIncident(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "version":

@@ -32,6 +32,22 @@ type convRecord struct {
 	// Invited are the emails of people a member added before they had a
 	// device; their first device may be brought in as well.
 	Invited []string `json:"invited,omitempty"`
+	// Follows is "role:ID" or "incident:ID" when a member said, inside
+	// the group, that its membership follows a duty role or an incident:
+	// the server may then bring in anyone of the organisation.
+	Follows string `json:"follows,omitempty"`
+	// Repost are this device's messages to send again whenever someone
+	// joins, who could not read them: open urgent messages, the METHANE
+	// report.
+	Repost []repost `json:"repost,omitempty"`
+}
+
+// repost is a message of ours to send again to people who join.
+type repost struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Text   string `json:"text"`
+	Urgent bool   `json:"urgent,omitempty"`
 }
 
 // conv is an open conversation: its record and its MLS group.

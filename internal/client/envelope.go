@@ -16,6 +16,15 @@ const (
 	// a device: the members' clients then let the server bring in that
 	// person's first device.
 	TypePerson = "person"
+	// TypeFollows says the conversation's membership follows a duty
+	// role's holder ("role:ID") or a major incident's call-in lists
+	// ("incident:ID"): members' clients then let the server bring in
+	// whoever it names.
+	TypeFollows = "follows"
+	// TypeMethane is a major incident's METHANE report.
+	TypeMethane = "methane"
+	// TypeAck acknowledges the urgent message Ref.
+	TypeAck = "ack"
 )
 
 // maxEnvelope bounds a decrypted envelope; the server's limit on a whole
@@ -28,7 +37,8 @@ type envelope struct {
 	Type   string    `json:"type"`
 	Text   string    `json:"text,omitempty"`
 	SentAt time.Time `json:"sent_at"`
-	Ref    string    `json:"ref,omitempty"` // a receipt's message ID
+	Ref    string    `json:"ref,omitempty"` // a receipt's or an ack's message ID; a copy's original
+	Urgent bool      `json:"urgent,omitempty"`
 }
 
 func decodeEnvelope(b []byte) (*envelope, error) {
@@ -52,7 +62,9 @@ type Message struct {
 	Seq          uint64    `json:"seq"`
 	Sender       string    `json:"sender"` // email
 	SenderDevice string    `json:"sender_device"`
-	Type         string    `json:"type" ts:"'text' | 'attachment'"`
+	Type         string    `json:"type" ts:"'text' | 'attachment' | 'methane'"`
 	Text         string    `json:"text"`
 	SentAt       time.Time `json:"sent_at"`
+	// Urgent messages wait for every recipient's acknowledgement.
+	Urgent bool `json:"urgent,omitempty"`
 }

@@ -156,9 +156,9 @@ func (c *Client) acknowledged(cv *conv, clientID string, seq uint64) error {
 		}
 		return errors.New("outbox entry does not decrypt")
 	}
-	if out.Envelope.Type == TypeText || out.Envelope.Type == TypeAttachment {
+	if (out.Envelope.Type == TypeText || out.Envelope.Type == TypeAttachment || out.Envelope.Type == TypeMethane) && out.Envelope.Ref == "" {
 		msg := Message{ID: clientID, Conversation: cv.rec.ID, Seq: seq, Sender: c.prof.Email, SenderDevice: c.prof.DeviceID,
-			Type: out.Envelope.Type, Text: out.Envelope.Text, SentAt: out.Envelope.SentAt.UTC()}
+			Type: out.Envelope.Type, Text: out.Envelope.Text, SentAt: out.Envelope.SentAt.UTC(), Urgent: out.Envelope.Urgent}
 		if err := c.v.put(msgKey(cv.rec.ID, seq), &msg); err != nil {
 			return err
 		}

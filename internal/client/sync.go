@@ -26,6 +26,10 @@ const maxCommitAttempts = 8
 // in order. With autoCommit, proposals from others (such as the server's
 // removal of a revoked device) are committed afterwards.
 func (c *Client) sync(ctx context.Context, cv *conv, emit func(Message), autoCommit bool) error {
+	var start []mls.Member
+	if cv.g != nil {
+		start = cv.g.Members()
+	}
 	for !cv.rec.Removed {
 		msgs, err := c.api.messages(ctx, cv.rec.ID, cv.rec.LastSeq, fetchLimit)
 		if err != nil {
@@ -59,6 +63,16 @@ func (c *Client) sync(ctx context.Context, cv *conv, emit func(Message), autoCom
 			if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: cv.rec.Name}); err != nil {
 				return err
 			}
+			if cv.rec.Follows != "" {
+				if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeFollows, Text: cv.rec.Follows}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(cv.rec.Repost) > 0 && !cv.rec.Removed && addedAny(start, cv.g.Members()) {
+		if err := c.repost(ctx, cv); err != nil {
+			return err
 		}
 	}
 	// Messages whose acknowledgement was lost go out again now.
@@ -201,6 +215,9 @@ func (c *Client) knownPerson(cv *conv, kp *mls.KeyPackage) bool {
 	if err != nil || id.User == "" {
 		return false
 	}
+	if cv.rec.Follows != "" {
+		return true // a duty role's holder, or someone an incident called in
+	}
 	c.notePeople(cv)
 	return slices.Contains(cv.rec.People, id.User) || slices.Contains(cv.rec.Invited, strings.ToLower(id.Email))
 }
@@ -223,11 +240,33 @@ func (c *Client) received(cv *conv, m *wire.Message, data []byte, sender *wire.I
 			cv.rec.Invited = append(cv.rec.Invited, e)
 		}
 		return nil
-	case TypeText, TypeAttachment:
+	case TypeFollows:
+		if cv.rec.Follows == "" && (strings.HasPrefix(env.Text, "role:") || strings.HasPrefix(env.Text, "incident:")) {
+			cv.rec.Follows, cv.changed = env.Text, true
+		}
+		return nil
+	case TypeAck:
+		return c.noteAck(cv.rec.ID, env.Ref, sender, env.SentAt)
+	case TypeText, TypeAttachment, TypeMethane:
+		if env.Ref != "" {
+			// A copy of an earlier message, sent again for people who
+			// joined since: kept once.
+			if seen, err := c.v.has(copyKey(cv.rec.ID, env.Ref)); err != nil || seen {
+				return err
+			}
+		}
 		msg := Message{ID: m.ClientID, Conversation: cv.rec.ID, Seq: m.Seq, Sender: sender.Email,
-			SenderDevice: sender.Device, Type: env.Type, Text: env.Text, SentAt: env.SentAt.UTC()}
+			SenderDevice: sender.Device, Type: env.Type, Text: env.Text, SentAt: env.SentAt.UTC(), Urgent: env.Urgent}
+		if env.Ref != "" {
+			msg.ID = env.Ref // acknowledged under the original's ID
+		}
 		if err := c.v.put(msgKey(cv.rec.ID, m.Seq), &msg); err != nil {
 			return err
+		}
+		if env.Urgent || env.Type == TypeMethane {
+			if err := c.v.put(copyKey(cv.rec.ID, msg.ID), m.Seq); err != nil {
+				return err
+			}
 		}
 		if emit != nil {
 			emit(msg)

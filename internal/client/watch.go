@@ -28,12 +28,27 @@ func (c *Client) Watch(ctx context.Context, emit func(Message)) error {
 	return c.WatchNotices(ctx, emit, nil)
 }
 
-// Notice is a content-free word from the server that is not a message.
-type Notice string
+// Notice is a content-free word from the server that is not a message:
+// Type says which (the frame's type), and Conversation and ID say what
+// it concerns.
+type Notice struct {
+	Type         string `json:"type"`
+	Conversation string `json:"conversation,omitempty"`
+	ID           string `json:"id,omitempty"`
+}
 
-// NoticePolicy says the organisation's policy (its idle limit, say) has
-// changed; the page asks the server for it.
-const NoticePolicy Notice = "policy"
+// The notices.
+const (
+	// NoticePolicy says the organisation's policy (its idle limit, say)
+	// has changed; the page asks the server for it.
+	NoticePolicy = wire.FramePolicy
+	// NoticeUrgent says an urgent message (ID, in Conversation) waits for
+	// this person's acknowledgement, or, for its sender, changed state.
+	NoticeUrgent = wire.FrameUrgent
+	// NoticeIncident says an incident (ID) that alerted this person was
+	// declared or changed.
+	NoticeIncident = wire.FrameIncident
+)
 
 // WatchNotices is Watch that also calls notice, if not nil, for each
 // Notice the socket brings. Long-polling brings none.
@@ -199,9 +214,9 @@ func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit f
 	case wire.FrameWelcome:
 		// The frame names the Welcome; the Welcome itself is fetched.
 		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
-	case wire.FramePolicy:
+	case wire.FramePolicy, wire.FrameUrgent, wire.FrameIncident:
 		if notice != nil {
-			notice(NoticePolicy)
+			notice(Notice{Type: f.Type, Conversation: f.Conversation, ID: f.ID})
 		}
 	case wire.FrameKeyPackagesLow:
 		return c.locked(ctx, func() error { return c.uploadKeyPackages(ctx, f.Stock) })

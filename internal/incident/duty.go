@@ -208,7 +208,12 @@ func (s *Service) assign(ctx context.Context, a actor, r *DutyRole, email string
 	if err := s.store.AddShift(ctx, sh, ev); err != nil {
 		return nil, fmt.Errorf("add shift: %w", err)
 	}
-	s.followRota(ctx) // a shift from now moves the role's conversations at once
+	if a.user != audit.ActorCLI {
+		// A shift from now moves the role's conversations at once. From
+		// the console, the servers' sweep does it, so that the devices
+		// online hear of it.
+		s.followRota(ctx)
+	}
 	return sh, nil
 }
 

@@ -70,6 +70,9 @@ func TestContract(t *testing.T) {
 	t.Run("consult", func(t *testing.T) {
 		storetest.Consult(t, func(t *testing.T) storetest.ConsultStore { return openTest(t) })
 	})
+	t.Run("incident", func(t *testing.T) {
+		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
+	})
 }
 
 // TestNodes runs several stores on one database, as several serve nodes

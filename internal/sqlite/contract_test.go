@@ -34,4 +34,7 @@ func TestContract(t *testing.T) {
 	t.Run("consult", func(t *testing.T) {
 		storetest.Consult(t, func(t *testing.T) storetest.ConsultStore { return openTest(t) })
 	})
+	t.Run("incident", func(t *testing.T) {
+		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
+	})
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -618,27 +619,13 @@ func (db *Store) StandDown(ctx context.Context, id string, listIDs []string, act
 		}
 		// Someone on several lists is stood down once every one of their
 		// lists is.
-		rows, err := tx.query(ctx, `SELECT user_id, lists FROM incident_people WHERE incident_id = ? AND stood_down_at = 0`, id)
+		downLists, err := txStrings(ctx, tx, `SELECT list_id FROM incident_lists WHERE incident_id = ? AND stood_down_at <> 0`, id)
 		if err != nil {
 			return err
 		}
-		down := map[string]bool{}
-		{
-			drows, err := tx.query(ctx, `SELECT list_id FROM incident_lists WHERE incident_id = ? AND stood_down_at <> 0`, id)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			for drows.Next() {
-				var l string
-				if err := drows.Scan(&l); err != nil {
-					drows.Close()
-					rows.Close()
-					return err
-				}
-				down[l] = true
-			}
-			drows.Close()
+		rows, err := tx.query(ctx, `SELECT user_id, lists FROM incident_people WHERE incident_id = ? AND stood_down_at = 0`, id)
+		if err != nil {
+			return err
 		}
 		for rows.Next() {
 			var u, lists string
@@ -648,7 +635,7 @@ func (db *Store) StandDown(ctx context.Context, id string, listIDs []string, act
 			}
 			all := true
 			for _, l := range strings.Split(lists, ",") {
-				all = all && down[l]
+				all = all && slices.Contains(downLists, l)
 			}
 			if all {
 				users = append(users, u)
@@ -742,6 +729,24 @@ func (db *Store) RecordExport(ctx context.Context, id, actor string, at time.Tim
 		}
 		return appendAudit(ctx, tx, ev)
 	})
+}
+
+// txStrings runs a query of one text column inside a transaction.
+func txStrings(ctx context.Context, tx *txn, query string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // ActiveDevices lists the users' devices that are not revoked.

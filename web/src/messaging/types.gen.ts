@@ -8,9 +8,10 @@ export interface Message {
   seq: number;
   sender: string;
   sender_device: string;
-  type: 'text' | 'attachment';
+  type: 'text' | 'attachment' | 'methane';
   text: string;
   sent_at: string;
+  urgent?: boolean;
 }
 
 /** Member is a device in a conversation. */
