@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { type Me, post, seg } from '../../api';
+import type { Me } from '../../api';
 import { ErrorSummary } from '../../components/ErrorSummary';
 import { when } from '../../format';
 import type { IncidentLog, LogEntry } from '../../incident/types.gen';
@@ -12,7 +12,8 @@ import { Unlock } from '../messages/Unlock';
 /** LogPage is an incident's log, put together on this device: the
  * server's timeline and roll-call with the incident conversation's
  * messages, decrypted here. It prints as a record and downloads as JSON;
- * the server records that it was exported. */
+ * the core tells the server each time it is put together, for the audit
+ * log. */
 export function LogPage({ me, id }: { me: Me; id: string }) {
   const unlocked = useUnlocked();
   if (!unlocked) return <Unlock me={me} />;
@@ -45,8 +46,7 @@ function Log({ id }: { id: string }) {
       try {
         const l = await (await loadCore()).incidentLog(id);
         if (!live) return;
-        setLog(l);
-        await post(`/api/incidents/${seg(id)}/exported`).catch(() => {});
+        setLog(l); // the core has told the server it was exported
         if (new URLSearchParams(location.search).has('download') && !downloaded.current) {
           downloaded.current = true;
           download(l);
