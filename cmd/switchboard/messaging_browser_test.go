@@ -51,7 +51,10 @@ func addWebUser(t *testing.T, data, ods, email, name, team string, roles ...stri
 // A second organisation's two people then meet what a new user meets
 // every day (everyday.test.mjs): long conversations, the sign-in page,
 // sign-out and policy changes; run it alone with -run
-// 'TestBrowserMessaging/everyday'.
+// 'TestBrowserMessaging/everyday'. A third organisation's two people set
+// up a duty role, its rota and a call-in list, run a major incident
+// exercise on the roll-call board and acknowledge an urgent bleep
+// (incident.test.mjs; -run 'TestBrowserMessaging/incident').
 func TestBrowserMessaging(t *testing.T) {
 	dir := needBrowser(t)
 	data := t.TempDir()
@@ -62,12 +65,17 @@ func TestBrowserMessaging(t *testing.T) {
 	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RYY", "--name", "Riverside Community Health"); err != nil {
 		t.Fatalf("org add: %v\n%s", err, stderr)
 	}
+	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RZZ", "--name", "Hillside Acute Hospital"); err != nil {
+		t.Fatalf("org add: %v\n%s", err, stderr)
+	}
 	users := []webUser{
 		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "", "clinician", "admin"),
 		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "Ward 7", "clinician"),
 		addWebUser(t, data, "RXX", "cat.jones@example.nhs.uk", "Cat Jones", "", "clinician", "dpo"),
 		addWebUser(t, data, "RYY", "dan.reed@example.nhs.uk", "Dan Reed", "", "clinician", "admin"),
 		addWebUser(t, data, "RYY", "eve.shaw@example.nhs.uk", "Eve Shaw", "District nurses", "clinician"),
+		addWebUser(t, data, "RZZ", "fay.ward@example.nhs.uk", "Dr Fay Ward", "Emergency department", "clinician", "admin"),
+		addWebUser(t, data, "RZZ", "gus.hill@example.nhs.uk", "Dr Gus Hill", "Theatres", "clinician"),
 	}
 	b, err := json.Marshal(users)
 	if err != nil {
@@ -76,7 +84,8 @@ func TestBrowserMessaging(t *testing.T) {
 	t.Setenv("SWITCHBOARD_USERS", string(b))
 	t.Run("messaging", func(t *testing.T) { runNode(t, dir, srv, "e2e/messaging.test.mjs") })
 	t.Run("everyday", func(t *testing.T) { runNode(t, dir, srv, "e2e/everyday.test.mjs") })
-	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan"} {
+	t.Run("incident", func(t *testing.T) { runNode(t, dir, srv, "e2e/incident.test.mjs") })
+	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan", "Car park B", "Theatre 3 needs"} {
 		if strings.Contains(srv.logs.String(), secret) {
 			t.Errorf("server logs hold %q", secret)
 		}

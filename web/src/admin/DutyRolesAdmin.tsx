@@ -220,7 +220,7 @@ function Assign({ roles, onAssigned }: { roles: DutyRole[]; onAssigned: () => Pr
           ))}
         </select>
       </div>
-      <TextInput id="rota-email" label="Email address" value={email} onInput={setEmail} type="email" error={err('rota-email')} autocomplete="off" spellcheck={false} />
+      <TextInput id="rota-email" label="Email address of the person on duty" value={email} onInput={setEmail} type="email" error={err('rota-email')} autocomplete="off" spellcheck={false} />
       <TextInput id="rota-from" label="From (optional)" hint="Leave empty to start now." value={from} onInput={setFrom} type="datetime-local" error={err('rota-from')} />
       <TextInput id="rota-until" label="Until (optional)" hint="Leave empty to hold the role until the next shift starts." value={to} onInput={setTo} type="datetime-local" error={err('rota-until')} />
       <button class="nhsuk-button nhsuk-button--secondary" type="submit" disabled={busy}>
