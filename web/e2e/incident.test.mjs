@@ -106,7 +106,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await row.filter({ hasText: 'Nobody' }).waitFor();
     assert.match(await row.innerText(), /10 minutes/);
 
-    await duty.getByLabel('Duty role').selectOption({ label: ROLE });
+    await duty.getByLabel('Duty role', { exact: true }).selectOption({ label: ROLE });
     await duty.getByLabel('Email address of the person on duty').fill(gus.email);
     await duty.getByRole('button', { name: 'Add to rota' }).click();
     await f.getByTestId('rota-added').waitFor();
@@ -170,7 +170,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await f.getByLabel('Type of incident').fill('Coach collision (exercise scenario)');
     await f.getByLabel('Number and severity of casualties').fill('About 30, 6 serious');
     await f.getByRole('button', { name: 'Declare the exercise' }).click();
-    await f.waitForURL(/\/incidents\/[^/]+$/, { timeout: 60_000 });
+    await f.waitForURL(/\/incidents\/[0-9a-f]{32}$/, { timeout: 60_000 });
     boardURL = new URL(f.url()).pathname;
     await heading(f).filter({ hasText: 'EXERCISE' }).waitFor();
     await f.getByTestId('exercise-banner').filter({ hasText: 'EXERCISE EXERCISE EXERCISE' }).waitFor();
