@@ -1,6 +1,6 @@
 import type { Me } from '../api';
 import { registration } from '../format';
-import { canAdmin, canAudit, canReview, roleLabel } from '../roles';
+import { canAdmin, canAudit, canConsult, canReview, roleLabel } from '../roles';
 import { useTitle } from '../title';
 
 /** Home says who is signed in, for which organisation and with which
@@ -16,6 +16,16 @@ export function Home({ me }: { me: Me }) {
     },
     { href: '/account', title: 'Your account', text: 'See the devices you have signed in on and end sessions.' },
   ];
+  if (canConsult(me) || canAdmin(me)) {
+    links.push(
+      { href: '/duty', title: 'Duty roles', text: 'Who holds each duty role now, and bleep them, urgently if need be.' },
+      {
+        href: '/incidents',
+        title: 'Major incidents',
+        text: 'Answer a major incident’s roll-call, or follow it as commander.',
+      },
+    );
+  }
   if (canAdmin(me)) {
     links.push({
       href: '/admin',

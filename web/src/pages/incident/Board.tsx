@@ -64,6 +64,8 @@ export function BoardPage({ me, id }: { me: Me; id: string }) {
       )}
       {inc && board && (
         <>
+          {/* First, so that on a phone the answer is a tap away. */}
+          {mine && <Respond incident={id} mine={mine} open={!inc.closed_at} onAnswered={patch} />}
           <dl class="nhsuk-summary-list" data-testid="incident-summary">
             <div class="nhsuk-summary-list__row">
               <dt class="nhsuk-summary-list__key">Status</dt>
@@ -100,8 +102,6 @@ export function BoardPage({ me, id }: { me: Me; id: string }) {
             <a href={`/messages/${inc.conversation}`}>Open the incident conversation</a> for the METHANE report and
             updates.
           </p>
-
-          {mine && <Respond incident={id} mine={mine} open={!inc.closed_at} onAnswered={patch} />}
 
           <section aria-labelledby="rollcall-heading" data-testid="rollcall">
             <h2 id="rollcall-heading">Roll-call</h2>

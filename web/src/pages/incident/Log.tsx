@@ -110,6 +110,17 @@ function Log({ id }: { id: string }) {
             ))}
           </ul>
 
+          <h2>Answer times</h2>
+          <p class="nhsuk-body">From the alert to the first answer, the median and 90% of answers, for each group.</p>
+          <ul class="nhsuk-list sb-log" data-testid="log-times">
+            {log.server.board.tallies.map((t) => (
+              <li key={`${t.by}/${t.name}`}>
+                <strong>{t.name}</strong> ({byNames[t.by] ?? t.by}): {t.alerted} alerted; first {span(t.first_answer_seconds)},
+                median {span(t.median_seconds)}, 90% {span(t.p90_seconds)}
+              </li>
+            ))}
+          </ul>
+
           <h2>Messages</h2>
           {log.messages.length === 0 ? (
             <p class="nhsuk-body">No messages.</p>
@@ -130,6 +141,15 @@ function Log({ id }: { id: string }) {
       )}
     </>
   );
+}
+
+const byNames: Record<string, string> = { list: 'call-in list', role: 'duty role', team: 'team' };
+
+// span writes seconds as minutes and seconds, "2 min 05 s"; no answer, "–".
+function span(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return '–';
+  const s = Math.round(seconds);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
 function Row({ k, v }: { k: string; v: string }) {

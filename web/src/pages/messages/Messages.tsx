@@ -51,7 +51,7 @@ function ConversationList() {
   const turnOnPush = async () => {
     try {
       await enableNotifications();
-      setPush('Notifications are on. They say only "New secure message".');
+      setPush('Notifications are on. They say only "New secure message", or that a message is urgent or a major incident declared.');
     } catch (e) {
       setPush(e instanceof Error ? e.message : String(e));
     }
@@ -100,8 +100,10 @@ function ConversationList() {
       )}
       <h2 class="nhsuk-heading-s nhsuk-u-margin-top-6">Notifications</h2>
       <p class="nhsuk-body">
-        Switchboard can tell this device when a message arrives. The notification says only "New secure message":
-        never who sent it or what it says.
+        Switchboard can tell this device when a message arrives, when an urgent message waits for you and when a major
+        incident calls you in. The notification says only "New secure message", "Urgent: secure message" or that a
+        major incident is declared: never who sent it or what it says. Tapping a major incident alert opens its
+        roll-call.
       </p>
       <button class="nhsuk-button nhsuk-button--secondary" type="button" onClick={turnOnPush}>
         Turn on notifications

@@ -56,6 +56,9 @@ function Form({ me }: { me: Me }) {
         </a>
         <ErrorSummary errors={errors} />
         <h1>New conversation</h1>
+        <p class="nhsuk-body">
+          To reach whoever is on duty, such as the registrar on call, <a href="/duty">bleep a duty role</a>.
+        </p>
         <form onSubmit={submit} novalidate>
           <h2 class="nhsuk-heading-s">People</h2>
           {picked.length === 0 ? (
