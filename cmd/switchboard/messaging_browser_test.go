@@ -53,8 +53,8 @@ func addWebUser(t *testing.T, data, ods, email, name, team string, roles ...stri
 // sign-out and policy changes; run it alone with -run
 // 'TestBrowserMessaging/everyday'. A third organisation's two people set
 // up a duty role, its rota and a call-in list, run a major incident
-// exercise on the roll-call board and acknowledge an urgent bleep
-// (incident.test.mjs; -run 'TestBrowserMessaging/incident').
+// exercise on the roll-call board and bleep urgently, escalating to a
+// third (incident.test.mjs; -run 'TestBrowserMessaging/incident').
 func TestBrowserMessaging(t *testing.T) {
 	dir := needBrowser(t)
 	data := t.TempDir()
@@ -76,6 +76,7 @@ func TestBrowserMessaging(t *testing.T) {
 		addWebUser(t, data, "RYY", "eve.shaw@example.nhs.uk", "Eve Shaw", "District nurses", "clinician"),
 		addWebUser(t, data, "RZZ", "fay.ward@example.nhs.uk", "Dr Fay Ward", "Emergency department", "clinician", "admin"),
 		addWebUser(t, data, "RZZ", "gus.hill@example.nhs.uk", "Dr Gus Hill", "Theatres", "clinician"),
+		addWebUser(t, data, "RZZ", "hal.rees@example.nhs.uk", "Dr Hal Rees", "Anaesthetics", "clinician"),
 	}
 	b, err := json.Marshal(users)
 	if err != nil {

@@ -10,12 +10,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
-import { freshCode } from './totp.mjs';
+import { advanceServer, freshCode } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
 const fay = users.find((u) => u.email.startsWith('fay.'));
 const gus = users.find((u) => u.email.startsWith('gus.'));
+const hal = users.find((u) => u.email.startsWith('hal.'));
 const PIN = { [fay?.email]: '724913', [gus?.email]: '580362' };
 const ROLE = 'Anaesthetist on call';
 const LIST = 'Anaesthetists';
@@ -69,7 +70,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
   };
 
   before(async () => {
-    assert.ok(base && fay && gus, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
+    assert.ok(base && fay && gus && hal, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
     browser = await launch();
   });
 
@@ -97,7 +98,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await check(f, 'incident-admin-role-errors');
 
     await duty.getByLabel('Role name').fill(ROLE);
-    await duty.getByLabel(/Urgent bleeps escalate to/).fill(fay.email);
+    await duty.getByLabel(/Urgent bleeps escalate to/).fill(hal.email);
     await duty.getByLabel('Minutes without acknowledgement before escalating').fill('10');
     await duty.getByLabel(/may declare a major incident/).check();
     await duty.getByRole('button', { name: 'Add duty role' }).click();
@@ -136,7 +137,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     const f = pages[fay.email];
     await menu(f, 'Duty roles');
     await f.getByTestId('duty-role').filter({ hasText: ROLE }).getByTestId('holder').filter({ hasText: `now: ${gus.name}` }).waitFor();
-    assert.match(await f.getByTestId('duty-role').filter({ hasText: ROLE }).innerText(), new RegExp(`go to ${fay.email} after 10 minutes`));
+    assert.match(await f.getByTestId('duty-role').filter({ hasText: ROLE }).innerText(), new RegExp(`go to ${hal.email} after 10 minutes`));
     await check(f, 'incident-duty-others');
   });
 
@@ -224,6 +225,13 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await f.getByTestId('incident-lists').filter({ hasText: 'stood down' }).waitFor({ timeout: 30_000 });
     await g.getByTestId('my-answer').filter({ hasText: 'You were stood down' }).waitFor({ timeout: 30_000 });
 
+    // Command passes to someone else; an admin keeps the controls too.
+    await f.getByLabel('Email address of the new commander').fill(gus.email);
+    await f.getByRole('button', { name: 'Make commander' }).click();
+    await f.getByTestId('commander').filter({ hasText: gus.name }).waitFor({ timeout: 30_000 });
+    await g.getByTestId('commander').filter({ hasText: gus.name }).waitFor({ timeout: 30_000 });
+    await g.getByTestId('command').waitFor();
+
     await f.getByRole('button', { name: 'Close the incident' }).click();
     await f.getByTestId('confirm').waitFor();
     await check(f, 'incident-close-confirm');
@@ -265,7 +273,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await check(f, 'incident-all');
   });
 
-  step('an urgent bleep reaches the holder, who acknowledges it; the sender sees it acknowledged', async () => {
+  step('an urgent bleep reaches the holder, escalates when not acknowledged, and is acknowledged; the sender sees each', async () => {
     const f = pages[fay.email];
     await menu(f, 'Duty roles');
     await f.getByRole('button', { name: `Bleep ${ROLE}` }).click();
@@ -303,6 +311,15 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     const got = g.getByTestId('message').filter({ hasText: 'Theatre 3 needs' });
     await got.getByRole('button', { name: /Acknowledge/ }).waitFor({ timeout: 60_000 });
     await check(g, 'incident-urgent-to-acknowledge');
+
+    // Ten minutes without an acknowledgement: it escalates to the role's
+    // escalation contact, and the sender sees so without reloading.
+    await sent.getByTestId('urgent-recipient').filter({ hasText: `${gus.name}: delivered, not acknowledged yet` }).waitFor({ timeout: 30_000 });
+    await advanceServer(11 * 60 * 1000);
+    await sent.getByTestId('urgent-escalated').filter({ hasText: `Escalated to ${hal.name}` }).waitFor({ timeout: 30_000 });
+    await sent.getByTestId('urgent-recipient').filter({ hasText: `${hal.name}: not delivered yet (escalated to them)` }).waitFor();
+    await check(f, 'incident-urgent-escalated');
+
     await got.getByRole('button', { name: /Acknowledge/ }).click();
     await got.getByTestId('urgent-acknowledged').waitFor({ timeout: 30_000 });
     await sent.getByTestId('urgent-recipient').filter({ hasText: `${gus.name}: acknowledged` }).waitFor({ timeout: 30_000 });

@@ -302,6 +302,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
                       state={urgentFor(urgent.list, m)}
                       mine={mine}
                       myEmail={me.user.email}
+                      cursors={cursors}
                       onChanged={urgent.reload}
                     />
                   )}

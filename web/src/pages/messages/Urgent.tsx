@@ -44,13 +44,17 @@ interface Props {
   state: Urgent | undefined;
   mine: boolean;
   myEmail: string;
+  /** cursors are how far each member's devices have received, from the
+   * conversation's receipts: a recipient has the message once any of
+   * theirs is past it, which the server does not announce. */
+  cursors: { email: string; seq: number }[];
   onChanged: () => void;
 }
 
 /** UrgentStatus is what an urgent message shows under its text: for the
  * people it waits for, an Acknowledge button; for its sender, where it
  * has got to with each recipient. */
-export function UrgentStatus({ conversation, message, state, mine, myEmail, onChanged }: Props) {
+export function UrgentStatus({ conversation, message, state, mine, myEmail, cursors, onChanged }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   if (!state) return null;
@@ -64,7 +68,8 @@ export function UrgentStatus({ conversation, message, state, mine, myEmail, onCh
               {r.person.name}:{' '}
               {r.acknowledged
                 ? `acknowledged ${until(r.acknowledged)}`
-                : r.delivered
+                : r.delivered ||
+                    cursors.some((c) => c.email.toLowerCase() === r.person.email.toLowerCase() && c.seq >= state.seq)
                   ? 'delivered, not acknowledged yet'
                   : 'not delivered yet'}
               {r.via === 'escalation' && ' (escalated to them)'}
