@@ -26,9 +26,10 @@ export const stateNames: Record<string, string> = {
 
 /** answerText is one person's answer on the board, with the ETA. */
 export function answerText(a: Answer): string {
-  if (a.stood_down_at) return 'Stood down';
   const s = stateNames[a.state ?? ''] ?? a.state ?? '';
-  return a.state === 'en-route' && a.eta_minutes ? `${s}, ETA ${a.eta_minutes} min` : s;
+  const said = a.state === 'en-route' && a.eta_minutes ? `${s}, ETA ${a.eta_minutes} min` : s;
+  if (!a.stood_down_at) return said;
+  return a.state ? `${said} (stood down)` : 'Stood down';
 }
 
 /** ETA_MAX is the longest ETA the server takes, in minutes (a day). */

@@ -4,6 +4,7 @@ import type { DutyRoles } from '../../incident/types.gen';
 import { holderLine, minutes } from '../../incident/words';
 import { useLoad } from '../../load';
 import { useTitle } from '../../title';
+import { Handover } from './Handover';
 
 /** Duty lists the organisation's duty roles with whoever holds each now,
  * and offers to bleep them. */
@@ -43,7 +44,10 @@ export function Duty({ me }: { me: Me }) {
                   </p>
                 )}
               </div>
-              {r.holder && (
+              {r.holder?.email.toLowerCase() === me.user.email.toLowerCase() && (
+                <Handover role={r} onDone={roles.reload} />
+              )}
+              {r.holder && r.holder.email.toLowerCase() !== me.user.email.toLowerCase() && (
                 <a
                   class="nhsuk-button nhsuk-button--secondary nhsuk-button--small sb-role__bleep"
                   href={`/duty/${r.id}`}

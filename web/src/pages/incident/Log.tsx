@@ -75,7 +75,7 @@ function Log({ id }: { id: string }) {
       )}
       {log && inc && (
         <>
-          <div class="app-actions sb-noprint">
+          <div class="app-actions sb-noprint nhsuk-u-margin-bottom-5">
             <button class="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => download(log)}>
               Download the log (JSON)
             </button>
@@ -164,7 +164,7 @@ function Row({ k, v }: { k: string; v: string }) {
 function line(e: LogEntry): string {
   const what = events[e.event] ?? e.event;
   const by = e.actor ? ` by ${e.actor.name}` : '';
-  const who = e.subject ? `: ${e.subject.name}` : '';
+  const who = e.subject && e.subject.id !== e.actor?.id ? `: ${e.subject.name}` : '';
   return `${what}${by}${who}${e.detail ? ` (${e.detail})` : ''}`;
 }
 
