@@ -178,6 +178,17 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await f.getByTestId('waiting').filter({ hasText: gus.name }).waitFor();
     await f.getByTestId('command').waitFor();
     await check(f, 'incident-board-commander');
+
+    // The incident's conversation opens with the METHANE report, end to
+    // end encrypted, and leads back to the roll-call.
+    await f.getByRole('link', { name: 'Open the incident conversation' }).click();
+    const report = f.getByTestId('message').filter({ hasText: LOCATION });
+    await report.getByText('METHANE report').waitFor({ timeout: 30_000 });
+    assert.match(await report.innerText(), /M – Major incident declared/);
+    await check(f, 'incident-conversation');
+    await f.getByTestId('incident-line').getByRole('link').click();
+    await f.waitForURL(`${base}${boardURL}`);
+    await f.getByTestId('command').waitFor();
   });
 
   step('the person called in sees EXERCISE on every page and answers the roll-call in one tap', async () => {

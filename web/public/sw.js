@@ -127,7 +127,7 @@ self.addEventListener('push', (event) => {
   const urgent = p.urgent === true;
   event.waitUntil(
     self.registration.showNotification(title, {
-      body: 'Open Switchboard to read it.',
+      body: url === '/incidents' ? 'Open Switchboard to answer the roll-call.' : 'Open Switchboard to read it.',
       // Urgent alerts and incidents are not folded into the ordinary
       // "new message" notification, and stay until they are answered.
       tag: url === '/incidents' ? 'switchboard-incident' : urgent ? 'switchboard-urgent' : 'switchboard-message',

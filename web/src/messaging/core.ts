@@ -7,18 +7,13 @@ import coreURL from '../../wasm/switchboard.wasm?url';
 import execURL from '../../wasm/wasm_exec.js?url';
 import { keep } from '../offline';
 
-// The core's answers, generated from its Go types (go generate ./web).
-export type { Member, Person, Summary } from './types.gen';
-import type { Message as CoreMessage, Person, Summary } from './types.gen';
+// The core's answers, generated from its Go types (go generate ./web). A
+// message may be urgent (it waits for its recipients' acknowledgement), and
+// a major incident's conversation opens with its METHANE report (type
+// "methane").
+export type { Member, Message, Person, Summary } from './types.gen';
+import type { Message, Person, Summary } from './types.gen';
 import type { Incident, IncidentLog } from '../incident/types.gen';
-
-/** Message is one decrypted message. An urgent one waits for its
- * recipients' acknowledgement; a major incident's conversation opens with
- * its METHANE report (type "methane"). */
-export type Message = Omit<CoreMessage, 'type'> & {
-  type: CoreMessage['type'] | 'methane';
-  urgent?: boolean;
-};
 
 /** IncidentKind is what a declaration declares: a major incident, or a
  * standby alert. */

@@ -6,7 +6,7 @@ import { loadCore, type Message } from '../../messaging/core';
 import { onMessage, useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
 import { Composer } from './Composer';
-import { RoleLine, UrgentStatus, urgentFor, useRoleOf, useUrgent } from './Urgent';
+import { IncidentLine, RoleLine, UrgentStatus, urgentFor, useIncidentOf, useRoleOf, useUrgent } from './Urgent';
 import { Unlock } from './Unlock';
 
 /** ConversationPage shows one conversation and its composer, behind the
@@ -60,6 +60,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   useTitle(name || 'Conversation');
   const urgent = useUrgent(id);
   const role = useRoleOf(name);
+  const incident = useIncidentOf(id);
 
   // The list opens at its newest message and follows new ones while the
   // reader is at the bottom; someone reading back is left where they are.
@@ -243,7 +244,8 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         Back to messages
       </a>
       <h1 class="sb-conversation-title" ref={title}>{name || 'Conversation'}</h1>
-      {role && <RoleLine role={role} myEmail={me.user.email} />}
+      {role && !incident && <RoleLine role={role} myEmail={me.user.email} />}
+      {incident && <IncidentLine incident={incident} />}
       <p class="nhsuk-body">
         <a href={`/messages/${id}/members`}>Members and safety codes</a>
       </p>

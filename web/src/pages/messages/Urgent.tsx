@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../../api';
 import { until } from '../../format';
-import type { DutyRole, DutyRoles, Urgent, UrgentList } from '../../incident/types.gen';
+import type { DutyRole, DutyRoles, Incident, Incidents, Urgent, UrgentList } from '../../incident/types.gen';
 import { holderLine } from '../../incident/words';
 import { loadCore, type Message } from '../../messaging/core';
 import { onMessage, onUrgent } from '../../messaging/state';
@@ -139,6 +139,31 @@ export function RoleLine({ role, myEmail }: { role: DutyRole; myEmail: string })
   return (
     <p class="nhsuk-body" data-testid="role-line">
       To: {role.name} ({holderLine(role, myEmail)})
+    </p>
+  );
+}
+
+/** useIncidentOf finds the major incident whose conversation this is. */
+export function useIncidentOf(conversation: string): Incident | undefined {
+  const [found, setFound] = useState<Incident | undefined>();
+  useEffect(() => {
+    let live = true;
+    get<Incidents>('/api/incidents?all=1')
+      .then((r) => live && setFound(r.incidents.find((i) => i.conversation === conversation)))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [conversation]);
+  return found;
+}
+
+/** IncidentLine is the line under an incident conversation's name. */
+export function IncidentLine({ incident }: { incident: Incident }) {
+  return (
+    <p class="nhsuk-body" data-testid="incident-line">
+      {incident.closed_at ? 'This incident is closed. ' : ''}
+      <a href={`/incidents/${incident.id}`}>Roll-call of {incident.name}</a>
     </p>
   );
 }
