@@ -226,6 +226,11 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     // Gus's own board follows too.
     await g.getByTestId('answer').filter({ hasText: 'On my way, ETA 15 min' }).waitFor({ timeout: 30_000 });
     await check(f, 'incident-board-answered');
+    // On a desktop screen the tallies are tables.
+    await f.setViewportSize({ width: 1280, height: 900 });
+    await f.getByTestId('tally-list').getByRole('columnheader', { name: 'On their way' }).waitFor();
+    await check(f, 'incident-board-desktop');
+    await f.setViewportSize({ width: 390, height: 844 });
   });
 
   step('the commander stands the list down and closes the incident; both boards follow', async () => {
