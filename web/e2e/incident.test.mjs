@@ -43,6 +43,11 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
 
   const heading = (p) => p.locator('main h1').first();
   const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
+  // Major incidents are a link on the duty roles page.
+  const incidents = async (p) => {
+    await menu(p, 'Duty roles');
+    await p.getByTestId('incidents-link').click();
+  };
 
   const open = async (who) => {
     const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
@@ -143,13 +148,13 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
 
   step('the admin declares an EXERCISE to the call-in list, with a METHANE report', async () => {
     const f = pages[fay.email];
-    await menu(f, 'Major incidents');
+    await incidents(f);
     await heading(f).filter({ hasText: 'Major incidents' }).waitFor();
     await f.getByTestId('no-incidents').waitFor();
     await check(f, 'incident-none-open');
     // Whoever holds a role that may declare is offered it, as admins are.
     const g = pages[gus.email];
-    await menu(g, 'Major incidents');
+    await incidents(g);
     await g.getByTestId('no-incidents').waitFor();
     assert.equal(await g.getByRole('button', { name: 'Declare a major incident' }).count(), 1, 'the holder of a role that may declare is offered it');
 
@@ -198,7 +203,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await check(g, 'incident-exercise-banner-home');
     // With one incident open, the list (where a notification leads) goes
     // straight to its board.
-    await menu(g, 'Major incidents');
+    await incidents(g);
     await g.waitForURL(`${base}${boardURL}`);
     await g.getByTestId('respond').waitFor();
     assert.match(await g.getByTestId('my-answer').innerText(), /You have not answered yet/);

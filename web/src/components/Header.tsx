@@ -117,9 +117,10 @@ function navItems(me: Me): { href: string; text: string }[] {
     { href: '/messages', text: 'Messages' },
     { href: '/account', text: 'Your account' },
   ];
-  if (canConsult(me) || canAdmin(me)) {
-    items.push({ href: '/duty', text: 'Duty roles' }, { href: '/incidents', text: 'Major incidents' });
-  }
+  // Major incidents are reached from the duty roles page, the home page
+  // and, while one is open, the banner on every page: a phone's menu
+  // stays two lines.
+  if (canConsult(me) || canAdmin(me)) items.push({ href: '/duty', text: 'Duty roles' });
   if (canConsult(me)) items.push({ href: '/consultations', text: 'Video consultations' });
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });

@@ -139,6 +139,7 @@ export function Command({ incident }: { incident: Incident }) {
             autocomplete="off"
             spellcheck={false}
             error={err('commander-email')}
+            width={30}
           />
           <button class="nhsuk-button nhsuk-button--secondary" type="submit" disabled={busy}>
             Make commander

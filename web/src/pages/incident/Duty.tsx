@@ -3,6 +3,7 @@ import { ErrorSummary } from '../../components/ErrorSummary';
 import type { DutyRoles } from '../../incident/types.gen';
 import { holderLine, minutes } from '../../incident/words';
 import { useLoad } from '../../load';
+import { canAdmin } from '../../roles';
 import { useTitle } from '../../title';
 import { Handover } from './Handover';
 
@@ -12,6 +13,7 @@ export function Duty({ me }: { me: Me }) {
   const roles = useLoad(() => get<DutyRoles>('/api/duty'));
   useTitle('Duty roles', !!roles.error);
   const mine = roles.data?.roles.filter((r) => r.holder?.email.toLowerCase() === me.user.email.toLowerCase()) ?? [];
+  const mayDeclare = canAdmin(me) || mine.some((r) => r.may_declare);
   return (
     <>
       <ErrorSummary errors={roles.error ? [{ text: roles.error }] : []} />
@@ -19,6 +21,12 @@ export function Duty({ me }: { me: Me }) {
       <p class="nhsuk-body">
         Bleep a role to message whoever holds it now. An urgent bleep waits for them to acknowledge it and goes on to
         someone else if they do not.
+      </p>
+      <p class="nhsuk-body">
+        <a href="/incidents" data-testid="incidents-link">
+          Major incidents
+        </a>
+        : answer a roll-call{mayDeclare ? ', or declare one' : ''}.
       </p>
       {mine.length > 0 && (
         <div class="nhsuk-inset-text" data-testid="my-roles">
