@@ -139,7 +139,7 @@ func (s *Service) alertUrgent(ctx context.Context, u *Urgent, users []string) {
 		return
 	}
 	s.msg.Notify(ctx, devices, urgentFrame(u))
-	s.msg.PushDevices(ctx, devices, messaging.PushUrgent)
+	s.msg.PushDevices(devices, messaging.PushUrgent)
 }
 
 // tellSender tells the sender's devices that an urgent message changed.
