@@ -96,6 +96,9 @@ func (c *Client) Bleep(ctx context.Context, role, text string, urgent bool) (str
 		return "", "", fault.New(fault.NotFound, fmt.Sprintf("There is no duty role called %q; the duty roles are: %s.", role, strings.Join(names, ", ")))
 	}
 	r := roles[i]
+	if r.Holder != nil && strings.EqualFold(r.Holder.Email, c.prof.Email) {
+		return "", "", fault.New(fault.Conflict, fmt.Sprintf("You hold %s yourself now.", r.Name))
+	}
 	if r.Holder == nil {
 		return "", "", fault.New(fault.Conflict, fmt.Sprintf("Nobody holds %s now; ask an admin to fill the rota.", r.Name))
 	}
