@@ -255,7 +255,7 @@ func consoleMessaging(ctx context.Context, st store, ids *identity.Service, nats
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	flags := messagingFlags{sendRate: messaging.DefaultLimits.SendRate, sendBurst: messaging.DefaultLimits.SendBurst}
-	_, inc, wait, err := startMessaging(mctx, st, ids, bus, log, now, flags, "")
+	_, inc, wait, err := startMessaging(mctx, st, ids, bus, log, now, flags, "", false) // the servers sweep the rota
 	if err != nil {
 		cancel()
 		closeBus()

@@ -26,7 +26,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave, bleep, ack, urgent or watch", errUsage)
+		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover or watch", errUsage)
 	}
 	sub := newFlags("chat "+rest[0], stderr)
 	var (
@@ -189,6 +189,32 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 			fmt.Fprintln(stdout, "Acknowledged.")
 			return nil
 		}, nil
+	case "handover":
+		if len(a.pos) != 2 && len(a.pos) != 3 {
+			return nil, fmt.Errorf("%w: chat handover takes \"DUTY ROLE\" EMAIL [NOTE] (NOTE - reads standard input)", errUsage)
+		}
+		note := ""
+		if len(a.pos) == 3 {
+			var err error
+			if note, err = messageText(a.pos[2], stdin); err != nil {
+				return nil, err
+			}
+			if err := checkPID(note, a.allowPID); err != nil {
+				return nil, err
+			}
+		}
+		return func(c *client.Client) error {
+			id, err := c.Handover(ctx, a.pos[0], a.pos[1], note)
+			if err != nil {
+				return err
+			}
+			if id != "" {
+				fmt.Fprintf(stdout, "Handed over to %s; the note is in conversation %s.\n", a.pos[1], id)
+			} else {
+				fmt.Fprintf(stdout, "Handed over to %s.\n", a.pos[1])
+			}
+			return nil
+		}, nil
 	case "urgent":
 		if err := need(1, "CONVERSATION"); err != nil {
 			return nil, err
@@ -206,7 +232,7 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 		}
 		return func(c *client.Client) error { return chatWatch(ctx, c, stdout) }, nil
 	default:
-		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave, bleep, ack, urgent or watch", errUsage, a.cmd)
+		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover or watch", errUsage, a.cmd)
 	}
 }
 

@@ -56,7 +56,7 @@ func runIncident(ctx context.Context, args []string, getenv func(string) string,
 			return err
 		}
 		if *methaneFile == "" || *lists == "" {
-			return fmt.Errorf("%w: incident declare needs --methane-file FILE and --lists NAME,...", errUsage)
+			return fmt.Errorf("%w: incident declare needs --methane-file FILE and --lists NAME[,NAME]", errUsage)
 		}
 		b, err := readLimited(*methaneFile, 64<<10)
 		if err != nil {

@@ -211,6 +211,29 @@ func TestBleepEscalationHandover(t *testing.T) {
 	if us := eve1.urgent(t, conv); us[0].Open {
 		t.Errorf("urgent state %+v; want it closed once everyone acknowledged", us[0])
 	}
+
+	// cat hands the role back to bob with a note, which only bob reads;
+	// bob is back in the role's conversation for what follows.
+	if _, err := bob1.try(t, "", "handover", "Medical registrar on call", eve.email); err == nil {
+		t.Error("someone not holding the role handed it over")
+	}
+	note := unique(t, "handover note: bed 4 settled")
+	w.sent = append(w.sent, note)
+	out = cat1.chat(t, "handover", "medical registrar on call", bob.email, note)
+	f := strings.Fields(strings.TrimSuffix(out, ".\n"))
+	if noteConv := f[len(f)-1]; !bob1.reads(t, noteConv, note) {
+		t.Errorf("the incoming holder never read the handover note (%s)", out)
+	}
+	back := unique(t, "back to bob")
+	w.sent = append(w.sent, back)
+	eventually(t, 30*time.Second, "the role's conversation to follow the handover", func() bool {
+		c, err := eve1.try(t, "", "list", "--json")
+		return err == nil && strings.Contains(c, bob.email) && !strings.Contains(c, cat.email)
+	})
+	eve1.chat(t, "send", conv, back)
+	if !bob1.reads(t, conv, back) {
+		t.Error("the holder handed back to does not read what follows")
+	}
 	w.noPlaintext(t)
 }
 

@@ -54,7 +54,7 @@ func openBus(natsURL, node string, log *slog.Logger) (messaging.Bus, func(), err
 // messaging; it returns nil (and messaging stays off) if it does not.
 // wait blocks until the service's workers have stopped after ctx ends.
 func startMessaging(ctx context.Context, st store, ids *identity.Service, bus messaging.Bus, log *slog.Logger,
-	now func() time.Time, f messagingFlags, publicURL string) (svc *messaging.Service, inc *incident.Service, wait func(), err error) {
+	now func() time.Time, f messagingFlags, publicURL string, sweep bool) (svc *messaging.Service, inc *incident.Service, wait func(), err error) {
 	keys, err := st.ServiceKeys(ctx, messaging.NewServiceKeys)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("messaging keys: %w", err)
@@ -80,7 +80,9 @@ func startMessaging(ctx context.Context, st store, ids *identity.Service, bus me
 	}()
 	go func() {
 		defer func() { done <- struct{}{} }()
-		inc.Run(ctx)
+		if sweep {
+			inc.Run(ctx)
+		}
 	}()
 	return svc, inc, func() { <-done; <-done }, nil
 }

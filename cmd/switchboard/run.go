@@ -31,6 +31,7 @@ Usage:
   switchboard chat --profile DIR watch
   switchboard chat --profile DIR bleep "DUTY ROLE" TEXT [--urgent]
   switchboard chat --profile DIR ack CONVERSATION MESSAGE_ID
+  switchboard chat --profile DIR handover "DUTY ROLE" EMAIL [NOTE]
   switchboard incident --profile DIR declare --methane-file FILE --lists NAME,... [--exercise] [--standby]
   switchboard incident --profile DIR respond INCIDENT available|en-route|unavailable [--eta MINUTES]
   switchboard incident --profile DIR board INCIDENT [--json]

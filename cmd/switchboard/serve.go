@@ -106,7 +106,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer closeBus()
 	mctx, stopMessaging := context.WithCancel(ctx)
-	msg, inc, waitMessaging, err := startMessaging(mctx, store, ids, bus, log, now, msgCfg, base)
+	msg, inc, waitMessaging, err := startMessaging(mctx, store, ids, bus, log, now, msgCfg, base, true)
 	if err != nil {
 		stopMessaging()
 		ln.Close()

@@ -69,6 +69,10 @@ type Conversation struct {
 	LastSeq uint64   `json:"last_seq"`
 	Members []Member `json:"members"`
 	Removed bool     `json:"removed,omitempty"`
+	// Follows is "role:ID" for a conversation with a duty role (its
+	// membership follows the role's holder) and "incident:ID" for a major
+	// incident's, as a member said inside it.
+	Follows string `json:"follows,omitempty"`
 }
 
 // Member is a device in a conversation.

@@ -96,6 +96,9 @@ func (c *Client) Bleep(ctx context.Context, role, text string, urgent bool) (str
 		return "", "", fault.New(fault.NotFound, fmt.Sprintf("There is no duty role called %q; the duty roles are: %s.", role, strings.Join(names, ", ")))
 	}
 	r := roles[i]
+	if r.Holder != nil && strings.EqualFold(r.Holder.Email, c.prof.Email) {
+		return "", "", fault.New(fault.Conflict, fmt.Sprintf("You hold %s yourself now.", r.Name))
+	}
 	if r.Holder == nil {
 		return "", "", fault.New(fault.Conflict, fmt.Sprintf("Nobody holds %s now; ask an admin to fill the rota.", r.Name))
 	}
@@ -360,4 +363,27 @@ func (c *Client) Incidents(ctx context.Context) ([]wire.Incident, error) {
 	var out wire.Incidents
 	err := c.api.do(ctx, "GET", "/api/incidents", nil, &out)
 	return out.Incidents, err
+}
+
+// Handover hands a duty role this person holds (or, for an admin, any)
+// to the person with email, now. A note goes to them end to end
+// encrypted, in a conversation of the two of them named after the role;
+// its ID is returned ("" without a note).
+func (c *Client) Handover(ctx context.Context, role, email, note string) (string, error) {
+	if len(note) > maxText {
+		return "", fault.Invalidf("The handover note is too long: keep it under 64 KiB.")
+	}
+	var sh wire.Shift
+	if err := c.api.do(ctx, "POST", "/api/duty/"+url.PathEscape(role)+"/handover", wire.Handover{Email: email}, &sh); err != nil {
+		return "", err
+	}
+	if strings.TrimSpace(note) == "" {
+		return "", nil
+	}
+	id, err := c.CreateConversation(ctx, "Handover: "+strings.Join(strings.Fields(role), " "), []string{sh.Person.Email})
+	if err != nil {
+		return "", err
+	}
+	_, err = c.Send(ctx, id, note)
+	return id, err
 }

@@ -70,7 +70,7 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 		if err != nil {
 			return nil, err
 		}
-		item := Conversation{ID: id, Name: cv.rec.Name, LastSeq: cv.rec.LastSeq, Removed: cv.rec.Removed, Members: []Member{}}
+		item := Conversation{ID: id, Name: cv.rec.Name, LastSeq: cv.rec.LastSeq, Removed: cv.rec.Removed, Members: []Member{}, Follows: cv.rec.Follows}
 		if cv.g != nil {
 			item.Epoch, item.Members = cv.g.Epoch(), c.members(cv.g)
 		}

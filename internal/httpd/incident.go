@@ -23,6 +23,14 @@ func (s *Server) inc() (*incident.Service, error) {
 	return s.cfg.Incident, nil
 }
 
+// incAdmin is inc for the admin routes: a non-admin is refused first.
+func (s *Server) incAdmin(p *identity.Principal) (*incident.Service, error) {
+	if !p.User.Has(identity.RoleAdmin) {
+		return nil, fault.New(fault.Forbidden, "Only an organisation admin can change duty roles, the rota and call-in lists.")
+	}
+	return s.inc()
+}
+
 // stamp formats a time for the wire: RFC 3339, empty when not set.
 func stamp(t time.Time) string {
 	if t.IsZero() {
@@ -115,7 +123,7 @@ func (s *Server) handleHandover(w http.ResponseWriter, r *http.Request, p *ident
 }
 
 func (s *Server) handleAddDutyRole(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	svc, err := s.inc()
+	svc, err := s.incAdmin(p)
 	if err != nil {
 		return err
 	}
@@ -136,7 +144,7 @@ func (s *Server) handleAddDutyRole(w http.ResponseWriter, r *http.Request, p *id
 }
 
 func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	svc, err := s.inc()
+	svc, err := s.incAdmin(p)
 	if err != nil {
 		return err
 	}
@@ -184,7 +192,7 @@ func (s *Server) handleCallLists(w http.ResponseWriter, r *http.Request, p *iden
 }
 
 func (s *Server) handleAddCallList(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {
-	svc, err := s.inc()
+	svc, err := s.incAdmin(p)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
@@ -49,6 +50,7 @@ type msgFixture struct {
 	store   *sqlite.DB
 	ids     *identity.Service
 	svc     *messaging.Service
+	inc     *incident.Service
 	bus     *lossyBus
 	ts      *httptest.Server
 	clk     *msgClock
@@ -82,7 +84,10 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	done := make(chan struct{})
 	go func() { defer close(done); svc.Run(ctx) }()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
-	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
+	// Duty roles and urgent messages run on the settable clock; tests
+	// sweep them by hand (Sweep) after moving it.
+	inc := incident.New(store, store, svc, log, clk.now)
+	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
@@ -94,7 +99,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	if _, err := ids.CreateOrg(ctx, "RXX", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
 	}
-	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, bus: bus, ts: ts, clk: clk, secrets: map[string]string{}}
+	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, inc: inc, bus: bus, ts: ts, clk: clk, secrets: map[string]string{}}
 }
 
 // lossyBus is the in-process bus, which can be told to lose events, as a

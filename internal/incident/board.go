@@ -59,6 +59,7 @@ func (b *BoardView) Tallies() []wire.Tally {
 				g.t.NoAnswer++
 			}
 			if !a.AnsweredAt.IsZero() {
+				g.t.Answered++
 				g.times = append(g.times, a.AnsweredAt.Sub(a.AlertedAt).Seconds())
 			}
 		}

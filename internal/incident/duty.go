@@ -378,7 +378,12 @@ func (s *Service) followRota(ctx context.Context) {
 	}
 }
 
+// moveRole moves the role's conversations once this node has claimed the
+// change (several nodes sweep the same rota).
 func (s *Service) moveRole(ctx context.Context, r *DutyRole, to string, now time.Time) error {
+	if ok, err := s.store.SetHolder(ctx, r.ID, r.HolderID, to); err != nil || !ok {
+		return err
+	}
 	convs, err := s.store.RoleConversations(ctx, r.ID)
 	if err != nil {
 		return err
@@ -388,7 +393,7 @@ func (s *Service) moveRole(ctx context.Context, r *DutyRole, to string, now time
 			return err
 		}
 	}
-	return s.store.SetHolder(ctx, r.ID, to)
+	return nil
 }
 
 func (s *Service) moveConversation(ctx context.Context, rc *RoleConversation, from, to string, now time.Time) error {

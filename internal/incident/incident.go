@@ -208,8 +208,10 @@ type Store interface {
 	// AllDutyRoles lists every organisation's duty roles, for the rota
 	// sweep.
 	AllDutyRoles(ctx context.Context) ([]*DutyRole, error)
-	// SetHolder records the holder the role's conversations now follow.
-	SetHolder(ctx context.Context, roleID, userID string) error
+	// SetHolder records the holder the role's conversations now follow,
+	// if it is still from: it reports false when another node moved the
+	// role first.
+	SetHolder(ctx context.Context, roleID, from, to string) (bool, error)
 
 	AddShift(ctx context.Context, s *Shift, ev audit.Event) error
 	// Shifts lists the role's shifts that have not ended by at, by start.
@@ -257,8 +259,12 @@ type Store interface {
 	// the conversation's open urgent messages (they handed the role over),
 	// closing those nobody else must acknowledge.
 	DropUrgentRecipient(ctx context.Context, conversation, userID string, at time.Time) error
-	UrgentNotified(ctx context.Context, conversation, clientID string, at time.Time) error
-	UrgentEscalated(ctx context.Context, conversation, clientID, to string, at time.Time) error
+	// UrgentNotified records a notification at at if the message was last
+	// notified at was; false means another node did it first.
+	UrgentNotified(ctx context.Context, conversation, clientID string, was, at time.Time) (bool, error)
+	// UrgentEscalated records an escalation to to (a user ID, or none) if
+	// the message has not escalated yet; false means it had.
+	UrgentEscalated(ctx context.Context, conversation, clientID, to string, at time.Time) (bool, error)
 
 	// CreateIncident stores an incident, numbering it, with everyone it
 	// alerts and its declaration in the timeline.

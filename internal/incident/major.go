@@ -111,17 +111,19 @@ func (s *Service) Declare(ctx context.Context, p *identity.Principal, d Declarat
 	for i, a := range people {
 		users[i] = a.UserID
 	}
+	// The alert first: it is what every second counts for. The devices
+	// join the conversation once the declaring device has set it up.
+	push := messaging.PushIncident
+	if in.Exercise {
+		push = messaging.PushExercise
+	}
+	s.alert(ctx, in, users, push)
 	if err := s.msg.AddPeople(ctx, d.Conversation, users); err != nil {
 		return nil, nil, err
 	}
 	if people, err = s.store.IncidentPeople(ctx, in.ID, 0); err != nil { // with names
 		return nil, nil, err
 	}
-	push := messaging.PushIncident
-	if in.Exercise {
-		push = messaging.PushExercise
-	}
-	s.alert(ctx, in, users, push)
 	s.changed(ctx, in.ID, in.Version)
 	return in, people, nil
 }
@@ -163,7 +165,7 @@ func (s *Service) alert(ctx context.Context, in *Incident, users []string, push 
 	}
 	f := wire.Frame{Type: wire.FrameIncident, ID: in.ID}
 	s.msg.Notify(ctx, devices, f.Encode())
-	s.msg.PushDevices(ctx, devices, push)
+	s.msg.PushDevices(devices, push)
 }
 
 // viewable returns the incident if the caller may see it: someone it

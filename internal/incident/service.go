@@ -49,7 +49,7 @@ func New(store Store, ids identity.Store, msg *messaging.Service, log *slog.Logg
 	return s
 }
 
-// Run sweeps, until ctx ends, for rota changes (moving role conversations
+// Run sweeps, until ctx ends (only servers run it, not console commands), for rota changes (moving role conversations
 // to the new holder) and urgent messages due to be notified again or
 // escalated.
 func (s *Service) Run(ctx context.Context) {

@@ -139,7 +139,7 @@ func (s *Service) alertUrgent(ctx context.Context, u *Urgent, users []string) {
 		return
 	}
 	s.msg.Notify(ctx, devices, urgentFrame(u))
-	s.msg.PushDevices(ctx, devices, messaging.PushUrgent)
+	s.msg.PushDevices(devices, messaging.PushUrgent)
 }
 
 // tellSender tells the sender's devices that an urgent message changed.
@@ -174,9 +174,12 @@ func (s *Service) sweepUrgent(ctx context.Context) {
 			}
 		}
 		if now.Sub(u.NotifiedAt) >= RenotifyEvery {
-			s.alertUrgent(ctx, u, u.pending())
-			if err := s.store.UrgentNotified(ctx, u.Conversation, u.ClientID, now); err != nil {
+			ok, err := s.store.UrgentNotified(ctx, u.Conversation, u.ClientID, u.NotifiedAt, now)
+			if err != nil {
 				s.log.Error("record an urgent message's notification", "conversation", u.Conversation, "err", err)
+			}
+			if ok { // another node may have just done it
+				s.alertUrgent(ctx, u, u.pending())
 			}
 		}
 	}
@@ -205,6 +208,9 @@ func (s *Service) escalate(ctx context.Context, u *Urgent, now time.Time) error 
 	if target == u.SenderID || slices.ContainsFunc(u.Recipients, func(r Recipient) bool { return r.UserID == target }) {
 		target = ""
 	}
+	if ok, err := s.store.UrgentEscalated(ctx, u.Conversation, u.ClientID, target, now); err != nil || !ok {
+		return err // or another node escalated it first
+	}
 	if target != "" {
 		if err := s.msg.AddPeople(ctx, u.Conversation, []string{target}); err != nil {
 			return err
@@ -214,9 +220,6 @@ func (s *Service) escalate(ctx context.Context, u *Urgent, now time.Time) error 
 		}
 		u.Recipients = append(u.Recipients, Recipient{UserID: target, Via: ViaEscalation, AddedAt: now})
 		s.alertUrgent(ctx, u, []string{target})
-	}
-	if err := s.store.UrgentEscalated(ctx, u.Conversation, u.ClientID, target, now); err != nil {
-		return err
 	}
 	u.EscalatedAt, u.EscalatedTo = now, target
 	s.tellSender(ctx, u)

@@ -213,7 +213,7 @@ type Store interface {
 	JoiningDevices(ctx context.Context, conversation string) ([]string, error)
 	// AddPerson makes the user one of the conversation's people, before
 	// any device of theirs can be added.
-	AddPerson(ctx context.Context, conversation, userID string) error
+	AddPerson(ctx context.Context, conversation string, userIDs ...string) error
 	// PersonConversations lists the conversations the user is one of the
 	// people of.
 	PersonConversations(ctx context.Context, userID string) ([]string, error)

@@ -16,10 +16,8 @@ import (
 // AddPeople makes users people of the conversation: the server proposes
 // adding each of their devices, which the next member to commit takes in.
 func (s *Service) AddPeople(ctx context.Context, conv string, users []string) error {
-	for _, u := range users {
-		if err := s.store.AddPerson(ctx, conv, u); err != nil {
-			return fmt.Errorf("add person: %w", err)
-		}
+	if err := s.store.AddPerson(ctx, conv, users...); err != nil {
+		return fmt.Errorf("add people: %w", err)
 	}
 	c, err := s.store.Conversation(ctx, conv)
 	if err != nil {

@@ -117,25 +117,40 @@ func (s *Service) queuePushes(ctx context.Context, m *Message) {
 
 // PushDevices queues a push of payload, one of the Push constants, to each
 // device without a socket on this node, past the once-per-PushEvery
-// limit: it is urgent. It waits while the queue is full, so that an alert
-// to thousands is not cut short.
-func (s *Service) PushDevices(ctx context.Context, devices []string, payload string) {
+// limit: it is urgent. An alert to thousands is queued in full, however
+// long the push services take.
+func (s *Service) PushDevices(devices []string, payload string) {
 	if s.pusher == nil {
 		return
 	}
+	var offline []string
 	for _, dev := range devices {
-		if s.hub.Connected(dev) {
-			continue
-		}
-		select {
-		case s.pushq <- push{device: dev, payload: payload, forced: true}:
-		case <-ctx.Done():
-			return
+		if !s.hub.Connected(dev) {
+			offline = append(offline, dev)
 		}
 	}
+	if len(offline) == 0 {
+		return
+	}
+	// Queued by a goroutine of the service's, so that the request that
+	// raised the alert does not wait for the push services.
+	s.Go(func(ctx context.Context) {
+		for _, dev := range offline {
+			select {
+			case s.pushq <- push{device: dev, payload: payload, forced: true}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
 }
 
-// pushLoop sends queued pushes, at most one per device per PushEvery.
+// pushWorkers is how many pushes are sent at once: each waits on a push
+// service over the internet, and an alert may go to thousands.
+const pushWorkers = 16
+
+// pushLoop sends queued pushes, at most one per device per PushEvery
+// (unless forced); Run starts pushWorkers of them.
 func (s *Service) pushLoop(ctx context.Context) {
 	for {
 		select {

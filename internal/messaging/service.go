@@ -145,15 +145,18 @@ func (s *Service) Run(ctx context.Context) error {
 		s.workers.Wait() // sockets end with ctx
 	}()
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		s.publishLoop(context.WithoutCancel(ctx))
 	}()
-	go func() {
-		defer wg.Done()
-		s.pushLoop(ctx)
-	}()
+	for range pushWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.pushLoop(ctx)
+		}()
+	}
 	go func() {
 		defer wg.Done()
 		s.ackLoop(ctx)

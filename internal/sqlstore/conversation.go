@@ -284,12 +284,20 @@ func (db *Store) JoiningDevices(ctx context.Context, conversation string) ([]str
 		ORDER BY d.id`, conversation)
 }
 
-// AddPerson makes the user one of the conversation's people.
-func (db *Store) AddPerson(ctx context.Context, conversation, userID string) error {
+// AddPerson makes the users people of the conversation, at once.
+func (db *Store) AddPerson(ctx context.Context, conversation string, userIDs ...string) error {
 	return db.tx(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `INSERT INTO conversation_people(conversation_id, user_id) VALUES (?,?)
-			ON CONFLICT DO NOTHING`, conversation, userID)
-		return err
+		st, err := tx.prepare(ctx, `INSERT INTO conversation_people(conversation_id, user_id) VALUES (?,?) ON CONFLICT DO NOTHING`)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		for _, u := range userIDs {
+			if _, err := st.exec(ctx, conversation, u); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -75,12 +75,10 @@ func (db *Store) DutyRole(ctx context.Context, id string) (*incident.DutyRole, e
 	return db.scanDutyRole(db.queryRow(ctx, `SELECT `+dutyRoleColumns+` FROM duty_roles WHERE id = ?`, id))
 }
 
-// SetHolder records the holder the role's conversations follow.
-func (db *Store) SetHolder(ctx context.Context, roleID, userID string) error {
-	return db.tx(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `UPDATE duty_roles SET holder_id = ? WHERE id = ?`, userID, roleID)
-		return err
-	})
+// SetHolder records the holder the role's conversations follow, if it
+// is still from.
+func (db *Store) SetHolder(ctx context.Context, roleID, from, to string) (bool, error) {
+	return db.claim(ctx, `UPDATE duty_roles SET holder_id = ? WHERE id = ? AND holder_id = ?`, to, roleID, from)
 }
 
 // AddShift adds a shift to a role's rota.
@@ -383,22 +381,30 @@ func (db *Store) DropUrgentRecipient(ctx context.Context, conversation, userID s
 	})
 }
 
-// UrgentNotified records when recipients were last notified.
-func (db *Store) UrgentNotified(ctx context.Context, conversation, clientID string, at time.Time) error {
-	return db.tx(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `UPDATE urgent_messages SET notified_at = ? WHERE conversation_id = ? AND client_id = ?`,
-			micros(at), conversation, clientID)
-		return err
-	})
+// UrgentNotified records a notification if nobody recorded one since was.
+func (db *Store) UrgentNotified(ctx context.Context, conversation, clientID string, was, at time.Time) (bool, error) {
+	return db.claim(ctx, `UPDATE urgent_messages SET notified_at = ? WHERE conversation_id = ? AND client_id = ? AND notified_at = ?`,
+		micros(at), conversation, clientID, micros(was))
 }
 
-// UrgentEscalated records an escalation.
-func (db *Store) UrgentEscalated(ctx context.Context, conversation, clientID, to string, at time.Time) error {
-	return db.tx(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `UPDATE urgent_messages SET escalated_at = ?, escalated_to = ? WHERE conversation_id = ? AND client_id = ?`,
-			micros(at), to, conversation, clientID)
+// UrgentEscalated records an escalation if there was none.
+func (db *Store) UrgentEscalated(ctx context.Context, conversation, clientID, to string, at time.Time) (bool, error) {
+	return db.claim(ctx, `UPDATE urgent_messages SET escalated_at = ?, escalated_to = ? WHERE conversation_id = ? AND client_id = ?
+		AND escalated_at = 0`, micros(at), to, conversation, clientID)
+}
+
+// claim runs an update that changes one row or none, and reports which.
+func (db *Store) claim(ctx context.Context, q string, args ...any) (bool, error) {
+	var n int64
+	err := db.tx(ctx, func(tx *txn) error {
+		res, err := tx.exec(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
 		return err
 	})
+	return n == 1, err
 }
 
 const incidentColumns = `id, org_id, number, kind, exercise, conversation_id, declared_by, commander_id, declared_at, closed_at, version`

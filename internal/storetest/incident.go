@@ -76,7 +76,12 @@ func incidentDuty(t *testing.T, ctx context.Context, s IncidentStore) {
 	if shifts, err := s.Shifts(ctx, "r1", at(100)); err != nil || len(shifts) != 1 || !shifts[0].End.IsZero() {
 		t.Errorf("Shifts not over at 100 = %v, %v; want the open-ended one", shifts, err)
 	}
-	must(t, "SetHolder", s.SetHolder(ctx, "r1", "u2"))
+	if ok, err := s.SetHolder(ctx, "r1", "", "u2"); err != nil || !ok {
+		t.Errorf("SetHolder = %v, %v; want it claimed", ok, err)
+	}
+	if ok, err := s.SetHolder(ctx, "r1", "", "u1"); err != nil || ok {
+		t.Errorf("SetHolder from a holder it no longer has = %v, %v; want it refused", ok, err)
+	}
 	if roles, err := s.AllDutyRoles(ctx); err != nil || len(roles) != 1 || roles[0].HolderID != "u2" {
 		t.Errorf("AllDutyRoles = %v, %v; want r1 held by u2", roles, err)
 	}
@@ -121,8 +126,14 @@ func incidentUrgent(t *testing.T, ctx context.Context, s IncidentStore) {
 	if n := due(49, 50+600); n != 1 {
 		t.Errorf("%d due for escalation; want 1", n)
 	}
-	must(t, "UrgentNotified", s.UrgentNotified(ctx, "c1", "m1", at(170)))
-	must(t, "UrgentEscalated", s.UrgentEscalated(ctx, "c1", "m1", "u3", at(650)))
+	for i, want := range []bool{true, false} {
+		if ok, err := s.UrgentNotified(ctx, "c1", "m1", at(50).Truncate(time.Microsecond), at(170)); err != nil || ok != want {
+			t.Errorf("UrgentNotified #%d = %v, %v; want %v (the second finds it notified since)", i+1, ok, err, want)
+		}
+		if ok, err := s.UrgentEscalated(ctx, "c1", "m1", "u3", at(650)); err != nil || ok != want {
+			t.Errorf("UrgentEscalated #%d = %v, %v; want %v", i+1, ok, err, want)
+		}
+	}
 	must(t, "AddUrgentRecipients", s.AddUrgentRecipients(ctx, "c1", "m1", []string{"u3"}, incident.ViaEscalation, at(650)))
 	must(t, "AddUrgentRecipients", s.AddUrgentRecipients(ctx, "c1", "", []string{"u4", "u1", "u2"}, incident.ViaHandover, at(660)))
 	must(t, "ResendUrgent", s.ResendUrgent(ctx, "c1", "m1", "m2", 9))

@@ -205,6 +205,7 @@ type Tally struct {
 	By          string   `json:"by"` // "list", "role" or "team"
 	Name        string   `json:"name"`
 	Alerted     int      `json:"alerted"`
+	Answered    int      `json:"answered"` // whatever the answer, before or after a stand-down
 	Available   int      `json:"available"`
 	EnRoute     int      `json:"en_route"`
 	Unavailable int      `json:"unavailable"`

@@ -1,8 +1,8 @@
 // Code generated from the Go types of internal/wire by `go generate ./web`; DO NOT EDIT.
-// The duty-role, urgent-message and major-incident API speaks these, as JSON.
+// The duty-role, urgent-message and major-incident API answers with these, as JSON.
 
-/** Person is someone in the organisation, as the directory shows them. */
-export interface Person {
+/** Colleague is someone in the organisation, as the directory shows them. */
+export interface Colleague {
   id: string;
   email: string;
   name: string;
@@ -13,7 +13,7 @@ export interface Person {
 export interface DutyRole {
   id: string;
   name: string;
-  holder?: Person | null;
+  holder?: Colleague | null;
   until?: string;
   escalate_to?: string;
   escalate_after_seconds: number;
@@ -25,18 +25,10 @@ export interface DutyRoles {
   roles: DutyRole[];
 }
 
-/** NewDutyRole is the body of POST /api/admin/duty. */
-export interface NewDutyRole {
-  name: string;
-  escalate_to?: string;
-  escalate_after_seconds?: number;
-  may_declare?: boolean;
-}
-
 /** Shift is one entry of a role's rota. */
 export interface Shift {
   id: string;
-  person: Person;
+  person: Colleague;
   from: string;
   until?: string;
 }
@@ -47,18 +39,11 @@ export interface Rota {
   shifts: Shift[];
 }
 
-/** NewShift is the body of POST /api/admin/duty/{id}/rota. */
-export interface NewShift {
-  email: string;
-  from?: string;
-  until?: string;
-}
-
 /** CallList is a call-in list. */
 export interface CallList {
   id: string;
   name: string;
-  members: Person[];
+  members: Colleague[];
 }
 
 /** CallLists is the answer of GET /api/calllists. */
@@ -66,15 +51,9 @@ export interface CallLists {
   lists: CallList[];
 }
 
-/** NewCallList is the body of POST /api/admin/calllists. */
-export interface NewCallList {
-  name: string;
-  emails: string[];
-}
-
 /** Recipient is someone who must acknowledge an urgent message. */
 export interface Recipient {
-  person: Person;
+  person: Colleague;
   via?: string;
   delivered: boolean;
   acknowledged?: string;
@@ -86,15 +65,15 @@ export interface Urgent {
   message: string;
   latest: string;
   seq: number;
-  sender: Person;
+  sender: Colleague;
   sent_at: string;
   open: boolean;
   escalated_at?: string;
-  escalated_to?: Person | null;
+  escalated_to?: Colleague | null;
   recipients: Recipient[];
 }
 
-/** UrgentList is the answer of GET /api/urgent and GET /api/conversations/{id}/urgent. */
+/** UrgentList lists urgent messages. */
 export interface UrgentList {
   urgent: Urgent[];
 }
@@ -112,11 +91,11 @@ export interface Incident {
   kind: string;
   exercise: boolean;
   conversation: string;
-  commander: Person;
+  commander: Colleague;
   declared_at: string;
   closed_at?: string;
   lists: IncidentList[];
-  alerted?: Person[];
+  alerted?: Colleague[];
 }
 
 /** Incidents is the answer of GET /api/incidents. */
@@ -124,15 +103,9 @@ export interface Incidents {
   incidents: Incident[];
 }
 
-/** Respond is the body of POST /api/incidents/{id}/response. */
-export interface Respond {
-  state: string;
-  eta_minutes?: number;
-}
-
 /** Answer is one person's line on the roll-call board. */
 export interface Answer {
-  person: Person;
+  person: Colleague;
   lists: string[];
   roles?: string[];
   state?: string;
@@ -147,6 +120,7 @@ export interface Tally {
   by: string;
   name: string;
   alerted: number;
+  answered: number;
   available: number;
   en_route: number;
   unavailable: number;
@@ -165,12 +139,12 @@ export interface Board {
   tallies: Tally[];
 }
 
-/** LogEntry is one line of an incident's server-held timeline. */
+/** LogEntry is one line of an incident's timeline. */
 export interface LogEntry {
   at: string;
   event: string;
-  actor?: Person | null;
-  subject?: Person | null;
+  actor?: Colleague | null;
+  subject?: Colleague | null;
   detail?: string;
 }
 

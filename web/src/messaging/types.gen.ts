@@ -28,6 +28,7 @@ export interface Summary {
   last_seq: number;
   members: Member[];
   removed?: boolean;
+  follows?: string;
   unread: number;
   last_at: string;
   last_msg_seq: number;
