@@ -41,6 +41,7 @@ interface Cursor {
 
 function Conversation({ me, id }: { me: Me; id: string }) {
   const [name, setName] = useState('');
+  const [follows, setFollows] = useState('');
   const [msgs, setMsgs] = useState<Message[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
   const [cursors, setCursors] = useState<Cursor[]>([]);
@@ -59,8 +60,8 @@ function Conversation({ me, id }: { me: Me; id: string }) {
   const opened = useRef(false);
   useTitle(name || 'Conversation');
   const urgent = useUrgent(id);
-  const role = useRoleOf(name);
-  const incident = useIncidentOf(id);
+  const role = useRoleOf(follows);
+  const incident = useIncidentOf(follows);
 
   // The list opens at its newest message and follows new ones while the
   // reader is at the bottom; someone reading back is left where they are.
@@ -143,6 +144,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         const s = (await core.summaries()).find((c) => c.id === id);
         if (live && s) {
           setName(s.name);
+          setFollows(s.follows ?? '');
           setRemoved(!!s.removed);
         }
         if (m.length) await core.markRead(id, m[m.length - 1].seq);

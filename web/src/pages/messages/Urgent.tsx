@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../../api';
 import { until } from '../../format';
-import type { DutyRole, DutyRoles, Incident, Incidents, Urgent, UrgentList } from '../../incident/types.gen';
+import type { DutyRole, DutyRoles, Incident, Urgent, UrgentList } from '../../incident/types.gen';
 import { holderLine } from '../../incident/words';
 import { loadCore, type Message } from '../../messaging/core';
 import { onMessage, onUrgent } from '../../messaging/state';
@@ -116,22 +116,22 @@ export function UrgentStatus({ conversation, message, state, mine, myEmail, curs
   );
 }
 
-/** useRoleOf finds the duty role a conversation bleeps, by its name, so
- * the page can say who holds it now. */
-export function useRoleOf(name: string): DutyRole | undefined {
-  const [roles, setRoles] = useState<DutyRole[]>([]);
+/** useRoleOf finds the duty role a conversation follows (follows is the
+ * core's "role:ID"), so the page can say who holds it now. */
+export function useRoleOf(follows: string): DutyRole | undefined {
+  const [role, setRole] = useState<DutyRole | undefined>();
+  const id = follows.startsWith('role:') ? follows.slice('role:'.length) : '';
   useEffect(() => {
+    if (!id) return;
     let live = true;
     get<DutyRoles>('/api/duty')
-      .then((r) => live && setRoles(r.roles))
+      .then((r) => live && setRole(r.roles.find((x) => x.id === id)))
       .catch(() => {});
     return () => {
       live = false;
     };
-  }, []);
-  if (!name) return undefined;
-  const n = name.toLowerCase();
-  return roles.find((r) => n === r.name.toLowerCase()) ?? roles.find((r) => n.includes(r.name.toLowerCase()));
+  }, [id]);
+  return id ? role : undefined;
 }
 
 /** RoleLine is the line under a role conversation's name. */
@@ -143,19 +143,22 @@ export function RoleLine({ role, myEmail }: { role: DutyRole; myEmail: string })
   );
 }
 
-/** useIncidentOf finds the major incident whose conversation this is. */
-export function useIncidentOf(conversation: string): Incident | undefined {
+/** useIncidentOf finds the major incident a conversation follows
+ * (follows is the core's "incident:ID"). */
+export function useIncidentOf(follows: string): Incident | undefined {
   const [found, setFound] = useState<Incident | undefined>();
+  const id = follows.startsWith('incident:') ? follows.slice('incident:'.length) : '';
   useEffect(() => {
+    if (!id) return;
     let live = true;
-    get<Incidents>('/api/incidents?all=1')
-      .then((r) => live && setFound(r.incidents.find((i) => i.conversation === conversation)))
+    get<Incident>(`/api/incidents/${encodeURIComponent(id)}`)
+      .then((i) => live && setFound(i))
       .catch(() => {});
     return () => {
       live = false;
     };
-  }, [conversation]);
-  return found;
+  }, [id]);
+  return id ? found : undefined;
 }
 
 /** IncidentLine is the line under an incident conversation's name. */
