@@ -322,6 +322,8 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     const banner = g.getByTestId('urgent-banner').filter({ hasText: '1 urgent message needs your acknowledgement' });
     await banner.waitFor({ timeout: 30_000 });
     await check(g, 'incident-urgent-banner');
+    await menu(g, 'Messages');
+    await g.getByTestId('conversation').filter({ has: g.getByTestId('urgent') }).waitFor();
     await banner.getByRole('link').click();
     await g.waitForURL(/\/messages\/[0-9a-f]{32}$/);
     const gLocked = heading(g).filter({ hasText: 'Messages are locked' });

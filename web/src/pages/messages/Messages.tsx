@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Me } from '../../api';
+import { get, type Me } from '../../api';
+import type { UrgentList } from '../../incident/types.gen';
 import { realTime, when } from '../../format';
 import { loadCore, type Summary } from '../../messaging/core';
 import { enableNotifications } from '../../messaging/push';
-import { onConversation, onMessage, useUnlocked } from '../../messaging/state';
+import { onConversation, onMessage, urgentEvent, useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
 import { Unlock } from './Unlock';
 
@@ -20,6 +21,23 @@ function ConversationList() {
   const [list, setList] = useState<Summary[] | null>(null);
   const [error, setError] = useState('');
   const [push, setPush] = useState('');
+  const [urgent, setUrgent] = useState<Set<string>>(new Set());
+
+  // Conversations with an urgent message waiting for this person's
+  // acknowledgement, read again when the core says one changed.
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      get<UrgentList>('/api/urgent')
+        .then((r) => live && setUrgent(new Set(r.urgent.map((u) => u.conversation))))
+        .catch(() => {});
+    void load();
+    window.addEventListener(urgentEvent, load);
+    return () => {
+      live = false;
+      window.removeEventListener(urgentEvent, load);
+    };
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -84,6 +102,11 @@ function ConversationList() {
               <a class="nhsuk-link sb-conversation__name" href={`/messages/${c.id}`}>
                 {c.name || 'Conversation'}
               </a>
+              {urgent.has(c.id) && (
+                <strong class="nhsuk-tag nhsuk-tag--red sb-conversation__unread" data-testid="urgent">
+                  Urgent: acknowledge
+                </strong>
+              )}
               {c.unread > 0 && (
                 <strong class="nhsuk-tag nhsuk-tag--blue sb-conversation__unread" data-testid="unread">
                   {c.unread.toLocaleString('en-GB')} unread
