@@ -114,6 +114,10 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
 
     await duty.getByLabel('Duty role', { exact: true }).selectOption({ label: ROLE });
     await duty.getByLabel('Email address of the person on duty').fill(gus.email);
+    // The shift ends tomorrow at 20:00, the browser's own time.
+    const end = new Date(Date.now() + 24 * 3600 * 1000);
+    const pad = (n) => String(n).padStart(2, '0');
+    await duty.getByLabel('Until (optional)').fill(`${end.getFullYear()}-${pad(end.getMonth() + 1)}-${pad(end.getDate())}T20:00`);
     await duty.getByRole('button', { name: 'Add to rota' }).click();
     await f.getByTestId('rota-added').waitFor();
     await row.filter({ hasText: gus.name }).waitFor();
@@ -141,7 +145,7 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
 
     const f = pages[fay.email];
     await menu(f, 'Duty roles');
-    await f.getByTestId('duty-role').filter({ hasText: ROLE }).getByTestId('holder').filter({ hasText: `now: ${gus.name}` }).waitFor();
+    await f.getByTestId('duty-role').filter({ hasText: ROLE }).getByTestId('holder').filter({ hasText: `now: ${gus.name}, until 20:00 on ` }).waitFor();
     assert.match(await f.getByTestId('duty-role').filter({ hasText: ROLE }).innerText(), new RegExp(`go to ${hal.email} after 10 minutes`));
     await check(f, 'incident-duty-others');
   });
