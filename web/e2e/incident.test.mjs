@@ -360,11 +360,12 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     const g = pages[gus.email];
     await menu(g, 'Duty roles');
     const role = g.getByTestId('duty-role').filter({ hasText: ROLE });
-    await role.getByRole('button', { name: 'Hand over' }).click();
+    await role.getByText(`Hand ${ROLE} over`, { exact: true }).click();
+    await role.getByRole('button', { name: 'Hand over', exact: true }).click();
     await g.getByTestId('error-summary').filter({ hasText: 'Enter an email address' }).waitFor();
     await check(g, 'incident-handover-error');
     await role.getByLabel(`Hand ${ROLE} over to`).fill(hal.email);
-    await role.getByRole('button', { name: 'Hand over' }).click();
+    await role.getByRole('button', { name: 'Hand over', exact: true }).click();
     await role.getByTestId('holder').filter({ hasText: `now: ${hal.name}` }).waitFor();
     assert.equal(await g.getByTestId('my-roles').count(), 0, 'Gus no longer holds a role');
     await role.getByRole('button', { name: `Bleep ${ROLE}` }).waitFor();

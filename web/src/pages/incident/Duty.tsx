@@ -44,7 +44,7 @@ export function Duty({ me }: { me: Me }) {
               <div>
                 <h2 class="nhsuk-heading-s sb-role__name">{r.name}</h2>
                 <p class="nhsuk-body-s sb-role__holder" data-testid="holder">
-                  {holderLine(r, me.user.email)}
+                  {capitalised(holderLine(r, me.user.email))}
                 </p>
                 {r.escalate_to && (
                   <p class="nhsuk-body-s nhsuk-u-secondary-text-colour sb-role__escalate">
@@ -72,3 +72,5 @@ export function Duty({ me }: { me: Me }) {
     </>
   );
 }
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -32,22 +32,29 @@ export function Handover({ role, onDone }: { role: DutyRole; onDone: () => Promi
   };
 
   return (
-    <form class="sb-handover" onSubmit={submit} novalidate>
-      <ErrorSummary errors={errors} />
-      <TextInput
-        id={field}
-        label={`Hand ${role.name} over to (email address)`}
-        hint="They hold it from now; bleeps and open urgent messages go to them."
-        value={email}
-        onInput={setEmail}
-        type="email"
-        autocomplete="off"
-        spellcheck={false}
-        error={errors.find((x) => x.field === field)?.text}
-      />
-      <button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" disabled={busy}>
-        Hand over
-      </button>
-    </form>
+    <details class="nhsuk-details sb-handover" open={errors.length > 0 || undefined}>
+      <summary class="nhsuk-details__summary">
+        <span class="nhsuk-details__summary-text">Hand {role.name} over</span>
+      </summary>
+      <div class="nhsuk-details__text">
+        <form onSubmit={submit} novalidate>
+          <ErrorSummary errors={errors} />
+          <TextInput
+            id={field}
+            label={`Hand ${role.name} over to (email address)`}
+            hint="They hold it from now; bleeps and open urgent messages go to them."
+            value={email}
+            onInput={setEmail}
+            type="email"
+            autocomplete="off"
+            spellcheck={false}
+            error={errors.find((x) => x.field === field)?.text}
+          />
+          <button class="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="submit" disabled={busy}>
+            Hand over
+          </button>
+        </form>
+      </div>
+    </details>
   );
 }
