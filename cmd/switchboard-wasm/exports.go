@@ -86,6 +86,13 @@ func (a *app) handlers() map[string]handler {
 		"acknowledge": done2(a, C.Acknowledge),
 		"urgent":      with1(a, C.Urgent),
 		"incidentLog": with1(a, C.ExportIncidentLog),
+		"handover": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
+			return c.Handover(ctx, str(args, 0), str(args, 1), str(args, 2))
+		},
 		"bleep": func(ctx context.Context, args []js.Value) (any, error) {
 			c, err := a.client()
 			if err != nil {

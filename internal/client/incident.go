@@ -380,7 +380,15 @@ func (c *Client) Handover(ctx context.Context, role, email, note string) (string
 	if strings.TrimSpace(note) == "" {
 		return "", nil
 	}
-	id, err := c.CreateConversation(ctx, "Handover: "+strings.Join(strings.Fields(role), " "), []string{sh.Person.Email})
+	name := strings.Join(strings.Fields(role), " ")
+	if roles, err := c.DutyRoles(ctx); err == nil {
+		for _, r := range roles {
+			if r.ID == role || strings.EqualFold(r.Name, name) {
+				name = r.Name
+			}
+		}
+	}
+	id, err := c.CreateConversation(ctx, "Handover: "+name, []string{sh.Person.Email})
 	if err != nil {
 		return "", err
 	}

@@ -365,10 +365,29 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await g.getByTestId('error-summary').filter({ hasText: 'Enter an email address' }).waitFor();
     await check(g, 'incident-handover-error');
     await role.getByLabel(`Hand ${ROLE} over to`).fill(hal.email);
+    await role.getByLabel('Handover note (optional)').fill('Bed 7 bloods due at 22:00');
     await role.getByRole('button', { name: 'Hand over', exact: true }).click();
-    await role.getByTestId('holder').filter({ hasText: `now: ${hal.name}` }).waitFor();
+    // The server's clock moved past the idle limit: messaging locked, and
+    // the note, which is encrypted, waits for the PIN.
+    const locked = g.getByTestId('error-summary').filter({ hasText: 'Messages are locked' });
+    if (await locked.waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
+      await check(g, 'incident-handover-locked');
+      await menu(g, 'Messages');
+      await g.getByLabel('PIN', { exact: true }).fill(PIN[gus.email]);
+      await g.getByRole('button', { name: 'Unlock' }).click();
+      await g.getByTestId('conversation').first().waitFor();
+      await menu(g, 'Duty roles');
+      await role.getByText(`Hand ${ROLE} over`, { exact: true }).click();
+      await role.getByLabel(`Hand ${ROLE} over to`).fill(hal.email);
+      await role.getByLabel('Handover note (optional)').fill('Bed 7 bloods due at 22:00');
+      await role.getByRole('button', { name: 'Hand over', exact: true }).click();
+    }
+    await role.getByTestId('holder').filter({ hasText: `now: ${hal.name}` }).waitFor({ timeout: 30_000 });
     assert.equal(await g.getByTestId('my-roles').count(), 0, 'Gus no longer holds a role');
     await role.getByRole('button', { name: `Bleep ${ROLE}` }).waitFor();
     await check(g, 'incident-handed-over');
+    // The note went end to end encrypted, in a conversation of the two.
+    await menu(g, 'Messages');
+    await g.getByText(`Handover: ${ROLE}`).first().waitFor({ timeout: 30_000 });
   });
 });

@@ -67,6 +67,7 @@ interface Raw {
   acknowledge(conversation: string, messageID: string): Promise<string>;
   declare(kind: string, exercise: string, lists: string, methane: string): Promise<string>;
   incidentLog(id: string): Promise<string>;
+  handover(role: string, email: string, note: string): Promise<string>;
 }
 
 /** CoreError is a failure from the core: message is a sentence for the
@@ -125,6 +126,10 @@ export class Core {
     call<{ conversation: string; message: string }>(this.raw.bleep(role, text, urgent ? 'true' : 'false'));
   acknowledge = (conversation: string, messageID: string) =>
     call<boolean>(this.raw.acknowledge(conversation, messageID));
+  /** handover hands a duty role to someone now; a note goes to them end
+   * to end encrypted, in a conversation of the two of them, whose ID it
+   * answers ("" without a note). */
+  handover = (role: string, email: string, note: string) => call<string>(this.raw.handover(role, email, note));
   /** declare makes the incident's conversation, sends the METHANE report
    * into it and alerts the call-in lists. */
   declare = (kind: IncidentKind, exercise: boolean, lists: string[], methane: string) =>
