@@ -179,22 +179,13 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 		return "", err
 	}
 	defer unlock()
-	gid, err := randomHex(16)
+	cv, err := c.newGroup()
 	if err != nil {
 		return "", err
 	}
-	raw, _ := hex.DecodeString(gid)
-	kp, priv, err := mls.NewKeyPackage(c.credential(), c.prof.SigPriv, c.now(), keyPackageLifetime)
-	if err != nil {
-		return "", err
-	}
-	g, err := mls.CreateGroup(c.mlsConfig(), raw, kp, priv)
-	priv.Wipe()
-	if err != nil {
-		return "", err
-	}
-	cv := &conv{rec: &convRecord{ID: gid, Name: name}, g: g}
 	defer cv.close()
+	cv.rec.Name = name
+	gid := cv.rec.ID
 	want := dedupeEmails(append(slices.Clone(emails), c.prof.Email))
 	claims, err := c.claimKeyPackages(ctx, want)
 	if err != nil {
@@ -203,21 +194,7 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 	if err := c.api.do(ctx, "POST", "/api/conversations", map[string]string{"id": gid}, nil); err != nil {
 		return "", err
 	}
-	if err := c.save(cv); err != nil {
-		return "", err
-	}
-	es, err := mls.DecodeExternalSender(c.prof.ExternalSender)
-	if err != nil {
-		return "", err
-	}
-	ext := mls.Extensions{mls.ExternalSendersExtension(*es)}
-	err = c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
-		if cv.g.Epoch() != 0 {
-			return mls.CommitOptions{}, false
-		}
-		return mls.CommitOptions{SetExtensions: true, Extensions: ext, Add: kps(claims), RatchetTreeInWelcome: true}, true
-	})
-	if err != nil {
+	if err := c.setUp(ctx, cv, kps(claims)); err != nil {
 		return "", err
 	}
 	if err := c.sendEnvelope(ctx, cv, envelope{Type: TypeTitle, Text: name}); err != nil {
@@ -231,6 +208,45 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 		}
 	}
 	return gid, nil
+}
+
+// newGroup makes a new MLS group with this device as its only member,
+// under a fresh random ID.
+func (c *Client) newGroup() (*conv, error) {
+	gid, err := randomHex(16)
+	if err != nil {
+		return nil, err
+	}
+	raw, _ := hex.DecodeString(gid)
+	kp, priv, err := mls.NewKeyPackage(c.credential(), c.prof.SigPriv, c.now(), keyPackageLifetime)
+	if err != nil {
+		return nil, err
+	}
+	g, err := mls.CreateGroup(c.mlsConfig(), raw, kp, priv)
+	priv.Wipe()
+	if err != nil {
+		return nil, err
+	}
+	return &conv{rec: &convRecord{ID: gid}, g: g}, nil
+}
+
+// setUp saves a group the server has started and commits its first
+// epoch: the server as the external sender, and the devices of add.
+func (c *Client) setUp(ctx context.Context, cv *conv, add []*mls.KeyPackage) error {
+	if err := c.save(cv); err != nil {
+		return err
+	}
+	es, err := mls.DecodeExternalSender(c.prof.ExternalSender)
+	if err != nil {
+		return err
+	}
+	ext := mls.Extensions{mls.ExternalSendersExtension(*es)}
+	return c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
+		if cv.g.Epoch() != 0 {
+			return mls.CommitOptions{}, false
+		}
+		return mls.CommitOptions{SetExtensions: true, Extensions: ext, Add: add, RatchetTreeInWelcome: true}, true
+	})
 }
 
 // invite adds someone who has no device yet: the server makes them one

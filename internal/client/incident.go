@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
-	"github.com/switchboard-nhs/switchboard/internal/mls"
 
 	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
@@ -174,44 +172,19 @@ func (c *Client) roleConversation(ctx context.Context, r wire.DutyRole) (string,
 // adding its people once this device has set it up (epoch 1); the next
 // sync commits them. The caller holds the lock.
 func (c *Client) startFollowing(ctx context.Context, register func(gid string, rec *convRecord) error) (string, error) {
-	gid, err := randomHex(16)
+	cv, err := c.newGroup()
 	if err != nil {
 		return "", err
 	}
-	raw, _ := hex.DecodeString(gid)
-	kp, priv, err := mls.NewKeyPackage(c.credential(), c.prof.SigPriv, c.now(), keyPackageLifetime)
-	if err != nil {
-		return "", err
-	}
-	g, err := mls.CreateGroup(c.mlsConfig(), raw, kp, priv)
-	priv.Wipe()
-	if err != nil {
-		return "", err
-	}
-	cv := &conv{rec: &convRecord{ID: gid}, g: g}
 	defer cv.close()
-	if err := register(gid, cv.rec); err != nil {
+	if err := register(cv.rec.ID, cv.rec); err != nil {
 		return "", err
 	}
-	if err := c.save(cv); err != nil {
+	if err := c.setUp(ctx, cv, nil); err != nil {
 		return "", err
 	}
-	es, err := mls.DecodeExternalSender(c.prof.ExternalSender)
-	if err != nil {
-		return "", err
-	}
-	ext := mls.Extensions{mls.ExternalSendersExtension(*es)}
-	err = c.commit(ctx, cv, func() (mls.CommitOptions, bool) {
-		if cv.g.Epoch() != 0 {
-			return mls.CommitOptions{}, false
-		}
-		return mls.CommitOptions{SetExtensions: true, Extensions: ext, RatchetTreeInWelcome: true}, true
-	})
-	if err != nil {
-		return "", err
-	}
-	c.onConv(gid)
-	return gid, nil
+	c.onConv(cv.rec.ID)
+	return cv.rec.ID, nil
 }
 
 // repost sends this device's open urgent messages and METHANE report
