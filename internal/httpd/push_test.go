@@ -47,6 +47,22 @@ func newPushInbox(t *testing.T) *pushInbox {
 	return in
 }
 
+// subscribePush subscribes d's pushes at endpoint with fresh keys, and
+// returns the private key and auth secret that open them.
+func subscribePush(t *testing.T, d *tdev, endpoint string) (*ecdh.PrivateKey, []byte) {
+	t.Helper()
+	ua, _ := ecdh.P256().GenerateKey(rand.Reader)
+	auth := make([]byte, 16)
+	rand.Read(auth)
+	enc := base64.RawURLEncoding
+	sub := map[string]any{"endpoint": endpoint,
+		"keys": map[string]string{"p256dh": enc.EncodeToString(ua.PublicKey().Bytes()), "auth": enc.EncodeToString(auth)}}
+	if code := d.do("POST", "/api/push/subscriptions", sub, nil); code != 201 {
+		t.Fatalf("subscribe = %d", code)
+	}
+	return ua, auth
+}
+
 // decryptPush opens an RFC 8291 aes128gcm push body with the
 // subscription's private key and auth secret.
 func decryptPush(body []byte, ua *ecdh.PrivateKey, auth []byte) ([]byte, error) {
@@ -90,15 +106,8 @@ func TestPushIsContentFree(t *testing.T) {
 	id := ann.create("bob@example.nhs.uk")
 	bob.join()
 	inbox := newPushInbox(t)
-	ua, _ := ecdh.P256().GenerateKey(rand.Reader)
-	auth := make([]byte, 16)
-	rand.Read(auth)
+	ua, auth := subscribePush(t, bob, inbox.srv.URL+"/push/bob")
 	enc := base64.RawURLEncoding
-	sub := map[string]any{"endpoint": inbox.srv.URL + "/push/bob",
-		"keys": map[string]string{"p256dh": enc.EncodeToString(ua.PublicKey().Bytes()), "auth": enc.EncodeToString(auth)}}
-	if code := bob.do("POST", "/api/push/subscriptions", sub, nil); code != 201 {
-		t.Fatalf("subscribe = %d", code)
-	}
 	const secret = "Bed 4: NHS 943 476 5919 needs review"
 	ann.send(id, "p1", secret)
 	select {

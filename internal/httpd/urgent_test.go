@@ -1,9 +1,6 @@
 package httpd
 
 import (
-	"crypto/ecdh"
-	"crypto/rand"
-	"encoding/base64"
 	"testing"
 	"time"
 
@@ -22,15 +19,7 @@ func TestUrgentRenotifies(t *testing.T) {
 	id := ann.create("bob@example.nhs.uk")
 	bob.join()
 	inbox := newPushInbox(t)
-	ua, _ := ecdh.P256().GenerateKey(rand.Reader)
-	auth := make([]byte, 16)
-	rand.Read(auth)
-	enc := base64.RawURLEncoding
-	sub := map[string]any{"endpoint": inbox.srv.URL + "/push/bob",
-		"keys": map[string]string{"p256dh": enc.EncodeToString(ua.PublicKey().Bytes()), "auth": enc.EncodeToString(auth)}}
-	if code := bob.do("POST", "/api/push/subscriptions", sub, nil); code != 201 {
-		t.Fatalf("subscribe = %d", code)
-	}
+	ua, auth := subscribePush(t, bob, inbox.srv.URL+"/push/bob")
 	// payloads reads pushes until one says want, failing on any other
 	// than the two fixed sentences.
 	await := func(want string) {
