@@ -72,7 +72,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, consultID s
 		s.writeSocket(ctx, conn, peer, alive)
 	}()
 	for {
-		_, b, err := conn.Read(ctx)
+		b, err := readFrame(ctx, conn)
 		if err != nil {
 			break
 		}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/coder/websocket"
 
@@ -181,7 +182,7 @@ func (k *socket) isMember(id string) bool {
 func (k *socket) readHello(ctx context.Context) (*wsIn, error) {
 	hctx, cancel := context.WithTimeout(ctx, wsHelloWithin)
 	defer cancel()
-	_, data, err := k.c.Read(hctx)
+	data, err := readFrame(hctx, k.c)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +215,23 @@ func (k *socket) replyError(req int64, err error) {
 	k.reply(out)
 }
 
+// readFrame reads one frame. A text frame that is not UTF-8 breaks the
+// WebSocket protocol (RFC 6455 §8.1): the socket is closed with 1007.
+func readFrame(ctx context.Context, c *websocket.Conn) ([]byte, error) {
+	typ, data, err := c.Read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if typ == websocket.MessageText && !utf8.Valid(data) {
+		c.Close(websocket.StatusInvalidFramePayloadData, "text frames must be UTF-8")
+		return nil, errors.New("text frame not UTF-8")
+	}
+	return data, nil
+}
+
 func (k *socket) readLoop(ctx context.Context) {
 	for {
-		_, data, err := k.c.Read(ctx)
+		data, err := readFrame(ctx, k.c)
 		if err != nil {
 			return
 		}

@@ -232,6 +232,25 @@ func TestOversizedFrameClosesSocket(t *testing.T) {
 	}
 }
 
+// TestInvalidUTF8ClosesSocket: a text frame that is not UTF-8 breaks the
+// protocol; the server closes with 1007 rather than ignore it.
+func TestInvalidUTF8ClosesSocket(t *testing.T) {
+	f := newMsgFixture(t, testLimits())
+	ann := f.device("ann@example.nhs.uk")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := ann.dial(nil)
+	until(t, c, "ready")
+	c.Write(ctx, websocket.MessageText, []byte("{\"type\":\"ack\",\"conversation\":\"\xff\xfe\"}"))
+	var err error
+	for err == nil {
+		_, _, err = c.Read(ctx)
+	}
+	if got := websocket.CloseStatus(err); got != websocket.StatusInvalidFramePayloadData {
+		t.Errorf("closed with %v (%v); want 1007", got, err)
+	}
+}
+
 // TestBatchedFrames: a client that asks for batching gets every message,
 // in order, possibly several per text message, one per line.
 func TestBatchedFrames(t *testing.T) {
