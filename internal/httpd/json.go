@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"math"
 	"net/http"
 	"strconv"
@@ -46,6 +47,8 @@ func decodeN(w http.ResponseWriter, r *http.Request, v any, maxBody int64) error
 		switch {
 		case errors.As(err, &mbe):
 			return fault.Wrap(fault.Invalid, fmt.Sprintf("The request body is larger than %d KiB.", maxBody>>10), err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return fault.Wrap(fault.Invalid, "The request body came too slowly; send it again.", err)
 		case errors.Is(err, io.EOF):
 			return fault.Invalidf("The request body is empty; send a JSON object.")
 		case errors.As(err, &se):

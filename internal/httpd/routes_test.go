@@ -1,9 +1,12 @@
 package httpd
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -166,5 +169,28 @@ func TestSecurityHeadersAndFallback(t *testing.T) {
 	res, _ = http.Post(ts.URL+"/admin", "text/plain", nil)
 	if res.StatusCode != 400 {
 		t.Errorf("POST /admin = %d; want 400", res.StatusCode)
+	}
+}
+
+// TestSlowBodyIsCutOff: a client trickling its request body cannot hold
+// the request open: past the body deadline it gets a 400 with a sentence.
+func TestSlowBodyIsCutOff(t *testing.T) {
+	_, _, ts := newTestServerWith(t, Config{PublicURL: "http://example.test", BodyTimeout: 200 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":")
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	defer res.Body.Close()
+	var body struct{ Error string }
+	json.NewDecoder(res.Body).Decode(&body)
+	if res.StatusCode != 400 || !strings.Contains(body.Error, "too slowly") {
+		t.Errorf("stalled body = %d %q; want 400 saying it came too slowly", res.StatusCode, body.Error)
 	}
 }

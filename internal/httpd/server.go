@@ -39,6 +39,9 @@ type Config struct {
 	// MetricsAllow are the addresses that may read /metrics; none means
 	// loopback only.
 	MetricsAllow []netip.Prefix
+	// BodyTimeout is how long a request body may take to arrive, beyond a
+	// second per 64 KiB of it; 0 is 20 seconds.
+	BodyTimeout time.Duration
 }
 
 // Server is Switchboard's HTTP API, web client and metrics.
@@ -120,10 +123,37 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, p *identity.Prin
 
 func (s *Server) handle(pattern string, h handler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		s.bodyDeadline(w, r)
 		if err := h(w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
+}
+
+// Request bodies must arrive at a pace: BodyTimeout (default 20 s) plus a
+// second for every minBodyRate bytes. A client trickling a byte every few
+// seconds cannot hold a request, and its connection, open for ever.
+const (
+	defaultBodyTimeout = 20 * time.Second
+	minBodyRate        = 64 << 10 // bytes per second
+)
+
+// bodyDeadline sets the deadline for reading r's body. Only requests that
+// carry one get it: a WebSocket (a GET) keeps its connection without.
+func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return
+	}
+	d := s.cfg.BodyTimeout
+	if d <= 0 {
+		d = defaultBodyTimeout
+	}
+	if r.ContentLength > 0 {
+		d += time.Duration(r.ContentLength/minBodyRate) * time.Second
+	}
+	// Not every ResponseWriter supports deadlines (a test recorder); the
+	// server's own does.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)) // the network's time, not the clock of the rules
 }
 
 func (s *Server) handleMetrics() http.Handler {
