@@ -117,7 +117,8 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
 		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
-		TrustedProxies: proxies, MetricsAllow: metricsAllow}, log, now, ids, assets, ready.Load)
+		TrustedProxies: proxies, MetricsAllow: metricsAllow,
+		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)
 	if err != nil {

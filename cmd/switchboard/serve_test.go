@@ -76,6 +76,9 @@ func firstRun(t *testing.T, srv *server) {
 	if res.StatusCode != 200 {
 		t.Fatalf("GET /healthz = %d; want 200", res.StatusCode)
 	}
+	if res := api(t, c, "GET", srv.base+"/readyz", nil, nil, nil); res.StatusCode != 200 {
+		t.Fatalf("GET /readyz = %d; want 200: the database takes writes", res.StatusCode)
+	}
 	setupTok := srv.setup[strings.LastIndex(srv.setup, "/")+1:]
 	if res := api(t, c, "GET", srv.base+"/api/setup/"+setupTok, nil, nil, nil); res.StatusCode != 200 {
 		t.Fatalf("GET setup check = %d; want 200", res.StatusCode)

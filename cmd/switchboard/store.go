@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 	"strings"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
@@ -21,6 +22,8 @@ type store interface {
 	messaging.MembershipLister
 	consult.Store
 	incident.Store
+	// Probe reports whether the database takes a write now.
+	Probe(ctx context.Context, at time.Time) error
 	Close() error
 }
 

@@ -6,6 +6,7 @@ package httpd
 // whole surface.
 func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealth)
+	s.handle("GET /readyz", s.handleReady)
 	s.mux.Handle("GET /metrics", s.handleMetrics())
 
 	s.public("GET /api/setup/{token}", s.handleSetupCheck)

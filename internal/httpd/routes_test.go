@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
@@ -192,5 +194,39 @@ func TestSlowBodyIsCutOff(t *testing.T) {
 	json.NewDecoder(res.Body).Decode(&body)
 	if res.StatusCode != 400 || !strings.Contains(body.Error, "too slowly") {
 		t.Errorf("stalled body = %d %q; want 400 saying it came too slowly", res.StatusCode, body.Error)
+	}
+}
+
+// TestReadiness: /readyz fails with the store's sentence while the
+// database cannot take a write, so a load balancer takes the node out;
+// /healthz, the liveness check, stays up.
+func TestReadiness(t *testing.T) {
+	var broken atomic.Bool
+	ready := func(context.Context) error {
+		if broken.Load() {
+			return fault.New(fault.Unavailable, "Switchboard cannot save right now.")
+		}
+		return nil
+	}
+	_, _, ts := newTestServerWith(t, Config{PublicURL: "http://example.test", Ready: ready})
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Errorf("/readyz = %d; want 200", code)
+	}
+	broken.Store(true)
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "cannot save") {
+		t.Errorf("/readyz with a database that cannot write = %d %q; want 503 with the sentence", code, body)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz = %d; want 200: the process is alive", code)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -39,6 +40,10 @@ type Config struct {
 	// MetricsAllow are the addresses that may read /metrics; none means
 	// loopback only.
 	MetricsAllow []netip.Prefix
+	// Ready, if set, reports whether the node can serve: the database
+	// takes writes. /readyz answers 503 when it fails, so that a load
+	// balancer takes the node out; /healthz stays a liveness check.
+	Ready func(ctx context.Context) error
 	// BodyTimeout is how long a request body may take to arrive, beyond a
 	// second per 64 KiB of it; 0 is 20 seconds.
 	BodyTimeout time.Duration
@@ -169,6 +174,27 @@ func (s *Server) handleMetrics() http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// handleReady is the readiness check: started, and the database takes a
+// write.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if !s.ready() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return nil
+	}
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.log.Error("not ready", "err", err)
+			http.Error(w, fault.Message(err), http.StatusServiceUnavailable)
+			return nil
+		}
+	}
+	_, err := w.Write([]byte("ready\n"))
+	return err
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {

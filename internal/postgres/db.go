@@ -101,13 +101,16 @@ func dialect() sqlstore.Dialect {
 
 // PostgreSQL error codes translated at the boundary.
 const (
-	uniqueViolation      = "23505"
-	serializationFailure = "40001"
-	deadlockDetected     = "40P01"
-	lockNotAvailable     = "55P03"
-	tooManyConnections   = "53300"
-	adminShutdown        = "57P01"
-	cannotConnectNow     = "57P03"
+	uniqueViolation       = "23505"
+	serializationFailure  = "40001"
+	deadlockDetected      = "40P01"
+	lockNotAvailable      = "55P03"
+	tooManyConnections    = "53300"
+	adminShutdown         = "57P01"
+	cannotConnectNow      = "57P03"
+	insufficientResources = "53000"
+	diskFull              = "53100"
+	outOfMemory           = "53200"
 )
 
 // translate turns PostgreSQL's and pgx's errors into fault errors at the
@@ -120,6 +123,8 @@ func translate(err error) error {
 			return fault.Wrap(fault.Conflict, "That already exists.", err)
 		case serializationFailure, deadlockDetected, lockNotAvailable, tooManyConnections:
 			return fault.Wrap(fault.Unavailable, "The database is busy. Try again in a moment.", err)
+		case diskFull, insufficientResources, outOfMemory:
+			return fault.Wrap(fault.Unavailable, sqlstore.CannotSave, err)
 		case adminShutdown, cannotConnectNow:
 			return fault.Wrap(fault.Unavailable, "The database is unavailable. Try again in a moment.", err)
 		}

@@ -128,6 +128,10 @@ func translate(err error) error {
 		case sqlite3lib.SQLITE_BUSY, sqlite3lib.SQLITE_LOCKED:
 			return fault.Wrap(fault.Unavailable, "The database is busy. Try again in a moment.", err)
 		}
+		switch se.Code() & 0xff { // the primary code of an extended one
+		case sqlite3lib.SQLITE_FULL, sqlite3lib.SQLITE_IOERR, sqlite3lib.SQLITE_READONLY:
+			return fault.Wrap(fault.Unavailable, sqlstore.CannotSave, err)
+		}
 	}
 	return err
 }

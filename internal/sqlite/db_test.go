@@ -2,9 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
 var _ identity.Store = (*DB)(nil)
@@ -54,5 +58,40 @@ func TestDialectRewrite(t *testing.T) {
 		if got := d.Rewrite(tt.in); got != tt.want {
 			t.Errorf("Rewrite(%q) = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestFullDatabase: a database that cannot grow (as on a full disk)
+// refuses writes as Unavailable with a sentence, fails the readiness
+// probe, keeps serving reads, and recovers once it can grow again.
+func TestFullDatabase(t *testing.T) {
+	ctx := t.Context()
+	db := openTest(t)
+	if err := db.Probe(ctx, time.Now()); err != nil {
+		t.Fatalf("Probe on a healthy database: %v", err)
+	}
+	// No free pages left, and no room to add one.
+	if _, err := db.write.ExecContext(ctx, `VACUUM`); err != nil {
+		t.Fatal(err)
+	}
+	var pages int64
+	if err := db.write.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, fmt.Sprintf(`PRAGMA max_page_count = %d`, pages)); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Probe(ctx, time.Now())
+	if !fault.Is(err, fault.Unavailable) || fault.Message(err) != sqlstore.CannotSave {
+		t.Errorf("Probe on a full database = %v (%q); want Unavailable saying it cannot save", err, fault.Message(err))
+	}
+	if _, err := db.CountOrgs(ctx); err != nil {
+		t.Errorf("reads on a full database: %v", err)
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA max_page_count = 1073741823`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Probe(ctx, time.Now()); err != nil {
+		t.Errorf("Probe once the database can grow again: %v", err)
 	}
 }
