@@ -140,7 +140,9 @@ func (s *Service) EnrolPassword(ctx context.Context, tok, password, addr string)
 	}
 	secret := NewTOTPSecret()
 	ev := audit.Event{At: s.now(), OrgID: u.OrgID, Actor: u.ID, Action: "enrol.password", Target: u.ID, Addr: addr}
-	if err := s.store.SetCredentials(ctx, u.ID, HashPassword(password), secret, false, ev); err != nil {
+	// They wait with the enrolment: the person's own password and
+	// authenticator (if any) stay until a code confirms the new ones.
+	if err := s.store.SetPendingCredentials(ctx, token.Hash(tok), HashPassword(password), secret, ev); err != nil {
 		return nil, fmt.Errorf("set password: %w", err)
 	}
 	return &TOTPKey{Secret: secret, URI: TOTPURI(secret, u.Email, org.ODS)}, nil
@@ -157,13 +159,13 @@ func (s *Service) EnrolConfirm(ctx context.Context, tok, code string, dev Device
 	if err != nil {
 		return nil, err
 	}
-	if u.PasswordHash == "" || u.TOTPSecret == "" {
+	if e.PendingPassword == "" || e.PendingTOTP == "" {
 		return nil, fault.Invalidf("Set your password first.")
 	}
-	counter, ok := VerifyTOTP(u.TOTPSecret, code, s.now(), u.TOTPLastCounter)
+	counter, ok := VerifyTOTP(e.PendingTOTP, code, s.now(), 0)
 	if !ok {
 		return nil, fault.Invalidf("The security code is not right. Enter the 6-digit code your authenticator app shows now.")
 	}
-	u.TOTPConfirmed = true
+	u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed = e.PendingPassword, e.PendingTOTP, true
 	return s.start(ctx, u, org, dev, addr, counter, e.TokenHash, "enrol.complete")
 }

@@ -137,6 +137,10 @@ type Enrolment struct {
 	Kind      string // "setup" or "enrol"
 	UserID    string // empty for setup
 	ExpiresAt time.Time
+	// PendingPassword and PendingTOTP are the credentials chosen through
+	// the link, waiting for a code from that authenticator.
+	PendingPassword string
+	PendingTOTP     string
 }
 
 // The kinds of enrolment.

@@ -328,3 +328,44 @@ func testSetupLinkLifetime(t *testing.T) {
 		t.Errorf("EnsureSetup once an organisation exists = %q; want none", again)
 	}
 }
+
+// TestReissuedLinkKeepsCredentials: whoever opens a reissued enrolment
+// link and sets a password cannot lock the person out: their password and
+// authenticator work until the new ones are confirmed with a code, and
+// only then are replaced.
+func TestReissuedLinkKeepsCredentials(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	_, adminSecret := f.user(t, "admin@x.nhs.uk", "admin")
+	p := f.signIn(t, "admin@x.nhs.uk", adminSecret).Principal
+	bob, secret := f.user(t, "bob@x.nhs.uk", "clinician")
+	_, link, err := f.ids.ReissueEnrolment(ctx, &p, bob.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const other = "quartz meadow lantern drift"
+	key, err := f.ids.EnrolPassword(ctx, link, other, "192.0.2.9")
+	if err != nil {
+		t.Fatalf("EnrolPassword = %v", err)
+	}
+	f.signIn(t, "bob@x.nhs.uk", secret) // the old password and code still work
+	_, err = f.ids.SignIn(ctx, identity.SignInInput{Email: "bob@x.nhs.uk", Password: other, Code: f.code(key.Secret),
+		Device: identity.DeviceInput{Kind: "web"}, Addr: "192.0.2.9"})
+	if err == nil {
+		t.Fatal("the unconfirmed password signed in")
+	}
+	f.clk.add(30 * time.Second)
+	if _, err := f.ids.EnrolConfirm(ctx, link, f.code(key.Secret), identity.DeviceInput{Name: "Phone", Kind: "web"}, ""); err != nil {
+		t.Fatalf("EnrolConfirm = %v", err)
+	}
+	f.clk.add(30 * time.Second)
+	if _, err := f.ids.SignIn(ctx, identity.SignInInput{Email: "bob@x.nhs.uk", Password: strong, Code: f.code(secret),
+		Device: identity.DeviceInput{Kind: "web"}, Addr: "192.0.2.1"}); err == nil {
+		t.Error("the replaced password still signs in once the new one is confirmed")
+	}
+	f.clk.add(30 * time.Second)
+	if _, err := f.ids.SignIn(ctx, identity.SignInInput{Email: "bob@x.nhs.uk", Password: other, Code: f.code(key.Secret),
+		Device: identity.DeviceInput{Kind: "web"}, Addr: "192.0.2.1"}); err != nil {
+		t.Errorf("the confirmed password = %v; want it to sign in", err)
+	}
+}

@@ -41,6 +41,10 @@ type Store interface {
 	ListUsers(ctx context.Context, orgID string) ([]*User, error)
 	// SetCredentials stores a password hash and TOTP secret (confirmed or not).
 	SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error
+	// SetPendingCredentials keeps a password hash and TOTP secret chosen
+	// through an enrolment link with the enrolment, until StartSession
+	// consumes it and they replace the person's own.
+	SetPendingCredentials(ctx context.Context, tokenHash, passwordHash, totpSecret string, ev audit.Event) error
 	// RecordSignInFailure stores the failure count and lock; ev may be a
 	// lockout. It does so only if the stored count is still failures-1:
 	// if another failure was recorded meanwhile it changes nothing and

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
@@ -13,12 +15,26 @@ import (
 func (db *Store) StartSession(ctx context.Context, s *identity.Session, d *identity.Device, totpCounter int64, enrolHash string, ev audit.Event) error {
 	return db.tx(ctx, func(tx *txn) error {
 		if enrolHash != "" {
-			err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = ?`, enrolHash)
-			if fault.Is(err, fault.NotFound) {
+			// Consuming the link makes the credentials chosen through it
+			// the person's own, in the same transaction.
+			var pw, secret string
+			err := tx.queryRow(ctx, `SELECT pending_password, pending_totp FROM enrolments WHERE token_hash = ? FOR UPDATE`, enrolHash).
+				Scan(&pw, &secret)
+			if errors.Is(err, sql.ErrNoRows) {
 				return fault.New(fault.NotFound, "This enrolment link has been used already.")
 			}
 			if err != nil {
 				return err
+			}
+			if err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = ?`, enrolHash); err != nil {
+				return err
+			}
+			if pw != "" && secret != "" {
+				err := execOne(ctx, tx, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_last_counter = 0 WHERE id = ?`,
+					pw, secret, s.UserID)
+				if err != nil {
+					return err
+				}
 			}
 		}
 		// The counter only moves forward: a code used concurrently on

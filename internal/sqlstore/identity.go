@@ -195,6 +195,19 @@ func (db *Store) SetCredentials(ctx context.Context, userID, passwordHash, totpS
 	})
 }
 
+// SetPendingCredentials keeps credentials chosen through an enrolment
+// link with it until it is consumed.
+func (db *Store) SetPendingCredentials(ctx context.Context, tokenHash, passwordHash, totpSecret string, ev audit.Event) error {
+	return db.tx(ctx, func(tx *txn) error {
+		err := execOne(ctx, tx, `UPDATE enrolments SET pending_password = ?, pending_totp = ? WHERE token_hash = ?`,
+			passwordHash, totpSecret, tokenHash)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, ev)
+	})
+}
+
 // RecordSignInFailure stores a failed sign-in if the stored count is
 // still the one before it; a concurrent failure on any node waits for this
 // row's lock, then finds the count moved. A failure never shortens a lock.
@@ -262,8 +275,8 @@ func (db *Store) EnrolmentByHash(ctx context.Context, tokenHash string) (*identi
 	var e identity.Enrolment
 	var uid sql.NullString
 	var exp int64
-	err := db.queryRow(ctx, `SELECT token_hash, kind, user_id, expires_at FROM enrolments WHERE token_hash = ?`, tokenHash).
-		Scan(&e.TokenHash, &e.Kind, &uid, &exp)
+	err := db.queryRow(ctx, `SELECT token_hash, kind, user_id, expires_at, pending_password, pending_totp FROM enrolments WHERE token_hash = ?`, tokenHash).
+		Scan(&e.TokenHash, &e.Kind, &uid, &exp, &e.PendingPassword, &e.PendingTOTP)
 	if err != nil {
 		return nil, db.translate(err)
 	}

@@ -59,15 +59,23 @@ func identityEnrolment(t *testing.T, ctx context.Context, s identity.Store) {
 	u := newUser("u1", "o1", "ann@example.nhs.uk", "Ann Example")
 	must(t, "CreateUser", s.CreateUser(ctx, u, &identity.Enrolment{TokenHash: "enrol-u1", Kind: identity.EnrolUser, UserID: "u1", ExpiresAt: at(100)},
 		event("o1", "user.create", "u1", 1)))
-	must(t, "SetCredentials", s.SetCredentials(ctx, "u1", "$argon2id$x", "SECRET", false, event("o1", "enrol.password", "u1", 2)))
+	must(t, "SetPendingCredentials", s.SetPendingCredentials(ctx, "enrol-u1", "$argon2id$x", "SECRET", event("o1", "enrol.password", "u1", 2)))
+	if got, err := s.UserByID(ctx, "u1"); err != nil || got.PasswordHash != "" || got.TOTPSecret != "" {
+		t.Errorf("before the enrolment is confirmed the user holds %q, %q (%v); want the credentials kept with the enrolment", got.PasswordHash, got.TOTPSecret, err)
+	}
+	if e, err := s.EnrolmentByHash(ctx, "enrol-u1"); err != nil || e.PendingPassword != "$argon2id$x" || e.PendingTOTP != "SECRET" {
+		t.Errorf("EnrolmentByHash = %+v, %v; want the pending credentials", e, err)
+	}
+	wantFault(t, "SetPendingCredentials(missing)", s.SetPendingCredentials(ctx, "missing", "h", "s", event("o1", "enrol.password", "u1", 2)), fault.NotFound, "")
 
 	sess := newSession("s1", "u1", "d1", 3)
 	must(t, "StartSession consuming the enrolment", s.StartSession(ctx, sess, newDevice("d1", "u1", 3), 10, "enrol-u1",
 		event("o1", "enrol.complete", "s1", 3)))
 	got, err := s.UserByID(ctx, "u1")
 	must(t, "UserByID", err)
-	if !got.TOTPConfirmed || !got.Enrolled() {
-		t.Errorf("after enrolment: TOTPConfirmed = %v, Enrolled() = %v; want both true", got.TOTPConfirmed, got.Enrolled())
+	if !got.TOTPConfirmed || !got.Enrolled() || got.PasswordHash != "$argon2id$x" || got.TOTPSecret != "SECRET" {
+		t.Errorf("after enrolment: TOTPConfirmed = %v, Enrolled() = %v, credentials %q %q; want both true and the pending credentials",
+			got.TOTPConfirmed, got.Enrolled(), got.PasswordHash, got.TOTPSecret)
 	}
 	_, err = s.EnrolmentByHash(ctx, "enrol-u1")
 	wantFault(t, "EnrolmentByHash of a used link", err, fault.NotFound, "")
