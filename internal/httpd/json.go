@@ -6,9 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"math"
 	"net/http"
+	"os"
 	"strconv"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
