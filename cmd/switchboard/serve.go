@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,7 @@ type serveConfig struct {
 	logLevel  string
 	proxies   string
 	metrics   string
+	perAddr   int
 }
 
 func runServe(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -43,6 +45,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	flags.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	flags.StringVar(&cfg.proxies, "trusted-proxy", "", "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client")
 	flags.StringVar(&cfg.metrics, "metrics-allow", "", "addresses (IPs or CIDRs, comma-separated) that may read /metrics (default: loopback only)")
+	flags.IntVar(&cfg.perAddr, "max-conns-per-address", 1024, "open connections allowed from one client address (0: no limit; loopback and --trusted-proxy are not limited)")
 	consultCfg := consultFlags(flags)
 	var msgCfg messagingFlags
 	addMessagingFlags(flags, &msgCfg)
@@ -80,6 +83,11 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	if err != nil {
 		return fault.Wrap(fault.Invalid, "Cannot listen on "+cfg.addr+"; is another program using that port?", err)
 	}
+	// A client address that has opened this many connections gets no more
+	// (stalled bodies and sockets cost each one); the proxies in front of
+	// the server carry everyone's, and are not limited.
+	exempt := append([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}, proxies...)
+	ln = httpd.LimitPerAddress(ln, cfg.perAddr, exempt, log)
 	scheme := "http"
 	if cfg.tlsCert != "" {
 		scheme = "https"
