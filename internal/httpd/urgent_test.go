@@ -58,6 +58,23 @@ func TestUrgentRenotifies(t *testing.T) {
 	f.inc.Sweep(t.Context())
 	await(messaging.PushUrgent)
 
+	// bob's device receives it: ann's socket hears, and her view of it
+	// says he has it.
+	c := ann.dial(nil)
+	until(t, c, "ready")
+	var list wire.UrgentList
+	ann.do("GET", "/api/conversations/"+id+"/urgent", nil, &list)
+	if code := bob.do("POST", "/api/conversations/"+id+"/cursor", map[string]int64{"seq": int64(list.Urgent[0].Seq)}, nil); code >= 300 {
+		t.Fatalf("cursor = %d", code)
+	}
+	if f := until(t, c, "urgent"); f["id"] != "u1" || f["conversation"] != id {
+		t.Errorf("urgent frame %v; want u1 in %s", f, id)
+	}
+	ann.do("GET", "/api/conversations/"+id+"/urgent", nil, &list)
+	if r := list.Urgent[0].Recipients; len(r) != 1 || !r[0].Delivered || r[0].Acknowledged != "" {
+		t.Errorf("recipients %+v; want bob delivered, not acknowledged", r)
+	}
+
 	if code := bob.do("POST", "/api/conversations/"+id+"/urgent/u1/ack", nil, &u); code != 200 || u.Open {
 		t.Fatalf("acknowledge = %d %+v; want it closed", code, u)
 	}

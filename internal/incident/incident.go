@@ -241,6 +241,8 @@ type Store interface {
 	// DueUrgent lists open urgent messages last notified at or before
 	// notifiedBefore, or due to escalate at at and not yet escalated.
 	DueUrgent(ctx context.Context, notifiedBefore, at time.Time) ([]*Urgent, error)
+	// OpenUrgentIn lists the open urgent messages of the conversations.
+	OpenUrgentIn(ctx context.Context, conversations []string) ([]*Urgent, error)
 	// PendingUrgent lists the open urgent messages the user has yet to
 	// acknowledge, newest first.
 	PendingUrgent(ctx context.Context, userID string) ([]*Urgent, error)

@@ -46,6 +46,7 @@ func New(store Store, ids identity.Store, msg *messaging.Service, log *slog.Logg
 			s.wake(e.Board.Incident)
 		}
 	})
+	msg.OnCursors(s.delivered)
 	return s
 }
 

@@ -152,6 +152,20 @@ func (s *Service) tellSender(ctx context.Context, u *Urgent) {
 	s.msg.Notify(ctx, devices, urgentFrame(u))
 }
 
+// delivered tells the senders of open urgent messages in conversations
+// whose delivery cursors moved: the state they watch says who has each
+// message.
+func (s *Service) delivered(ctx context.Context, convs []string) {
+	open, err := s.store.OpenUrgentIn(ctx, convs)
+	if err != nil {
+		s.log.Warn("list urgent messages delivered", "err", err)
+		return
+	}
+	for _, u := range open {
+		s.tellSender(ctx, u)
+	}
+}
+
 func urgentFrame(u *Urgent) []byte {
 	f := wire.Frame{Type: wire.FrameUrgent, ID: u.ClientID}
 	f.Conversation = u.Conversation

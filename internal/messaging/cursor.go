@@ -47,6 +47,27 @@ func (s *Service) flushAcks(ctx context.Context) {
 	s.acks.mu.Unlock()
 	if err := s.store.SetCursors(ctx, batch); err != nil {
 		s.log.Warn("store delivery cursors", "count", len(batch), "err", err)
+		return
+	}
+	seen := map[string]bool{}
+	var convs []string
+	for _, c := range batch {
+		if !seen[c.Conversation] {
+			seen[c.Conversation] = true
+			convs = append(convs, c.Conversation)
+		}
+	}
+	s.cursorsMoved(ctx, convs)
+}
+
+// OnCursors sets f, called (on the goroutine that stored them) with the
+// conversations whose delivery cursors moved: the urgent-message state a
+// sender watches says who has a message. Set it before Run.
+func (s *Service) OnCursors(f func(ctx context.Context, convs []string)) { s.onCursors = f }
+
+func (s *Service) cursorsMoved(ctx context.Context, convs []string) {
+	if s.onCursors != nil && len(convs) > 0 {
+		s.onCursors(ctx, convs)
 	}
 }
 

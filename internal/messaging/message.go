@@ -244,7 +244,11 @@ func (s *Service) Ack(ctx context.Context, p *identity.Principal, conv string, s
 	if seq < 0 || seq > c.LastSeq {
 		return fault.Invalidf(fmt.Sprintf("The seq must be between 0 and %d, the conversation's last.", c.LastSeq))
 	}
-	return s.store.SetCursor(ctx, conv, p.Device.ID, seq)
+	if err := s.store.SetCursor(ctx, conv, p.Device.ID, seq); err != nil {
+		return err
+	}
+	s.cursorsMoved(ctx, []string{conv})
+	return nil
 }
 
 // Receipts returns every member device's delivery cursor.

@@ -54,6 +54,8 @@ type Service struct {
 	pubq    chan []Event        // stored entries for publishLoop, in order
 	members map[string][]string // conversation → member devices; owned by publishLoop
 	acks    cursors
+	// onCursors hears of conversations whose delivery cursors moved.
+	onCursors func(ctx context.Context, convs []string)
 
 	stopBus func()
 

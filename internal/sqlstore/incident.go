@@ -300,6 +300,25 @@ func (db *Store) DueUrgent(ctx context.Context, notifiedBefore, at time.Time) ([
 		OR (u.escalated_at = 0 AND u.sent_at + u.escalate_after_s * 1000000 <= ?))`, micros(notifiedBefore), micros(at))
 }
 
+// OpenUrgentIn lists the open urgent messages of the conversations.
+func (db *Store) OpenUrgentIn(ctx context.Context, conversations []string) ([]*incident.Urgent, error) {
+	var out []*incident.Urgent
+	for len(conversations) > 0 {
+		n := min(len(conversations), 500)
+		args := make([]any, n)
+		for i, c := range conversations[:n] {
+			args[i] = c
+		}
+		us, err := db.urgent(ctx, db, `WHERE u.closed_at = 0 AND u.conversation_id IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, us...)
+		conversations = conversations[n:]
+	}
+	return out, nil
+}
+
 // PendingUrgent lists the open urgent messages the user has yet to
 // acknowledge.
 func (db *Store) PendingUrgent(ctx context.Context, userID string) ([]*incident.Urgent, error) {

@@ -111,6 +111,9 @@ func incidentUrgent(t *testing.T, ctx context.Context, s IncidentStore) {
 	if err := s.PutUrgent(ctx, u); !fault.Is(err, fault.Conflict) {
 		t.Errorf("PutUrgent again: %v; want Conflict", err)
 	}
+	if open, err := s.OpenUrgentIn(ctx, []string{"c1", "c2"}); err != nil || len(open) != 1 || open[0].ClientID != "m1" {
+		t.Errorf("OpenUrgentIn = %v, %v; want m1", open, err)
+	}
 	due := func(notified, now int) int {
 		t.Helper()
 		us, err := s.DueUrgent(ctx, at(notified), at(now))
