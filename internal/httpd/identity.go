@@ -362,8 +362,15 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 	if err := requireRole(p, identity.RoleAdmin); err != nil {
 		return err
 	}
-	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
+	return reply(w, http.StatusOK, policyView(p.Org))
+}
+
+// policyView is the organisation's policy as GET and PUT
+// /api/admin/policy answer it.
+func policyView(o *identity.Org) map[string]any {
+	return map[string]any{"idle_timeout_minutes": int(o.Policy.IdleTimeout / time.Minute),
+		"read_receipts": readReceipts(o), "pin_attempts": o.Policy.Attempts(),
+		"attachment_quota_mib": o.Policy.PersonQuota(), "org_attachment_quota_mib": o.Policy.OrgQuota()}
 }
 
 func readReceipts(o *identity.Org) string {
@@ -378,11 +385,15 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 		IdleTimeoutMinutes int    `json:"idle_timeout_minutes"`
 		ReadReceipts       string `json:"read_receipts"` // optional: on, off or forced
 		PINAttempts        int    `json:"pin_attempts"`  // optional: 3 to 20
+		// optional: MiB of attachments a person, and the organisation, may store
+		PersonQuotaMiB int `json:"attachment_quota_mib"`
+		OrgQuotaMiB    int `json:"org_attachment_quota_mib"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" && in.PINAttempts == 0 {
+	quotas := in.PersonQuotaMiB != 0 || in.OrgQuotaMiB != 0
+	if in.IdleTimeoutMinutes != 0 || in.ReadReceipts == "" && in.PINAttempts == 0 && !quotas {
 		if err := s.identity.SetPolicy(r.Context(), p, in.IdleTimeoutMinutes); err != nil {
 			return err
 		}
@@ -398,9 +409,20 @@ func (s *Server) handleSetPolicy(w http.ResponseWriter, r *http.Request, p *iden
 			return err
 		}
 	}
+	if quotas {
+		person, org := in.PersonQuotaMiB, in.OrgQuotaMiB
+		if person == 0 {
+			person = p.Org.Policy.PersonQuota()
+		}
+		if org == 0 {
+			org = max(p.Org.Policy.OrgQuota(), person)
+		}
+		if err := s.identity.SetAttachmentQuotas(r.Context(), p, person, org); err != nil {
+			return err
+		}
+	}
 	s.policyChanged(r, p)
-	return reply(w, http.StatusOK, map[string]any{"idle_timeout_minutes": int(p.Org.Policy.IdleTimeout / time.Minute),
-		"read_receipts": readReceipts(p.Org), "pin_attempts": p.Org.Policy.Attempts()})
+	return reply(w, http.StatusOK, policyView(p.Org))
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity.Principal) error {

@@ -213,6 +213,31 @@ func TestAttachmentsMembersOnly(t *testing.T) {
 	if code, body := put(ann, make([]byte, 2<<20)); code != 400 || !strings.Contains(body, "MiB") {
 		t.Errorf("oversized upload = %d %s; want 400 naming the limit", code, body)
 	}
+
+	t.Run("quotas", func(t *testing.T) {
+		admin := f.device("admin@example.nhs.uk", "admin", "clinician")
+		var pol map[string]any
+		if code := bob.do("PUT", "/api/admin/policy", map[string]int{"attachment_quota_mib": 1}, nil); code != 403 {
+			t.Errorf("a clinician setting quotas = %d; want 403", code)
+		}
+		if code := admin.do("PUT", "/api/admin/policy", map[string]int{"attachment_quota_mib": -3}, &pol); code != 400 {
+			t.Errorf("a negative quota = %d %v; want 400", code, pol)
+		}
+		if code := admin.do("PUT", "/api/admin/policy", map[string]int{"attachment_quota_mib": 1, "org_attachment_quota_mib": 1}, &pol); code != 200 ||
+			pol["attachment_quota_mib"] != float64(1) || pol["org_attachment_quota_mib"] != float64(1) {
+			t.Fatalf("set quotas = %d %v", code, pol)
+		}
+		half := make([]byte, 600<<10)
+		if code, body := put(bob, half); code != 201 {
+			t.Fatalf("upload within bob's quota = %d %s", code, body)
+		}
+		if code, body := put(bob, half); code != 409 || !strings.Contains(body, "You have used your 1 MiB") {
+			t.Errorf("upload past bob's quota = %d %s; want 409 saying so", code, body)
+		}
+		if code, body := put(ann, half); code != 409 || !strings.Contains(body, "Your organisation has used its 1 MiB") {
+			t.Errorf("upload past the organisation's quota = %d %s; want 409 saying so", code, body)
+		}
+	})
 }
 
 // TestNoPlaintextAtRest sends unique strings through real MLS clients and

@@ -312,6 +312,29 @@ func (s *Service) SetPINAttempts(ctx context.Context, p *Principal, n int) error
 	return nil
 }
 
+// SetAttachmentQuotas sets how many MiB of attachments one person, and
+// the whole organisation, may store.
+func (s *Service) SetAttachmentQuotas(ctx context.Context, p *Principal, personMiB, orgMiB int) error {
+	if !p.User.Has(RoleAdmin) {
+		return errNotAdmin
+	}
+	if personMiB < 1 || personMiB > 100<<10 {
+		return fault.Invalidf("A person's attachment quota must be from 1 to 102400 MiB (100 GiB).")
+	}
+	if orgMiB < personMiB || orgMiB > 10<<20 {
+		return fault.Invalidf("The organisation's attachment quota must be at least one person's and at most 10485760 MiB (10 TiB).")
+	}
+	pol := p.Org.Policy
+	pol.PersonQuotaMiB, pol.OrgQuotaMiB = personMiB, orgMiB
+	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "policy.update", Target: p.Org.ID, Addr: p.Session.Addr,
+		Detail: map[string]string{"attachment_quota_mib": fmt.Sprint(personMiB), "org_attachment_quota_mib": fmt.Sprint(orgMiB)}}
+	if err := s.store.SetPolicy(ctx, p.Org.ID, pol, ev); err != nil {
+		return err
+	}
+	p.Org.Policy = pol
+	return nil
+}
+
 // ListAudit lists the caller's organisation's audit entries, newest first.
 func (s *Service) ListAudit(ctx context.Context, p *Principal, before int64, limit int) ([]audit.Entry, error) {
 	if !p.User.Has(RoleAdmin) && !p.User.Has(RoleDPO) {

@@ -35,6 +35,32 @@ type Policy struct {
 	// allows before it erases its messages and signs out; 0 means
 	// DefaultPINAttempts.
 	PINAttempts int
+	// PersonQuotaMiB and OrgQuotaMiB bound what one person, and the whole
+	// organisation, may store in attachments; 0 means the defaults.
+	PersonQuotaMiB int
+	OrgQuotaMiB    int
+}
+
+// The default attachment quotas, in MiB.
+const (
+	DefaultPersonQuotaMiB = 1 << 10   // 1 GiB
+	DefaultOrgQuotaMiB    = 100 << 10 // 100 GiB
+)
+
+// PersonQuota is how many MiB of attachments one person may store.
+func (p Policy) PersonQuota() int {
+	if p.PersonQuotaMiB <= 0 {
+		return DefaultPersonQuotaMiB
+	}
+	return p.PersonQuotaMiB
+}
+
+// OrgQuota is how many MiB of attachments the organisation may store.
+func (p Policy) OrgQuota() int {
+	if p.OrgQuotaMiB <= 0 {
+		return DefaultOrgQuotaMiB
+	}
+	return p.OrgQuotaMiB
 }
 
 // DefaultPINAttempts is the PIN attempt limit of an organisation that has

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -21,7 +22,16 @@ func (s *Service) PutAttachment(ctx context.Context, p *identity.Principal, conv
 		return "", fault.Invalidf(fmt.Sprintf("Attachments are limited to %d MiB.", s.limits.MaxAttachment>>20))
 	}
 	a := &Attachment{ID: newID(), Conversation: conv, Device: p.Device.ID, Size: int64(len(data)), Data: data, CreatedAt: s.now()}
-	if err := s.store.PutAttachment(ctx, a); err != nil {
+	q := Quota{User: p.User.ID, Org: p.Org.ID, PersonBytes: int64(p.Org.Policy.PersonQuota()) << 20,
+		OrgBytes: int64(p.Org.Policy.OrgQuota()) << 20}
+	if err := s.store.PutAttachment(ctx, a, q); err != nil {
+		var over *OverQuota
+		if errors.As(err, &over) && over.Org {
+			return "", fault.Wrap(fault.Conflict, fmt.Sprintf("Your organisation has used its %d MiB for attachments, so this one was not stored; ask an admin to raise the quota (Admin → Attachment quotas).", over.Limit>>20), err)
+		}
+		if errors.As(err, &over) {
+			return "", fault.Wrap(fault.Conflict, fmt.Sprintf("You have used your %d MiB for attachments, so this one was not stored; ask an admin to raise your quota (Admin → Attachment quotas).", over.Limit>>20), err)
+		}
 		return "", fmt.Errorf("store attachment: %w", err)
 	}
 	return a.ID, nil

@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
@@ -110,6 +111,23 @@ type Attachment struct {
 	Size         int64
 	Data         []byte
 	CreatedAt    time.Time
+}
+
+// Quota is how much a person and their organisation may store in
+// attachments, in bytes.
+type Quota struct {
+	User, Org             string
+	PersonBytes, OrgBytes int64
+}
+
+// OverQuota says which quota an attachment would pass.
+type OverQuota struct {
+	Org   bool  // the organisation's, rather than the person's
+	Limit int64 // bytes
+}
+
+func (e *OverQuota) Error() string {
+	return fmt.Sprintf("over quota (organisation %v, %d bytes)", e.Org, e.Limit)
 }
 
 // PushSubscription is a device's Web Push endpoint and keys.
@@ -237,7 +255,10 @@ type Store interface {
 	Welcomes(ctx context.Context, deviceID string) ([]*Welcome, error)
 	DeleteWelcome(ctx context.Context, deviceID, id string) error
 
-	PutAttachment(ctx context.Context, a *Attachment) error
+	// PutAttachment stores an attachment if its sender (q.User) and their
+	// organisation stay within their quotas, and otherwise answers a
+	// fault.Conflict caused by an *OverQuota.
+	PutAttachment(ctx context.Context, a *Attachment, q Quota) error
 	Attachment(ctx context.Context, id string) (*Attachment, error)
 
 	// AddPIDOverrides counts one message sent after a patient-data

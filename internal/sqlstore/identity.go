@@ -37,12 +37,13 @@ func (db *Store) CreateOrg(ctx context.Context, o *identity.Org, ev audit.Event)
 	})
 }
 
-const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts, pin_attempts`
+const orgColumns = `id, ods, name, idle_timeout_s, created_at, read_receipts, pin_attempts, attachment_quota_mib, org_attachment_quota_mib`
 
 func (db *Store) scanOrg(row *sql.Row) (*identity.Org, error) {
 	var o identity.Org
 	var idle, created int64
-	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts, &o.Policy.PINAttempts); err != nil {
+	if err := row.Scan(&o.ID, &o.ODS, &o.Name, &idle, &created, &o.Policy.ReadReceipts, &o.Policy.PINAttempts,
+		&o.Policy.PersonQuotaMiB, &o.Policy.OrgQuotaMiB); err != nil {
 		return nil, db.translate(err)
 	}
 	o.Policy.IdleTimeout = time.Duration(idle) * time.Second
@@ -67,8 +68,9 @@ func (db *Store) SetPolicy(ctx context.Context, orgID string, p identity.Policy,
 		if rr == "" {
 			rr = identity.ReadReceiptsOn
 		}
-		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = ?, read_receipts = ?, pin_attempts = ? WHERE id = ?`,
-			int64(p.IdleTimeout/time.Second), rr, p.Attempts(), orgID); err != nil {
+		if err := execOne(ctx, tx, `UPDATE orgs SET idle_timeout_s = ?, read_receipts = ?, pin_attempts = ?,
+			attachment_quota_mib = ?, org_attachment_quota_mib = ? WHERE id = ?`,
+			int64(p.IdleTimeout/time.Second), rr, p.Attempts(), p.PersonQuotaMiB, p.OrgQuotaMiB, orgID); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, ev)

@@ -193,9 +193,31 @@ func (db *Store) DeleteWelcome(ctx context.Context, deviceID, id string) error {
 	})
 }
 
-// PutAttachment stores an attachment.
-func (db *Store) PutAttachment(ctx context.Context, a *messaging.Attachment) error {
+// quotaLock serialises attachment uploads on PostgreSQL, so that two at
+// once cannot both pass a quota (SQLite's one writer does already).
+const quotaLock = 0x9_0_7a
+
+// PutAttachment stores an attachment within the quotas.
+func (db *Store) PutAttachment(ctx context.Context, a *messaging.Attachment, q messaging.Quota) error {
 	return db.tx(ctx, func(tx *txn) error {
+		if err := tx.lock(ctx, quotaLock); err != nil {
+			return err
+		}
+		var person, org int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(SUM(a.size), 0) FROM attachments a JOIN devices d ON d.id = a.device_id
+			WHERE d.user_id = ?`, q.User).Scan(&person); err != nil {
+			return err
+		}
+		if person+a.Size > q.PersonBytes {
+			return fault.Wrap(fault.Conflict, "over quota", &messaging.OverQuota{Limit: q.PersonBytes})
+		}
+		if err := tx.queryRow(ctx, `SELECT COALESCE(SUM(a.size), 0) FROM attachments a JOIN conversations c ON c.id = a.conversation_id
+			WHERE c.org_id = ?`, q.Org).Scan(&org); err != nil {
+			return err
+		}
+		if org+a.Size > q.OrgBytes {
+			return fault.Wrap(fault.Conflict, "over quota", &messaging.OverQuota{Org: true, Limit: q.OrgBytes})
+		}
 		_, err := tx.exec(ctx, `INSERT INTO attachments(id, conversation_id, device_id, size, data, created_at) VALUES (?,?,?,?,?,?)`,
 			a.ID, a.Conversation, a.Device, a.Size, a.Data, micros(a.CreatedAt))
 		return err

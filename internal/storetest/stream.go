@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -188,7 +189,8 @@ func messagingProposals(t *testing.T, ctx context.Context, s MessagingStore) {
 func messagingBlobs(t *testing.T, ctx context.Context, s MessagingStore) {
 	twoConversations(t, ctx, s)
 	a := &messaging.Attachment{ID: "a1", Conversation: "c1", Device: "d1", Size: 5, Data: []byte{0, 1, 2, 0xff, 0}, CreatedAt: at(80)}
-	must(t, "PutAttachment", s.PutAttachment(ctx, a))
+	roomy := messaging.Quota{User: "u1", Org: "o1", PersonBytes: 1 << 20, OrgBytes: 1 << 20}
+	must(t, "PutAttachment", s.PutAttachment(ctx, a, roomy))
 	got, err := s.Attachment(ctx, "a1")
 	must(t, "Attachment", err)
 	want := *a
@@ -196,7 +198,24 @@ func messagingBlobs(t *testing.T, ctx context.Context, s MessagingStore) {
 	if diff := cmp.Diff(&want, got); diff != "" {
 		t.Errorf("Attachment differs (-want +got):\n%s", diff)
 	}
-	wantFault(t, "PutAttachment with a taken ID", s.PutAttachment(ctx, a), fault.Conflict, "")
+	wantFault(t, "PutAttachment with a taken ID", s.PutAttachment(ctx, a, roomy), fault.Conflict, "")
+	// Quotas: 5 bytes stored; 5 more fit in 12, 5 more again do not.
+	blob := func(id string) *messaging.Attachment {
+		return &messaging.Attachment{ID: id, Conversation: "c1", Device: "d1", Size: 5, Data: []byte("12345"), CreatedAt: at(82)}
+	}
+	must(t, "PutAttachment within the quota", s.PutAttachment(ctx, blob("a2"), messaging.Quota{User: "u1", Org: "o1", PersonBytes: 12, OrgBytes: 100}))
+	var over *messaging.OverQuota
+	err = s.PutAttachment(ctx, blob("a3"), messaging.Quota{User: "u1", Org: "o1", PersonBytes: 12, OrgBytes: 100})
+	if !errors.As(err, &over) || over.Org || over.Limit != 12 {
+		t.Errorf("PutAttachment over the person's quota = %v; want OverQuota for the person", err)
+	}
+	err = s.PutAttachment(ctx, blob("a3"), messaging.Quota{User: "u1", Org: "o1", PersonBytes: 100, OrgBytes: 14})
+	if !errors.As(err, &over) || !over.Org {
+		t.Errorf("PutAttachment over the organisation's quota = %v; want OverQuota for the organisation", err)
+	}
+	if _, err := s.Attachment(ctx, "a3"); !fault.Is(err, fault.NotFound) {
+		t.Errorf("an attachment refused for its quota was stored (%v)", err)
+	}
 	_, err = s.Attachment(ctx, "missing")
 	wantFault(t, "Attachment(missing)", err, fault.NotFound, "")
 
