@@ -81,6 +81,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer os.RemoveAll(dir)
+	stderr = &lockedWriter{w: stderr} // the nodes log to it at once
 	for i := range cfg.nodes {
 		args := []string{"--data", dir} // SQLite: the one node's database, where the bench provisions
 		if cfg.dbURL != "" {

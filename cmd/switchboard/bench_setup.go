@@ -77,6 +77,18 @@ func startBenchServer(ctx context.Context, store []string, stderr io.Writer) (*b
 	}
 }
 
+// lockedWriter is a writer several nodes' logs can share.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func (s *benchServer) stop() {
 	if s.cmd == nil {
 		return
