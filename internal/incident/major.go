@@ -279,7 +279,10 @@ func (s *Service) Respond(ctx context.Context, p *identity.Principal, id string,
 	if err != nil {
 		return 0, err
 	}
+	mu := s.answerLock(in.ID)
+	mu.Lock()
 	v, err := s.store.Answer(ctx, in.ID, p.User.ID, st, eta, s.now())
+	mu.Unlock()
 	switch {
 	case fault.Is(err, fault.NotFound):
 		return 0, fault.New(fault.Forbidden, in.Name()+" did not call you in, so there is nothing to answer.")

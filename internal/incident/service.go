@@ -2,6 +2,7 @@ package incident
 
 import (
 	"context"
+	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -35,6 +36,12 @@ type Service struct {
 	mu      sync.Mutex
 	waiters map[string][]chan struct{} // incident → boards waiting for a change
 	stopBus func()
+
+	// answering queues the roll-call answers to an incident on this node
+	// (by a hash of its ID): each answer locks the incident's row until it
+	// commits, and a database's queue of waiters on one row costs far more
+	// than a mutex when thousands answer at once.
+	answering [16]sync.Mutex
 }
 
 // New returns a Service. It hears of board changes on other nodes over
@@ -70,6 +77,13 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) Sweep(ctx context.Context) {
 	s.followRota(ctx)
 	s.sweepUrgent(ctx)
+}
+
+// answerLock returns the lock the incident's answers queue on.
+func (s *Service) answerLock(incident string) *sync.Mutex {
+	h := fnv.New32a()
+	h.Write([]byte(incident))
+	return &s.answering[h.Sum32()%uint32(len(s.answering))]
 }
 
 // wait returns a channel closed at the incident's next board change.
