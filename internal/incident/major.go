@@ -279,10 +279,7 @@ func (s *Service) Respond(ctx context.Context, p *identity.Principal, id string,
 	if err != nil {
 		return 0, err
 	}
-	mu := s.answerLock(in.ID)
-	mu.Lock()
-	v, err := s.store.Answer(ctx, in.ID, p.User.ID, st, eta, s.now())
-	mu.Unlock()
+	v, err := s.answer(ctx, in.ID, Response{UserID: p.User.ID, State: st, ETA: eta, At: s.now()})
 	switch {
 	case fault.Is(err, fault.NotFound):
 		return 0, fault.New(fault.Forbidden, in.Name()+" did not call you in, so there is nothing to answer.")

@@ -2,7 +2,6 @@ package incident
 
 import (
 	"context"
-	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -33,21 +32,17 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu      sync.Mutex
-	waiters map[string][]chan struct{} // incident → boards waiting for a change
-	stopBus func()
-
-	// answering queues the roll-call answers to an incident on this node
-	// (by a hash of its ID): each answer locks the incident's row until it
-	// commits, and a database's queue of waiters on one row costs far more
-	// than a mutex when thousands answer at once.
-	answering [16]sync.Mutex
+	mu        sync.Mutex
+	waiters   map[string][]chan struct{} // incident → boards waiting for a change
+	stopBus   func()
+	answering map[string]*answerQueue // incident → roll-call answers to write
 }
 
 // New returns a Service. It hears of board changes on other nodes over
 // the messaging service's bus.
 func New(store Store, ids identity.Store, msg *messaging.Service, log *slog.Logger, now func() time.Time) *Service {
-	s := &Service{store: store, ids: ids, msg: msg, log: log, now: now, waiters: map[string][]chan struct{}{}}
+	s := &Service{store: store, ids: ids, msg: msg, log: log, now: now, waiters: map[string][]chan struct{}{},
+		answering: map[string]*answerQueue{}}
 	s.stopBus = msg.Bus().Subscribe(func(e messaging.Event) {
 		if e.Board != nil {
 			s.wake(e.Board.Incident)
@@ -77,13 +72,6 @@ func (s *Service) Run(ctx context.Context) {
 func (s *Service) Sweep(ctx context.Context) {
 	s.followRota(ctx)
 	s.sweepUrgent(ctx)
-}
-
-// answerLock returns the lock the incident's answers queue on.
-func (s *Service) answerLock(incident string) *sync.Mutex {
-	h := fnv.New32a()
-	h.Write([]byte(incident))
-	return &s.answering[h.Sum32()%uint32(len(s.answering))]
 }
 
 // wait returns a channel closed at the incident's next board change.

@@ -569,31 +569,46 @@ func (db *Store) IncidentPeople(ctx context.Context, id string, after int64) ([]
 	return out, db.translate(rows.Err())
 }
 
-// Answer records a roll-call answer.
-func (db *Store) Answer(ctx context.Context, id, userID string, st incident.State, eta int, at time.Time) (int64, error) {
+// Answer records roll-call answers at one new version.
+func (db *Store) Answer(ctx context.Context, id string, rs []incident.Response) (int64, []error, error) {
 	var v int64
+	errs := make([]error, len(rs))
 	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if v, err = bump(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE incident_people SET state = ?, eta_minutes = ?, answered_at = ?, version = ?
-			WHERE incident_id = ? AND user_id = ?`, string(st), eta, micros(at), v, id, userID)
+		set, err := tx.prepare(ctx, `UPDATE incident_people SET state = ?, eta_minutes = ?, answered_at = ?, version = ?
+			WHERE incident_id = ? AND user_id = ?`)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fault.New(fault.NotFound, "They were not alerted.")
+		defer set.close()
+		for i, r := range rs {
+			res, err := set.exec(ctx, string(r.State), r.ETA, micros(r.At), v, id, r.UserID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				errs[i] = fault.New(fault.NotFound, "They were not alerted.")
+				continue
+			}
+			detail := string(r.State)
+			if r.State == incident.EnRoute {
+				detail += " eta " + strconv.Itoa(r.ETA)
+			}
+			if err := incidentEvent(ctx, tx, id, r.At, incident.EventAnswered, r.UserID, r.UserID, detail); err != nil {
+				return err
+			}
 		}
-		detail := string(st)
-		if st == incident.EnRoute {
-			detail += " eta " + strconv.Itoa(eta)
-		}
-		return incidentEvent(ctx, tx, id, at, incident.EventAnswered, userID, userID, detail)
+		return nil
 	})
-	return v, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return v, errs, nil
 }
 
 // StandDown stands down lists of an incident and the people on them.
