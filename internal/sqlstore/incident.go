@@ -461,16 +461,20 @@ func (db *Store) CreateIncident(ctx context.Context, in *incident.Incident, peop
 			}
 			names = append(names, l.Name)
 		}
-		st, err := tx.prepare(ctx, `INSERT INTO incident_people(incident_id, user_id, lists, alerted_at, version) VALUES (?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer st.close()
-		for _, a := range people {
-			a.Version = in.Version
-			if _, err := st.exec(ctx, in.ID, a.UserID, strings.Join(a.Lists, ","), micros(a.AlertedAt), a.Version); err != nil {
+		// Many rows a statement: the alert waits for this transaction.
+		const rows = 500
+		for len(people) > 0 {
+			n := min(len(people), rows)
+			args := make([]any, 0, 5*n)
+			for _, a := range people[:n] {
+				a.Version = in.Version
+				args = append(args, in.ID, a.UserID, strings.Join(a.Lists, ","), micros(a.AlertedAt), a.Version)
+			}
+			values := strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", n), ",")
+			if _, err := tx.exec(ctx, `INSERT INTO incident_people(incident_id, user_id, lists, alerted_at, version) VALUES `+values, args...); err != nil {
 				return err
 			}
+			people = people[n:]
 		}
 		if err := incidentEvent(ctx, tx, in.ID, in.DeclaredAt, incident.EventDeclared, in.DeclaredBy, "", strings.Join(names, ", ")); err != nil {
 			return err
