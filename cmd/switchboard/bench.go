@@ -22,6 +22,10 @@ type benchConfig struct {
 	server, data, dbURL, natsURL                    string
 	pid, nodes                                      int
 	timeout, settle                                 time.Duration
+	// incident runs the major-incident mode instead: the subscribers are
+	// alerted and answer the roll-call, inFlight answers at a time.
+	incident bool
+	inFlight int
 	// servers and pids are the nodes under load: the one of --server, or
 	// those the bench started. Devices are spread over them in turn.
 	servers []string
@@ -48,12 +52,14 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.IntVar(&cfg.nodes, "nodes", 1, "server nodes to start, on --database-url and --nats-url; devices are spread over them")
 	flags.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "give up after this long")
 	flags.DurationVar(&cfg.settle, "settle", 2*time.Second, "time connected and idle before measuring memory and sending")
+	flags.BoolVar(&cfg.incident, "incident", false, "declare a major incident to the subscribers, one device each, and have them answer the roll-call")
+	flags.IntVar(&cfg.inFlight, "in-flight", 64, "roll-call answers in flight at once (with --incident)")
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
 	}
 	if cfg.subscribers < 1 || cfg.subscribers > 20000 || cfg.publishers < 1 || cfg.publishers > 100 ||
-		cfg.messages < 1 || cfg.messages > 1000000 || cfg.size < 1 || cfg.size > 200<<10 || cfg.window < 1 {
-		return fmt.Errorf("%w: --subscribers 1-20000, --publishers 1-100, --messages 1-1000000, --size 1-204800, --window at least 1", errUsage)
+		cfg.messages < 1 || cfg.messages > 1000000 || cfg.size < 1 || cfg.size > 200<<10 || cfg.window < 1 || cfg.inFlight < 1 {
+		return fmt.Errorf("%w: --subscribers 1-20000, --publishers 1-100, --messages 1-1000000, --size 1-204800, --window and --in-flight at least 1", errUsage)
 	}
 	if cfg.server != "" && cfg.data == "" && cfg.dbURL == "" {
 		return fmt.Errorf("%w: with --server, give its --data directory or its --database-url", errUsage)
@@ -65,6 +71,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	defer cancel()
 	if cfg.server != "" {
 		cfg.servers, cfg.pids = []string{cfg.server}, []int{cfg.pid}
+		if cfg.incident {
+			return benchIncident(ctx, cfg, stdout)
+		}
 		return bench(ctx, cfg, stdout)
 	}
 	dir, err := os.MkdirTemp("", "switchboard-bench-")
@@ -72,6 +81,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer os.RemoveAll(dir)
+	stderr = &lockedWriter{w: stderr} // the nodes log to it at once
 	for i := range cfg.nodes {
 		args := []string{"--data", dir} // SQLite: the one node's database, where the bench provisions
 		if cfg.dbURL != "" {
@@ -88,6 +98,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer srv.stop()
 		cfg.servers, cfg.pids = append(cfg.servers, srv.base), append(cfg.pids, srv.pid)
+	}
+	if cfg.incident {
+		return benchIncident(ctx, cfg, stdout)
 	}
 	return bench(ctx, cfg, stdout)
 }

@@ -78,6 +78,9 @@ func dialFrom(ctx context.Context, base string, d *benchDevice, conv string, cur
 	}
 	c.SetReadLimit(1 << 20)
 	hello := fmt.Sprintf(`{"type":"hello","batch":true,"cursors":{%q:%d}}`, conv, cursor)
+	if conv == "" { // no conversation yet: the device's own cursors
+		hello = `{"type":"hello","batch":true}`
+	}
 	if err := c.Write(ctx, websocket.MessageText, []byte(hello)); err != nil {
 		return nil, err
 	}

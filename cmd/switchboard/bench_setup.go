@@ -77,6 +77,18 @@ func startBenchServer(ctx context.Context, store []string, stderr io.Writer) (*b
 	}
 }
 
+// lockedWriter is a writer several nodes' logs can share.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
 func (s *benchServer) stop() {
 	if s.cmd == nil {
 		return
@@ -123,9 +135,9 @@ func procCPU(pid int) time.Duration {
 
 // benchDevice is one signed-in device with an MLS signature key.
 type benchDevice struct {
-	id, email, token string
-	sigPriv          []byte
-	cred             mls.Credential
+	id, user, email, token string
+	sigPriv                []byte
+	cred                   mls.Credential
 }
 
 // provision creates users and signed-in devices directly in the store,
@@ -159,7 +171,7 @@ func provision(ctx context.Context, db identity.Store, prefix string, n, perUser
 		if err := db.StartSession(ctx, sess, d, int64(i+1), "", ev); err != nil {
 			return nil, err
 		}
-		out = append(out, &benchDevice{id: d.ID, email: u.Email, token: tok})
+		out = append(out, &benchDevice{id: d.ID, user: u.ID, email: u.Email, token: tok})
 	}
 	return out, nil
 }

@@ -42,6 +42,7 @@ Usage:
   switchboard admin [--data DIR | --database-url URL] duty assign --org CODE --name NAME --email EMAIL [--from RFC3339] [--until RFC3339]
   switchboard admin [--data DIR | --database-url URL] calllist add --org CODE --name NAME --email EMAIL...
   switchboard bench [--subscribers N] [--publishers P] [--messages M] [--size BYTES] [--rate PER_SECOND] [--server URL --data DIR]
+  switchboard bench --incident [--subscribers N] [--in-flight ANSWERS] [--database-url URL --nats-url URL --nodes NODES]
   switchboard version
 
 Every flag can also be set in the environment as SWITCHBOARD_<FLAG>, such as

@@ -140,6 +140,14 @@ const (
 	Unavailable State = "unavailable"
 )
 
+// Response is one person's roll-call answer.
+type Response struct {
+	UserID string
+	State  State
+	ETA    int // minutes, with EnRoute
+	At     time.Time
+}
+
 // Incident is a declared major incident or standby alert.
 type Incident struct {
 	ID           string
@@ -280,10 +288,11 @@ type Store interface {
 	// IncidentPeople lists the people an incident alerted whose row
 	// changed after version (0: all of them).
 	IncidentPeople(ctx context.Context, id string, after int64) ([]*Alerted, error)
-	// Answer records a roll-call answer and returns the new version
-	// (fault.NotFound if the user was not alerted, fault.Conflict once
-	// the incident is closed).
-	Answer(ctx context.Context, id, userID string, st State, eta int, at time.Time) (int64, error)
+	// Answer records roll-call answers in one transaction, all at one
+	// new version, which it returns. errs[i] is fault.NotFound when the
+	// user of rs[i] was not alerted (that answer is left out); err is
+	// fault.Conflict once the incident is closed.
+	Answer(ctx context.Context, id string, rs []Response) (v int64, errs []error, err error)
 	// StandDown stands down the given lists (all, when nil) and everyone
 	// on them, and returns who was stood down.
 	StandDown(ctx context.Context, id string, listIDs []string, actor string, at time.Time, ev audit.Event) ([]string, error)

@@ -279,7 +279,7 @@ func (s *Service) Respond(ctx context.Context, p *identity.Principal, id string,
 	if err != nil {
 		return 0, err
 	}
-	v, err := s.store.Answer(ctx, in.ID, p.User.ID, st, eta, s.now())
+	v, err := s.answer(ctx, in.ID, Response{UserID: p.User.ID, State: st, ETA: eta, At: s.now()})
 	switch {
 	case fault.Is(err, fault.NotFound):
 		return 0, fault.New(fault.Forbidden, in.Name()+" did not call you in, so there is nothing to answer.")
@@ -395,9 +395,16 @@ type BoardView struct {
 	Roles    map[string][]string
 }
 
+// boardEvery is the shortest time between the boards one watcher is
+// sent while answers pour in: each board reads everyone alerted, so a
+// roll-call of thousands is sent in batches, not once per answer.
+const boardEvery = 100 * time.Millisecond
+
 // Board returns the incident's roll-call board. With after > 0 it waits,
-// up to wait, until the board moves past that version.
+// up to wait, until the board moves past that version, and at least
+// boardEvery from the call, gathering the answers that come meanwhile.
 func (s *Service) Board(ctx context.Context, p *identity.Principal, id string, after int64, wait time.Duration) (*BoardView, error) {
+	began := time.Now()
 	in, err := s.viewable(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -421,6 +428,18 @@ func (s *Service) Board(ctx context.Context, p *identity.Principal, id string, a
 			if in, err = s.store.Incident(ctx, id); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if d := boardEvery - time.Since(began); after > 0 && wait > 0 && in.Version > after && d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if in, err = s.store.Incident(ctx, id); err != nil {
+			return nil, err
 		}
 	}
 	people, err := s.store.IncidentPeople(ctx, id, 0)

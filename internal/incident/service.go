@@ -32,15 +32,17 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 
-	mu      sync.Mutex
-	waiters map[string][]chan struct{} // incident → boards waiting for a change
-	stopBus func()
+	mu        sync.Mutex
+	waiters   map[string][]chan struct{} // incident → boards waiting for a change
+	stopBus   func()
+	answering map[string]*answerQueue // incident → roll-call answers to write
 }
 
 // New returns a Service. It hears of board changes on other nodes over
 // the messaging service's bus.
 func New(store Store, ids identity.Store, msg *messaging.Service, log *slog.Logger, now func() time.Time) *Service {
-	s := &Service{store: store, ids: ids, msg: msg, log: log, now: now, waiters: map[string][]chan struct{}{}}
+	s := &Service{store: store, ids: ids, msg: msg, log: log, now: now, waiters: map[string][]chan struct{}{},
+		answering: map[string]*answerQueue{}}
 	s.stopBus = msg.Bus().Subscribe(func(e messaging.Event) {
 		if e.Board != nil {
 			s.wake(e.Board.Incident)

@@ -40,7 +40,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	}
 	sdb := stdlib.OpenDB(*cfg)
 	sdb.SetMaxOpenConns(16)
-	sdb.SetMaxIdleConns(8)
+	sdb.SetMaxIdleConns(16) // as many as may open: a burst does not close and reopen connections
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{Store: sqlstore.New(sdb, sdb, dialect()), db: sdb}
 	if err := sdb.PingContext(ctx); err != nil {

@@ -448,19 +448,18 @@ func incidentEvent(ctx context.Context, tx *txn, id string, at time.Time, kind, 
 	return err
 }
 
-// bump moves an incident to its next version, locking its row.
+// bump moves an incident to its next version, locking its row until the
+// transaction ends. A roll-call's answers queue on this row: one
+// statement, one round trip to the database while it is held.
 func bump(ctx context.Context, tx *txn, id string) (int64, error) {
-	var v int64
-	var closed int64
-	if err := tx.queryRow(ctx, `SELECT version, closed_at FROM incidents WHERE id = ? FOR UPDATE`, id).Scan(&v, &closed); err != nil {
+	var v, closed int64
+	if err := tx.queryRow(ctx, `UPDATE incidents SET version = version + 1 WHERE id = ? RETURNING version, closed_at`, id).Scan(&v, &closed); err != nil {
 		return 0, err
 	}
 	if closed != 0 {
 		return 0, fault.New(fault.Conflict, "The incident is closed.")
 	}
-	v++
-	_, err := tx.exec(ctx, `UPDATE incidents SET version = ? WHERE id = ?`, v, id)
-	return v, err
+	return v, nil
 }
 
 // CreateIncident stores an incident with everyone it alerts.
@@ -487,16 +486,20 @@ func (db *Store) CreateIncident(ctx context.Context, in *incident.Incident, peop
 			}
 			names = append(names, l.Name)
 		}
-		st, err := tx.prepare(ctx, `INSERT INTO incident_people(incident_id, user_id, lists, alerted_at, version) VALUES (?,?,?,?,?)`)
-		if err != nil {
-			return err
-		}
-		defer st.close()
-		for _, a := range people {
-			a.Version = in.Version
-			if _, err := st.exec(ctx, in.ID, a.UserID, strings.Join(a.Lists, ","), micros(a.AlertedAt), a.Version); err != nil {
+		// Many rows a statement: the alert waits for this transaction.
+		const rows = 500
+		for len(people) > 0 {
+			n := min(len(people), rows)
+			args := make([]any, 0, 5*n)
+			for _, a := range people[:n] {
+				a.Version = in.Version
+				args = append(args, in.ID, a.UserID, strings.Join(a.Lists, ","), micros(a.AlertedAt), a.Version)
+			}
+			values := strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", n), ",")
+			if _, err := tx.exec(ctx, `INSERT INTO incident_people(incident_id, user_id, lists, alerted_at, version) VALUES `+values, args...); err != nil {
 				return err
 			}
+			people = people[n:]
 		}
 		if err := incidentEvent(ctx, tx, in.ID, in.DeclaredAt, incident.EventDeclared, in.DeclaredBy, "", strings.Join(names, ", ")); err != nil {
 			return err
@@ -595,31 +598,46 @@ func (db *Store) IncidentPeople(ctx context.Context, id string, after int64) ([]
 	return out, db.translate(rows.Err())
 }
 
-// Answer records a roll-call answer.
-func (db *Store) Answer(ctx context.Context, id, userID string, st incident.State, eta int, at time.Time) (int64, error) {
+// Answer records roll-call answers at one new version.
+func (db *Store) Answer(ctx context.Context, id string, rs []incident.Response) (int64, []error, error) {
 	var v int64
+	errs := make([]error, len(rs))
 	err := db.tx(ctx, func(tx *txn) error {
 		var err error
 		if v, err = bump(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `UPDATE incident_people SET state = ?, eta_minutes = ?, answered_at = ?, version = ?
-			WHERE incident_id = ? AND user_id = ?`, string(st), eta, micros(at), v, id, userID)
+		set, err := tx.prepare(ctx, `UPDATE incident_people SET state = ?, eta_minutes = ?, answered_at = ?, version = ?
+			WHERE incident_id = ? AND user_id = ?`)
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return fault.New(fault.NotFound, "They were not alerted.")
+		defer set.close()
+		for i, r := range rs {
+			res, err := set.exec(ctx, string(r.State), r.ETA, micros(r.At), v, id, r.UserID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 0 {
+				errs[i] = fault.New(fault.NotFound, "They were not alerted.")
+				continue
+			}
+			detail := string(r.State)
+			if r.State == incident.EnRoute {
+				detail += " eta " + strconv.Itoa(r.ETA)
+			}
+			if err := incidentEvent(ctx, tx, id, r.At, incident.EventAnswered, r.UserID, r.UserID, detail); err != nil {
+				return err
+			}
 		}
-		detail := string(st)
-		if st == incident.EnRoute {
-			detail += " eta " + strconv.Itoa(eta)
-		}
-		return incidentEvent(ctx, tx, id, at, incident.EventAnswered, userID, userID, detail)
+		return nil
 	})
-	return v, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return v, errs, nil
 }
 
 // StandDown stands down lists of an incident and the people on them.

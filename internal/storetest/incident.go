@@ -198,15 +198,22 @@ func incidentMajor(t *testing.T, ctx context.Context, s IncidentStore) {
 	if in := declare("i2", "c2"); in.Number != 2 {
 		t.Errorf("second incident numbered %d; want 2", in.Number)
 	}
-	v, err := s.Answer(ctx, "i1", "u2", incident.EnRoute, 20, at(40))
+	v, errs, err := s.Answer(ctx, "i1", []incident.Response{{UserID: "u2", State: incident.Available, At: at(39)}})
 	must(t, "Answer", err)
-	if _, err := s.Answer(ctx, "i1", "u1", incident.Available, 0, at(41)); !fault.Is(err, fault.NotFound) {
-		t.Errorf("an answer from someone not alerted: %v; want NotFound", err)
+	if len(errs) != 1 || errs[0] != nil {
+		t.Errorf("Answer(u2) = %v; want no error", errs)
 	}
-	changed, err := s.IncidentPeople(ctx, "i1", v-1)
+	v2, errs, err := s.Answer(ctx, "i1", []incident.Response{{UserID: "u2", State: incident.EnRoute, ETA: 20, At: at(40)},
+		{UserID: "u1", State: incident.Available, At: at(41)}, {UserID: "u4", State: incident.Unavailable, At: at(41)}})
+	must(t, "Answer", err)
+	if v2 != v+1 || len(errs) != 3 || errs[0] != nil || !fault.Is(errs[1], fault.NotFound) || errs[2] != nil {
+		t.Errorf("Answer(u2, u1, u4) = %d, %v; want version %d, NotFound for u1 (not alerted) only", v2, errs, v+1)
+	}
+	changed, err := s.IncidentPeople(ctx, "i1", v)
 	must(t, "IncidentPeople", err)
-	if len(changed) != 1 || changed[0].UserID != "u2" || changed[0].ETA != 20 || changed[0].State != incident.EnRoute || changed[0].Email == "" {
-		t.Errorf("changed since %d: %+v; want u2 on the way, with an email", v-1, changed)
+	if len(changed) != 2 || changed[0].UserID != "u2" || changed[0].ETA != 20 || changed[0].State != incident.EnRoute || changed[0].Email == "" ||
+		changed[0].Version != v2 || changed[1].UserID != "u4" || changed[1].State != incident.Unavailable || changed[1].Version != v2 {
+		t.Errorf("changed since %d: %+v; want u2 on the way, with an email, and u4 unavailable, at version %d", v, changed, v2)
 	}
 	down, err := s.StandDown(ctx, "i1", []string{"l2"}, "u1", at(50), event("o1", "incident.standdown", "i1", 50))
 	must(t, "StandDown", err)
@@ -215,7 +222,7 @@ func incidentMajor(t *testing.T, ctx context.Context, s IncidentStore) {
 	}
 	must(t, "SetCommander", s.SetCommander(ctx, "i1", "u3", "u1", at(55), event("o1", "incident.commander", "i1", 55)))
 	must(t, "CloseIncident", s.CloseIncident(ctx, "i1", "u3", at(60), event("o1", "incident.close", "i1", 60)))
-	if _, err := s.Answer(ctx, "i1", "u3", incident.Available, 0, at(61)); !fault.Is(err, fault.Conflict) {
+	if _, _, err := s.Answer(ctx, "i1", []incident.Response{{UserID: "u3", State: incident.Available, At: at(61)}}); !fault.Is(err, fault.Conflict) {
 		t.Errorf("an answer after close: %v; want Conflict", err)
 	}
 	in, err := s.Incident(ctx, "i1")
@@ -230,7 +237,7 @@ func incidentMajor(t *testing.T, ctx context.Context, s IncidentStore) {
 	for _, e := range evs {
 		kinds = append(kinds, e.Kind)
 	}
-	if want := []string{"declared", "answered", "stood_down", "commander", "closed", "log_exported"}; !slices.Equal(kinds, want) {
+	if want := []string{"declared", "answered", "answered", "answered", "stood_down", "commander", "closed", "log_exported"}; !slices.Equal(kinds, want) {
 		t.Errorf("timeline %v; want %v", kinds, want)
 	}
 	if open, err := s.Incidents(ctx, "o1", true); err != nil || len(open) != 1 || open[0].ID != "i2" {
