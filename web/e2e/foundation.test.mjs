@@ -265,6 +265,24 @@ describe('foundation web client', { concurrency: false }, () => {
     await p.waitForFunction((m) => document.querySelector('#idle-timeout')?.value === String(m), IDLE_MINUTES);
   });
 
+  step('admin sets the attachment quotas, a person’s within the organisation’s', async () => {
+    const p = adminPage;
+    await p.waitForFunction(() => document.querySelector('#person-quota')?.value === '1024');
+    await p.getByLabel('MiB of attachments one person may store').fill('0');
+    await p.getByRole('button', { name: 'Save attachment quotas' }).click();
+    await p.locator('#person-quota-error').waitFor();
+    await p.getByLabel('MiB of attachments one person may store').fill('4096');
+    await p.getByLabel('MiB of attachments the whole organisation may store').fill('2048');
+    await p.getByRole('button', { name: 'Save attachment quotas' }).click();
+    await p.getByTestId('error-summary').filter({ hasText: 'at least one person' }).waitFor();
+    await check(p, 'admin-quotas-error');
+    await p.getByLabel('MiB of attachments the whole organisation may store').fill('204800');
+    await p.getByRole('button', { name: 'Save attachment quotas' }).click();
+    await p.getByTestId('quotas-saved').waitFor();
+    await p.reload();
+    await p.waitForFunction(() => document.querySelector('#org-quota')?.value === '204800');
+  });
+
   step('the clinician’s next navigation lands on the sign-in page', async () => {
     const p = clinicianPage;
     await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Your account' }).click();

@@ -6,6 +6,7 @@ import { DutyRolesAdmin } from '../admin/DutyRolesAdmin';
 import { DevicesTable } from '../admin/DevicesTable';
 import { PinAttemptsForm } from '../admin/PinAttemptsForm';
 import { PolicyForm } from '../admin/PolicyForm';
+import { QuotaForm } from '../admin/QuotaForm';
 import { ReceiptsForm } from '../admin/ReceiptsForm';
 import type { AdminDevice, AdminUser } from '../admin/types';
 import { ErrorSummary } from '../components/ErrorSummary';
@@ -54,6 +55,7 @@ export function Admin({ me }: { me: Me }) {
           <PolicyForm />
           <ReceiptsForm />
           <PinAttemptsForm />
+          <QuotaForm />
         </div>
       </div>
     </>
