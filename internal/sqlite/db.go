@@ -45,6 +45,16 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, fault.Wrap(fault.Invalid, "The data directory cannot be created; check the --data path and its permissions.", err)
 	}
 	path := filepath.Join(dir, FileName)
+	// The database, and the WAL and shared-memory files SQLite makes with
+	// the database's permissions, are for the server's user alone.
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Chmod(path+suffix, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fault.Wrap(fault.Invalid, "The database file's permissions cannot be set; check who owns the --data directory.", err)
+		}
+	}
 	dsn := func(extra string) string {
 		v := url.Values{}
 		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "secure_delete(1)", "synchronous(FULL)"} {

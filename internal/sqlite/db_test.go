@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -93,5 +95,36 @@ func TestFullDatabase(t *testing.T) {
 	}
 	if err := db.Probe(ctx, time.Now()); err != nil {
 		t.Errorf("Probe once the database can grow again: %v", err)
+	}
+}
+
+// TestFilesPrivate: the database and its WAL are readable by the
+// server's user alone, even when the file was left readable before.
+func TestFilesPrivate(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if err := os.Chmod(filepath.Join(dir, FileName), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Probe(t.Context(), time.Now()); err != nil { // a write: the WAL exists
+		t.Fatal(err)
+	}
+	for _, name := range []string{FileName, FileName + "-wal"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v; want 0600", name, fi.Mode().Perm())
+		}
 	}
 }
