@@ -275,20 +275,25 @@ func (s *Service) Respond(ctx context.Context, p *identity.Principal, id string,
 	case st != EnRoute && eta != 0:
 		return 0, fault.Invalidf("An ETA goes only with en-route (on my way).")
 	}
-	in, err := s.viewable(ctx, p, id)
-	if err != nil {
-		return 0, err
+	// Straight to the write, which finds whether the caller was called
+	// in and the incident is open: a roll-call of thousands reads nothing
+	// first. Only a refusal reads the incident, to say why.
+	v, err := s.answer(ctx, id, Response{UserID: p.User.ID, State: st, ETA: eta, At: s.now()})
+	if err != nil && (fault.Is(err, fault.NotFound) || fault.Is(err, fault.Conflict)) {
+		in, verr := s.viewable(ctx, p, id)
+		switch {
+		case verr != nil:
+			return 0, verr
+		case fault.Is(err, fault.NotFound):
+			return 0, fault.New(fault.Forbidden, in.Name()+" did not call you in, so there is nothing to answer.")
+		default:
+			return 0, fault.New(fault.Conflict, in.Name()+" is closed: everyone is stood down.")
+		}
 	}
-	v, err := s.answer(ctx, in.ID, Response{UserID: p.User.ID, State: st, ETA: eta, At: s.now()})
-	switch {
-	case fault.Is(err, fault.NotFound):
-		return 0, fault.New(fault.Forbidden, in.Name()+" did not call you in, so there is nothing to answer.")
-	case fault.Is(err, fault.Conflict):
-		return 0, fault.New(fault.Conflict, in.Name()+" is closed: everyone is stood down.")
-	case err != nil:
+	if err != nil {
 		return 0, fmt.Errorf("answer roll-call: %w", err)
 	}
-	s.changed(ctx, in.ID, v)
+	s.changed(ctx, id, v)
 	return v, nil
 }
 
