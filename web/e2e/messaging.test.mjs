@@ -519,7 +519,7 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     await c.getByRole('link', { name: 'Back to the conversation' }).click();
     await c.getByLabel('Message', { exact: true }).fill('Handover at 8');
     await c.getByRole('button', { name: 'Send', exact: true }).click();
-    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
+    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor({ timeout: 30_000 });
     assert.equal(await a.getByTestId('message').filter({ hasText: 'Secret plan' }).count(), 0, 'a new device reads nothing from before');
     // Ann's message from the new device reaches the others.
     await a.getByLabel('Message', { exact: true }).fill('Back on the ward PC');
@@ -581,7 +581,7 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
     // follows hanging under load.
     await menu(a, 'Messages'); // the new limit reaches the page on navigation
     await a.getByRole('link', { name: GROUP }).click();
-    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor();
+    await a.getByTestId('message').filter({ hasText: 'Handover at 8' }).waitFor({ timeout: 30_000 });
     const idleFrom = Date.now();
     await heading(a).filter({ hasText: 'Messages are locked' }).waitFor({ timeout: 75_000 });
     const lockedAfter = Date.now() - idleFrom;
