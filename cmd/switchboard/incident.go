@@ -206,8 +206,12 @@ func readLimited(name string, max int64) ([]byte, error) {
 func printBoard(w io.Writer, b *wire.Board) {
 	fmt.Fprintf(w, "%s (commander %s)\n", b.Incident.Name, b.Incident.Commander.Email)
 	for _, t := range b.Tallies {
-		fmt.Fprintf(w, "  %s %s: %d alerted, %d available, %d on their way, %d unavailable, %d not answered, %d stood down\n",
-			t.By, t.Name, t.Alerted, t.Available, t.EnRoute, t.Unavailable, t.NoAnswer, t.StoodDown)
+		fmt.Fprintf(w, "  %s %s: %d alerted, %d answered (%d available, %d on their way, %d unavailable), %d not answered, %d stood down",
+			t.By, t.Name, t.Alerted, t.Answered, t.Available, t.EnRoute, t.Unavailable, t.NoAnswer, t.StoodDown)
+		if t.FirstAnswer != nil {
+			fmt.Fprintf(w, "; first answer after %.0f s, median %.0f s, 90th percentile %.0f s", *t.FirstAnswer, *t.Median, *t.P90)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, a := range b.Answers {
 		state := a.State
@@ -234,8 +238,10 @@ var logPage = template.Must(template.New("log").Parse(`<!doctype html>
 {{range .Server.Timeline}}<tr><td>{{.At}}</td><td>{{.Event}}</td><td>{{if .Actor}}{{.Actor.Name}}{{end}}</td><td>{{.Detail}}</td></tr>
 {{end}}</table>
 <h2>Roll-call</h2>
-<table><tr><th>By</th><th>Name</th><th>Alerted</th><th>Available</th><th>On the way</th><th>Unavailable</th><th>No answer</th><th>Stood down</th></tr>
-{{range .Server.Board.Tallies}}<tr><td>{{.By}}</td><td>{{.Name}}</td><td>{{.Alerted}}</td><td>{{.Available}}</td><td>{{.EnRoute}}</td><td>{{.Unavailable}}</td><td>{{.NoAnswer}}</td><td>{{.StoodDown}}</td></tr>
+<table><tr><th>By</th><th>Name</th><th>Alerted</th><th>Answered</th><th>Available</th><th>On the way</th><th>Unavailable</th><th>No answer</th><th>Stood down</th>
+<th>First answer (s)</th><th>Median (s)</th><th>90th percentile (s)</th></tr>
+{{range .Server.Board.Tallies}}<tr><td>{{.By}}</td><td>{{.Name}}</td><td>{{.Alerted}}</td><td>{{.Answered}}</td><td>{{.Available}}</td><td>{{.EnRoute}}</td><td>{{.Unavailable}}</td><td>{{.NoAnswer}}</td><td>{{.StoodDown}}</td>
+<td>{{with .FirstAnswer}}{{printf "%.0f" .}}{{end}}</td><td>{{with .Median}}{{printf "%.0f" .}}{{end}}</td><td>{{with .P90}}{{printf "%.0f" .}}{{end}}</td></tr>
 {{end}}</table>
 <table><tr><th>Person</th><th>Lists</th><th>Answer</th><th>ETA (min)</th><th>Answered</th></tr>
 {{range .Server.Board.Answers}}<tr><td>{{.Person.Name}} ({{.Person.Email}})</td><td>{{range .Lists}}{{.}} {{end}}</td><td>{{.State}}</td><td>{{if .ETA}}{{.ETA}}{{end}}</td><td>{{.AnsweredAt}}</td></tr>
