@@ -147,6 +147,9 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await menu(f, 'Duty roles');
     await f.getByTestId('duty-role').filter({ hasText: ROLE }).getByTestId('holder').filter({ hasText: `now: ${gus.name}, until 20:00 on ` }).waitFor();
     assert.match(await f.getByTestId('duty-role').filter({ hasText: ROLE }).innerText(), new RegExp(`go to ${hal.email} after 10 minutes`));
+    const rota = f.getByTestId('duty-role').filter({ hasText: ROLE }).getByTestId('rota');
+    await rota.getByText(`Rota for ${ROLE}`).click();
+    await rota.getByTestId('shift').filter({ hasText: `${gus.name}: from` }).filter({ hasText: 'until 20:00 on ' }).waitFor();
     await check(f, 'incident-duty-others');
   });
 

@@ -6,6 +6,7 @@ import { useLoad } from '../../load';
 import { canAdmin } from '../../roles';
 import { useTitle } from '../../title';
 import { Handover } from './Handover';
+import { Rota } from './Rota';
 
 /** Duty lists the organisation's duty roles with whoever holds each now,
  * and offers to bleep them. */
@@ -52,6 +53,7 @@ export function Duty({ me }: { me: Me }) {
                   </p>
                 )}
               </div>
+              <Rota role={r} />
               {r.holder?.email.toLowerCase() === me.user.email.toLowerCase() && (
                 <Handover role={r} onDone={roles.reload} />
               )}
