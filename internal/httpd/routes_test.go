@@ -230,3 +230,30 @@ func TestReadiness(t *testing.T) {
 		t.Errorf("/healthz = %d; want 200: the process is alive", code)
 	}
 }
+
+// TestBodyDeadlineLiftedAfterBody: once the body has been read, a handler
+// that runs on past the body deadline (a long poll) keeps its request.
+func TestBodyDeadlineLiftedAfterBody(t *testing.T) {
+	s, _, ts := newTestServerWith(t, Config{PublicURL: "http://example.test", BodyTimeout: 100 * time.Millisecond})
+	s.handle("POST /test/slow", func(w http.ResponseWriter, r *http.Request) error {
+		var in struct{}
+		if err := decode(w, r, &in); err != nil {
+			return err
+		}
+		select {
+		case <-r.Context().Done():
+			return fault.New(fault.Unavailable, "cancelled")
+		case <-time.After(400 * time.Millisecond): // longer than the body deadline, on purpose
+		}
+		return reply(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	res, err := http.Post(ts.URL+"/test/slow", "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		b, _ := io.ReadAll(res.Body)
+		t.Errorf("a handler running past the body deadline = %d %s; want 200", res.StatusCode, b)
+	}
+}

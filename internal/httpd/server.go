@@ -2,6 +2,7 @@ package httpd
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -143,10 +144,12 @@ const (
 	minBodyRate        = 64 << 10 // bytes per second
 )
 
-// bodyDeadline sets the deadline for reading r's body. Only requests that
-// carry one get it: a WebSocket (a GET) keeps its connection without.
+// bodyDeadline sets the deadline for reading r's body, and lifts it once
+// the body has been read: a handler that runs on (a long poll) must not
+// have its request cancelled by the deadline. Only requests that carry a
+// body get it: a WebSocket (a GET) keeps its connection without.
 func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions || r.ContentLength == 0 {
 		return
 	}
 	d := s.cfg.BodyTimeout
@@ -157,8 +160,29 @@ func (s *Server) bodyDeadline(w http.ResponseWriter, r *http.Request) {
 		d += time.Duration(r.ContentLength/minBodyRate) * time.Second
 	}
 	// Not every ResponseWriter supports deadlines (a test recorder); the
-	// server's own does.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)) // the network's time, not the clock of the rules
+	// server's own does. The network's time, not the clock of the rules.
+	rc := http.NewResponseController(w)
+	if rc.SetReadDeadline(time.Now().Add(d)) == nil {
+		r.Body = &deadlineBody{ReadCloser: r.Body, rc: rc}
+	}
+}
+
+// deadlineBody lifts the body's read deadline once it has been read to
+// the end. A body that failed (too slow) keeps it, so that every further
+// read fails at once.
+type deadlineBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	done bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF && !b.done {
+		b.done = true
+		b.rc.SetReadDeadline(time.Time{})
+	}
+	return n, err
 }
 
 func (s *Server) handleMetrics() http.Handler {
