@@ -138,6 +138,7 @@ func (a *app) unlock(ctx context.Context, raw string) (any, error) {
 		Passphrase:     []byte(in.PIN),
 		Transport:      a.csrf,
 		OnConversation: a.conversationChanged,
+		OnMessage:      a.messageArrived,
 	}, a.origin)
 	if err != nil {
 		return nil, err
@@ -188,6 +189,22 @@ func (a *app) conversationChanged(id string) {
 		return
 	}
 	b, _ := json.Marshal(map[string]string{"type": "conversation", "id": id})
+	cb.Invoke(string(b))
+}
+
+// messageArrived tells the page of a message decrypted outside the watch
+// (while sending, say), as the watch would: {"type":"message","message":…}.
+func (a *app) messageArrived(m client.Message) {
+	a.mu.Lock()
+	cb := a.events
+	a.mu.Unlock()
+	if cb.Type() != js.TypeFunction {
+		return
+	}
+	b, _ := json.Marshal(struct {
+		Type    string         `json:"type"`
+		Message client.Message `json:"message"`
+	}{"message", m})
 	cb.Invoke(string(b))
 }
 

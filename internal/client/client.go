@@ -38,6 +38,12 @@ type Options struct {
 	// device joins it, or its name or members change, so that a list on
 	// screen is brought up to date without asking again. It must not block.
 	OnConversation func(id string)
+	// OnMessage, if set, is called with each message this device
+	// decrypts outside a Watch (a send or a change syncs first, and may
+	// take in what the socket has yet to bring), so that a conversation
+	// on screen shows it: a Watch then skips it as already had. It must
+	// not block.
+	OnMessage func(Message)
 }
 
 // profile is the device's identity, kept encrypted under "profile".
@@ -67,6 +73,8 @@ type Client struct {
 	log  Logger
 	// onConv is Options.OnConversation, or a no-op.
 	onConv func(id string)
+	// onMsg is Options.OnMessage, or a no-op.
+	onMsg func(Message)
 	// receipts caches the organisation's read-receipt policy.
 	receipts receiptPolicy
 }
@@ -100,7 +108,10 @@ func newClient(opts Options) (*Client, error) {
 	if opts.Backend == nil {
 		return nil, errors.New("client: no backend")
 	}
-	c := &Client{b: opts.Backend, now: opts.Now, log: opts.Log, onConv: opts.OnConversation}
+	c := &Client{b: opts.Backend, now: opts.Now, log: opts.Log, onConv: opts.OnConversation, onMsg: opts.OnMessage}
+	if c.onMsg == nil {
+		c.onMsg = func(Message) {}
+	}
 	if c.onConv == nil {
 		c.onConv = func(string) {}
 	}

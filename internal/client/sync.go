@@ -270,6 +270,8 @@ func (c *Client) received(cv *conv, m *wire.Message, data []byte, sender *wire.I
 		}
 		if emit != nil {
 			emit(msg)
+		} else {
+			c.onMsg(msg)
 		}
 	}
 	return nil

@@ -310,6 +310,11 @@ func TestMessagingMetrics(t *testing.T) {
 	until(t, c, "ready")
 	ann.send(id, "m1", "hello")
 	until(t, c, "message")
+	// The first message may have come in the socket's catch-up from the
+	// store; by now the socket reads the conversation live, so the second
+	// comes through the hub.
+	ann.send(id, "m2", "hello again")
+	until(t, c, "message")
 	res, err := http.Get(f.ts.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
