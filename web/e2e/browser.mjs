@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -125,4 +126,23 @@ export async function noSideScroll(page, name) {
   if (scroll > width || inner > width) {
     throw new Error(`${name} is ${Math.max(scroll, inner)}px wide on a ${width}px screen; widest: ${widest}`);
   }
+}
+
+/** steps returns the step function of a suite whose steps share one
+ * browser and run in order: once one fails, the rest are skipped rather
+ * than failing for the same reason, and every page in pages (name → page)
+ * is photographed as failed-LABEL-NAME. */
+export function steps(label, pages) {
+  let failed = false;
+  return (name, fn) =>
+    it(name, async (t) => {
+      if (failed) return t.skip('an earlier step failed');
+      try {
+        await fn(t);
+      } catch (e) {
+        failed = true;
+        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-${label}-${k}`, p);
+        throw e;
+      }
+    });
 }

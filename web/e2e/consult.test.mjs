@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
-import { check, screenshotDir, snapshot, track } from './browser.mjs';
+import { check, screenshotDir, snapshot, steps, track } from './browser.mjs';
 import { freshCode } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
@@ -90,24 +90,13 @@ const selectedPairs = (page) =>
 describe('video consultations', { concurrency: false }, () => {
   let browser;
   const pages = {};
-  let failed = false;
   let link = '';
   let guestLink = '';
   let consultURL = '';
   let openedAt = 0;
   let admittedAt = 0;
 
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-consult-${k}`, p);
-        throw e;
-      }
-    });
+  const step = steps('consult', pages);
 
   // phone opens the page as on a phone: 390 px wide, touch.
   // csp keeps the server's Content-Security-Policy in force (axe-core,

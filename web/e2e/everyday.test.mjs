@@ -6,7 +6,7 @@
 // starts the server and adds the people.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
+import { check, launch, screenshotDir, snapshot, steps, track } from './browser.mjs';
 import { freshCode } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
@@ -22,20 +22,9 @@ describe('everyday use of the web app', { concurrency: false }, () => {
   let browser;
   const pages = {};
   const lastStep = {};
-  let failed = false;
   let convURL = '';
 
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-everyday-${k}`, p);
-        throw e;
-      }
-    });
+  const step = steps('everyday', pages);
 
   const heading = (p) => p.locator('main h1').first();
 

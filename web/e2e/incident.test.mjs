@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
+import { check, launch, screenshotDir, snapshot, steps, track } from './browser.mjs';
 import { advanceServer, freshCode } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
@@ -26,20 +26,9 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
   let browser;
   const pages = {};
   const lastStep = {};
-  let failed = false;
   let boardURL = '';
 
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-incident-${k}`, p);
-        throw e;
-      }
-    });
+  const step = steps('incident', pages);
 
   const heading = (p) => p.locator('main h1').first();
   const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();

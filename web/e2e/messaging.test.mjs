@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { check, launch, screenshotDir, snapshot, track } from './browser.mjs';
+import { check, launch, screenshotDir, snapshot, steps, track } from './browser.mjs';
 import { freshCode } from './totp.mjs';
 import { decrypt, pushEndpoint, subscriptionKeys } from './webpush.mjs';
 
@@ -31,20 +31,9 @@ describe('secure messaging in the web app', { concurrency: false }, () => {
   let browser;
   const pages = {};
   const lastStep = {};
-  let failed = false;
   let convURL = '';
 
-  const step = (name, fn) =>
-    it(name, async (t) => {
-      if (failed) return t.skip('an earlier step failed');
-      try {
-        await fn(t);
-      } catch (e) {
-        failed = true;
-        for (const [k, p] of Object.entries(pages)) await snapshot(`failed-messaging-${k}`, p);
-        throw e;
-      }
-    });
+  const step = steps('messaging', pages);
 
   const heading = (p) => p.locator('main h1').first();
 
