@@ -82,11 +82,12 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	}
 	ids.OnDeviceRevoked = svc.DeviceRevoked
 	done := make(chan struct{})
+	// Duty roles and urgent messages run on the settable clock; tests
+	// sweep them by hand (Sweep) after moving it. It is made before the
+	// delivery service runs, which it hooks into.
+	inc := incident.New(store, store, svc, log, clk.now)
 	go func() { defer close(done); svc.Run(ctx) }()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
-	// Duty roles and urgent messages run on the settable clock; tests
-	// sweep them by hand (Sweep) after moving it.
-	inc := incident.New(store, store, svc, log, clk.now)
 	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
