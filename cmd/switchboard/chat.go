@@ -92,11 +92,8 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 		if err := need(2, "CONVERSATION TEXT (TEXT - reads standard input)"); err != nil {
 			return nil, err
 		}
-		text, err := messageText(a.pos[1], stdin)
+		text, err := sendableText(a.pos[1], stdin, a.allowPID)
 		if err != nil {
-			return nil, err
-		}
-		if err := checkPID(text, a.allowPID); err != nil {
 			return nil, err
 		}
 		return func(c *client.Client) error {
@@ -160,11 +157,8 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 		if err := need(2, `"DUTY ROLE" TEXT [--urgent] (TEXT - reads standard input)`); err != nil {
 			return nil, err
 		}
-		text, err := messageText(a.pos[1], stdin)
+		text, err := sendableText(a.pos[1], stdin, a.allowPID)
 		if err != nil {
-			return nil, err
-		}
-		if err := checkPID(text, a.allowPID); err != nil {
 			return nil, err
 		}
 		return func(c *client.Client) error {
@@ -196,10 +190,7 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 		note := ""
 		if len(a.pos) == 3 {
 			var err error
-			if note, err = messageText(a.pos[2], stdin); err != nil {
-				return nil, err
-			}
-			if err := checkPID(note, a.allowPID); err != nil {
+			if note, err = sendableText(a.pos[2], stdin, a.allowPID); err != nil {
 				return nil, err
 			}
 		}
@@ -254,6 +245,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// sendableText is messageText checked for patient-identifiable data.
+func sendableText(arg string, stdin io.Reader, allowPID bool) (string, error) {
+	text, err := messageText(arg, stdin)
+	if err != nil {
+		return "", err
+	}
+	return text, checkPID(text, allowPID)
 }
 
 // messageText returns the text argument, or standard input for "-".
