@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 )
 
 // stringList is a repeatable string flag.
@@ -23,7 +24,7 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
-const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, audit verify or migrate-to-postgres"
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, retention set, retention show, hold add, hold release, hold list, sweep, audit verify or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
@@ -40,14 +41,19 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	if len(rest) > 0 && rest[0] == "migrate-to-postgres" {
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
 	}
-	if len(rest) < 2 {
+	words := 2 // most commands are a noun and a verb
+	if len(rest) > 0 && rest[0] == "sweep" {
+		words = 1
+	}
+	if len(rest) < words {
 		return fmt.Errorf("%w: say what to administer: %s", errUsage, adminCommands)
 	}
-	cmd := rest[0] + " " + rest[1]
+	cmd := strings.Join(rest[:words], " ")
 	sub := newFlags("admin "+cmd, stderr)
 	var do func(*identity.Service) error
 	revokes := false          // the command revokes devices, so messaging must hear of it
 	var inc *incident.Service // set for the duty and call-in list commands
+	var rec *records.Service  // set for the retention, hold and sweep commands
 	usesIncident := false
 	switch cmd {
 	case "duty add":
@@ -205,9 +211,13 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 			return nil
 		}
 	default:
-		return fmt.Errorf("%w: unknown admin command %q; use %s", errUsage, cmd, adminCommands)
+		d, ok := adminRecords(ctx, cmd, sub, &rec, stdout)
+		if !ok {
+			return fmt.Errorf("%w: unknown admin command %q; use %s", errUsage, cmd, adminCommands)
+		}
+		do, usesIncident = d, true
 	}
-	if err := parseFlags(sub, rest[2:], func(string) string { return "" }); err != nil {
+	if err := parseFlags(sub, rest[words:], func(string) string { return "" }); err != nil {
 		return err
 	}
 	if cmd == "calllist add" {
@@ -221,7 +231,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 			}
 		}
 	}
-	if sub.NArg() > 0 {
+	if sub.NArg() > 0 && cmd != "hold release" {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
 	}
 	store, err := openStore(ctx, *data, *dbURL)
@@ -232,12 +242,12 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
 	if revokes || usesIncident {
-		i, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
+		sv, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		inc = i
+		inc, rec = sv.inc, sv.rec
 	}
 	return do(ids)
 }
@@ -248,20 +258,20 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 // proposals are stored for the members to commit, and the devices' push
 // subscriptions deleted. Over NATS the nodes also tell the devices at once
 // to erase themselves; without it they find out at their next request.
-func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger, now func() time.Time) (*incident.Service, func(), error) {
+func consoleMessaging(ctx context.Context, st store, ids *identity.Service, natsURL string, log *slog.Logger, now func() time.Time) (services, func(), error) {
 	bus, closeBus, err := openBus(natsURL, "console", log)
 	if err != nil {
-		return nil, nil, err
+		return services{}, nil, err
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	flags := messagingFlags{sendRate: messaging.DefaultLimits.SendRate, sendBurst: messaging.DefaultLimits.SendBurst}
-	_, inc, wait, err := startMessaging(mctx, st, ids, bus, log, now, flags, "", false) // the servers sweep the rota
+	sv, wait, err := startMessaging(mctx, st, ids, bus, log, now, flags, "", false) // the servers sweep the rota
 	if err != nil {
 		cancel()
 		closeBus()
-		return nil, nil, err
+		return services{}, nil, err
 	}
-	return inc, func() {
+	return sv, func() {
 		cancel()
 		wait()
 		closeBus()

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/nats"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 	"github.com/switchboard-nhs/switchboard/internal/webpush"
 )
 
@@ -50,14 +51,22 @@ func openBus(natsURL, node string, log *slog.Logger) (messaging.Bus, func(), err
 	}, nil
 }
 
-// startMessaging starts the delivery service on st if the store keeps
-// messaging; it returns nil (and messaging stays off) if it does not.
-// wait blocks until the service's workers have stopped after ctx ends.
+// services are the capabilities built on the delivery service.
+type services struct {
+	msg *messaging.Service
+	inc *incident.Service
+	rec *records.Service
+}
+
+// startMessaging starts the delivery service on st, with duty roles,
+// incidents and records rules on it; with sweep (servers, not console
+// commands) it also sweeps the rota, urgent messages and deletions. wait
+// blocks until the workers have stopped after ctx ends.
 func startMessaging(ctx context.Context, st store, ids *identity.Service, bus messaging.Bus, log *slog.Logger,
-	now func() time.Time, f messagingFlags, publicURL string, sweep bool) (svc *messaging.Service, inc *incident.Service, wait func(), err error) {
+	now func() time.Time, f messagingFlags, publicURL string, sweep bool) (sv services, wait func(), err error) {
 	keys, err := st.ServiceKeys(ctx, messaging.NewServiceKeys)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("messaging keys: %w", err)
+		return services{}, nil, fmt.Errorf("messaging keys: %w", err)
 	}
 	subject := f.pushSubject
 	if subject == "" {
@@ -67,22 +76,29 @@ func startMessaging(ctx context.Context, st store, ids *identity.Service, bus me
 	limits.SendRate, limits.SendBurst = f.sendRate, f.sendBurst
 	pusher := webpush.New(keys.VAPIDPublic, keys.VAPIDPrivate, subject, f.pushHTTPLoopback)
 	hub := messaging.NewHub(limits.SocketQueue, nil)
-	svc, err = messaging.New(ctx, st, st, bus, hub, pusher, log, now, limits)
+	svc, err := messaging.New(ctx, st, st, bus, hub, pusher, log, now, limits)
 	if err != nil {
-		return nil, nil, nil, err
+		return services{}, nil, err
 	}
 	ids.OnDeviceRevoked = svc.DeviceRevoked
-	inc = incident.New(st, st, svc, log, now)
-	done := make(chan struct{}, 2)
-	go func() {
-		defer func() { done <- struct{}{} }()
-		svc.Run(ctx)
-	}()
-	go func() {
-		defer func() { done <- struct{}{} }()
+	sv = services{msg: svc, inc: incident.New(st, st, svc, log, now), rec: records.New(st, st, svc, log, now)}
+	done := make(chan struct{}, 3)
+	run := func(f func(context.Context)) {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			f(ctx)
+		}()
+	}
+	run(func(ctx context.Context) { svc.Run(ctx) })
+	if sweep {
+		run(sv.inc.Run)
+		run(sv.rec.Run)
+	}
+	return sv, func() {
+		<-done
 		if sweep {
-			inc.Run(ctx)
+			<-done
+			<-done
 		}
-	}()
-	return svc, inc, func() { <-done; <-done }, nil
+	}, nil
 }

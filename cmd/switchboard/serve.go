@@ -114,7 +114,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer closeBus()
 	mctx, stopMessaging := context.WithCancel(ctx)
-	msg, inc, waitMessaging, err := startMessaging(mctx, store, ids, bus, log, now, msgCfg, base, true)
+	sv, waitMessaging, err := startMessaging(mctx, store, ids, bus, log, now, msgCfg, base, true)
 	if err != nil {
 		stopMessaging()
 		ln.Close()
@@ -124,7 +124,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer stopMessaging()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		Consult: cons.service, ICE: cons.ice, Messaging: sv.msg, Incident: sv.inc, Records: sv.rec, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
 		TrustedProxies: proxies, MetricsAllow: metricsAllow,
 		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -22,6 +23,7 @@ type store interface {
 	messaging.MembershipLister
 	consult.Store
 	incident.Store
+	records.Store
 	// Probe reports whether the database takes a write now.
 	Probe(ctx context.Context, at time.Time) error
 	Close() error

@@ -154,12 +154,13 @@ type conversationJSON struct {
 	ID      string       `json:"id"`
 	Epoch   uint64       `json:"epoch"`
 	LastSeq int64        `json:"last_seq"`
+	Kind    string       `json:"kind"`
 	Members []memberJSON `json:"members"`
 	Admins  []string     `json:"admins"` // emails of the people who may add and remove others
 }
 
 func conversationOut(c *messaging.Conversation) conversationJSON {
-	out := conversationJSON{ID: c.ID, Epoch: c.Epoch, LastSeq: c.LastSeq, Members: []memberJSON{}, Admins: []string{}}
+	out := conversationJSON{ID: c.ID, Epoch: c.Epoch, LastSeq: c.LastSeq, Kind: c.Kind, Members: []memberJSON{}, Admins: []string{}}
 	for _, m := range c.Members {
 		out.Members = append(out.Members, memberJSON{Device: m.Device, User: m.User, Email: m.Email, Leaf: m.Leaf, Leaving: m.Leaving})
 		if slices.Contains(c.Admins, m.User) && !slices.Contains(out.Admins, m.Email) {
@@ -243,7 +244,7 @@ func (s *Server) handleCreateConversation(w http.ResponseWriter, r *http.Request
 	if in.Role != "" {
 		return s.startRoleConversation(w, r, p, in)
 	}
-	c, err := m.CreateConversation(r.Context(), p, in.ID)
+	c, err := m.CreateConversation(r.Context(), p, in.ID, in.Kind)
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,17 @@ func (s *Server) routes() {
 	s.authed("GET /api/incidents/{id}/log", s.handleIncidentLog)
 	s.authed("POST /api/incidents/{id}/exported", s.handleIncidentExported)
 
+	s.authed("GET /api/records", s.handleRecordsRules)
+	s.authed("POST /api/conversations/{id}/filings", s.handleFile)
+	s.authed("GET /api/filings/{id}", s.handleFiling)
+	s.authed("POST /api/filings/{id}/confirm", s.handleConfirmDeletion)
+	s.authed("GET /api/admin/retention", s.handleRetention)
+	s.authed("PUT /api/admin/retention", s.handleSetRetention)
+	s.authed("PUT /api/admin/conversations/{id}/kind", s.handleSetKind)
+	s.authed("GET /api/dpo/holds", s.handleHolds)
+	s.authed("POST /api/dpo/holds", s.handlePlaceHold)
+	s.authed("POST /api/dpo/holds/{id}/release", s.handleReleaseHold)
+
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -34,6 +35,7 @@ type Config struct {
 	PushHTTPLoopback bool               // accept http://127.0.0.1 push endpoints (tests only)
 
 	Incident *incident.Service // duty roles, urgent messages, major incidents; needs Messaging
+	Records  *records.Service  // conversation kinds, retention, filing, holds; needs Messaging
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client, for rate limits and the audit log.

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // errAdminOnly refuses changes to roles, rotas and lists by non-admins.
@@ -442,7 +443,7 @@ func (s *Service) StartRoleConversation(ctx context.Context, p *identity.Princip
 	if holder == "" {
 		return nil, fault.New(fault.Conflict, fmt.Sprintf("Nobody holds %s now; ask an admin to fill the rota.", r.Name))
 	}
-	if _, err := s.msg.CreateConversation(ctx, p, id); err != nil {
+	if _, err := s.msg.CreateConversation(ctx, p, id, wire.KindClinical); err != nil {
 		return nil, err
 	}
 	if err := s.store.PutRoleConversation(ctx, &RoleConversation{Conversation: id, RoleID: r.ID, CallerID: p.User.ID}); err != nil {

@@ -99,7 +99,7 @@ func (s *Service) Declare(ctx context.Context, p *identity.Principal, d Declarat
 	if len(people) == 0 {
 		return nil, nil, fault.Invalidf("Nobody but you is on those call-in lists: add people to them first.")
 	}
-	if _, err := s.msg.CreateConversation(ctx, p, d.Conversation); err != nil {
+	if _, err := s.msg.CreateConversation(ctx, p, d.Conversation, wire.KindIncident); err != nil {
 		return nil, nil, err
 	}
 	ev := audit.Event{At: now, OrgID: p.Org.ID, Actor: p.User.ID, Action: "incident.declare", Target: in.ID,

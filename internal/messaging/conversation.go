@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // StaleEpoch is the cause of a fault.Conflict for a commit or message made
@@ -51,9 +52,15 @@ func groupID(id string) ([]byte, error) {
 
 // CreateConversation starts a conversation whose only member is the
 // calling device, at leaf 0.
-func (s *Service) CreateConversation(ctx context.Context, p *identity.Principal, id string) (*Conversation, error) {
+func (s *Service) CreateConversation(ctx context.Context, p *identity.Principal, id, kind string) (*Conversation, error) {
 	if _, err := groupID(id); err != nil {
 		return nil, err
+	}
+	if kind == "" {
+		kind = wire.KindClinical
+	}
+	if !slices.Contains(wire.ConversationKinds, kind) {
+		return nil, fault.Invalidf("Choose the conversation's kind: clinical, team or incident.")
 	}
 	if _, err := s.store.Credential(ctx, p.Device.ID); err != nil {
 		if fault.Is(err, fault.NotFound) {
@@ -61,7 +68,7 @@ func (s *Service) CreateConversation(ctx context.Context, p *identity.Principal,
 		}
 		return nil, err
 	}
-	c := &Conversation{ID: id, OrgID: p.Org.ID, CreatedAt: s.now()}
+	c := &Conversation{ID: id, OrgID: p.Org.ID, CreatedAt: s.now(), Kind: kind}
 	m := Member{Device: p.Device.ID, User: p.User.ID, Email: p.User.Email}
 	if err := s.store.CreateConversation(ctx, c, m); err != nil {
 		if fault.Is(err, fault.Conflict) {

@@ -16,6 +16,9 @@ const (
 	KindCommit      Kind = "commit"
 	KindProposal    Kind = "proposal"
 	KindApplication Kind = "application"
+	// KindDeletion is an entry the server signs to tell members' devices
+	// to delete messages (wire.SignedDeletion).
+	KindDeletion Kind = "deletion"
 )
 
 // Message is one entry of a conversation's stream: an opaque MLSMessage
@@ -39,7 +42,10 @@ type Conversation struct {
 	Epoch     uint64
 	LastSeq   int64
 	CreatedAt time.Time
-	Members   []Member
+	// Kind is the conversation's kind (wire.KindClinical and others),
+	// which sets how long its messages are kept.
+	Kind    string
+	Members []Member
 	// Admins are the users (IDs) who may add and remove other people.
 	Admins []string
 	// People are the users (IDs) who belong in the conversation, whichever
@@ -271,6 +277,38 @@ type Store interface {
 	PutPushSubscription(ctx context.Context, s *PushSubscription, at time.Time) error
 	DeletePushSubscription(ctx context.Context, deviceID string) error
 	PushSubscription(ctx context.Context, deviceID string) (*PushSubscription, error)
+
+	// Expunge deletes what x selects of one conversation's stream and
+	// attachments, and appends the entry x.Entry makes of what it deleted,
+	// in one transaction; it returns that entry, or nil when nothing was
+	// deleted.
+	Expunge(ctx context.Context, x *Expunge) (*Message, error)
+}
+
+// Expunge selects what to delete of a conversation: the application
+// messages Seqs and attachments Attachments (a filing), or every
+// application message sent and attachment stored before Before
+// (retention), except those sent in a Keep span. Handshake entries sent
+// before Before that every member has read go too, and Welcomes no device
+// waits for.
+type Expunge struct {
+	Conversation string
+	Seqs         []int64
+	Attachments  []string
+	Before       time.Time
+	Keep         []Span
+	// Entry makes the deletion entry from the sequence numbers deleted and
+	// those of application messages kept between the first and the last
+	// deleted, so that the entry's ranges skip them.
+	Entry func(deleted, kept []int64) (*Message, error)
+}
+
+// Span is a period of time; a zero end is open.
+type Span struct{ From, To time.Time }
+
+// Contains reports whether t falls in the span.
+func (s Span) Contains(t time.Time) bool {
+	return (s.From.IsZero() || !t.Before(s.From)) && (s.To.IsZero() || t.Before(s.To))
 }
 
 // PIDOverride is how many messages holding one kind of patient data were

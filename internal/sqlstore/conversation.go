@@ -12,8 +12,8 @@ import (
 // CreateConversation stores a new conversation with its creator at leaf 0.
 func (db *Store) CreateConversation(ctx context.Context, c *messaging.Conversation, creator messaging.Member) error {
 	return db.tx(ctx, func(tx *txn) error {
-		_, err := tx.exec(ctx, `INSERT INTO conversations(id, org_id, epoch, last_seq, created_at) VALUES (?,?,0,0,?)`,
-			c.ID, c.OrgID, micros(c.CreatedAt))
+		_, err := tx.exec(ctx, `INSERT INTO conversations(id, org_id, epoch, last_seq, created_at, kind) VALUES (?,?,0,0,?,?)`,
+			c.ID, c.OrgID, micros(c.CreatedAt), kindOr(c.Kind))
 		if err != nil {
 			return err
 		}
@@ -31,6 +31,14 @@ func (db *Store) CreateConversation(ctx context.Context, c *messaging.Conversati
 			SELECT ?, user_id FROM devices WHERE id = ?`, c.ID, creator.Device)
 		return err
 	})
+}
+
+// kindOr is a conversation's kind, clinical unless given.
+func kindOr(kind string) string {
+	if kind == "" {
+		return "clinical"
+	}
+	return kind
 }
 
 func (db *Store) members(ctx context.Context, id string) ([]messaging.Member, error) {
@@ -56,8 +64,8 @@ func (db *Store) members(ctx context.Context, id string) ([]messaging.Member, er
 func (db *Store) Conversation(ctx context.Context, id string) (*messaging.Conversation, error) {
 	c := messaging.Conversation{ID: id}
 	var at int64
-	err := db.queryRow(ctx, `SELECT org_id, epoch, last_seq, created_at FROM conversations WHERE id = ?`, id).
-		Scan(&c.OrgID, &c.Epoch, &c.LastSeq, &at)
+	err := db.queryRow(ctx, `SELECT org_id, epoch, last_seq, created_at, kind FROM conversations WHERE id = ?`, id).
+		Scan(&c.OrgID, &c.Epoch, &c.LastSeq, &at, &c.Kind)
 	if err != nil {
 		return nil, db.translate(err)
 	}
@@ -76,7 +84,7 @@ func (db *Store) Conversation(ctx context.Context, id string) (*messaging.Conver
 
 // ListConversations lists a device's conversations with their members.
 func (db *Store) ListConversations(ctx context.Context, deviceID string) ([]*messaging.Conversation, error) {
-	rows, err := db.query(ctx, `SELECT c.id, c.org_id, c.epoch, c.last_seq, c.created_at FROM conversations c
+	rows, err := db.query(ctx, `SELECT c.id, c.org_id, c.epoch, c.last_seq, c.created_at, c.kind FROM conversations c
 		JOIN members m ON m.conversation_id = c.id WHERE m.device_id = ? ORDER BY c.created_at`, deviceID)
 	if err != nil {
 		return nil, db.translate(err)
@@ -85,7 +93,7 @@ func (db *Store) ListConversations(ctx context.Context, deviceID string) ([]*mes
 	for rows.Next() {
 		c := &messaging.Conversation{}
 		var at int64
-		if err := rows.Scan(&c.ID, &c.OrgID, &c.Epoch, &c.LastSeq, &at); err != nil {
+		if err := rows.Scan(&c.ID, &c.OrgID, &c.Epoch, &c.LastSeq, &at, &c.Kind); err != nil {
 			rows.Close()
 			return nil, db.translate(err)
 		}

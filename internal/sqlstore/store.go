@@ -217,3 +217,18 @@ func fromMicros(v int64) time.Time {
 	}
 	return time.UnixMicro(v).UTC()
 }
+
+// scanRows reads every row of rs, closing it, into values whose scan
+// targets fields gives.
+func scanRows[T any](rs *sql.Rows, fields func(*T) []any) ([]T, error) {
+	defer rs.Close()
+	var out []T
+	for rs.Next() {
+		var v T
+		if err := rs.Scan(fields(&v)...); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rs.Err()
+}

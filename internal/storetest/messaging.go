@@ -177,7 +177,7 @@ func messagingCommits(t *testing.T, ctx context.Context, s MessagingStore) {
 	}
 	got, err := s.Conversation(ctx, "c1")
 	must(t, "Conversation", err)
-	want := &messaging.Conversation{ID: "c1", OrgID: "o1", Epoch: 1, LastSeq: 1, CreatedAt: us(at(50)), Members: []messaging.Member{
+	want := &messaging.Conversation{ID: "c1", OrgID: "o1", Epoch: 1, LastSeq: 1, CreatedAt: us(at(50)), Kind: "clinical", Members: []messaging.Member{
 		{Device: "d1", User: "u1", Email: "ann@example.nhs.uk", Leaf: 0},
 		{Device: "d2", User: "u2", Email: "user2@example.nhs.uk", Leaf: 1, JoinedSeq: 1, Cursor: 1},
 		{Device: "d3", User: "u3", Email: "user3@example.nhs.uk", Leaf: 2, JoinedSeq: 1, Cursor: 1},

@@ -91,6 +91,9 @@ type NewCallList struct {
 type NewConversation struct {
 	ID   string `json:"id"`
 	Role string `json:"role,omitempty"`
+	// Kind is clinical (the default), team or incident: it sets how long
+	// the conversation's messages are kept.
+	Kind string `json:"kind,omitempty"`
 }
 
 // ConversationInfo is the answer of POST /api/conversations and an entry
