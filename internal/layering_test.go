@@ -54,6 +54,7 @@ var layers = map[string]layer{
 	"messaging": domain,
 	"netpolicy": domain, // which network addresses the server may reach
 	"pid":       domain,
+	"records":   domain, // kinds, retention, filing to the record, holds
 	"token":     domain,
 	"wire":      domain, // the contract between server and client core
 
@@ -69,6 +70,7 @@ var layers = map[string]layer{
 	"client": clientLayer,
 
 	"storetest": support,
+	"fhirtest":  support, // the HL7 FHIR R4 schema, for tests
 
 	"sqlstore": sharedStore,
 }

@@ -76,13 +76,29 @@ func (a *app) handlers() map[string]handler {
 		"readBy": with1(a, func(c C, _ context.Context, id string) (map[string][]client.Reader, error) {
 			return c.ReadBy(id)
 		}),
-		"create": with2(a, func(c C, ctx context.Context, name, emails string) (string, error) {
+		"create": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
 			var list []string
-			if err := json.Unmarshal([]byte(emails), &list); err != nil {
+			if err := json.Unmarshal([]byte(str(args, 1)), &list); err != nil {
 				return "", fault.Invalidf("Choose the people to add to the conversation.")
 			}
-			return c.CreateConversation(ctx, name, list)
-		}),
+			return c.CreateConversation(ctx, str(args, 0), list, str(args, 2))
+		},
+		"file": func(ctx context.Context, args []js.Value) (any, error) {
+			c, err := a.client()
+			if err != nil {
+				return nil, err
+			}
+			var ids []string
+			if err := json.Unmarshal([]byte(str(args, 1)), &ids); err != nil {
+				return nil, fault.Invalidf("Choose the messages to file.")
+			}
+			return c.File(ctx, str(args, 0), ids, str(args, 2))
+		},
+		"receipt": with1(a, C.Receipt),
 		"acknowledge": done2(a, C.Acknowledge),
 		"urgent":      with1(a, C.Urgent),
 		"incidentLog": with1(a, C.ExportIncidentLog),

@@ -18,7 +18,7 @@ import (
 // maxStdinText bounds a message read from standard input.
 const maxStdinText = 64 << 10
 
-func runChat(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func runChat(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("chat", stderr)
 	profile := fs.String("profile", "", "the directory of this device's profile")
 	if err := parseFlags(fs, args, getenv); err != nil {
@@ -26,7 +26,7 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	rest := fs.Args()
 	if len(rest) == 0 {
-		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover or watch", errUsage)
+		return fmt.Errorf("%w: say what to do: create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover, file, receipt or watch", errUsage)
 	}
 	sub := newFlags("chat "+rest[0], stderr)
 	var (
@@ -34,6 +34,9 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 		asJSON   = sub.Bool("json", false, "print JSON lines")
 		allowPID = sub.Bool("allow-pid", false, "send even if the message looks like patient-identifiable data")
 		urgent   = sub.Bool("urgent", false, "bleep: the holder must acknowledge it, or it escalates")
+		kind     = sub.String("kind", "clinical", "create: the conversation's kind (clinical, team or incident), which sets how long it is kept")
+		where    = sub.String("where", "", `file: where the messages were filed, such as "EMIS, consultation 4 Dec 2026"`)
+		fhirOut  = sub.String("fhir", "", "file: write the FHIR R4 Bundle of the filed messages to this file")
 		members  stringList
 	)
 	sub.Var(&members, "member", "a member's email (repeat for several)")
@@ -41,12 +44,13 @@ func runChat(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	a := chatArgs{cmd: rest[0], pos: pos, name: *name, members: members, asJSON: *asJSON, allowPID: *allowPID, urgent: *urgent}
+	a := chatArgs{cmd: rest[0], pos: pos, name: *name, members: members, asJSON: *asJSON, allowPID: *allowPID, urgent: *urgent,
+		kind: *kind, where: *where, fhirOut: *fhirOut}
 	do, err := chatAction(ctx, a, stdin, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	c, err := openProfile(ctx, *profile, getenv)
+	c, err := openProfile(ctx, *profile, getenv, now)
 	if err != nil {
 		return err
 	}
@@ -65,6 +69,8 @@ type chatArgs struct {
 	members          []string
 	asJSON, allowPID bool
 	urgent           bool
+	kind             string
+	where, fhirOut   string
 }
 
 // chatAction checks a chat command's arguments and returns what it does
@@ -82,7 +88,7 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 			return nil, err
 		}
 		return func(c *client.Client) error {
-			id, err := c.CreateConversation(ctx, a.name, a.members)
+			id, err := c.CreateConversation(ctx, a.name, a.members, a.kind)
 			if err == nil {
 				fmt.Fprintln(stdout, id)
 			}
@@ -217,13 +223,23 @@ func chatAction(ctx context.Context, a chatArgs, stdin io.Reader, stdout, stderr
 			}
 			return json.NewEncoder(stdout).Encode(us)
 		}, nil
+	case "file":
+		if len(a.pos) < 2 || a.where == "" {
+			return nil, fmt.Errorf("%w: chat file takes CONVERSATION MESSAGE_ID [MESSAGE_ID...] --where TEXT [--fhir FILE]", errUsage)
+		}
+		return func(c *client.Client) error { return chatFile(ctx, c, a, stdout) }, nil
+	case "receipt":
+		if err := need(1, "FILING_ID"); err != nil {
+			return nil, err
+		}
+		return func(c *client.Client) error { return chatReceipt(ctx, c, a.pos[0], a.asJSON, stdout) }, nil
 	case "watch":
 		if err := need(0, "no arguments"); err != nil {
 			return nil, err
 		}
 		return func(c *client.Client) error { return chatWatch(ctx, c, stdout) }, nil
 	default:
-		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover or watch", errUsage, a.cmd)
+		return nil, fmt.Errorf("%w: unknown chat command %q; use create, send, read, list, add, remove, admin, leave, bleep, ack, urgent, handover, file, receipt or watch", errUsage, a.cmd)
 	}
 }
 
@@ -333,7 +349,7 @@ func chatList(ctx context.Context, c *client.Client, asJSON bool, stdout io.Writ
 		if cv.Removed {
 			state = "removed"
 		}
-		fmt.Fprintf(stdout, "%s  %s  (%s)\n", cv.ID, cv.Name, state)
+		fmt.Fprintf(stdout, "%s  %s  (%s)  %s\n", cv.ID, cv.Name, state, keptFor(cv.Records))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"time"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -165,7 +166,7 @@ func runIncident(ctx context.Context, args []string, getenv func(string) string,
 	default:
 		return fmt.Errorf("%w: unknown incident command %q; use %s", errUsage, rest[0], incidentCommands)
 	}
-	c, err := openProfile(ctx, *profile, getenv)
+	c, err := openProfile(ctx, *profile, getenv, time.Now)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"time"
 	"context"
 	"fmt"
 	"io"
@@ -69,7 +70,9 @@ func passphrase(getenv func(string) string) ([]byte, error) {
 }
 
 // openProfile unlocks the profile in dir.
-func openProfile(ctx context.Context, dir string, getenv func(string) string) (*client.Client, error) {
+// openProfile opens the device profile in dir, on the clock now (which
+// sets what the records rules delete).
+func openProfile(ctx context.Context, dir string, getenv func(string) string, now func() time.Time) (*client.Client, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("%w: give --profile DIR", errUsage)
 	}
@@ -84,7 +87,7 @@ func openProfile(ctx context.Context, dir string, getenv func(string) string) (*
 	if err != nil {
 		return nil, err
 	}
-	return client.Open(ctx, client.Options{Backend: d, Passphrase: pass})
+	return client.Open(ctx, client.Options{Backend: d, Passphrase: pass, Now: now})
 }
 
 // runLogout signs the profile's device out for good and erases the
@@ -99,7 +102,7 @@ func runLogout(ctx context.Context, args []string, getenv func(string) string, s
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	c, err := openProfile(ctx, *profile, getenv)
+	c, err := openProfile(ctx, *profile, getenv, time.Now)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func runAt(ctx context.Context, now func() time.Time, args []string, getenv func
 	case "logout":
 		return runLogout(ctx, args[1:], getenv, stdout, stderr)
 	case "chat":
-		return runChat(ctx, args[1:], getenv, stdin, stdout, stderr)
+		return runChat(ctx, now, args[1:], getenv, stdin, stdout, stderr)
 	case "incident":
 		return runIncident(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":

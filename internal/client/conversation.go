@@ -73,6 +73,9 @@ type Conversation struct {
 	// membership follows the role's holder) and "incident:ID" for a major
 	// incident's, as a member said inside it.
 	Follows string `json:"follows,omitempty"`
+	// Records is how long its messages are kept, as last heard from the
+	// server (nil before then).
+	Records *Records `json:"records,omitempty"`
 }
 
 // Member is a device in a conversation.
@@ -169,10 +172,13 @@ func (c *Client) members(g *mls.Group) []Member {
 // CreateConversation starts a conversation named name with the people
 // whose emails are given (all their devices, and this account's other
 // devices) and returns its ID.
-func (c *Client) CreateConversation(ctx context.Context, name string, emails []string) (string, error) {
+func (c *Client) CreateConversation(ctx context.Context, name string, emails []string, kind string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
 		return "", fault.Invalidf("Give the conversation a name of up to 200 characters.")
+	}
+	if kind != "" && !slices.Contains(wire.ConversationKinds, kind) {
+		return "", fault.Invalidf("Choose the conversation's kind: clinical, team or incident.")
 	}
 	unlock, err := c.lock(ctx)
 	if err != nil {
@@ -191,7 +197,7 @@ func (c *Client) CreateConversation(ctx context.Context, name string, emails []s
 	if err != nil {
 		return "", err
 	}
-	if err := c.api.do(ctx, "POST", "/api/conversations", map[string]string{"id": gid}, nil); err != nil {
+	if err := c.api.do(ctx, "POST", "/api/conversations", wire.NewConversation{ID: gid, Kind: kind}, nil); err != nil {
 		return "", err
 	}
 	if err := c.setUp(ctx, cv, kps(claims)); err != nil {

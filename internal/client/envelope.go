@@ -25,6 +25,9 @@ const (
 	TypeMethane = "methane"
 	// TypeAck acknowledges the urgent message Ref.
 	TypeAck = "ack"
+	// TypeFiled marks the messages Refs as filed to the record under the
+	// filing Ref; Text says where they went. Every member sees it.
+	TypeFiled = "filed"
 )
 
 // maxEnvelope bounds a decrypted envelope; the server's limit on a whole
@@ -39,6 +42,7 @@ type envelope struct {
 	SentAt time.Time `json:"sent_at"`
 	Ref    string    `json:"ref,omitempty"` // a receipt's or an ack's message ID; a copy's original
 	Urgent bool      `json:"urgent,omitempty"`
+	Refs   []string  `json:"refs,omitempty"` // the messages a filing mark names
 }
 
 func decodeEnvelope(b []byte) (*envelope, error) {
@@ -62,9 +66,29 @@ type Message struct {
 	Seq          uint64    `json:"seq"`
 	Sender       string    `json:"sender"` // email
 	SenderDevice string    `json:"sender_device"`
-	Type         string    `json:"type" ts:"'text' | 'attachment' | 'methane'"`
+	Type         string    `json:"type" ts:"'text' | 'attachment' | 'methane' | 'filed'"`
 	Text         string    `json:"text"`
 	SentAt       time.Time `json:"sent_at"`
 	// Urgent messages wait for every recipient's acknowledgement.
 	Urgent bool `json:"urgent,omitempty"`
+	// A filing mark's filing ID and the messages (IDs) it filed; its Text
+	// is where they went.
+	Filing string   `json:"filing,omitempty"`
+	Refs   []string `json:"refs,omitempty"`
+}
+
+// shown reports whether messages of the type are kept and shown, rather
+// than acted upon.
+func shown(typ string) bool {
+	return typ == TypeText || typ == TypeAttachment || typ == TypeMethane || typ == TypeFiled
+}
+
+// messageOf is the message an envelope shows, as sent by email's device.
+func messageOf(env *envelope, id, conv string, seq uint64, email, device string) Message {
+	m := Message{ID: id, Conversation: conv, Seq: seq, Sender: email, SenderDevice: device, Type: env.Type, Text: env.Text,
+		SentAt: env.SentAt.UTC(), Urgent: env.Urgent}
+	if env.Type == TypeFiled {
+		m.Filing, m.Refs = env.Ref, env.Refs
+	}
+	return m
 }

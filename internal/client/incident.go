@@ -361,7 +361,7 @@ func (c *Client) Handover(ctx context.Context, role, email, note string) (string
 			}
 		}
 	}
-	id, err := c.CreateConversation(ctx, "Handover: "+name, []string{sh.Person.Email})
+	id, err := c.CreateConversation(ctx, "Handover: "+name, []string{sh.Person.Email}, wire.KindClinical)
 	if err != nil {
 		return "", err
 	}

@@ -32,16 +32,33 @@ func (c *Client) Removed(id string) bool {
 	return c.v.get(convKey(id), &rec) == nil && rec.Removed
 }
 
+// history returns the messages the device holds for the conversation,
+// deleting first those its records rules no longer keep, so that nothing
+// past its time is ever shown, online or not.
 func (c *Client) history(id string) ([]Message, error) {
+	rules, err := c.loadRules()
+	if err != nil {
+		return nil, err
+	}
+	rec, _ := recordsOf(rules, id)
 	keys, err := c.v.b.List("msg/" + id + "/")
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Message, 0, len(keys))
+	now := c.now()
 	for _, k := range keys {
 		var m Message
 		if err := c.v.get(k, &m); err != nil {
 			return nil, err
+		}
+		if expired(rec, &m, now) {
+			for _, key := range []string{k, receiptKey(id, m.ID), copyKey(id, m.ID)} {
+				if err := c.v.del(key); err != nil {
+					return nil, err
+				}
+			}
+			continue
 		}
 		out = append(out, m)
 	}
@@ -64,6 +81,10 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
+	rules, err := c.loadRules()
+	if err != nil {
+		return nil, err
+	}
 	var out []Conversation
 	for _, id := range ids {
 		cv, err := c.loadLocal(id)
@@ -71,6 +92,9 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 			return nil, err
 		}
 		item := Conversation{ID: id, Name: cv.rec.Name, LastSeq: cv.rec.LastSeq, Removed: cv.rec.Removed, Members: []Member{}, Follows: cv.rec.Follows}
+		if r, ok := recordsOf(rules, id); ok {
+			item.Records = &Records{Kind: r.Kind, MaxAgeSeconds: r.MaxAgeSeconds, Set: r.Set, Held: len(r.Held) > 0}
+		}
 		if cv.g != nil {
 			item.Epoch, item.Members = cv.g.Epoch(), c.members(cv.g)
 		}
@@ -96,6 +120,13 @@ func (c *Client) conversationIDs() ([]string, error) {
 // date (committing others' pending proposals) and tops up KeyPackages.
 func (c *Client) syncAll(ctx context.Context, emit func(Message)) error {
 	if err := c.joinWelcomes(ctx, emit); err != nil {
+		return err
+	}
+	rules, err := c.refreshRules(ctx)
+	if err != nil {
+		return err
+	}
+	if err := c.expireAll(rules); err != nil {
 		return err
 	}
 	ids, err := c.conversationIDs()

@@ -156,9 +156,8 @@ func (c *Client) acknowledged(cv *conv, clientID string, seq uint64) error {
 		}
 		return errors.New("outbox entry does not decrypt")
 	}
-	if (out.Envelope.Type == TypeText || out.Envelope.Type == TypeAttachment || out.Envelope.Type == TypeMethane) && out.Envelope.Ref == "" {
-		msg := Message{ID: clientID, Conversation: cv.rec.ID, Seq: seq, Sender: c.prof.Email, SenderDevice: c.prof.DeviceID,
-			Type: out.Envelope.Type, Text: out.Envelope.Text, SentAt: out.Envelope.SentAt.UTC(), Urgent: out.Envelope.Urgent}
+	if shown(out.Envelope.Type) && (out.Envelope.Ref == "" || out.Envelope.Type == TypeFiled) {
+		msg := messageOf(&out.Envelope, clientID, cv.rec.ID, seq, c.prof.Email, c.prof.DeviceID)
 		if err := c.v.put(msgKey(cv.rec.ID, seq), &msg); err != nil {
 			return err
 		}

@@ -43,6 +43,7 @@ func (c *Client) sync(ctx context.Context, cv *conv, emit func(Message), autoCom
 		}
 	}
 	c.ack(ctx, cv)
+	c.confirmDeletions(ctx)
 	if !autoCommit || cv.rec.Removed {
 		return nil
 	}
@@ -144,6 +145,9 @@ func (c *Client) apply(cv *conv, m *wire.Message, emit func(Message)) error {
 		return nil
 	}
 	defer func() { cv.rec.LastSeq = max(cv.rec.LastSeq, m.Seq) }()
+	if m.Kind == wire.KindDeletion {
+		return c.applyDeletion(cv, m)
+	}
 	if m.Device == c.prof.DeviceID && m.Kind == wire.KindApplication {
 		// Our own message: its keys are gone, and its text is kept
 		// already, or waits in the outbox for this acknowledgement.
@@ -247,17 +251,16 @@ func (c *Client) received(cv *conv, m *wire.Message, data []byte, sender *wire.I
 		return nil
 	case TypeAck:
 		return c.noteAck(cv.rec.ID, env.Ref, sender, env.SentAt)
-	case TypeText, TypeAttachment, TypeMethane:
-		if env.Ref != "" {
+	case TypeText, TypeAttachment, TypeMethane, TypeFiled:
+		if env.Ref != "" && env.Type != TypeFiled {
 			// A copy of an earlier message, sent again for people who
 			// joined since: kept once.
 			if seen, err := c.v.has(copyKey(cv.rec.ID, env.Ref)); err != nil || seen {
 				return err
 			}
 		}
-		msg := Message{ID: m.ClientID, Conversation: cv.rec.ID, Seq: m.Seq, Sender: sender.Email,
-			SenderDevice: sender.Device, Type: env.Type, Text: env.Text, SentAt: env.SentAt.UTC(), Urgent: env.Urgent}
-		if env.Ref != "" {
+		msg := messageOf(env, m.ClientID, cv.rec.ID, m.Seq, sender.Email, sender.Device)
+		if env.Ref != "" && env.Type != TypeFiled {
 			msg.ID = env.Ref // acknowledged under the original's ID
 		}
 		if err := c.v.put(msgKey(cv.rec.ID, m.Seq), &msg); err != nil {

