@@ -98,7 +98,7 @@ func (a *app) handlers() map[string]handler {
 			}
 			return c.File(ctx, str(args, 0), ids, str(args, 2))
 		},
-		"receipt": with1(a, C.Receipt),
+		"receipt":     with1(a, C.Receipt),
 		"acknowledge": done2(a, C.Acknowledge),
 		"urgent":      with1(a, C.Urgent),
 		"incidentLog": with1(a, C.ExportIncidentLog),

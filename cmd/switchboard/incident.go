@@ -1,7 +1,6 @@
 package main
 
 import (
-	"time"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/client"
 	"github.com/switchboard-nhs/switchboard/internal/fault"

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"time"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/client"
 	"github.com/switchboard-nhs/switchboard/internal/client/filestore"

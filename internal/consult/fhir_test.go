@@ -13,7 +13,9 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fhirtest"
 )
 
-func fhirSchema(t *testing.T) *jsonschema.Schema { return fhirtest.Schema(t, filepath.Join("..", "..")) }
+func fhirSchema(t *testing.T) *jsonschema.Schema {
+	return fhirtest.Schema(t, filepath.Join("..", ".."))
+}
 
 func validate(t *testing.T, s *jsonschema.Schema, v any) error {
 	t.Helper()
