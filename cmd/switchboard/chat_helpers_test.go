@@ -88,6 +88,7 @@ type device struct {
 	name, profile, passphrase string
 	acct                      *account
 	id                        string
+	clk                       *clock // the device's clock; nil is real time
 }
 
 // sb runs the binary's run with the device's passphrase in the
@@ -101,7 +102,11 @@ func (d *device) sb(t *testing.T, ctx context.Context, stdin string, stdout io.W
 		}
 		return ""
 	}
-	err := run(ctx, args, env, strings.NewReader(stdin), stdout, &errb)
+	now := time.Now
+	if d.clk != nil {
+		now = d.clk.now
+	}
+	err := runAt(ctx, now, args, env, strings.NewReader(stdin), stdout, &errb)
 	return errb.String(), err
 }
 
