@@ -73,6 +73,9 @@ func TestContract(t *testing.T) {
 	t.Run("incident", func(t *testing.T) {
 		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
 	})
+	t.Run("records", func(t *testing.T) {
+		storetest.Records(t, func(t *testing.T) storetest.RecordsStore { return openTest(t) })
+	})
 }
 
 // TestNodes runs several stores on one database, as several serve nodes

@@ -37,4 +37,7 @@ func TestContract(t *testing.T) {
 	t.Run("incident", func(t *testing.T) {
 		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
 	})
+	t.Run("records", func(t *testing.T) {
+		storetest.Records(t, func(t *testing.T) storetest.RecordsStore { return openTest(t) })
+	})
 }
