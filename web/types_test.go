@@ -18,6 +18,7 @@ import (
 const (
 	generated     = "src/messaging/types.gen.ts"
 	incidentTypes = "src/incident/types.gen.ts"
+	recordsTypes  = "src/records/types.gen.ts"
 )
 
 //go:generate env SWITCHBOARD_WRITE_TYPES=1 go test -run TestGeneratedTypes .
@@ -27,6 +28,7 @@ const (
 func TestGeneratedTypes(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) { checkGenerated(t, generated, messagingTypes) })
 	t.Run("incident", func(t *testing.T) { checkGenerated(t, incidentTypes, incidentWire) })
+	t.Run("records", func(t *testing.T) { checkGenerated(t, recordsTypes, recordsWire) })
 }
 
 func messagingTypes() (string, error) {
@@ -37,6 +39,8 @@ func messagingTypes() (string, error) {
 		tsgen.Of[client.Member]("Member", "Member is a device in a conversation."),
 		tsgen.Of[client.Summary]("Summary", "Summary is a conversation with its unread count and last activity."),
 		tsgen.Of[client.Person]("Person", "Person is a member as the members page shows them, with their safety-code state."),
+		tsgen.Of[client.Records]("Records", "Records is how long a conversation's messages are kept, as the device last heard."),
+		tsgen.Of[client.Filed]("Filed", "Filed is a filing to the record as the filer's device made it."),
 	})
 }
 
@@ -89,4 +93,17 @@ func checkGenerated(t *testing.T, file string, gen func() (string, error)) {
 	if diff := cmp.Diff(string(want), got); diff != "" {
 		t.Errorf("%s is out of date with the Go types; run go generate ./web (-file +Go):\n%s", generated, diff)
 	}
+}
+
+func recordsWire() (string, error) {
+	return tsgen.Generate(`// Code generated from the Go types of internal/wire by `+"`go generate ./web`"+`; DO NOT EDIT.
+// The records API (retention, filing receipts, legal holds) answers with these, as JSON.
+`, []tsgen.Type{
+		tsgen.Of[wire.DeletionReceipt]("DeletionReceipt", "DeletionReceipt is one device's confirmation of a deletion."),
+		tsgen.Of[wire.Filing]("Filing", "Filing is a filing to the record as the server keeps it, with its deletion receipt."),
+		tsgen.Of[wire.RetentionRule]("RetentionRule", "RetentionRule is how long an organisation keeps one kind of conversation."),
+		tsgen.Of[wire.Retention]("Retention", "Retention is the answer of GET /api/admin/retention."),
+		tsgen.Of[wire.Hold]("Hold", "Hold is a legal hold as the DPO sees it."),
+		tsgen.Of[wire.NewHold]("NewHold", "NewHold is the body of POST /api/dpo/holds."),
+	})
 }

@@ -21,16 +21,16 @@ func chatFile(ctx context.Context, c *client.Client, a chatArgs, stdout io.Write
 		return err
 	}
 	if a.fhirOut != "" {
-		if err := os.WriteFile(a.fhirOut, f.FHIR, 0o600); err != nil {
+		if err := os.WriteFile(a.fhirOut, []byte(f.FHIR), 0o600); err != nil {
 			return fault.Wrap(fault.Invalid, "The FHIR file cannot be written; check the --fhir path.", err)
 		}
 	}
 	if a.asJSON {
 		return json.NewEncoder(stdout).Encode(f)
 	}
-	fmt.Fprintln(stdout, f.Filing.ID)
+	fmt.Fprintln(stdout, f.ID)
 	fmt.Fprintf(stdout, "\nDeleted everywhere after %s, unless a legal hold applies. Paste this into the record:\n\n%s",
-		f.Filing.DueAt.Local().Format("2 Jan 2006 15:04"), f.Summary)
+		f.DueAt.Local().Format("2 Jan 2006 15:04"), f.Summary)
 	return nil
 }
 

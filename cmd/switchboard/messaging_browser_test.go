@@ -54,7 +54,9 @@ func addWebUser(t *testing.T, data, ods, email, name, team string, roles ...stri
 // 'TestBrowserMessaging/everyday'. A third organisation's two people set
 // up a duty role, its rota and a call-in list, run a major incident
 // exercise on the roll-call board and bleep urgently, escalating to a
-// third (incident.test.mjs; -run 'TestBrowserMessaging/incident').
+// third (incident.test.mjs; -run 'TestBrowserMessaging/incident'). A
+// fourth's admin and DPO set retention, file a message to the record and
+// place a legal hold (records.test.mjs; -run 'TestBrowserMessaging/records').
 func TestBrowserMessaging(t *testing.T) {
 	dir := needBrowser(t)
 	data := t.TempDir()
@@ -68,6 +70,9 @@ func TestBrowserMessaging(t *testing.T) {
 	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RZZ", "--name", "Hillside Acute Hospital"); err != nil {
 		t.Fatalf("org add: %v\n%s", err, stderr)
 	}
+	if _, stderr, err := cli(t, "", "admin", "--data", data, "org", "add", "--ods", "RWW", "--name", "Westfield Mental Health"); err != nil {
+		t.Fatalf("org add: %v\n%s", err, stderr)
+	}
 	users := []webUser{
 		addWebUser(t, data, "RXX", "ann.lee@example.nhs.uk", "Dr Ann Lee", "", "clinician", "admin"),
 		addWebUser(t, data, "RXX", "bob.khan@example.nhs.uk", "Bob Khan", "Ward 7", "clinician"),
@@ -77,6 +82,8 @@ func TestBrowserMessaging(t *testing.T) {
 		addWebUser(t, data, "RZZ", "fay.ward@example.nhs.uk", "Dr Fay Ward", "Emergency department", "clinician", "admin"),
 		addWebUser(t, data, "RZZ", "gus.hill@example.nhs.uk", "Dr Gus Hill", "Theatres", "clinician"),
 		addWebUser(t, data, "RZZ", "hal.rees@example.nhs.uk", "Dr Hal Rees", "Anaesthetics", "clinician"),
+		addWebUser(t, data, "RWW", "ida.moss@example.nhs.uk", "Dr Ida Moss", "", "clinician", "admin", "dpo"),
+		addWebUser(t, data, "RWW", "jon.park@example.nhs.uk", "Jon Park", "Crisis team", "clinician"),
 	}
 	b, err := json.Marshal(users)
 	if err != nil {
@@ -86,7 +93,8 @@ func TestBrowserMessaging(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) { runNode(t, dir, srv, "e2e/messaging.test.mjs") })
 	t.Run("everyday", func(t *testing.T) { runNode(t, dir, srv, "e2e/everyday.test.mjs") })
 	t.Run("incident", func(t *testing.T) { runNode(t, dir, srv, "e2e/incident.test.mjs") })
-	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan", "Car park B", "Theatre 3 needs"} {
+	t.Run("records", func(t *testing.T) { runNode(t, dir, srv, "e2e/records.test.mjs") })
+	for _, secret := range []string{"bed 4 needs review", "943 476 5919", "Secret plan", "Car park B", "Theatre 3 needs", "Bed 9 obs stable"} {
 		if strings.Contains(srv.logs.String(), secret) {
 			t.Errorf("server logs hold %q", secret)
 		}

@@ -178,12 +178,15 @@ func (c *Client) confirmDeletions(ctx context.Context) {
 // Filed is a filing to the record as the filer's device made it: the
 // server's receipt, and what to paste or import into the record system.
 type Filed struct {
-	Filing *wire.Filing `json:"filing"`
+	ID string `json:"id"`
+	// DueAt is when the messages are deleted everywhere, unless a legal
+	// hold keeps them.
+	DueAt time.Time `json:"due_at"`
 	// Summary is a plain-text account of the filed messages.
 	Summary string `json:"summary"`
 	// FHIR is a FHIR R4 Bundle of Communication resources, one per
-	// message (JSON).
-	FHIR json.RawMessage `json:"fhir"`
+	// message, as JSON text.
+	FHIR string `json:"fhir"`
 }
 
 // File marks messages of a conversation (by ID, as History gives them)
@@ -239,7 +242,7 @@ func (c *Client) File(ctx context.Context, id string, ids []string, where string
 		if err != nil {
 			return err
 		}
-		out = &Filed{Filing: &f, Summary: summary(cv.rec.Name, where, c.prof.Email, chosen, c.now()), FHIR: fhir}
+		out = &Filed{ID: f.ID, DueAt: f.DueAt, Summary: summary(cv.rec.Name, where, c.prof.Email, chosen, c.now()), FHIR: string(fhir)}
 		return nil
 	})
 	return out, err

@@ -257,6 +257,9 @@ func (c *Client) onMessage(ctx context.Context, m *wire.Message, emit func(Messa
 	if err := c.applyAll(cv, []wire.Message{*m}, emit); err != nil {
 		return 0, err
 	}
+	if m.Kind == wire.KindDeletion {
+		c.confirmDeletions(ctx)
+	}
 	if cv.rec.Proposals > 0 && !cv.rec.Removed {
 		if err := c.sync(ctx, cv, emit, true); err != nil {
 			return 0, err

@@ -17,6 +17,9 @@ import { Consultation } from './pages/consult/Consultation';
 import { Consultations } from './pages/consult/Consultations';
 import { Join } from './pages/consult/Join';
 import { ConversationPage } from './pages/messages/Conversation';
+import { FilePage } from './pages/messages/File';
+import { FilingPage } from './pages/Filing';
+import { Holds } from './pages/Holds';
 import { MembersPage } from './pages/messages/Members';
 import { Messages } from './pages/messages/Messages';
 import { NewConversation } from './pages/messages/NewConversation';
@@ -213,6 +216,10 @@ function page(
   if (recordID !== null) return canReview(me) ? <RecordPage id={recordID} /> : <Forbidden />;
   const convMembers = /^\/messages\/([0-9a-f]{32})\/members$/.exec(path);
   if (convMembers) return <MembersPage me={me} id={convMembers[1]} />;
+  const convFile = /^\/messages\/([0-9a-f]{32})\/file$/.exec(path);
+  if (convFile) return <FilePage me={me} id={convFile[1]} />;
+  const filingID = match(path, '/filings/');
+  if (filingID !== null) return <FilingPage id={filingID} />;
   const incidentLog = /^\/incidents\/([0-9a-zA-Z_-]+)\/log$/.exec(path);
   if (incidentLog) return <LogPage me={me} id={incidentLog[1]} />;
   const incidentID = match(path, '/incidents/');
@@ -235,6 +242,8 @@ function page(
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
     case '/records':
       return canReview(me) ? <Records /> : <Forbidden />;
+    case '/holds':
+      return canAudit(me) ? <Holds me={me} /> : <Forbidden />;
     case '/messages':
       return <Messages me={me} />;
     case '/duty':

@@ -125,5 +125,6 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
+  if (canReview(me)) items.push({ href: '/holds', text: 'Legal holds' });
   return items;
 }

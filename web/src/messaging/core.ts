@@ -11,13 +11,17 @@ import { keep } from '../offline';
 // message may be urgent (it waits for its recipients' acknowledgement), and
 // a major incident's conversation opens with its METHANE report (type
 // "methane").
-export type { Member, Message, Person, Summary } from './types.gen';
-import type { Message, Person, Summary } from './types.gen';
+export type { Filed, Member, Message, Person, Records, Summary } from './types.gen';
+import type { Filed, Message, Person, Summary } from './types.gen';
+import type { Filing } from '../records/types.gen';
 import type { Incident, IncidentLog } from '../incident/types.gen';
 
 /** IncidentKind is what a declaration declares: a major incident, or a
  * standby alert. */
 export type IncidentKind = 'major' | 'standby';
+
+/** ConversationKind sets how long a conversation's messages are kept. */
+export type ConversationKind = 'clinical' | 'team' | 'incident';
 
 export interface PIDMatch {
   kind: string;
@@ -50,7 +54,9 @@ interface Raw {
   messages(id: string): Promise<string>;
   send(id: string, text: string): Promise<string>;
   sendAttachment(id: string, meta: string): Promise<string>;
-  create(name: string, emails: string): Promise<string>;
+  create(name: string, emails: string, kind: string): Promise<string>;
+  file(id: string, ids: string, where: string): Promise<string>;
+  receipt(filing: string): Promise<string>;
   add(id: string, email: string): Promise<string>;
   remove(id: string, email: string): Promise<string>;
   leave(id: string): Promise<string>;
@@ -106,7 +112,13 @@ export class Core {
   messages = async (id: string) => (await call<Message[] | null>(this.raw.messages(id))) ?? [];
   send = (id: string, text: string) => call<string>(this.raw.send(id, text));
   sendAttachment = (id: string, meta: string) => call<string>(this.raw.sendAttachment(id, meta));
-  create = (name: string, emails: string[]) => call<string>(this.raw.create(name, JSON.stringify(emails)));
+  create = (name: string, emails: string[], kind: ConversationKind = 'clinical') =>
+    call<string>(this.raw.create(name, JSON.stringify(emails), kind));
+  /** file marks messages (by ID) as filed to the record at where: they are
+   * deleted everywhere after the organisation's grace period. */
+  file = (id: string, ids: string[], where: string) => call<Filed>(this.raw.file(id, JSON.stringify(ids), where));
+  /** receipt is a filing's deletion receipt from the server. */
+  receipt = (filing: string) => call<Filing>(this.raw.receipt(filing));
   add = (id: string, email: string) => call<boolean>(this.raw.add(id, email));
   remove = (id: string, email: string) => call<boolean>(this.raw.remove(id, email));
   leave = (id: string) => call<boolean>(this.raw.leave(id));

@@ -8,10 +8,12 @@ export interface Message {
   seq: number;
   sender: string;
   sender_device: string;
-  type: 'text' | 'attachment' | 'methane';
+  type: 'text' | 'attachment' | 'methane' | 'filed';
   text: string;
   sent_at: string;
   urgent?: boolean;
+  filing?: string;
+  refs?: string[];
 }
 
 /** Member is a device in a conversation. */
@@ -29,6 +31,7 @@ export interface Summary {
   members: Member[];
   removed?: boolean;
   follows?: string;
+  records?: Records | null;
   unread: number;
   last_at: string;
   last_msg_seq: number;
@@ -44,4 +47,20 @@ export interface Person {
   key_changed: boolean;
   admin: boolean;
   leaving?: boolean;
+}
+
+/** Records is how long a conversation's messages are kept, as the device last heard. */
+export interface Records {
+  kind: 'clinical' | 'team' | 'incident';
+  max_age_seconds: number;
+  set: boolean;
+  held: boolean;
+}
+
+/** Filed is a filing to the record as the filer's device made it. */
+export interface Filed {
+  id: string;
+  due_at: string;
+  summary: string;
+  fhir: string;
 }

@@ -8,6 +8,7 @@ import { PinAttemptsForm } from '../admin/PinAttemptsForm';
 import { PolicyForm } from '../admin/PolicyForm';
 import { QuotaForm } from '../admin/QuotaForm';
 import { ReceiptsForm } from '../admin/ReceiptsForm';
+import { RetentionForm } from '../admin/RetentionForm';
 import type { AdminDevice, AdminUser } from '../admin/types';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { useLoad } from '../load';
@@ -56,6 +57,7 @@ export function Admin({ me }: { me: Me }) {
           <ReceiptsForm />
           <PinAttemptsForm />
           <QuotaForm />
+          <RetentionForm />
         </div>
       </div>
     </>

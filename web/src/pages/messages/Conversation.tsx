@@ -2,8 +2,9 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import { get, type Me, post } from '../../api';
 import { count, when } from '../../format';
 import { type AttachmentMeta, open, parseMeta, upload } from '../../messaging/attachments';
-import { loadCore, type Message } from '../../messaging/core';
-import { onMessage, useUnlocked } from '../../messaging/state';
+import { loadCore, type Message, type Records } from '../../messaging/core';
+import { keptLine } from '../../records/kind';
+import { onConversation, onMessage, useUnlocked } from '../../messaging/state';
 import { useTitle } from '../../title';
 import { Composer } from './Composer';
 import { IncidentLine, RoleLine, UrgentStatus, urgentFor, useIncidentOf, useRoleOf, useUrgent } from './Urgent';
@@ -42,6 +43,7 @@ interface Cursor {
 function Conversation({ me, id }: { me: Me; id: string }) {
   const [name, setName] = useState('');
   const [follows, setFollows] = useState('');
+  const [records, setRecords] = useState<Records | null>(null);
   const [msgs, setMsgs] = useState<Message[] | null>(null);
   const [pending, setPending] = useState<Pending[]>([]);
   const [cursors, setCursors] = useState<Cursor[]>([]);
@@ -146,6 +148,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
           setName(s.name);
           setFollows(s.follows ?? '');
           setRemoved(!!s.removed);
+          setRecords(s.records ?? null);
         }
         if (m.length) await core.markRead(id, m[m.length - 1].seq);
       } catch (e) {
@@ -177,14 +180,20 @@ function Conversation({ me, id }: { me: Me; id: string }) {
           .catch(() => {});
       }
     };
+    // Messages filed to the record or past their retention are deleted
+    // by the core, which then says the conversation changed.
+    const stopConv = onConversation((c) => {
+      if (c === id && live) void refresh().catch(() => {});
+    });
     void poll();
     const timer = window.setInterval(poll, 5000);
     return () => {
       live = false;
+      stopConv();
       stop();
       clearInterval(timer);
     };
-  }, [id, receipt]);
+  }, [id, receipt, refresh]);
 
   const send = async (text: string, overridden: string[]) => {
     atBottom.current = true;
@@ -235,6 +244,9 @@ function Conversation({ me, id }: { me: Me; id: string }) {
     return [...others].every((e) => (upTo.get(e) ?? 0) >= seq);
   };
 
+  // The messages filing marks name: tagged, until they are deleted.
+  const filedIn = new Set((msgs ?? []).filter((m) => m.type === 'filed').flatMap((m) => m.refs ?? []));
+
   const delivered = (seq: number) => {
     const others = cursors.filter((c) => c.device !== me.device_id);
     return others.length > 0 && others.every((c) => c.seq >= seq);
@@ -248,8 +260,19 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       <h1 class="sb-conversation-title" ref={title}>{name || 'Conversation'}</h1>
       {role && !incident && <RoleLine role={role} myEmail={me.user.email} />}
       {incident && <IncidentLine incident={incident} />}
+      {records && (
+        <p class="nhsuk-body-s sb-kept" data-testid="kept">
+          {keptLine(records)}
+        </p>
+      )}
       <p class="nhsuk-body">
         <a href={`/messages/${id}/members`}>Members and safety codes</a>
+        {!removed && (
+          <>
+            {' · '}
+            <a href={`/messages/${id}/file`}>File messages to the record</a>
+          </>
+        )}
       </p>
       {error && (
         <div class="nhsuk-error-summary" role="alert">
@@ -298,7 +321,18 @@ function Conversation({ me, id }: { me: Me; id: string }) {
                     <strong>{mine ? 'You' : (names[m.sender] ?? m.sender)}</strong>{' '}
                     <span class="nhsuk-u-secondary-text-colour">{when(m.sent_at)}</span>
                   </p>
-                  {m.type === 'attachment' ? <Attachment text={m.text} /> : <p class="sb-message__text">{m.text}</p>}
+                  {m.type === 'attachment' ? (
+                    <Attachment text={m.text} />
+                  ) : m.type === 'filed' ? (
+                    <FiledMark message={m} />
+                  ) : (
+                    <p class="sb-message__text">{m.text}</p>
+                  )}
+                  {filedIn.has(m.id) && (
+                    <strong class="nhsuk-tag nhsuk-tag--green sb-message__tag" data-testid="filed-tag">
+                      Filed to the record
+                    </strong>
+                  )}
                   {m.urgent && (
                     <UrgentStatus
                       conversation={id}
@@ -389,4 +423,16 @@ function Attachment({ text }: { text: string }) {
 
 function size(m: AttachmentMeta): string {
   return m.size < 1024 * 1024 ? `${Math.max(1, Math.round(m.size / 1024))} KB` : `${(m.size / 1048576).toFixed(1)} MB`;
+}
+
+/** FiledMark is a member's mark that messages were filed to the record:
+ * where they went, how many, and the deletion receipt. */
+function FiledMark({ message: m }: { message: Message }) {
+  const n = m.refs?.length ?? 0;
+  return (
+    <p class="sb-message__text" data-testid="filed-mark">
+      Filed {n === 1 ? '1 message' : `${n} messages`} to the record: {m.text}.{' '}
+      {m.filing && <a href={`/filings/${m.filing}`}>Deletion receipt</a>}
+    </p>
+  );
 }

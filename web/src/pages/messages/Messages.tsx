@@ -5,6 +5,7 @@ import { realTime, when } from '../../format';
 import { loadCore, type Summary } from '../../messaging/core';
 import { enableNotifications } from '../../messaging/push';
 import { onConversation, onMessage, urgentEvent, useUnlocked } from '../../messaging/state';
+import { kindLabel } from '../../records/kind';
 import { useTitle } from '../../title';
 import { Unlock } from './Unlock';
 
@@ -115,7 +116,7 @@ function ConversationList() {
               <span class="sb-conversation__meta nhsuk-u-secondary-text-colour">
                 {c.removed
                   ? 'You are no longer a member'
-                  : `${memberCount(c)} · ${realTime(c.last_at) ? `last message ${when(c.last_at)}` : 'No messages yet'}`}
+                  : `${c.records ? `${kindLabel(c.records.kind)} · ` : ''}${memberCount(c)} · ${realTime(c.last_at) ? `last message ${when(c.last_at)}` : 'No messages yet'}`}
               </span>
             </li>
           ))}

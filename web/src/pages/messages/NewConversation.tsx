@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { Me } from '../../api';
 import { ErrorSummary, type FieldError } from '../../components/ErrorSummary';
+import { Radios } from '../../components/Radios';
 import { TextInput } from '../../components/TextInput';
-import { loadCore } from '../../messaging/core';
+import { type ConversationKind, loadCore } from '../../messaging/core';
+import { kinds } from '../../records/kind';
 import { followNew, useUnlocked } from '../../messaging/state';
 import { navigate } from '../../router';
 import { useTitle } from '../../title';
@@ -20,6 +22,7 @@ export function NewConversation({ me }: { me: Me }) {
 function Form({ me }: { me: Me }) {
   const [picked, setPicked] = useState<DirectoryPerson[]>([]);
   const [name, setName] = useState('');
+  const [kind, setKind] = useState<ConversationKind>('clinical');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   useTitle('New conversation', errors.length > 0);
@@ -39,6 +42,7 @@ function Form({ me }: { me: Me }) {
       const id = await core.create(
         title,
         picked.map((p) => p.email),
+        kind,
       );
       await followNew();
       navigate(`/messages/${id}`);
@@ -94,6 +98,14 @@ function Form({ me }: { me: Me }) {
             onInput={setName}
             width={30}
             error={errors.find((x) => x.field === 'name')?.text}
+          />
+          <Radios
+            name="kind"
+            legend="Kind of conversation"
+            hint="It sets how long messages are kept. Only an organisation admin can change it later."
+            options={kinds}
+            value={kind}
+            onChange={setKind}
           />
           <button class="nhsuk-button" type="submit" disabled={busy} aria-disabled={busy}>
             {busy ? 'Starting…' : 'Start conversation'}

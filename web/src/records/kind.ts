@@ -1,0 +1,28 @@
+import type { ConversationKind, Records } from '../messaging/core';
+import type { RadioOption } from '../components/Radios';
+
+/** kinds are the kinds of conversation, as people choose them. */
+export const kinds: RadioOption<ConversationKind>[] = [
+  { value: 'clinical', label: 'Clinical', hint: 'About patients and their care. The default.' },
+  { value: 'team', label: 'Team', hint: 'Rotas, logistics and other team business: no patient details.' },
+  { value: 'incident', label: 'Incident', hint: 'A major or serious incident.' },
+];
+
+export const kindLabel = (k: string) => kinds.find((x) => x.value === k)?.label ?? k;
+
+/** age says a retention period in days, or hours where it is not whole days. */
+export function age(seconds: number): string {
+  const days = seconds / 86400;
+  if (Number.isInteger(days)) return days === 1 ? '1 day' : `${days} days`;
+  const hours = Math.round(seconds / 3600);
+  return hours === 1 ? '1 hour' : `${hours} hours`;
+}
+
+/** keptLine says, above a conversation, how long its messages are kept. */
+export function keptLine(r: Records): string {
+  const kind = `${kindLabel(r.kind)} conversation.`;
+  if (r.held) return `${kind} A legal hold applies: messages are kept until it is released.`;
+  if (r.max_age_seconds > 0) return `${kind} Messages are deleted after ${age(r.max_age_seconds)}.`;
+  if (r.set) return `${kind} Messages are kept.`;
+  return `${kind} Messages are kept until your organisation sets how long.`;
+}
