@@ -55,6 +55,7 @@ var layers = map[string]layer{
 	"netpolicy": domain, // which network addresses the server may reach
 	"pid":       domain,
 	"token":     domain,
+	"keyring":   domain, // seals secrets at rest under keys kept outside the database
 	"wire":      domain, // the contract between server and client core
 
 	"httpd":    adapter,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
@@ -63,7 +64,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, dir)
+	store, err := sqlite.Open(ctx, dir, keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}
