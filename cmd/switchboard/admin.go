@@ -42,7 +42,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, *keyFile, stdout, stderr)
 	}
 	if len(rest) == 2 && rest[0] == "secrets" && rest[1] == "rotate" {
-		return runRotateSecrets(ctx, *data, *dbURL, *keyFile, stdout)
+		return runRotateSecrets(ctx, now, *data, *dbURL, *keyFile, stdout)
 	}
 	if len(rest) < 2 {
 		return fmt.Errorf("%w: say what to administer: %s", errUsage, adminCommands)

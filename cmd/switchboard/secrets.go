@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
@@ -108,7 +110,7 @@ func openStore(ctx context.Context, dataDir, databaseURL, keyFile string) (store
 // in one transaction, and then drops the old keys from the key file. The
 // key file holds old and new keys until the transaction has committed, so
 // a failure at any point leaves every value openable.
-func runRotateSecrets(ctx context.Context, dataDir, databaseURL, keyFile string, stdout io.Writer) error {
+func runRotateSecrets(ctx context.Context, now func() time.Time, dataDir, databaseURL, keyFile string, stdout io.Writer) error {
 	path := keyFilePath(dataDir, keyFile)
 	old, err := keyring.Load(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -125,7 +127,7 @@ func runRotateSecrets(ctx context.Context, dataDir, databaseURL, keyFile string,
 	if err != nil {
 		return err
 	}
-	counts, err := st.Reseal(ctx)
+	counts, err := st.Reseal(ctx, audit.Event{At: now(), Actor: audit.ActorCLI, Action: "secrets.rotate"})
 	st.Close()
 	if err != nil {
 		return fmt.Errorf("re-seal secrets (the key file %s holds the old and new keys; run rotate again): %w", path, err)

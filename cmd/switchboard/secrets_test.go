@@ -73,6 +73,19 @@ func TestSecretsKeyFileAndRotation(t *testing.T) {
 	if _, err := sqlite.Open(context.Background(), data, before); err == nil {
 		t.Error("the database still opens with the old key after rotation")
 	}
+	db, err := sqlite.Open(context.Background(), data, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var detail string
+	err = db.SQL().QueryRow(`SELECT detail FROM audit WHERE action = 'secrets.rotate'`).Scan(&detail)
+	db.Close()
+	if err != nil || !strings.Contains(detail, after.Current()) {
+		t.Errorf("audit entry of the rotation: %q, %v; want one naming the new key", detail, err)
+	}
+	if out, _, err := cli(t, "", "admin", "--data", data, "audit", "verify"); err != nil || !strings.Contains(out, "intact") {
+		t.Errorf("audit verify after rotation = %v %q; want the chain intact", err, out)
+	}
 	srv := startServer(t, data)
 	signInCLI(t, srv, "ann@example.nhs.uk", "tulip ladder velvet orbit", secret, 0)
 

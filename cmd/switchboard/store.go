@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
@@ -24,7 +25,7 @@ type store interface {
 	consult.Store
 	incident.Store
 	// Reseal seals every secret again under the current key.
-	Reseal(ctx context.Context) ([]sqlstore.Sealed, error)
+	Reseal(ctx context.Context, ev audit.Event) ([]sqlstore.Sealed, error)
 	// Probe reports whether the database takes a write now.
 	Probe(ctx context.Context, at time.Time) error
 	Close() error

@@ -2,9 +2,11 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/keyring"
 )
@@ -40,7 +42,7 @@ func (c column) place(row string) string { return c.String() + "\x00" + row }
 
 // errSealed is what a reader is told when a stored secret does not open:
 // the key file is not the one the database was sealed with.
-var errSealed = "A stored secret cannot be opened with the secrets key file; restore the key file that belongs to this database."
+const errSealed = "A stored secret cannot be opened with the secrets key file; restore the key file that belongs to this database."
 
 // seal seals v for column c of row.
 func (s *Store) seal(c column, row, v string) string { return s.keys.Seal(c.place(row), v) }
@@ -71,10 +73,19 @@ func (s *Store) PrepareSecrets(ctx context.Context) ([]Sealed, error) {
 	if keyFile == "" {
 		keyFile = "given"
 	}
+	plain := false
 	for _, c := range sealedColumns {
 		ids, err := s.keyIDs(ctx, c)
 		if err != nil {
 			return nil, fmt.Errorf("check sealed %s: %w", c, err)
+		}
+		if !plain {
+			var one int
+			err := s.queryRow(ctx, `SELECT 1 FROM `+c.table+` WHERE `+c.name+` <> '' AND `+c.name+` NOT LIKE '`+keyring.Prefix+`%' LIMIT 1`).Scan(&one)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("check sealed %s: %w", c, err)
+			}
+			plain = err == nil
 		}
 		for id, sample := range ids {
 			if !s.keys.Has(id) {
@@ -88,26 +99,31 @@ func (s *Store) PrepareSecrets(ctx context.Context) ([]Sealed, error) {
 			}
 		}
 	}
-	return s.reseal(ctx, func(stored string) bool {
+	if !plain {
+		return nil, nil // the usual start: nothing to seal, no write
+	}
+	return s.reseal(ctx, nil, func(stored string) bool {
 		_, sealed := keyring.KeyID(stored)
 		return !sealed
 	})
 }
 
 // Reseal seals every sealed value again under the keyring's current key,
-// in one transaction, and reports how many it re-sealed in each column.
-func (s *Store) Reseal(ctx context.Context) ([]Sealed, error) {
+// in one transaction that also appends ev (its detail given the new key's
+// ID and the count), and reports how many it re-sealed in each column.
+func (s *Store) Reseal(ctx context.Context, ev audit.Event) ([]Sealed, error) {
 	cur := s.keys.Current()
-	return s.reseal(ctx, func(stored string) bool {
+	return s.reseal(ctx, &ev, func(stored string) bool {
 		id, _ := keyring.KeyID(stored)
 		return id != cur
 	})
 }
 
 // reseal seals, in one transaction, each non-empty value that stale
-// reports is not sealed as it should be. An update that finds the value
-// changed meanwhile (another node sealing it) leaves it.
-func (s *Store) reseal(ctx context.Context, stale func(string) bool) ([]Sealed, error) {
+// reports is not sealed as it should be, and appends ev if given. An
+// update that finds the value changed meanwhile (another node sealing it)
+// leaves it.
+func (s *Store) reseal(ctx context.Context, ev *audit.Event, stale func(string) bool) ([]Sealed, error) {
 	var out []Sealed
 	err := s.tx(ctx, func(tx *txn) error {
 		out = out[:0]
@@ -146,32 +162,50 @@ func (s *Store) reseal(ctx context.Context, stale func(string) bool) ([]Sealed, 
 			}
 			out = append(out, Sealed{Column: c.String(), Rows: len(todo)})
 		}
-		return nil
+		if ev == nil {
+			return nil
+		}
+		total := 0
+		for _, c := range out {
+			total += c.Rows
+		}
+		ev.Detail = map[string]string{"key": s.keys.Current(), "values": fmt.Sprint(total)}
+		return appendAudit(ctx, tx, *ev)
 	})
 	return out, err
 }
 
 // keyIDs returns the IDs of the keys that sealed column c's values, each
-// with one row and value sealed under it.
+// with one row and value sealed under it. The database finds the distinct
+// IDs; only one value a key is read.
 func (s *Store) keyIDs(ctx context.Context, c column) (map[string][2]string, error) {
-	rows, err := s.query(ctx, `SELECT `+c.key+`, `+c.name+` FROM `+c.table+` WHERE `+c.name+` LIKE '`+keyring.Prefix+`%'`)
+	rows, err := s.query(ctx, fmt.Sprintf(`SELECT DISTINCT substr(%s, %d, %d) FROM %s WHERE %s LIKE '%s%%'`,
+		c.name, len(keyring.Prefix)+1, keyring.IDLength, c.table, c.name, keyring.Prefix))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	ids := map[string][2]string{}
+	var found []string
 	for rows.Next() {
-		var row, v string
-		if err := rows.Scan(&row, &v); err != nil {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		id, ok := keyring.KeyID(v)
-		if !ok {
-			return nil, errors.New("a value starts like a sealed one but is not")
-		}
-		if _, seen := ids[id]; !seen {
-			ids[id] = [2]string{row, v}
-		}
+		found = append(found, id)
 	}
-	return ids, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := map[string][2]string{}
+	for _, id := range found {
+		var row, v string
+		err := s.queryRow(ctx, `SELECT `+c.key+`, `+c.name+` FROM `+c.table+` WHERE `+c.name+` LIKE ? LIMIT 1`,
+			keyring.Prefix+id+"$%").Scan(&row, &v)
+		if err != nil {
+			return nil, err
+		}
+		ids[id] = [2]string{row, v}
+	}
+	return ids, nil
 }
