@@ -56,6 +56,7 @@ var layers = map[string]layer{
 	"pid":       domain,
 	"records":   domain, // kinds, retention, filing to the record, holds
 	"token":     domain,
+	"keyring":   domain, // seals secrets at rest under keys kept outside the database
 	"wire":      domain, // the contract between server and client core
 
 	"httpd":    adapter,

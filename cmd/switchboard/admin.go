@@ -24,12 +24,13 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
-const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, retention set, retention show, hold add, hold release, hold list, sweep, audit verify or migrate-to-postgres"
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, retention set, retention show, hold add, hold release, hold list, sweep, audit verify, secrets rotate or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
 	data := fs.String("data", "./switchboard-data", "data directory")
 	dbURL := fs.String("database-url", "", databaseURLHelp)
+	keyFile := addSecretsKeyFlag(fs)
 	// Accepted so that serve and admin take one set of flags; the
 	// console's changes reach running nodes through the database, and a
 	// disabled user's devices are also announced over NATS when given.
@@ -39,7 +40,10 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	rest := fs.Args()
 	if len(rest) > 0 && rest[0] == "migrate-to-postgres" {
-		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
+		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, *keyFile, stdout, stderr)
+	}
+	if len(rest) == 2 && rest[0] == "secrets" && rest[1] == "rotate" {
+		return runRotateSecrets(ctx, now, *data, *dbURL, *keyFile, stdout)
 	}
 	words := 2 // most commands are a noun and a verb
 	if len(rest) > 0 && rest[0] == "sweep" {
@@ -234,7 +238,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	if sub.NArg() > 0 && cmd != "hold release" {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
 	}
-	store, err := openStore(ctx, *data, *dbURL)
+	store, err := openStore(ctx, *data, *dbURL, *keyFile)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ import (
 type benchConfig struct {
 	subscribers, publishers, messages, size, window int
 	rate                                            float64
-	server, data, dbURL, natsURL                    string
+	server, data, dbURL, natsURL, keyFile           string
 	pid, nodes                                      int
 	timeout, settle                                 time.Duration
 	// incident runs the major-incident mode instead: the subscribers are
@@ -47,6 +47,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.StringVar(&cfg.server, "server", "", "URL of a running server on this machine (default: start one)")
 	flags.StringVar(&cfg.data, "data", "", "the running server's data directory (with --server)")
 	flags.IntVar(&cfg.pid, "pid", 0, "the running server's process ID, to report its memory (with --server)")
+	flags.StringVar(&cfg.keyFile, "secrets-key-file", "", "with --server: its secrets key file, if not in its --data directory")
 	flags.StringVar(&cfg.dbURL, "database-url", "", "PostgreSQL URL: provision the devices there (and start the nodes on it) instead of SQLite")
 	flags.StringVar(&cfg.natsURL, "nats-url", "", "NATS URL linking the nodes the bench starts (with --nodes above 1)")
 	flags.IntVar(&cfg.nodes, "nodes", 1, "server nodes to start, on --database-url and --nats-url; devices are spread over them")
@@ -81,11 +82,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer os.RemoveAll(dir)
-	stderr = &lockedWriter{w: stderr} // the nodes log to it at once
+	stderr = &lockedWriter{w: stderr}                    // the nodes log to it at once
+	cfg.keyFile = filepath.Join(dir, secretsKeyFileName) // one key for every node, as in production
 	for i := range cfg.nodes {
-		args := []string{"--data", dir} // SQLite: the one node's database, where the bench provisions
+		args := []string{"--data", dir, "--secrets-key-file", cfg.keyFile} // SQLite: the one node's database, where the bench provisions
 		if cfg.dbURL != "" {
-			args = []string{"--data", filepath.Join(dir, strconv.Itoa(i)), "--database-url", cfg.dbURL}
+			args = []string{"--data", filepath.Join(dir, strconv.Itoa(i)), "--database-url", cfg.dbURL, "--secrets-key-file", cfg.keyFile}
 		} else {
 			cfg.data = dir
 		}
@@ -116,7 +118,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	start := time.Now()
 	var pubs []*benchDevice
 	tag := fmt.Sprintf("b%d", time.Now().UnixNano()%1e9)
-	st, err := openStore(ctx, cfg.data, cfg.dbURL)
+	st, err := openStore(ctx, cfg.data, cfg.dbURL, cfg.keyFile)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func benchIncident(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	fmt.Fprintf(out, "server %s, major incident alerting %d devices (one person each), roll-call answers %d in flight, %d CPUs\n",
 		strings.Join(cfg.servers, " and "), cfg.subscribers, cfg.inFlight, runtime.NumCPU())
 	start := time.Now()
-	st, err := openStore(ctx, cfg.data, cfg.dbURL)
+	st, err := openStore(ctx, cfg.data, cfg.dbURL, cfg.keyFile)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ import (
 func expiredLink(t *testing.T, srv *server, email string) string {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, srv.data)
+	db, err := sqlite.Open(ctx, srv.data, dataKeys(t, srv.data))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and concurrent readers.
@@ -141,4 +144,15 @@ func (s *server) sockets(device string) int {
 func (s *server) waitSocket(t *testing.T, device string, n int) {
 	t.Helper()
 	eventually(t, 10*time.Second, "a socket open for device "+device, func() bool { return s.sockets(device) > n })
+}
+
+// dataKeys reads the secrets key file the server or console made in the
+// data directory.
+func dataKeys(t testing.TB, data string) *keyring.Keyring {
+	t.Helper()
+	keys, err := keyring.Load(filepath.Join(data, secretsKeyFileName))
+	if err != nil {
+		t.Fatalf("read the secrets key file: %v", err)
+	}
+	return keys
 }

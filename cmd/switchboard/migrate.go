@@ -28,7 +28,7 @@ type tableFigures struct {
 // empty PostgreSQL database in one transaction, checks each table's row
 // count and checksum on both sides before committing, and then verifies
 // the audit chain on PostgreSQL.
-func runMigrateToPostgres(ctx context.Context, args []string, data, dbURL string, stdout, stderr io.Writer) error {
+func runMigrateToPostgres(ctx context.Context, args []string, data, dbURL, keyFile string, stdout, stderr io.Writer) error {
 	fs := newFlags("admin migrate-to-postgres", stderr)
 	fs.StringVar(&data, "data", data, "data directory of the SQLite installation to copy")
 	fs.StringVar(&dbURL, "database-url", dbURL, "the empty PostgreSQL database to copy into")
@@ -47,7 +47,13 @@ func runMigrateToPostgres(ctx context.Context, args []string, data, dbURL string
 	if _, err := os.Stat(filepath.Join(data, sqlite.FileName)); err != nil {
 		return fault.Wrap(fault.Invalid, "There is no Switchboard database in "+data+"; check --data.", err)
 	}
-	src, err := sqlite.Open(ctx, data)
+	// The secrets are copied sealed: PostgreSQL is opened with the same
+	// key file as the SQLite installation.
+	keys, _, _, err := loadKeys(data, keyFile)
+	if err != nil {
+		return err
+	}
+	src, err := sqlite.Open(ctx, data, keys)
 	if err != nil {
 		return err
 	}
@@ -56,7 +62,7 @@ func runMigrateToPostgres(ctx context.Context, args []string, data, dbURL string
 		return fault.Wrap(fault.Conflict, "The audit log in "+data+" does not verify ("+err.Error()+"); nothing was copied. "+
 			"Investigate with 'switchboard admin audit verify' first.", err)
 	}
-	dst, err := postgres.Open(ctx, dbURL)
+	dst, err := postgres.Open(ctx, dbURL, keys)
 	if err != nil {
 		return err
 	}

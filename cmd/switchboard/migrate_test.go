@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
 	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
@@ -33,7 +34,7 @@ func populate(t *testing.T, data string) {
 		t.Fatalf("user add = %v (%s)", err, errOut)
 	}
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, data)
+	db, err := sqlite.Open(ctx, data, dataKeys(t, data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,12 +95,12 @@ func TestMigrateToPostgres(t *testing.T) {
 	}
 
 	// Both stores now answer alike.
-	src, err := sqlite.Open(ctx, data)
+	src, err := sqlite.Open(ctx, data, dataKeys(t, data))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	dst, err := postgres.Open(ctx, url)
+	dst, err := postgres.Open(ctx, url, dataKeys(t, data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +145,10 @@ func TestMigrateToPostgres(t *testing.T) {
 	}
 
 	// The console works on the new database, and the chain goes on.
-	if out, errOut, err := cli(t, "", "admin", "--database-url", url, "org", "add", "--ods", "RYY", "--name", "Second Trust"); err != nil {
+	if out, errOut, err := cli(t, "", "admin", "--data", data, "--database-url", url, "org", "add", "--ods", "RYY", "--name", "Second Trust"); err != nil {
 		t.Fatalf("org add on PostgreSQL = %v (%s %s)", err, out, errOut)
 	}
-	if out, _, err := cli(t, "", "admin", "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "6 entries verified") {
+	if out, _, err := cli(t, "", "admin", "--data", data, "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "6 entries verified") {
 		t.Errorf("audit verify on PostgreSQL = %q, %v; want 6 entries verified", out, err)
 	}
 
@@ -199,7 +200,7 @@ func TestDatabaseURLFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatalf("org add with SWITCHBOARD_DATABASE_URL = %v (%s)", err, errOut.String())
 	}
-	db, err := postgres.Open(context.Background(), url)
+	db, err := postgres.Open(context.Background(), url, keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

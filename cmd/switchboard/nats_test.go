@@ -30,7 +30,8 @@ import (
 func TestNodesDeliverLiveAcrossNATS(t *testing.T) {
 	dbURL := pgtest.Database(t)
 	natsURL := natstest.URL(t)
-	where := []string{"--database-url", dbURL}
+	key := filepath.Join(t.TempDir(), "secrets.key") // one key file for every node and the console
+	where := []string{"--database-url", dbURL, "--secrets-key-file", key}
 	if _, errOut, err := cli(t, "", append(append([]string{"admin"}, where...), "org", "add", "--ods", "RXX", "--name", "Example Trust")...); err != nil {
 		t.Fatalf("org add = %v (%s)", err, errOut)
 	}
@@ -38,7 +39,7 @@ func TestNodesDeliverLiveAcrossNATS(t *testing.T) {
 	bob := addAccountIn(t, where, "bob@example.nhs.uk")
 	cat := addAccountIn(t, where, "cat@example.nhs.uk")
 
-	shared := []string{"--database-url", dbURL, "--nats-url", natsURL}
+	shared := []string{"--database-url", dbURL, "--secrets-key-file", key, "--nats-url", natsURL}
 	nodeA := startServer(t, t.TempDir(), shared...)
 	nodeB := startNodeProcess(t, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--turn-addr", "127.0.0.1:0"}, shared...)...)
 	lb := newBalancer(t, nodeB.base, nodeA.base)

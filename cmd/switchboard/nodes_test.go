@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +17,11 @@ import (
 // ending the session on one ends it on both.
 func TestNodesShareOneDatabase(t *testing.T) {
 	url := pgtest.Database(t)
-	if _, errOut, err := cli(t, "", "admin", "--database-url", url, "org", "add", "--ods", "RXX", "--name", "Example Trust"); err != nil {
+	key := filepath.Join(t.TempDir(), "secrets.key") // one key file for every node and the console
+	if _, errOut, err := cli(t, "", "admin", "--database-url", url, "--secrets-key-file", key, "org", "add", "--ods", "RXX", "--name", "Example Trust"); err != nil {
 		t.Fatalf("org add = %v (%s)", err, errOut)
 	}
-	out, errOut, err := cli(t, "tulip ladder velvet orbit\n", "admin", "--database-url", url, "user", "add", "--org", "RXX",
+	out, errOut, err := cli(t, "tulip ladder velvet orbit\n", "admin", "--database-url", url, "--secrets-key-file", key, "user", "add", "--org", "RXX",
 		"--email", "ann@example.nhs.uk", "--name", "Ann Example", "--role", "clinician", "--password-stdin", "--json")
 	if err != nil {
 		t.Fatalf("user add = %v (%s)", err, errOut)
@@ -31,8 +33,8 @@ func TestNodesShareOneDatabase(t *testing.T) {
 		t.Fatalf("user add --json printed %q (%v)", out, err)
 	}
 	clk := &clock{}
-	a := startServerAt(t, clk, t.TempDir(), "--database-url", url)
-	b := startServerAt(t, clk, t.TempDir(), "--database-url", url)
+	a := startServerAt(t, clk, t.TempDir(), "--database-url", url, "--secrets-key-file", key)
+	b := startServerAt(t, clk, t.TempDir(), "--database-url", url, "--secrets-key-file", key)
 	if a.setup != "" || b.setup != "" {
 		t.Errorf("nodes on a database with an organisation printed setup links %q, %q; want none", a.setup, b.setup)
 	}
@@ -60,7 +62,7 @@ func TestNodesShareOneDatabase(t *testing.T) {
 	if res := api(t, c, "GET", a.base+"/api/me", nil, bearer, nil); res.StatusCode != 401 {
 		t.Errorf("GET /api/me on node A after signing out on node B = %d; want 401", res.StatusCode)
 	}
-	if out, _, err := cli(t, "", "admin", "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "intact") {
+	if out, _, err := cli(t, "", "admin", "--database-url", url, "--secrets-key-file", key, "audit", "verify"); err != nil || !strings.Contains(out, "intact") {
 		t.Errorf("audit verify after both nodes wrote = %q, %v; want intact", out, err)
 	}
 }

@@ -30,6 +30,7 @@ type serveConfig struct {
 	proxies   string
 	metrics   string
 	perAddr   int
+	keyFile   string
 }
 
 func runServe(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -38,6 +39,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	flags.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	flags.StringVar(&cfg.data, "data", "./switchboard-data", "data directory (holds the SQLite database)")
 	flags.StringVar(&cfg.dbURL, "database-url", "", databaseURLHelp)
+	flags.StringVar(&cfg.keyFile, "secrets-key-file", "", secretsKeyHelp)
 	flags.StringVar(&cfg.natsURL, "nats-url", "", natsURLHelp)
 	flags.StringVar(&cfg.publicURL, "public-url", "", "the base URL people open (default: from --addr)")
 	flags.StringVar(&cfg.tlsCert, "tls-cert", "", "TLS certificate file (PEM); serve HTTPS directly")
@@ -72,7 +74,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	store, err := openStore(ctx, cfg.data, cfg.dbURL)
+	store, err := openStore(ctx, cfg.data, cfg.dbURL, cfg.keyFile)
 	if err != nil {
 		return err
 	}

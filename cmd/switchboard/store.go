@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
@@ -13,6 +14,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/postgres"
 	"github.com/switchboard-nhs/switchboard/internal/records"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
+	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
 // store is what every backend provides: each capability's Store, and Close.
@@ -24,6 +26,8 @@ type store interface {
 	consult.Store
 	incident.Store
 	records.Store
+	// Reseal seals every secret again under the current key.
+	Reseal(ctx context.Context, ev audit.Event) ([]sqlstore.Sealed, error)
 	// Probe reports whether the database takes a write now.
 	Probe(ctx context.Context, at time.Time) error
 	Close() error
@@ -36,18 +40,6 @@ var (
 
 // databaseURLHelp describes --database-url for serve and admin alike.
 const databaseURLHelp = "PostgreSQL URL (postgres://user:password@host:5432/db); use PostgreSQL instead of SQLite in --data"
-
-// openStore is the one switch between backends: PostgreSQL when a database
-// URL is given, otherwise SQLite in the data directory.
-func openStore(ctx context.Context, dataDir, databaseURL string) (store, error) {
-	if databaseURL == "" {
-		return sqlite.Open(ctx, dataDir)
-	}
-	if err := checkDatabaseURL(databaseURL); err != nil {
-		return nil, err
-	}
-	return postgres.Open(ctx, databaseURL)
-}
 
 // checkDatabaseURL refuses anything but a PostgreSQL URL, so that a typo
 // does not silently fall back to SQLite or reach some other server.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -28,7 +29,7 @@ const rigPassword = "tulip ladder velvet orbit"
 
 func newAccountRig(t *testing.T) *accountRig {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
+	store, err := sqlite.Open(ctx, t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,20 +34,21 @@ func (s *Server) sameOrigin(r *http.Request) error {
 	return nil
 }
 
-// Route is one registered API route.
+// Route is one registered route.
 type Route struct {
 	Pattern string
 	Authed  bool // needs a signed-in caller
 }
 
-// Routes lists every API route in registration order.
+// Routes lists every route in registration order: the API's, public or
+// authed, and the others (health, metrics, the web client's pages).
 func (s *Server) Routes() []Route { return s.routeList }
 
 // public registers a handler that needs no session but must not be driven
 // cross-site.
 func (s *Server) public(pattern string, h handler) {
 	s.routeList = append(s.routeList, Route{Pattern: pattern})
-	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
+	s.register(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.sameOrigin(r); err != nil {
 			return err
 		}
@@ -60,7 +61,7 @@ func (s *Server) public(pattern string, h handler) {
 // state-changing request; other clients send "Authorization: Bearer".
 func (s *Server) authed(pattern string, h authedHandler) {
 	s.routeList = append(s.routeList, Route{Pattern: pattern, Authed: true})
-	s.handle(pattern, func(w http.ResponseWriter, r *http.Request) error {
+	s.register(pattern, func(w http.ResponseWriter, r *http.Request) error {
 		if err := s.sameOrigin(r); err != nil {
 			return err
 		}

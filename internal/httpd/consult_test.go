@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -83,7 +84,7 @@ type consultRig struct {
 }
 
 func newConsultRig(t *testing.T) *consultRig {
-	store, err := sqlite.Open(context.Background(), t.TempDir())
+	store, err := sqlite.Open(context.Background(), t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,8 +19,10 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/switchboard-nhs/switchboard/internal/consult"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
@@ -52,6 +54,7 @@ type msgFixture struct {
 	svc     *messaging.Service
 	inc     *incident.Service
 	bus     *lossyBus
+	srv     *Server
 	ts      *httptest.Server
 	clk     *msgClock
 	secrets map[string]string
@@ -63,7 +66,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, dir)
+	store, err := sqlite.Open(ctx, dir, keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +91,8 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	inc := incident.New(store, store, svc, log, clk.now)
 	go func() { defer close(done); svc.Run(ctx) }()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
-	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
+	cs := consult.NewService(store, consult.NewHub(log), log, clk.now, "http://example.test")
+	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, Consult: cs, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
@@ -100,7 +104,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	if _, err := ids.CreateOrg(ctx, "RXX", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
 	}
-	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, inc: inc, bus: bus, ts: ts, clk: clk, secrets: map[string]string{}}
+	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, inc: inc, bus: bus, srv: srv, ts: ts, clk: clk, secrets: map[string]string{}}
 }
 
 // lossyBus is the in-process bus, which can be told to lose events, as a

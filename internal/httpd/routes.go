@@ -2,11 +2,14 @@ package httpd
 
 // routes lists the whole HTTP surface in one place. Every /api route is
 // registered through public (no session: setup, enrolment, sign-in) or
-// authed (a session), and Routes reports which, so that a test can walk the
-// whole surface.
+// authed (a session), and Routes reports every route and which, so that a
+// test can walk the whole surface. What each kind of caller must get from
+// each route is written down in authzMatrix (routes_matrix_test.go);
+// TestAuthorisationMatrix fails on a route without it.
 func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealth)
 	s.handle("GET /readyz", s.handleReady)
+	s.routeList = append(s.routeList, Route{Pattern: "GET /metrics"})
 	s.mux.Handle("GET /metrics", s.handleMetrics())
 
 	s.public("GET /api/setup/{token}", s.handleSetupCheck)

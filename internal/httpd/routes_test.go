@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -28,7 +29,7 @@ func newTestServer(t *testing.T) (*Server, *identity.Service, *httptest.Server) 
 
 func newTestServerWith(t *testing.T, cfg Config) (*Server, *identity.Service, *httptest.Server) {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), t.TempDir())
+	store, err := sqlite.Open(context.Background(), t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -129,7 +129,15 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 // authedHandler is a handler for a signed-in caller.
 type authedHandler func(w http.ResponseWriter, r *http.Request, p *identity.Principal) error
 
+// handle serves pattern with h and lists it in Routes.
 func (s *Server) handle(pattern string, h handler) {
+	s.routeList = append(s.routeList, Route{Pattern: pattern})
+	s.register(pattern, h)
+}
+
+// register serves pattern with h without listing it in Routes; public
+// and authed list their routes themselves.
+func (s *Server) register(pattern string, h handler) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.bodyDeadline(w, r)
 		if err := h(w, r); err != nil {

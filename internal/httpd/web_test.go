@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -31,7 +32,7 @@ var webAssets = fstest.MapFS{
 
 func newWebServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	store, err := sqlite.Open(context.Background(), t.TempDir())
+	store, err := sqlite.Open(context.Background(), t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 )
 
@@ -36,7 +37,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
+	store, err := sqlite.Open(ctx, t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -206,7 +207,7 @@ func TestRevokeDeviceEndsSessions(t *testing.T) {
 
 func TestSetupAndEnrolment(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
+	store, err := sqlite.Open(ctx, t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +293,7 @@ func TestSetupAndEnrolment(t *testing.T) {
 // any organisation exists, even one made at the console.
 func testSetupLinkLifetime(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
+	store, err := sqlite.Open(ctx, t.TempDir(), keyring.New())
 	if err != nil {
 		t.Fatal(err)
 	}

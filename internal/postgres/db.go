@@ -17,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
@@ -31,9 +32,11 @@ type DB struct {
 }
 
 // Open connects to the database at url (a postgres:// URL or a libpq
-// key=value string) and brings its schema up to date. Nodes starting at
-// once take turns at the migrations under an advisory lock.
-func Open(ctx context.Context, url string) (*DB, error) {
+// key=value string), brings its schema up to date, checks that keys open
+// the secrets sealed in it and seals any left in plaintext by earlier
+// versions. Nodes starting at once take turns at the migrations under an
+// advisory lock.
+func Open(ctx context.Context, url string, keys *keyring.Keyring) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fault.Wrap(fault.Invalid, "The database URL is not valid; give one like postgres://user:password@host:5432/switchboard.", err)
@@ -42,12 +45,16 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	sdb.SetMaxOpenConns(16)
 	sdb.SetMaxIdleConns(16) // as many as may open: a burst does not close and reopen connections
 	sdb.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{Store: sqlstore.New(sdb, sdb, dialect()), db: sdb}
+	db := &DB{Store: sqlstore.New(sdb, sdb, dialect(), keys), db: sdb}
 	if err := sdb.PingContext(ctx); err != nil {
 		sdb.Close()
 		return nil, fault.Wrap(fault.Unavailable, "The PostgreSQL database cannot be reached; check --database-url and that the server is running.", err)
 	}
 	if err := db.migrate(ctx); err != nil {
+		sdb.Close()
+		return nil, err
+	}
+	if _, err := db.PrepareSecrets(ctx); err != nil {
 		sdb.Close()
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
 	"github.com/switchboard-nhs/switchboard/internal/storetest"
 )
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 func openURL(t *testing.T, url string) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), url)
+	db, err := Open(context.Background(), url, testKeys)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -89,7 +90,7 @@ func TestNodes(t *testing.T) {
 	errs := make([]error, nodes)
 	var wg sync.WaitGroup
 	for i := range nodes {
-		wg.Go(func() { dbs[i], errs[i] = Open(ctx, url) })
+		wg.Go(func() { dbs[i], errs[i] = Open(ctx, url, testKeys) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -126,11 +127,11 @@ func TestNodes(t *testing.T) {
 }
 
 func TestOpenBadURL(t *testing.T) {
-	_, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?connect_timeout=2")
+	_, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", testKeys)
 	if err == nil || !strings.Contains(err.Error(), "cannot be reached") {
 		t.Errorf("Open(unreachable) = %v; want the database reported unreachable", err)
 	}
-	_, err = Open(context.Background(), "postgres://%zz")
+	_, err = Open(context.Background(), "postgres://%zz", testKeys)
 	if err == nil || !strings.Contains(err.Error(), "not valid") {
 		t.Errorf("Open(malformed) = %v; want the URL reported not valid", err)
 	}
@@ -139,10 +140,14 @@ func TestOpenBadURL(t *testing.T) {
 // BenchmarkAppendMessages stores batches of 32 sends of 300 bytes, one
 // transaction per batch, as the stream writer does under load.
 func BenchmarkAppendMessages(b *testing.B) {
-	db, err := Open(context.Background(), pgtest.Database(b))
+	db, err := Open(context.Background(), pgtest.Database(b), testKeys)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
 	storetest.BenchmarkAppendMessages(b, db)
 }
+
+// testKeys seal the secrets of every database the tests open, so that a
+// test may reopen one.
+var testKeys = keyring.New()

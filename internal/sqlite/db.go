@@ -18,6 +18,7 @@ import (
 	sqlite3lib "modernc.org/sqlite/lib"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
@@ -38,9 +39,10 @@ type DB struct {
 	path  string
 }
 
-// Open opens (creating if needed) the database in dir and brings its schema
-// up to date.
-func Open(ctx context.Context, dir string) (*DB, error) {
+// Open opens (creating if needed) the database in dir, brings its schema
+// up to date, checks that keys open the secrets sealed in it, and seals
+// any left in plaintext by earlier versions.
+func Open(ctx context.Context, dir string, keys *keyring.Keyring) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fault.Wrap(fault.Invalid, "The data directory cannot be created; check the --data path and its permissions.", err)
 	}
@@ -80,7 +82,11 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	db.read = r
-	db.Store = sqlstore.New(w, r, dialect())
+	db.Store = sqlstore.New(w, r, dialect(), keys)
+	if _, err := db.PrepareSecrets(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

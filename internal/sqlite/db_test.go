@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/sqlstore"
 )
 
@@ -17,7 +18,7 @@ var _ identity.Store = (*DB)(nil)
 
 func openTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), t.TempDir())
+	db, err := Open(context.Background(), t.TempDir(), testKeys)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -102,7 +103,7 @@ func TestFullDatabase(t *testing.T) {
 // server's user alone, even when the file was left readable before.
 func TestFilesPrivate(t *testing.T) {
 	dir := t.TempDir()
-	db, err := Open(t.Context(), dir)
+	db, err := Open(t.Context(), dir, testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestFilesPrivate(t *testing.T) {
 	if err := os.Chmod(filepath.Join(dir, FileName), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(t.Context(), dir)
+	db, err = Open(t.Context(), dir, testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,3 +129,7 @@ func TestFilesPrivate(t *testing.T) {
 		}
 	}
 }
+
+// testKeys seal the secrets of every database the tests open, so that a
+// test may reopen one.
+var testKeys = keyring.New()

@@ -17,7 +17,7 @@ import (
 
 func openMsgTest(t *testing.T) *DB {
 	t.Helper()
-	db, err := Open(context.Background(), t.TempDir())
+	db, err := Open(context.Background(), t.TempDir(), testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAppendMessagesOrderIdempotencyAndEpoch(t *testing.T) {
 		t.Errorf("stream = %v; want [1a 2b 3d]", ids)
 	}
 	// Durable: a fresh connection to the same file sees them.
-	db2, err := Open(ctx, db.path[:len(db.path)-len(FileName)-1])
+	db2, err := Open(ctx, db.path[:len(db.path)-len(FileName)-1], testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 // BenchmarkAppendMessages stores batches of 32 sends of 300 bytes, one
 // durable transaction per batch, as the stream writer does under load.
 func BenchmarkAppendMessages(b *testing.B) {
-	db, err := Open(context.Background(), b.TempDir())
+	db, err := Open(context.Background(), b.TempDir(), testKeys)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -59,6 +59,15 @@ func (db *Store) scanConsultation(row scanner) (*consult.Consultation, error) {
 	}
 	c.StartsAt, c.Slot, c.Status, c.Mode = fromMicros(starts), time.Duration(slot)*time.Second, consult.Status(status), consult.Mode(mode)
 	c.StartedAt, c.EndedAt, c.CreatedAt = fromMicros(started), fromMicros(ended), fromMicros(created)
+	for _, f := range []struct {
+		c column
+		v *string
+	}{{colPatientName, &c.PatientName}, {colPatientPhone, &c.PatientPhone}, {colPatientEmail, &c.PatientEmail},
+		{colReason, &c.Reason}, {colChecklist, &checklist}, {colOutcome, &c.Outcome}} {
+		if err := db.open(f.c, c.ID, f.v); err != nil {
+			return nil, err
+		}
+	}
 	if c.Checklist, err = decodeChecklist(checklist); err != nil {
 		return nil, err
 	}
@@ -74,8 +83,10 @@ func (db *Store) CreateConsultation(ctx context.Context, c *consult.Consultation
 	return db.tx(ctx, func(tx *txn) error {
 		_, err := tx.exec(ctx, `INSERT INTO consultations(`+consultColumns+`)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			c.ID, c.OrgID, c.ClinicianID, c.Practice, c.PatientName, c.PatientPhone, c.PatientEmail, c.Reason,
-			micros(c.StartsAt), int64(c.Slot/time.Second), string(c.Status), string(c.Mode), ck, c.Outcome,
+			c.ID, c.OrgID, c.ClinicianID, c.Practice, db.seal(colPatientName, c.ID, c.PatientName),
+			db.seal(colPatientPhone, c.ID, c.PatientPhone), db.seal(colPatientEmail, c.ID, c.PatientEmail), db.seal(colReason, c.ID, c.Reason),
+			micros(c.StartsAt), int64(c.Slot/time.Second), string(c.Status), string(c.Mode),
+			db.seal(colChecklist, c.ID, ck), db.seal(colOutcome, c.ID, c.Outcome),
 			micros(c.StartedAt), micros(c.EndedAt), micros(c.CreatedAt), 1)
 		if err != nil {
 			return err
@@ -129,7 +140,7 @@ func (db *Store) UpdateConsultation(ctx context.Context, c *consult.Consultation
 	err = db.tx(ctx, func(tx *txn) error {
 		res, err := tx.exec(ctx, `UPDATE consultations SET status = ?, mode = ?, checklist = ?, outcome = ?, started_at = ?,
 			ended_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
-			string(c.Status), string(c.Mode), ck, c.Outcome, micros(c.StartedAt), micros(c.EndedAt), c.ID, c.Version)
+			string(c.Status), string(c.Mode), db.seal(colChecklist, c.ID, ck), db.seal(colOutcome, c.ID, c.Outcome), micros(c.StartedAt), micros(c.EndedAt), c.ID, c.Version)
 		if err := oneRow(res, err); err != nil {
 			return err
 		}

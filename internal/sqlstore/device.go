@@ -26,12 +26,18 @@ func (db *Store) StartSession(ctx context.Context, s *identity.Session, d *ident
 			if err != nil {
 				return err
 			}
+			if err := db.open(colPendingPassword, enrolHash, &pw); err != nil {
+				return err
+			}
+			if err := db.open(colPendingTOTP, enrolHash, &secret); err != nil {
+				return err
+			}
 			if err := execOne(ctx, tx, `DELETE FROM enrolments WHERE token_hash = ?`, enrolHash); err != nil {
 				return err
 			}
 			if pw != "" && secret != "" {
 				err := execOne(ctx, tx, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_last_counter = 0 WHERE id = ?`,
-					pw, secret, s.UserID)
+					pw, db.seal(colTOTP, s.UserID, secret), s.UserID)
 				if err != nil {
 					return err
 				}

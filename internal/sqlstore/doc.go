@@ -22,8 +22,15 @@
 //     deadlock), a user's (the TOTP counter, enrolment replacement), an
 //     organisation's (its last admin), and SKIP LOCKED hands out each
 //     KeyPackage once.
+//   - The columns listed in sealed.go (TOTP secrets, pending enrolment
+//     credentials, patients' and guests' names and contacts, reasons,
+//     checklists, outcomes) hold only values sealed with the keyring the
+//     store was made with, bound to their column and row; they are sealed
+//     and opened here, at the boundary, so that domain packages see
+//     plaintext and the database never does. Opening refuses a database
+//     sealed under keys the keyring does not hold.
 //
 // Errors leave through the dialect's translation (no rows → NotFound,
 // unique violation → Conflict, busy → Unavailable). This package makes no
-// authorisation decisions and never sees plaintext.
+// authorisation decisions and never sees message plaintext.
 package sqlstore

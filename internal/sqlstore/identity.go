@@ -100,7 +100,7 @@ func joinRoles(rs []identity.Role) string {
 func insertUser(ctx context.Context, tx *txn, u *identity.User) error {
 	_, err := tx.exec(ctx, `INSERT INTO users(id, org_id, email, name, registration, roles, created_at, password_hash, totp_secret, totp_confirmed, team)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?)`, u.ID, u.OrgID, u.Email, u.Name, u.Registration, joinRoles(u.Roles), micros(u.CreatedAt),
-		u.PasswordHash, u.TOTPSecret, u.TOTPConfirmed, u.Team)
+		u.PasswordHash, tx.s.seal(colTOTP, u.ID, u.TOTPSecret), u.TOTPConfirmed, u.Team)
 	if fault.Is(tx.s.translate(err), fault.Conflict) {
 		return fault.Wrap(fault.Conflict, "A user with the email address "+u.Email+" exists already.", err)
 	}
@@ -152,6 +152,9 @@ func (db *Store) scanUser(row scanner) (*identity.User, error) {
 		}
 	}
 	u.CreatedAt, u.LockedUntil, u.DisabledAt = fromMicros(created), fromMicros(locked), fromMicros(disabled)
+	if err := db.open(colTOTP, u.ID, &u.TOTPSecret); err != nil {
+		return nil, err
+	}
 	return &u, nil
 }
 
@@ -189,7 +192,7 @@ func (db *Store) ListUsers(ctx context.Context, orgID string) ([]*identity.User,
 func (db *Store) SetCredentials(ctx context.Context, userID, passwordHash, totpSecret string, confirmed bool, ev audit.Event) error {
 	return db.tx(ctx, func(tx *txn) error {
 		err := execOne(ctx, tx, `UPDATE users SET password_hash = ?, totp_secret = ?, totp_confirmed = ?, totp_last_counter = 0,
-			failed_signins = 0, locked_until = 0 WHERE id = ?`, passwordHash, totpSecret, confirmed, userID)
+			failed_signins = 0, locked_until = 0 WHERE id = ?`, passwordHash, db.seal(colTOTP, userID, totpSecret), confirmed, userID)
 		if err != nil {
 			return err
 		}
@@ -202,7 +205,7 @@ func (db *Store) SetCredentials(ctx context.Context, userID, passwordHash, totpS
 func (db *Store) SetPendingCredentials(ctx context.Context, tokenHash, passwordHash, totpSecret string, ev audit.Event) error {
 	return db.tx(ctx, func(tx *txn) error {
 		err := execOne(ctx, tx, `UPDATE enrolments SET pending_password = ?, pending_totp = ? WHERE token_hash = ?`,
-			passwordHash, totpSecret, tokenHash)
+			db.seal(colPendingPassword, tokenHash, passwordHash), db.seal(colPendingTOTP, tokenHash, totpSecret), tokenHash)
 		if err != nil {
 			return err
 		}
@@ -283,6 +286,12 @@ func (db *Store) EnrolmentByHash(ctx context.Context, tokenHash string) (*identi
 		return nil, db.translate(err)
 	}
 	e.UserID, e.ExpiresAt = uid.String, fromMicros(exp)
+	if err := db.open(colPendingPassword, e.TokenHash, &e.PendingPassword); err != nil {
+		return nil, err
+	}
+	if err := db.open(colPendingTOTP, e.TokenHash, &e.PendingTOTP); err != nil {
+		return nil, err
+	}
 	return &e, nil
 }
 

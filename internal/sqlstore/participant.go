@@ -27,7 +27,8 @@ func insertParticipant(ctx context.Context, tx *txn, p *consult.Participant) err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO consult_participants(`+participantColumns+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		p.ID, p.ConsultID, string(p.Role), p.Label, p.Phone, p.Email, p.TokenHash, micros(p.ExpiresAt), p.ClaimHash,
+		p.ID, p.ConsultID, string(p.Role), tx.s.seal(colGuestLabel, p.ID, p.Label), tx.s.seal(colGuestPhone, p.ID, p.Phone),
+		tx.s.seal(colGuestEmail, p.ID, p.Email), p.TokenHash, micros(p.ExpiresAt), p.ClaimHash,
 		string(p.State), check, p.ConsentVersion, micros(p.EnteredAt), micros(p.AdmittedAt), micros(p.CreatedAt), 1)
 	if err == nil {
 		p.Version = 1
@@ -46,6 +47,14 @@ func (db *Store) scanParticipant(row scanner) (*consult.Participant, error) {
 	}
 	p.Role, p.State = consult.Role(role), consult.State(state)
 	p.ExpiresAt, p.EnteredAt, p.AdmittedAt, p.CreatedAt = fromMicros(expires), fromMicros(entered), fromMicros(admitted), fromMicros(created)
+	for _, f := range []struct {
+		c column
+		v *string
+	}{{colGuestLabel, &p.Label}, {colGuestPhone, &p.Phone}, {colGuestEmail, &p.Email}} {
+		if err := db.open(f.c, p.ID, f.v); err != nil {
+			return nil, err
+		}
+	}
 	if check != "" {
 		p.Check = &consult.DeviceCheck{}
 		if err := json.Unmarshal([]byte(check), p.Check); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/keyring"
 )
 
 // Dialect is what differs between the databases the store runs on. Queries
@@ -45,15 +46,17 @@ type Store struct {
 	write *sql.DB
 	read  *sql.DB
 	d     Dialect
+	keys  *keyring.Keyring // seals the columns in sealedColumns
 
 	mu      sync.RWMutex
 	queries map[string]string // query as written → query as run
 }
 
 // New returns a store writing through write and reading through read
-// (which may be the same pool).
-func New(write, read *sql.DB, d Dialect) *Store {
-	return &Store{write: write, read: read, d: d, queries: map[string]string{}}
+// (which may be the same pool), sealing secrets at rest with keys. The
+// backend calls PrepareSecrets before it hands the store out.
+func New(write, read *sql.DB, d Dialect, keys *keyring.Keyring) *Store {
+	return &Store{write: write, read: read, d: d, keys: keys, queries: map[string]string{}}
 }
 
 // rewrite returns q in the dialect's text, rewriting each query only once.
