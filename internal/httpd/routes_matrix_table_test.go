@@ -113,6 +113,16 @@ var authzMatrix = map[string]string{
 	"POST /api/incidents/{id}/close":                    "401 403 204 404 404",
 	"GET /api/incidents/{id}/log":                       "401 403 200 404 404",
 	"POST /api/incidents/{id}/exported":                 "401 403 204 404 404",
+	"GET /api/records":                                  "401 200 200 200 200", // each device's own conversations
+	"POST /api/conversations/{id}/filings":              "401 400 404 404 404", // members only; the clinician's empty filing is refused
+	"GET /api/filings/{id}":                             "401 200 404 200 404", // the filer, members and the DPO read the receipt
+	"POST /api/filings/{id}/confirm":                    "401 404 404 404 404", // no device has been told to delete yet
+	"GET /api/admin/retention":                          "401 403 200 200 200", // admins and the DPO; the outsider reads its own
+	"PUT /api/admin/retention":                          "401 403 400 403 400",
+	"PUT /api/admin/conversations/{id}/kind":            "401 403 200 403 404", // an admin of the organisation, never a member as such
+	"GET /api/dpo/holds":                                "401 403 200 200 200", // the DPO, and admins read only
+	"POST /api/dpo/holds":                               "401 403 403 400 400",
+	"POST /api/dpo/holds/{id}/release":                  "401 403 403 200 404",
 	"/api/":                                             "404 404 404 404 404",
 	"/":                                                 "200 200 200 200 200",
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 )
 
 // matrixCallers are the matrix's columns: nobody signed in; a clinician,
@@ -112,6 +113,36 @@ func newMatrixRig(t *testing.T) *matrixRig {
 		t.Fatalf("put attachment = %d %s", code, body)
 	}
 	r.ids["attachment"] = att.ID
+
+	// The clinician files the message to the record; the DPO holds a
+	// period.
+	var stream struct {
+		Messages []struct {
+			Seq      uint64 `json:"seq"`
+			ClientID string `json:"client_id"`
+		}
+	}
+	clin.do("GET", "/api/conversations/"+r.ids["conversation"]+"/messages", nil, &stream)
+	i := slices.IndexFunc(stream.Messages, func(m struct {
+		Seq      uint64 `json:"seq"`
+		ClientID string `json:"client_id"`
+	}) bool {
+		return m.ClientID == "m1"
+	})
+	var filing struct{ ID string }
+	if code := clin.do("POST", "/api/conversations/"+r.ids["conversation"]+"/filings", map[string]any{"seqs": []uint64{stream.Messages[i].Seq}}, &filing); code != 201 {
+		t.Fatalf("file = %d", code)
+	}
+	r.ids["filing"] = filing.ID
+	org, err := f.store.OrgByODS(ctx, "RXX")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold, err := f.rec.PlaceHold(ctx, org, "cli", records.HoldInput{From: "2026-01-01", To: "2026-01-31", Case: "SAR-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ids["hold"] = hold.ID
 
 	// Consultations of the clinician: one to walk, one to end.
 	r.ids["consultation"], r.ids["join"] = r.schedule(clin)
@@ -217,6 +248,9 @@ var pathKinds = []struct{ prefix, param, kind string }{
 	{"/api/duty/", "id", "duty"},
 	{"/api/admin/duty/", "id", "duty"},
 	{"/api/incidents/", "id", "incident"},
+	{"/api/filings/", "id", "filing"},
+	{"/api/admin/conversations/", "id", "conversation"},
+	{"/api/dpo/holds/", "id", "hold"},
 }
 
 // ownObject gives the routes that would spoil the objects others walk an
@@ -289,6 +323,8 @@ func (r *matrixRig) request(pattern string) (contentType, body string) {
 		return "application/json", `{"seq":1}`
 	case "POST /api/incidents/{id}/response":
 		return "application/json", `{"state":"available"}`
+	case "PUT /api/admin/conversations/{id}/kind":
+		return "application/json", `{"kind":"team"}`
 	}
 	return "application/json", "{}"
 }
