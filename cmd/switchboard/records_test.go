@@ -269,8 +269,16 @@ func TestRecordsRules(t *testing.T) {
 	if stored(t, w.data, team, tm.Seq) == nil {
 		t.Fatal("the server swept before its clock passed the retention period")
 	}
+	// A hold on cat (a person) keeps everything she is in past its time;
+	// released, the next sweep deletes it.
+	catHold := strings.TrimSpace(w.mustAdmin(t, "hold", "add", "--org", "RXX", "--email", cat.email, "--case", "SAR-2026-17"))
 	w.clock.advance(31 * 24 * time.Hour)
 	ann1.login(t, w.clock, w.base)
+	w.mustAdmin(t, "sweep")
+	if stored(t, w.data, team, tm.Seq) == nil {
+		t.Fatal("the server deleted a message of a person under a legal hold")
+	}
+	w.mustAdmin(t, "hold", "release", catHold)
 	w.mustAdmin(t, "sweep")
 	if stored(t, w.data, team, tm.Seq) != nil {
 		t.Error("the server kept a message past its retention")
