@@ -26,6 +26,8 @@ type benchConfig struct {
 	// alerted and answer the roll-call, inFlight answers at a time.
 	incident bool
 	inFlight int
+	// sweep times a records sweep of messages messages instead.
+	sweep bool
 	// servers and pids are the nodes under load: the one of --server, or
 	// those the bench started. Devices are spread over them in turn.
 	servers []string
@@ -55,6 +57,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.DurationVar(&cfg.settle, "settle", 2*time.Second, "time connected and idle before measuring memory and sending")
 	flags.BoolVar(&cfg.incident, "incident", false, "declare a major incident to the subscribers, one device each, and have them answer the roll-call")
 	flags.IntVar(&cfg.inFlight, "in-flight", 64, "roll-call answers in flight at once (with --incident)")
+	flags.BoolVar(&cfg.sweep, "sweep", false, "store --messages messages, a tenth past their retention, and time a records sweep and appends during it (SQLite, or --database-url)")
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
 	}
@@ -70,6 +73,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
 	defer cancel()
+	if cfg.sweep {
+		return benchSweep(ctx, cfg, stdout)
+	}
 	if cfg.server != "" {
 		cfg.servers, cfg.pids = []string{cfg.server}, []int{cfg.pid}
 		if cfg.incident {
@@ -236,12 +242,7 @@ func loadAvg() string {
 }
 
 func report(out io.Writer, cfg benchConfig, r *loadResult) {
-	pct := func(lat []time.Duration, p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(float64(len(lat))*p))]
-	}
+	pct := percentile
 	secs := r.elapsed.Seconds()
 	fmt.Fprintf(out, "sent %d messages in %v (%.0f/s acknowledged, each durable first)\n", cfg.messages, r.sendTime.Round(time.Millisecond),
 		float64(cfg.messages)/r.sendTime.Seconds())

@@ -185,9 +185,7 @@ func declareIncident(ctx context.Context, c *http.Client, base string, set *inci
 }
 
 func reportIncident(out io.Writer, set *incidentSetup, a *alertResult, r *rollResult) {
-	pct := func(lat []time.Duration, p float64) time.Duration {
-		return lat[min(len(lat)-1, int(float64(len(lat))*p))].Round(100 * time.Microsecond)
-	}
+	pct := percentile
 	n := len(set.people)
 	fmt.Fprintf(out, "alert: the declaration to %d people was answered in %v; every device had the incident frame %v after it was sent (p50 %v, p99 %v)\n",
 		n, a.answered.Round(100*time.Microsecond), pct(a.lat, 1), pct(a.lat, 0.5), pct(a.lat, 0.99))

@@ -297,6 +297,10 @@ type Expunge struct {
 	Attachments  []string
 	Before       time.Time
 	Keep         []Span
+	// Limit bounds the messages one Expunge by Before looks at (0: all),
+	// so that a long sweep holds the stream's writer a short while each
+	// time; the caller repeats until fewer come back.
+	Limit int
 	// Entry makes the deletion entry from the sequence numbers deleted and
 	// those of application messages kept between the first and the last
 	// deleted, so that the entry's ranges skip them.

@@ -217,6 +217,10 @@ func (s *Service) activeHolds(ctx context.Context, orgID string, cache map[strin
 	return hs, nil
 }
 
+// expungeBatch is how many messages past their retention one transaction
+// deletes.
+const expungeBatch = 500
+
 // Swept is what one sweep deleted.
 type Swept struct {
 	Filed    int // messages of filings
@@ -269,12 +273,18 @@ func (s *Service) Sweep(ctx context.Context) (Swept, error) {
 		if err != nil {
 			return out, err
 		}
-		x, err := s.msg.Expunge(ctx, org, "", messaging.Expunge{Conversation: d.Conversation, Before: d.Before, Keep: spans})
-		if err != nil {
-			return out, err
+		// A few hundred at a time, so that sends wait little behind it.
+		for {
+			x, err := s.msg.Expunge(ctx, org, "", messaging.Expunge{Conversation: d.Conversation, Before: d.Before, Keep: spans, Limit: expungeBatch})
+			if err != nil {
+				return out, err
+			}
+			out.Retained += len(x.Seqs)
+			byOrg[d.OrgID] += len(x.Seqs)
+			if len(x.Seqs) < expungeBatch {
+				break
+			}
 		}
-		out.Retained += len(x.Seqs)
-		byOrg[d.OrgID] += len(x.Seqs)
 	}
 	for org, n := range byOrg {
 		if n == 0 {

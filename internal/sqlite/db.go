@@ -156,8 +156,15 @@ func translate(err error) error {
 // database overwrites what it deletes (secure_delete), and this copies the
 // write-ahead log into the database and truncates it, so that no older
 // copy of a deleted page stays in the log.
+//
+// Most of the log is copied first on a reading connection (a passive
+// checkpoint, which never stops writers), so that the writer is held only
+// for what was written since, and for the truncation.
 func (db *DB) Compact(ctx context.Context) error {
 	var busy, logFrames, done int
+	if err := db.read.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
 	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}

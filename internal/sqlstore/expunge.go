@@ -77,8 +77,31 @@ func expungeMessages(ctx context.Context, tx *txn, x *messaging.Expunge) ([]int6
 			return nil, err
 		}
 	} else if !x.Before.IsZero() {
-		rs, err := tx.query(ctx, `SELECT seq, sent_at FROM messages WHERE conversation_id = ? AND kind = 'application'
-			AND sent_at < ? ORDER BY seq`, x.Conversation, micros(x.Before))
+		// Kept spans are left out here too, so that a limited selection
+		// always makes progress.
+		q := `SELECT seq, sent_at FROM messages WHERE conversation_id = ? AND kind = 'application' AND sent_at < ?`
+		args := []any{x.Conversation, micros(x.Before)}
+		for _, sp := range x.Keep {
+			switch {
+			case sp.From.IsZero() && sp.To.IsZero():
+				return nil, nil
+			case sp.From.IsZero():
+				q += ` AND sent_at >= ?`
+				args = append(args, micros(sp.To))
+			case sp.To.IsZero():
+				q += ` AND sent_at < ?`
+				args = append(args, micros(sp.From))
+			default:
+				q += ` AND (sent_at < ? OR sent_at >= ?)`
+				args = append(args, micros(sp.From), micros(sp.To))
+			}
+		}
+		q += ` ORDER BY seq`
+		if x.Limit > 0 {
+			q += ` LIMIT ?`
+			args = append(args, x.Limit)
+		}
+		rs, err := tx.query(ctx, q, args...)
 		if err != nil {
 			return nil, err
 		}
