@@ -19,14 +19,24 @@ import (
 // server on a test clock and CLI devices.
 type incidentWorld struct {
 	data, base, profiles string
-	clock                *clock
-	srv                  *server
-	sent                 []string // texts sent end to end, to search the files for
+	// store names the world's store to admin and serve: --data, or a
+	// PostgreSQL database with its key file.
+	store []string
+	clock *clock
+	srv   *server
+	sent  []string // texts sent end to end, to search the files for
 }
 
 func newIncidentWorld(t *testing.T) *incidentWorld {
-	w := &incidentWorld{data: t.TempDir(), profiles: t.TempDir(), clock: &clock{}}
-	if _, _, err := cli(t, "", "admin", "--data", w.data, "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust"); err != nil {
+	data := t.TempDir()
+	return newWorldOn(t, data, []string{"--data", data})
+}
+
+// newWorldOn is a world whose store the flags name, its organisation RXX
+// made.
+func newWorldOn(t *testing.T, data string, store []string) *incidentWorld {
+	w := &incidentWorld{data: data, store: store, profiles: t.TempDir(), clock: &clock{}}
+	if _, _, err := cli(t, "", append(append([]string{"admin"}, store...), "org", "add", "--ods", "RXX", "--name", "Example Hospitals NHS Trust")...); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -35,7 +45,7 @@ func newIncidentWorld(t *testing.T) *incidentWorld {
 func (w *incidentWorld) start(t *testing.T) {
 	addr := freeAddr(t)
 	w.base = "http://" + addr
-	w.srv = startServerAt(t, w.clock, w.data, "--addr", addr)
+	w.srv = startServerAt(t, w.clock, w.data, append([]string{"--addr", addr}, w.store...)...)
 }
 
 func (w *incidentWorld) device(t *testing.T, name string, a *account) *device {
@@ -48,7 +58,7 @@ func (w *incidentWorld) device(t *testing.T, name string, a *account) *device {
 func (w *incidentWorld) admin(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err := runAt(context.Background(), w.clock.now, append([]string{"admin", "--data", w.data}, args...), func(string) string { return "" },
+	err := runAt(context.Background(), w.clock.now, append(append([]string{"admin"}, w.store...), args...), func(string) string { return "" },
 		strings.NewReader(""), &out, &errb)
 	if err != nil {
 		return errb.String(), err

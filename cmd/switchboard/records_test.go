@@ -16,21 +16,28 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/client"
 	"github.com/switchboard-nhs/switchboard/internal/fhirtest"
+	"github.com/switchboard-nhs/switchboard/internal/postgres/pgtest"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // stored returns the ciphertext the server keeps for a stream entry
-// (nil once deleted), read straight from the database file.
-func stored(t *testing.T, data, conv string, seq uint64) []byte {
+// (nil once deleted), read straight from the database: the SQLite file in
+// data, or the PostgreSQL database dbURL names.
+func stored(t *testing.T, data, dbURL, conv string, seq uint64) []byte {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: filepath.Join(data, sqlite.FileName)}).EscapedPath()+"?mode=ro")
+	driver, dsn, q := "sqlite", "file:"+(&url.URL{Path: filepath.Join(data, sqlite.FileName)}).EscapedPath()+"?mode=ro",
+		`SELECT data FROM messages WHERE conversation_id = ? AND seq = ?`
+	if dbURL != "" {
+		driver, dsn, q = "pgx", dbURL, `SELECT data FROM messages WHERE conversation_id = $1 AND seq = $2`
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var b []byte
-	err = db.QueryRow(`SELECT data FROM messages WHERE conversation_id = ? AND seq = ?`, conv, seq).Scan(&b)
+	err = db.QueryRow(q, conv, seq).Scan(&b)
 	if err == sql.ErrNoRows {
 		return nil
 	}
@@ -96,10 +103,28 @@ func (d *device) receipt(t *testing.T, filing string) wire.Filing {
 // its retention is deleted by a device on its own clock before the server
 // sweeps, and then by the server. Bad input is refused with a sentence.
 func TestRecordsRules(t *testing.T) {
-	w := newIncidentWorld(t)
-	ann := addAccount(t, w.data, "ann@example.nhs.uk", "admin", "dpo")
-	bob := addAccount(t, w.data, "bob@example.nhs.uk")
-	cat := addAccount(t, w.data, "cat@example.nhs.uk")
+	testRecordsRules(t, newIncidentWorld(t), "")
+}
+
+// TestRecordsRulesPostgres is TestRecordsRules with the server on
+// PostgreSQL: there the rows are deleted, and VACUUM (the README says)
+// reclaims their space.
+func TestRecordsRulesPostgres(t *testing.T) {
+	url, data := pgtest.Database(t), t.TempDir()
+	testRecordsRules(t, newWorldOn(t, data, []string{"--database-url", url, "--secrets-key-file", filepath.Join(data, "secrets.key")}), url)
+}
+
+func testRecordsRules(t *testing.T, w *incidentWorld, dbURL string) {
+	stored := func(t *testing.T, _, conv string, seq uint64) []byte { return stored(t, w.data, dbURL, conv, seq) }
+	filesHolding := func(t *testing.T, dir string, b []byte) []string {
+		if dbURL != "" {
+			return nil // PostgreSQL's files are its own: VACUUM reclaims deleted rows
+		}
+		return filesHolding(t, dir, b)
+	}
+	ann := addAccountIn(t, w.store, "ann@example.nhs.uk", "admin", "dpo")
+	bob := addAccountIn(t, w.store, "bob@example.nhs.uk")
+	cat := addAccountIn(t, w.store, "cat@example.nhs.uk")
 
 	// Bad input at the console: a sentence each, nothing changed.
 	for _, c := range []struct {
