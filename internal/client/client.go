@@ -77,6 +77,8 @@ type Client struct {
 	onMsg func(Message)
 	// receipts caches the organisation's read-receipt policy.
 	receipts receiptPolicy
+	// rulesAt is when the records rules were last fetched.
+	rulesAt time.Time
 }
 
 // Logger is where the client reports what it skipped or retried. It is

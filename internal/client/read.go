@@ -122,15 +122,15 @@ func (c *Client) syncAll(ctx context.Context, emit func(Message)) error {
 	if err := c.joinWelcomes(ctx, emit); err != nil {
 		return err
 	}
-	rules, err := c.refreshRules(ctx)
+	ids, err := c.conversationIDs()
+	if err != nil {
+		return err
+	}
+	rules, err := c.refreshRules(ctx, ids)
 	if err != nil {
 		return err
 	}
 	if err := c.expireAll(rules); err != nil {
-		return err
-	}
-	ids, err := c.conversationIDs()
-	if err != nil {
 		return err
 	}
 	for _, id := range ids {

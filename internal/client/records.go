@@ -42,9 +42,23 @@ func (c *Client) loadRules() (*wire.RecordsRules, error) {
 	return &r, nil
 }
 
-// refreshRules fetches the records rules and saves them; offline, the
-// saved ones stand.
-func (c *Client) refreshRules(ctx context.Context) (*wire.RecordsRules, error) {
+// rulesEvery is how often a device asks for the records rules again; it
+// asks at once when it is in a conversation they do not name.
+const rulesEvery = time.Minute
+
+// refreshRules returns the records rules for the conversations ids,
+// fetched and saved when the saved ones are older than rulesEvery or miss
+// one of them; offline, the saved ones stand.
+func (c *Client) refreshRules(ctx context.Context, ids []string) (*wire.RecordsRules, error) {
+	if c.now().Sub(c.rulesAt) < rulesEvery {
+		saved, err := c.loadRules()
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(ids, func(id string) bool { _, ok := recordsOf(saved, id); return !ok }) {
+			return saved, nil
+		}
+	}
 	var r wire.RecordsRules
 	if err := c.api.do(ctx, "GET", "/api/records", nil, &r); err != nil {
 		if fault.Is(err, fault.NotFound) || fault.Is(err, fault.Unavailable) {
@@ -52,6 +66,7 @@ func (c *Client) refreshRules(ctx context.Context) (*wire.RecordsRules, error) {
 		}
 		return nil, err
 	}
+	c.rulesAt = c.now()
 	return &r, c.v.put(rulesKey, &r)
 }
 

@@ -215,6 +215,12 @@ func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit f
 		// The frame names the Welcome; the Welcome itself is fetched.
 		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
 	case wire.FramePolicy, wire.FrameUrgent, wire.FrameIncident:
+		if f.Type == wire.FramePolicy {
+			// The records rules may have changed too: the next sync asks.
+			if err := c.locked(ctx, func() error { c.rulesAt = time.Time{}; return nil }); err != nil {
+				return err
+			}
+		}
 		if notice != nil {
 			notice(Notice{Type: f.Type, Conversation: f.Conversation, ID: f.ID})
 		}

@@ -69,6 +69,7 @@ func (s *Service) PlaceHold(ctx context.Context, org *identity.Org, actor string
 	if err := s.store.PutHold(ctx, h, ev); err != nil {
 		return nil, err
 	}
+	s.rulesChanged(ctx, org.ID)
 	return h, nil
 }
 
@@ -102,6 +103,7 @@ func (s *Service) ReleaseHold(ctx context.Context, orgID, actor, id string) (*Ho
 		return nil, err
 	}
 	h.ReleasedAt, h.ReleasedBy = at, actor
+	s.rulesChanged(ctx, h.OrgID)
 	return h, nil
 }
 

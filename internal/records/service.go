@@ -181,7 +181,11 @@ func (s *Service) SetRule(ctx context.Context, orgID, actor, kind string, age ti
 	if keep {
 		detail["keep"] = "true"
 	}
-	return s.store.SetRule(ctx, r, audit.Event{At: s.now(), OrgID: orgID, Actor: actor, Action: "retention.set", Target: kind, Detail: detail})
+	if err := s.store.SetRule(ctx, r, audit.Event{At: s.now(), OrgID: orgID, Actor: actor, Action: "retention.set", Target: kind, Detail: detail}); err != nil {
+		return err
+	}
+	s.rulesChanged(ctx, orgID)
+	return nil
 }
 
 // SetRuleFor is SetRule for an admin of the organisation.
@@ -197,8 +201,13 @@ func (s *Service) SetFiledGrace(ctx context.Context, orgID, actor string, grace 
 	if grace < 0 || grace > MaxFiledGrace {
 		return fault.Invalidf("The grace period before filed messages are deleted is from 0 to 30 days.")
 	}
-	return s.store.SetFiledGrace(ctx, orgID, grace, audit.Event{At: s.now(), OrgID: orgID, Actor: actor, Action: "retention.filed_grace",
+	err := s.store.SetFiledGrace(ctx, orgID, grace, audit.Event{At: s.now(), OrgID: orgID, Actor: actor, Action: "retention.filed_grace",
 		Target: orgID, Detail: map[string]string{"grace_s": strconv.FormatInt(int64(grace/time.Second), 10)}})
+	if err != nil {
+		return err
+	}
+	s.rulesChanged(ctx, orgID)
+	return nil
 }
 
 // SetFiledGraceFor is SetFiledGrace for an admin of the organisation.
@@ -222,8 +231,13 @@ func (s *Service) SetKind(ctx context.Context, p *identity.Principal, conv, kind
 	if err != nil || c.OrgID != p.Org.ID {
 		return fault.New(fault.NotFound, "There is no such conversation in your organisation.")
 	}
-	return s.store.SetConversationKind(ctx, conv, kind, audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID,
+	err = s.store.SetConversationKind(ctx, conv, kind, audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID,
 		Action: "conversation.kind", Target: conv, Detail: map[string]string{"from": c.Kind, "to": kind}})
+	if err != nil {
+		return err
+	}
+	s.rulesChanged(ctx, p.Org.ID)
+	return nil
 }
 
 // DeviceRules tells a device how long each of its conversations is kept
@@ -279,6 +293,23 @@ func holding(holds []*Hold, c *messaging.Conversation) (whole bool, spans []mess
 		}
 	}
 	return whole, spans
+}
+
+// rulesChanged tells the organisation's devices, as for a change of
+// policy, so that they ask for the records rules again at once.
+func (s *Service) rulesChanged(ctx context.Context, orgID string) {
+	ds, err := s.ids.ListOrgDevices(ctx, orgID)
+	if err != nil {
+		s.log.Warn("list devices for a records rules notice", "org", orgID, "err", err)
+		return
+	}
+	ids := make([]string, 0, len(ds))
+	for _, d := range ds {
+		if !d.Revoked() {
+			ids = append(ids, d.ID)
+		}
+	}
+	s.msg.PolicyChanged(context.WithoutCancel(ctx), ids)
 }
 
 // orgCode returns an organisation's ODS code.
