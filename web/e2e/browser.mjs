@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { chromium } from 'playwright-core';
+import { freshCode } from './totp.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -145,4 +146,35 @@ export function steps(label, pages) {
         throw e;
       }
     });
+}
+
+/** phoneSignIn returns open(who), which signs who in on a phone-sized
+ * context of browser, on a TOTP step it has not used (lastStep keeps each
+ * account's), and keeps the page in pages under who's email. */
+export function phoneSignIn(browser, base, pages, lastStep) {
+  return async (who) => {
+    const ctx = await browser().newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(20_000);
+    const p = track(await ctx.newPage());
+    pages[who.email] = p;
+    await p.goto('/signin');
+    await p.getByLabel('Email address').fill(who.email);
+    await p.getByLabel('Password', { exact: true }).fill(who.password);
+    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
+    lastStep[who.email] = s;
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${base}/`);
+    return p;
+  };
+}
+
+/** choosePIN opens Messages from the menu and sets the messaging PIN. */
+export async function choosePIN(p, pin) {
+  await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Messages', exact: true }).click();
+  await p.locator('main h1').first().filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
+  await p.getByLabel('PIN', { exact: true }).fill(pin);
+  await p.getByLabel('Enter the PIN again').fill(pin);
+  await p.getByRole('button', { name: 'Set PIN and continue' }).click();
+  await p.locator('main h1').first().filter({ hasText: /^Messages$/ }).waitFor({ timeout: 30_000 });
 }

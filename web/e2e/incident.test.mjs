@@ -8,9 +8,9 @@
 // TestBrowserMessaging in cmd/switchboard (-run 'TestBrowserMessaging/incident').
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import { check, launch, screenshotDir, snapshot, steps, track } from './browser.mjs';
-import { advanceServer, freshCode } from './totp.mjs';
+import { after, before, describe } from 'node:test';
+import { check, choosePIN as choosePINIn, launch, phoneSignIn, screenshotDir, steps } from './browser.mjs';
+import { advanceServer } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
@@ -38,30 +38,9 @@ describe('duty roles, urgent bleeps and a major incident exercise', { concurrenc
     await p.getByTestId('incidents-link').click();
   };
 
-  const open = async (who) => {
-    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
-    ctx.setDefaultTimeout(20_000);
-    const p = track(await ctx.newPage());
-    pages[who.email] = p;
-    await p.goto('/signin');
-    await p.getByLabel('Email address').fill(who.email);
-    await p.getByLabel('Password', { exact: true }).fill(who.password);
-    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
-    lastStep[who.email] = s;
-    await p.getByLabel('Security code').fill(code);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/`);
-    return p;
-  };
+  const open = phoneSignIn(() => browser, base, pages, lastStep);
 
-  const choosePIN = async (p, who) => {
-    await menu(p, 'Messages');
-    await heading(p).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
-    await p.getByLabel('PIN', { exact: true }).fill(PIN[who.email]);
-    await p.getByLabel('Enter the PIN again').fill(PIN[who.email]);
-    await p.getByRole('button', { name: 'Set PIN and continue' }).click();
-    await heading(p).filter({ hasText: /^Messages$/ }).waitFor({ timeout: 30_000 });
-  };
+  const choosePIN = (p, who) => choosePINIn(p, PIN[who.email]);
 
   before(async () => {
     assert.ok(base && fay && gus && hal, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');

@@ -10,8 +10,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
-import { check, launch, screenshotDir, steps, track } from './browser.mjs';
-import { freshCode } from './totp.mjs';
+import { check, choosePIN, launch, phoneSignIn, screenshotDir, steps } from './browser.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
@@ -31,21 +30,7 @@ describe('records rules: retention, filing to the record, legal holds', { concur
   const heading = (p) => p.locator('main h1').first();
   const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
 
-  const open = async (who) => {
-    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
-    ctx.setDefaultTimeout(20_000);
-    const p = track(await ctx.newPage());
-    pages[who.email] = p;
-    await p.goto('/signin');
-    await p.getByLabel('Email address').fill(who.email);
-    await p.getByLabel('Password', { exact: true }).fill(who.password);
-    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
-    lastStep[who.email] = s;
-    await p.getByLabel('Security code').fill(code);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/`);
-    return p;
-  };
+  const open = phoneSignIn(() => browser, base, pages, lastStep);
 
   // openConversation opens the conversation from the list, in the page
   // (a full load would lock messaging again).
@@ -71,15 +56,7 @@ describe('records rules: retention, filing to the record, legal holds', { concur
   });
 
   step('both choose PINs', async () => {
-    for (const who of [ida, jon]) {
-      const p = await open(who);
-      await menu(p, 'Messages');
-      await heading(p).filter({ hasText: 'Choose a PIN for secure messaging' }).waitFor();
-      await p.getByLabel('PIN', { exact: true }).fill(PIN[who.email]);
-      await p.getByLabel('Enter the PIN again').fill(PIN[who.email]);
-      await p.getByRole('button', { name: 'Set PIN and continue' }).click();
-      await heading(p).filter({ hasText: /^Messages$/ }).waitFor({ timeout: 30_000 });
-    }
+    for (const who of [ida, jon]) await choosePIN(await open(who), PIN[who.email]);
   });
 
   step('the admin keeps team conversations 30 days and deletes filed messages at once', async () => {
