@@ -217,9 +217,24 @@ func (s *Service) activeHolds(ctx context.Context, orgID string, cache map[strin
 	return hs, nil
 }
 
-// expungeBatch is how many messages past their retention one transaction
-// deletes.
-const expungeBatch = 500
+// How many messages past their retention one transaction deletes: from
+// minBatch to maxBatch, sized to hold the writer about batchTime.
+const (
+	minBatch  = 20
+	maxBatch  = 1000
+	batchTime = 10 * time.Millisecond
+)
+
+// nextBatch sizes the next batch from how long the last one took.
+func nextBatch(n int, took time.Duration) int {
+	switch {
+	case took < batchTime/2:
+		n *= 2
+	case took > batchTime*2:
+		n /= 2
+	}
+	return min(max(n, minBatch), maxBatch)
+}
 
 // Swept is what one sweep deleted.
 type Swept struct {
@@ -273,17 +288,20 @@ func (s *Service) Sweep(ctx context.Context) (Swept, error) {
 		if err != nil {
 			return out, err
 		}
-		// A few hundred at a time, so that sends wait little behind it.
-		for {
-			x, err := s.msg.Expunge(ctx, org, "", messaging.Expunge{Conversation: d.Conversation, Before: d.Before, Keep: spans, Limit: expungeBatch})
+		// In batches that each hold the stream's writer about 10 ms, so
+		// that sends wait little behind the sweep.
+		for batch := minBatch; ; {
+			start := time.Now()
+			x, err := s.msg.Expunge(ctx, org, "", messaging.Expunge{Conversation: d.Conversation, Before: d.Before, Keep: spans, Limit: batch})
 			if err != nil {
 				return out, err
 			}
 			out.Retained += len(x.Seqs)
 			byOrg[d.OrgID] += len(x.Seqs)
-			if len(x.Seqs) < expungeBatch {
+			if len(x.Seqs) < batch {
 				break
 			}
+			batch = nextBatch(batch, time.Since(start))
 		}
 	}
 	for org, n := range byOrg {
