@@ -73,6 +73,9 @@ func TestContract(t *testing.T) {
 	t.Run("incident", func(t *testing.T) {
 		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
 	})
+	t.Run("dpo", func(t *testing.T) {
+		storetest.DPO(t, func(t *testing.T) storetest.DPOStore { return openTest(t) })
+	})
 }
 
 // TestNodes runs several stores on one database, as several serve nodes

@@ -37,4 +37,7 @@ func TestContract(t *testing.T) {
 	t.Run("incident", func(t *testing.T) {
 		storetest.Incident(t, func(t *testing.T) storetest.IncidentStore { return openTest(t) })
 	})
+	t.Run("dpo", func(t *testing.T) {
+		storetest.DPO(t, func(t *testing.T) storetest.DPOStore { return openTest(t) })
+	})
 }

@@ -1,0 +1,165 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
+	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/identity"
+)
+
+// DPOStore is what the DPO contract needs: the breach log, and the
+// identity store to seed an organisation.
+type DPOStore interface {
+	identity.Store
+	dpo.Store
+}
+
+// DPO runs the dpo.Store contract against stores made by open.
+func DPO(t *testing.T, open func(t *testing.T) DPOStore) {
+	tests := []struct {
+		name string
+		f    func(*testing.T, context.Context, DPOStore)
+	}{
+		{"breach log", dpoBreaches},
+		{"72-hour clock", dpoClock},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.f(t, t.Context(), open(t))
+		})
+	}
+}
+
+func newBreach(id, orgID string, n int) *dpo.Breach {
+	return &dpo.Breach{ID: id, OrgID: orgID, Kind: dpo.KindBreach, Category: "misdirected-message", Summary: "Sent to the wrong ward",
+		Affected: 3, Reportable: true, AwareAt: at(n - 5), OpenedAt: at(n), OpenedBy: "u1", Version: 1}
+}
+
+func dpoBreaches(t *testing.T, ctx context.Context, s DPOStore) {
+	w := seedWorld(t, ctx, s)
+	must(t, "CreateOrg", s.CreateOrg(ctx, newOrg("o2", "RYY"), event("o2", "org.create", "o2", 0)))
+	before := auditCount(t, ctx, s, w.org.ID)
+	b1 := newBreach("b1", w.org.ID, 10)
+	must(t, "CreateBreach", s.CreateBreach(ctx, b1, dpo.Event{At: at(10), Actor: "u1", Action: "opened", Note: "Opened."},
+		event(w.org.ID, "breach.open", "b1", 10)))
+	b2 := newBreach("b2", w.org.ID, 20)
+	b2.Kind, b2.Category, b2.Reportable, b2.DeviceID = dpo.KindNearMiss, dpo.CategoryLostDevice, false, "d9"
+	must(t, "CreateBreach", s.CreateBreach(ctx, b2, dpo.Event{At: at(20), Actor: "u1", Action: "opened"}, event(w.org.ID, "breach.open", "b2", 20)))
+	must(t, "CreateBreach", s.CreateBreach(ctx, newBreach("b3", "o2", 30), dpo.Event{At: at(30), Actor: "cli", Action: "opened"},
+		event("o2", "breach.open", "b3", 30)))
+	if got := auditCount(t, ctx, s, w.org.ID); got != before+2 {
+		t.Errorf("audit entries after two breaches = %d; want %d", got, before+2)
+	}
+
+	got, err := s.Breach(ctx, "b1")
+	must(t, "Breach", err)
+	want := *b1
+	want.AwareAt, want.OpenedAt = us(b1.AwareAt), us(b1.OpenedAt)
+	if d := cmp.Diff(&want, got); d != "" {
+		t.Errorf("Breach(b1) differs (-want +got):\n%s", d)
+	}
+	if _, err := s.Breach(ctx, "nope"); !fault.Is(err, fault.NotFound) {
+		t.Errorf("Breach(nope) = %v; want NotFound", err)
+	}
+	list, err := s.Breaches(ctx, w.org.ID)
+	must(t, "Breaches", err)
+	if len(list) != 2 || list[0].ID != "b2" || list[1].ID != "b1" || list[0].DeviceID != "d9" {
+		t.Errorf("Breaches = %v; want b2 then b1 of this organisation only", list)
+	}
+
+	got.Actions, got.Affected, got.ClosedAt = "Recalled and deleted", 4, at(40)
+	must(t, "UpdateBreach", s.UpdateBreach(ctx, got, dpo.Event{At: at(40), Actor: "u1", Action: "closed", Note: "Closed."},
+		event(w.org.ID, "breach.closed", "b1", 40)))
+	stale := *got
+	wantFault(t, "UpdateBreach with a stale version", s.UpdateBreach(ctx, &stale, dpo.Event{At: at(41), Actor: "u1", Action: "updated"},
+		event(w.org.ID, "breach.updated", "b1", 41)), fault.Conflict, "")
+	again, err := s.Breach(ctx, "b1")
+	must(t, "Breach", err)
+	if again.Version != 2 || again.Actions != "Recalled and deleted" || again.Affected != 4 || !again.ClosedAt.Equal(us(at(40))) || again.Open() {
+		t.Errorf("after UpdateBreach: %+v; want version 2, closed at 40 with the new actions", again)
+	}
+	h, err := s.BreachHistory(ctx, "b1")
+	must(t, "BreachHistory", err)
+	if len(h) != 2 || h[0].Action != "opened" || h[1].Action != "closed" || h[1].Note != "Closed." || !h[1].At.Equal(us(at(40))) {
+		t.Errorf("BreachHistory = %+v; want opened then closed", h)
+	}
+
+	n := auditCount(t, ctx, s, w.org.ID)
+	must(t, "RecordAudit", s.RecordAudit(ctx, event(w.org.ID, "breach.list.view", w.org.ID, 50)))
+	if got := auditCount(t, ctx, s, w.org.ID); got != n+1 {
+		t.Errorf("audit entries after RecordAudit = %d; want %d", got, n+1)
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Errorf("VerifyAudit: %v", err)
+	}
+}
+
+func dpoClock(t *testing.T, ctx context.Context, s DPOStore) {
+	w := seedWorld(t, ctx, s)
+	open := func(id string, reportable bool) {
+		t.Helper()
+		b := newBreach(id, w.org.ID, 10)
+		b.Reportable = reportable
+		must(t, "CreateBreach "+id, s.CreateBreach(ctx, b, dpo.Event{At: at(10), Actor: "u1", Action: "opened"},
+			event(w.org.ID, "breach.open", id, 10)))
+	}
+	open("clocked", true)
+	open("not-reportable", false)
+	open("reported", true)
+	open("closed", true)
+	r, _ := s.Breach(ctx, "reported")
+	r.ReportedAt = at(20)
+	must(t, "UpdateBreach", s.UpdateBreach(ctx, r, dpo.Event{At: at(20), Actor: "u1", Action: "reported"}, event(w.org.ID, "breach.reported", "reported", 20)))
+	c, _ := s.Breach(ctx, "closed")
+	c.ClosedAt = at(20)
+	must(t, "UpdateBreach", s.UpdateBreach(ctx, c, dpo.Event{At: at(20), Actor: "u1", Action: "closed"}, event(w.org.ID, "breach.closed", "closed", 20)))
+
+	ids := func() []string {
+		t.Helper()
+		bs, err := s.ClockedBreaches(ctx)
+		must(t, "ClockedBreaches", err)
+		var out []string
+		for _, b := range bs {
+			out = append(out, b.ID)
+		}
+		return out
+	}
+	if got := ids(); !cmp.Equal(got, []string{"clocked"}) {
+		t.Errorf("ClockedBreaches = %v; want [clocked]", got)
+	}
+	remind := func(from, h int) (bool, error) {
+		return s.BreachReminded(ctx, "clocked", from, h, dpo.Event{At: at(30), Actor: audit.ActorSystem, Action: "reminded"},
+			event(w.org.ID, "breach.remind", "clocked", 30))
+	}
+	if ok, err := remind(0, 24); err != nil || !ok {
+		t.Errorf("BreachReminded(0 → 24) = %v, %v; want recorded", ok, err)
+	}
+	if ok, err := remind(0, 24); err != nil || ok {
+		t.Errorf("BreachReminded(0 → 24) again = %v, %v; want not recorded (another node sent it)", ok, err)
+	}
+	for _, h := range []int{48, 66} {
+		prev := map[int]int{48: 24, 66: 48}[h]
+		if ok, err := remind(prev, h); err != nil || !ok {
+			t.Errorf("BreachReminded(%d → %d) = %v, %v; want recorded", prev, h, ok, err)
+		}
+	}
+	if got := ids(); len(got) != 0 {
+		t.Errorf("ClockedBreaches after the last reminder = %v; want none", got)
+	}
+	b, err := s.Breach(ctx, "clocked")
+	must(t, "Breach", err)
+	if b.RemindedH != 66 || b.Version != 1 {
+		t.Errorf("after reminders: reminded %d, version %d; want 66 and the version unchanged", b.RemindedH, b.Version)
+	}
+	h, err := s.BreachHistory(ctx, "clocked")
+	must(t, "BreachHistory", err)
+	if len(h) != 4 {
+		t.Errorf("history = %d events; want opened and three reminders", len(h))
+	}
+}
