@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
@@ -23,7 +24,8 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
-const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, audit verify or migrate-to-postgres"
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, " +
+	"breach add, breach list, audit verify or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
@@ -49,7 +51,60 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	revokes := false          // the command revokes devices, so messaging must hear of it
 	var inc *incident.Service // set for the duty and call-in list commands
 	usesIncident := false
+	var officer *dpo.Service // set for the breach commands
 	switch cmd {
+	case "breach add":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		kind := sub.String("kind", dpo.KindBreach, "breach, near-miss or complaint")
+		category := sub.String("category", "", "what it is about: "+strings.Join(dpo.Categories, ", "))
+		summary := sub.String("summary", "", "what happened, without patient identifiers")
+		affected := sub.Int("affected", 0, "how many people are affected, if known")
+		reportable := sub.Bool("reportable", false, "reportable to the ICO: starts the 72-hour clock")
+		aware := sub.String("aware-at", "", "when the organisation became aware of it (RFC 3339; default now)")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		do = func(*identity.Service) error {
+			at, err := parseFlagTime("--aware-at", *aware)
+			if err != nil {
+				return err
+			}
+			b, err := officer.ConsoleAddBreach(ctx, *org, dpo.NewBreach{Kind: *kind, Category: *category, Summary: *summary,
+				Affected: *affected, Reportable: *reportable, AwareAt: at})
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(breachJSON(b))
+			}
+			fmt.Fprintf(stdout, "Opened %s %s in the breach log.\n", b.Kind, b.ID)
+			if b.Reportable {
+				fmt.Fprintf(stdout, "The ICO must be told by %s.\n", b.Deadline().Format(time.RFC3339))
+			}
+			return nil
+		}
+	case "breach list":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		asJSON := sub.Bool("json", false, "print the log as JSON")
+		do = func(*identity.Service) error {
+			bs, err := officer.ConsoleBreaches(ctx, *org)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				out := []map[string]any{}
+				for _, b := range bs {
+					out = append(out, breachJSON(b))
+				}
+				return json.NewEncoder(stdout).Encode(map[string]any{"breaches": out})
+			}
+			for _, b := range bs {
+				state := "open"
+				if !b.Open() {
+					state = "closed"
+				}
+				fmt.Fprintf(stdout, "%s  %s  %-10s %-24s %s\n", b.ID, b.OpenedAt.Format(time.RFC3339), b.Kind, b.Category, state)
+			}
+			return nil
+		}
 	case "duty add":
 		org := sub.String("org", "", "the ODS code of the organisation")
 		name := sub.String("name", "", "the duty role's name, such as \"Medical registrar on call\"")
@@ -231,6 +286,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
+	officer = dpo.New(store, store, store, nil, log, now) // the servers send the reminders
 	if revokes || usesIncident {
 		i, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {
@@ -298,4 +354,24 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fault.Invalidf("No password was given on standard input.")
 	}
 	return pw, nil
+}
+
+// breachJSON is an entry of the breach log as the console prints it.
+func breachJSON(b *dpo.Breach) map[string]any {
+	out := map[string]any{"id": b.ID, "kind": b.Kind, "category": b.Category, "summary": b.Summary, "affected": b.Affected,
+		"actions": b.Actions, "reportable": b.Reportable, "aware_at": b.AwareAt.Format(time.RFC3339), "opened_at": b.OpenedAt.Format(time.RFC3339),
+		"open": b.Open(), "clocked": b.Clocked(), "reminded_hours": b.RemindedH}
+	if b.Reportable {
+		out["deadline"] = b.Deadline().Format(time.RFC3339)
+	}
+	if !b.ReportedAt.IsZero() {
+		out["reported_at"] = b.ReportedAt.Format(time.RFC3339)
+	}
+	if !b.ClosedAt.IsZero() {
+		out["closed_at"] = b.ClosedAt.Format(time.RFC3339)
+	}
+	if b.DeviceID != "" {
+		out["device"] = b.DeviceID
+	}
+	return out
 }

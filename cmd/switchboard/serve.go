@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -122,9 +123,20 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer waitMessaging()
 	defer stopMessaging()
+	officer := dpo.New(store, store, store, msg.PushDevices, log, now)
+	dctx, stopDPO := context.WithCancel(ctx)
+	dpoDone := make(chan struct{})
+	go func() {
+		defer close(dpoDone)
+		officer.Run(dctx)
+	}()
+	defer func() {
+		stopDPO()
+		<-dpoDone
+	}()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, DPO: officer, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
 		TrustedProxies: proxies, MetricsAllow: metricsAllow,
 		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -22,6 +23,7 @@ type store interface {
 	messaging.MembershipLister
 	consult.Store
 	incident.Store
+	dpo.Store
 	// Probe reports whether the database takes a write now.
 	Probe(ctx context.Context, at time.Time) error
 	Close() error

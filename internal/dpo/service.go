@@ -19,8 +19,9 @@ import (
 // fixed sentence, never which entry or what it is about.
 const PushReminder = `{"title":"Data protection: an entry needs attention. Open Switchboard","url":"/dpo","urgent":true}`
 
-// sweepEvery is how often Run looks for reminders that are due.
-const sweepEvery = time.Minute
+// sweepEvery is how often Run looks for reminders that are due: on the
+// machine's clock, while the times it compares come from the service's.
+const sweepEvery = 5 * time.Second
 
 // Credentials tells whether a device has set up secure messaging, whose
 // store on the device is locked by a PIN and the organisation's idle
@@ -269,7 +270,10 @@ func (s *Service) UpdateBreach(ctx context.Context, p *identity.Principal, id st
 func (s *Service) DeviceLost(ctx context.Context, p *identity.Principal, d *identity.Device) (*Breach, error) {
 	lock := "off (no secure messaging on it)"
 	if _, err := s.creds.Credential(ctx, d.ID); err == nil {
-		lock = fmt.Sprintf("on (secure messaging PIN; it locks after %s idle)", p.Org.Policy.IdleTimeout)
+		lock = "on (its secure messaging keys are locked by a passphrase)"
+		if d.Kind == "web" {
+			lock = fmt.Sprintf("on (secure messaging PIN; it locks after %d minutes idle)", int(p.Org.Policy.IdleTimeout/time.Minute))
+		}
 	} else if !fault.Is(err, fault.NotFound) {
 		return nil, err
 	}

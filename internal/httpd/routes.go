@@ -22,6 +22,7 @@ func (s *Server) routes() {
 	s.authed("DELETE /api/me/sessions/{id}", s.handleEndSession)
 	s.authed("GET /api/me/devices", s.handleMyDevices)
 	s.authed("DELETE /api/me/devices/{id}", s.handleRevokeMyDevice)
+	s.authed("POST /api/me/devices/{id}/lost", s.handleLostDevice(false))
 
 	s.authed("GET /api/admin/users", s.handleListUsers)
 	s.authed("POST /api/admin/users", s.handleAddUser)
@@ -33,6 +34,7 @@ func (s *Server) routes() {
 	s.authed("GET /api/admin/devices", s.handleOrgDevices)
 	s.authed("POST /api/admin/devices/{id}/signout", s.handleSignOutDevice)
 	s.authed("POST /api/admin/devices/{id}/revoke", s.handleRevokeDevice)
+	s.authed("POST /api/admin/devices/{id}/lost", s.handleLostDevice(true))
 	s.authed("GET /api/admin/policy", s.handleGetPolicy)
 	s.authed("PUT /api/admin/policy", s.handleSetPolicy)
 
@@ -107,6 +109,13 @@ func (s *Server) routes() {
 	s.authed("POST /api/incidents/{id}/close", s.handleCloseIncident)
 	s.authed("GET /api/incidents/{id}/log", s.handleIncidentLog)
 	s.authed("POST /api/incidents/{id}/exported", s.handleIncidentExported)
+
+	// The data protection officer's console: the DPO reads and changes,
+	// admins read, others are refused.
+	s.authed("GET /api/dpo/breaches", s.handleBreaches)
+	s.authed("POST /api/dpo/breaches", s.handleAddBreach)
+	s.authed("GET /api/dpo/breaches/{id}", s.handleBreach)
+	s.authed("POST /api/dpo/breaches/{id}", s.handleChangeBreach)
 
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)

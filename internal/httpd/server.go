@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
@@ -34,6 +35,8 @@ type Config struct {
 	PushHTTPLoopback bool               // accept http://127.0.0.1 push endpoints (tests only)
 
 	Incident *incident.Service // duty roles, urgent messages, major incidents; needs Messaging
+
+	DPO *dpo.Service // the breach and complaint log; nil turns the console off
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client, for rate limits and the audit log.
