@@ -18,6 +18,7 @@ import (
 const (
 	generated     = "src/messaging/types.gen.ts"
 	incidentTypes = "src/incident/types.gen.ts"
+	dpoTypes      = "src/dpo/types.gen.ts"
 )
 
 //go:generate env SWITCHBOARD_WRITE_TYPES=1 go test -run TestGeneratedTypes .
@@ -27,6 +28,7 @@ const (
 func TestGeneratedTypes(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) { checkGenerated(t, generated, messagingTypes) })
 	t.Run("incident", func(t *testing.T) { checkGenerated(t, incidentTypes, incidentWire) })
+	t.Run("dpo", func(t *testing.T) { checkGenerated(t, dpoTypes, dpoWire) })
 }
 
 func messagingTypes() (string, error) {
@@ -62,6 +64,19 @@ func incidentWire() (string, error) {
 		tsgen.Of[wire.Board]("Board", "Board is the live roll-call board."),
 		tsgen.Of[wire.LogEntry]("LogEntry", "LogEntry is one line of an incident's timeline."),
 		tsgen.Of[wire.IncidentLog]("IncidentLog", "IncidentLog is what the server holds of an incident."),
+	})
+}
+
+func dpoWire() (string, error) {
+	return tsgen.Generate(`// Code generated from the Go types of internal/wire by `+"`go generate ./web`"+`; DO NOT EDIT.
+// The data protection officer's API answers with these, as JSON.
+`, []tsgen.Type{
+		tsgen.Of[wire.BreachEvent]("BreachEvent", "BreachEvent is one line of an entry's history."),
+		tsgen.Of[wire.Breach]("Breach", "Breach is one entry of the breach and complaint log."),
+		tsgen.Of[wire.BreachLog]("BreachLog", "BreachLog is the answer of GET /api/dpo/breaches."),
+		tsgen.Of[wire.NewBreach]("NewBreach", "NewBreach is the body of POST /api/dpo/breaches."),
+		tsgen.Of[wire.BreachChange]("BreachChange", "BreachChange is the body of POST /api/dpo/breaches/{id}."),
+		tsgen.Of[wire.LostDevice]("LostDevice", "LostDevice is the answer of POST /api/me/devices/{id}/lost."),
 	})
 }
 

@@ -40,9 +40,9 @@ func (s *Service) Sweep(ctx context.Context) int {
 		if h == 0 {
 			continue
 		}
-		left := b.Deadline().Sub(now).Round(time.Hour)
+		left := int(b.Deadline().Sub(now).Round(time.Hour) / time.Hour)
 		e := Event{At: now, Actor: audit.ActorSystem, Action: "reminded",
-			Note: fmt.Sprintf("%d-hour reminder sent to the data protection officer; %s left to report to the ICO.", h, left)}
+			Note: fmt.Sprintf("%d-hour reminder sent to the data protection officer; %d hours left to report to the ICO.", h, left)}
 		ev := audit.Event{At: now, OrgID: b.OrgID, Actor: audit.ActorSystem, Action: "breach.remind", Target: b.ID,
 			Detail: map[string]string{"hours": fmt.Sprint(h)}}
 		ok, err := s.store.BreachReminded(ctx, b.ID, b.RemindedH, h, e, ev)

@@ -1,5 +1,5 @@
 import type { Me } from '../api';
-import { canAdmin, canAudit, canConsult, canReview } from '../roles';
+import { canAdmin, canAudit, canBreachLog, canConsult, canReview } from '../roles';
 
 interface Props {
   me: Me | null;
@@ -125,5 +125,6 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
+  if (canBreachLog(me)) items.push({ href: '/dpo', text: 'Breach log' });
   return items;
 }

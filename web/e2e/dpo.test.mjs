@@ -1,0 +1,168 @@
+// The data protection officer's console in the web app, end to end in
+// headless Chromium at phone size, with axe-core on every screen: "I lost
+// my phone" from the Account page, the breach and complaint log with its
+// 72-hour ICO clock and the 24-hour reminder (the server's clock moved,
+// not waited for), and the role checks. Run by TestBrowserDPO in
+// cmd/switchboard.
+import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
+import { check, launch, screenshotDir, steps, track } from './browser.mjs';
+import { advanceServer, freshCode } from './totp.mjs';
+
+const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
+const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
+const dee = users.find((u) => u.email.startsWith('dee.'));
+const nat = users.find((u) => u.email.startsWith('nat.'));
+const ann = users.find((u) => u.email.startsWith('ann.'));
+
+describe("the DPO's console", { concurrency: false }, () => {
+  let browser;
+  const pages = {};
+  const lastStep = {};
+  let breachURL = '';
+
+  const step = steps('dpo', pages);
+  const heading = (p) => p.locator('main h1').first();
+  const menu = (p, name) => p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name, exact: true }).click();
+
+  const open = async (who, name, device = 'phone') => {
+    const ctx = await browser.newContext({ baseURL: base, bypassCSP: true, locale: 'en-GB', viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(20_000);
+    const p = track(await ctx.newPage());
+    pages[name] = p;
+    await signIn(p, who);
+    p.device = device;
+    return p;
+  };
+
+  const signIn = async (p, who) => {
+    await p.goto('/signin');
+    await p.getByLabel('Email address').fill(who.email);
+    await p.getByLabel('Password', { exact: true }).fill(who.password);
+    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
+    lastStep[who.email] = s;
+    await p.getByLabel('Security code').fill(code);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await p.waitForURL(`${base}/`);
+  };
+
+  before(async () => {
+    assert.ok(base && dee && nat && ann, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    console.log(`# screenshots in ${screenshotDir}`);
+  });
+
+  step('a clinician reports, from their laptop, that their phone is lost: it is signed out at once', async () => {
+    const phone = await open(nat, 'nat-phone');
+    const laptop = await open(nat, 'nat-laptop');
+    await menu(laptop, 'Your account');
+    await heading(laptop).filter({ hasText: 'Your account' }).waitFor();
+    const rows = laptop.getByTestId('my-devices').getByRole('row');
+    await rows.nth(2).waitFor();
+    await check(laptop, 'dpo-account');
+    // The phone is the row that is not "This device".
+    const phoneRow = rows.filter({ hasNot: laptop.getByText('This device') }).nth(1);
+    await phoneRow.getByRole('button', { name: /Lost or stolen/ }).click();
+    await laptop.getByTestId('confirm').waitFor();
+    await check(laptop, 'dpo-lost-confirm');
+    await laptop.getByRole('button', { name: 'Yes, it is lost or stolen' }).click();
+    await laptop.getByTestId('done').filter({ hasText: 'the data protection officer has been told' }).waitFor();
+    await check(laptop, 'dpo-lost-done');
+    // The phone's next request is refused and the app returns to sign-in.
+    await phone.reload();
+    await phone.waitForURL(/\/signin/);
+  });
+
+  step('the clinician is refused the breach log', async () => {
+    const laptop = pages['nat-laptop'];
+    assert.equal(await laptop.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Breach log' }).count(), 0);
+    await laptop.goto('/dpo');
+    await heading(laptop).filter({ hasText: /not allowed|permission|cannot/i }).waitFor();
+    await check(laptop, 'dpo-refused');
+  });
+
+  step('the DPO finds the near miss, naming the device and its app lock', async () => {
+    const p = await open(dee, 'dee');
+    await menu(p, 'Breach log');
+    await heading(p).filter({ hasText: 'Breach and complaint log' }).waitFor();
+    const open_ = p.getByTestId('open-breaches');
+    await open_.getByText('Lost or stolen device').waitFor();
+    await check(p, 'dpo-log');
+    await open_.getByRole('link', { name: /View/ }).first().click();
+    await heading(p).filter({ hasText: 'Lost or stolen device' }).waitFor();
+    const summary = p.getByTestId('breach-summary');
+    await summary.getByText(/reported lost or stolen by its owner/).waitFor();
+    await summary.getByText(/App lock: off/).waitFor(); // the phone never set up secure messaging
+    await check(p, 'dpo-near-miss');
+  });
+
+  step('a summary with an NHS number is refused with a sentence, and nothing is saved', async () => {
+    const p = pages.dee;
+    await p.getByRole('link', { name: 'Breach and complaint log' }).click();
+    const form = p.getByTestId('new-breach');
+    await form.getByLabel('Breach', { exact: true }).check();
+    await form.getByLabel('What is it about?').selectOption('misdirected-message');
+    await form.getByLabel('What happened').fill('Ward round list for 943 476 5919 emailed to the wrong team');
+    await form.getByRole('button', { name: 'Record it' }).click();
+    await p.getByTestId('error-summary').getByText('The summary holds an NHS number.', { exact: false }).waitFor();
+    await check(p, 'dpo-nhs-number-refused');
+    assert.equal(await p.getByTestId('open-breaches').getByRole('row').count(), 2, 'only the near miss is in the log');
+  });
+
+  step('the DPO records a reportable breach and its 72-hour clock runs', async () => {
+    const p = pages.dee;
+    const form = p.getByTestId('new-breach');
+    await form.getByLabel('What happened').fill('Ward round list emailed to the wrong team; recalled within the hour');
+    await form.getByLabel('How many people are affected, if known').fill('12');
+    await form.getByLabel(/Reportable to the ICO/).check();
+    await form.getByRole('button', { name: 'Record it' }).click();
+    await p.getByTestId('done').filter({ hasText: 'You recorded a breach' }).waitFor();
+    const clock = p.getByTestId('open-breaches').getByTestId('ico-clock');
+    await clock.filter({ hasText: /^7[12] hours \d+ minutes? left to report to the ICO$/ }).waitFor();
+    await check(p, 'dpo-clock');
+    await p.getByTestId('open-breaches').getByRole('row').filter({ hasText: 'wrong person' }).getByRole('link', { name: /View/ }).click();
+    await heading(p).filter({ hasText: 'Message or document sent to the wrong person' }).waitFor();
+    breachURL = p.url();
+    await check(p, 'dpo-breach');
+  });
+
+  step('24 hours on, the DPO has been reminded and the clock shows the time left', async () => {
+    await advanceServer(24 * 3600_000 + 60_000);
+    const p = pages.dee;
+    await signIn(p, dee); // the session ended while the clock moved
+    await p.goto(breachURL);
+    const history = p.getByTestId('breach-history');
+    for (let i = 0; i < 60 && !(await history.getByText(/24-hour reminder sent/).count()); i++) {
+      await p.waitForTimeout(500); // the reminder sweep runs every few seconds of the machine's clock
+      await p.reload();
+    }
+    await history.getByText(/24-hour reminder sent/).waitFor();
+    await p.getByTestId('breach-summary').getByTestId('ico-clock').filter({ hasText: /^4[67] hours/ }).waitFor();
+    await check(p, 'dpo-reminded');
+  });
+
+  step('the DPO records that the ICO was told and closes the entry; its history is kept', async () => {
+    const p = pages.dee;
+    await p.getByRole('button', { name: 'Record that the ICO was told' }).click();
+    await p.getByTestId('done').filter({ hasText: 'the ICO has been told' }).waitFor();
+    await p.getByRole('button', { name: 'Close the entry' }).click();
+    await p.getByTestId('done').filter({ hasText: 'You closed the entry' }).waitFor();
+    const history = p.getByTestId('breach-history');
+    for (const what of ['Opened as a breach', '24-hour reminder', 'Reported to the ICO', 'Closed']) {
+      await history.getByText(what, { exact: false }).first().waitFor();
+    }
+    await check(p, 'dpo-closed');
+  });
+
+  step('an admin reads the log without the form', async () => {
+    const p = await open(ann, 'ann');
+    await menu(p, 'Breach log');
+    await p.getByTestId('closed-breaches').waitFor();
+    assert.equal(await p.getByTestId('new-breach').count(), 0);
+    await check(p, 'dpo-admin');
+  });
+});
