@@ -158,10 +158,19 @@ describe("the DPO's console", { concurrency: false }, () => {
     await check(p, 'dpo-closed');
   });
 
-  step('an admin reads the log without the form', async () => {
+  step("an admin reports the clinician's laptop lost on their behalf, and reads the log without the form", async () => {
     const p = await open(ann, 'ann');
+    await menu(p, 'Users and devices');
+    const row = p.getByTestId('devices').getByRole('row').filter({ hasText: nat.email }).filter({ hasText: 'Active' });
+    await row.getByRole('button', { name: /Lost or stolen/ }).click();
+    await p.getByRole('button', { name: 'Yes, it is lost or stolen' }).click();
+    await p.getByTestId('device-done').filter({ hasText: 'is reported lost or stolen' }).waitFor();
+    await check(p, 'dpo-admin-lost');
+    await pages['nat-laptop'].reload();
+    await pages['nat-laptop'].waitForURL(/\/signin/);
     await menu(p, 'Breach log');
     await p.getByTestId('closed-breaches').waitFor();
+    assert.equal(await p.getByTestId('open-breaches').getByRole('row').filter({ hasText: 'Lost or stolen device' }).count(), 2);
     assert.equal(await p.getByTestId('new-breach').count(), 0);
     await check(p, 'dpo-admin');
   });
