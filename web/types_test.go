@@ -77,6 +77,12 @@ func dpoWire() (string, error) {
 		tsgen.Of[wire.NewBreach]("NewBreach", "NewBreach is the body of POST /api/dpo/breaches."),
 		tsgen.Of[wire.BreachChange]("BreachChange", "BreachChange is the body of POST /api/dpo/breaches/{id}."),
 		tsgen.Of[wire.LostDevice]("LostDevice", "LostDevice is the answer of POST /api/me/devices/{id}/lost."),
+		tsgen.Of[wire.RegisterQuestion]("RegisterQuestion", "RegisterQuestion is one question of the ICO's DPIA screening checklist."),
+		tsgen.Of[wire.Organisation]("Organisation", "Organisation names the organisation a document is about."),
+		tsgen.Of[wire.RegisterEntry]("RegisterEntry", "RegisterEntry is one tool of the software register with its light DPIA."),
+		tsgen.Of[wire.RegisterChange]("RegisterChange", "RegisterChange is one line of the register's change history."),
+		tsgen.Of[wire.SoftwareRegister]("SoftwareRegister", "SoftwareRegister is the published register (GET /register.json)."),
+		tsgen.Of[wire.RegisterInput]("RegisterInput", "RegisterInput is the body of POST /api/dpo/register and PUT /api/dpo/register/{id}."),
 	})
 }
 

@@ -286,7 +286,8 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
-	officer = dpo.New(store, store, store, nil, log, now) // the servers send the reminders
+	// The servers send the reminders; the console knows only its store.
+	officer = dpo.New(store, store, store, nil, deployment("", *dbURL, *natsURL, nil), log, now)
 	if revokes || usesIncident {
 		i, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -123,7 +124,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer waitMessaging()
 	defer stopMessaging()
-	officer := dpo.New(store, store, store, msg.PushDevices, log, now)
+	officer := dpo.New(store, store, store, msg.PushDevices, deployment(base, cfg.dbURL, cfg.natsURL, consultCfg), log, now)
 	dctx, stopDPO := context.WithCancel(ctx)
 	dpoDone := make(chan struct{})
 	go func() {
@@ -155,4 +156,31 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.data, "tls", cfg.tlsCert != "")
 	ready.Store(true)
 	return httpd.Serve(ctx, ln, srv.Handler(), log, cfg.tlsCert, cfg.tlsKey)
+}
+
+// deployment describes the running server for Switchboard's own entry in
+// the software register: never a secret, only which services it uses.
+func deployment(base, dbURL, natsURL string, c *consultConfig) dpo.Deployment {
+	d := dpo.Deployment{Version: version, PublicURL: base, Database: "SQLite in the server's data directory", Bus: "in-process",
+		PushServices: true}
+	if dbURL != "" {
+		d.Database = "PostgreSQL"
+	}
+	if natsURL != "" {
+		d.Bus = "NATS"
+	}
+	if c == nil {
+		return d
+	}
+	if c.notifyKey != "" {
+		d.SMS = "GOV.UK Notify"
+	}
+	if u, err := url.Parse(c.smtpURL); err == nil && c.smtpURL != "" {
+		d.Email = u.Hostname()
+	}
+	d.TURN = "the embedded TURN relay (media stays encrypted end to end)"
+	if c.turnURL != "" {
+		d.TURN = "external TURN servers (media stays encrypted end to end)"
+	}
+	return d
 }

@@ -130,6 +130,8 @@ type Store interface {
 	BreachReminded(ctx context.Context, id string, from, h int, e Event, ev audit.Event) (bool, error)
 	// RecordAudit appends an audit event alone, for views and exports.
 	RecordAudit(ctx context.Context, ev audit.Event) error
+
+	RegisterStore
 }
 
 // NewBreach is what the DPO fills in to open an entry.

@@ -86,7 +86,8 @@ func newFixture(t *testing.T) *fixture {
 		f.mu.Lock()
 		f.pushes = append(f.pushes, devs)
 		f.mu.Unlock()
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)), f.now)
+	}, dpo.Deployment{Version: "0.1.0", PublicURL: "https://switchboard.example.nhs.uk", Database: "SQLite", Bus: "in-process"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)), f.now)
 	return f
 }
 

@@ -32,18 +32,20 @@ type Credentials interface {
 
 // Service runs the data protection officer's console.
 type Service struct {
-	store Store
-	ids   identity.Store
-	creds Credentials
-	push  func(devices []string, payload string) // may be nil (console commands)
-	log   *slog.Logger
-	now   func() time.Time
+	store  Store
+	ids    identity.Store
+	creds  Credentials
+	push   func(devices []string, payload string) // may be nil (console commands)
+	deploy Deployment
+	log    *slog.Logger
+	now    func() time.Time
 }
 
 // New returns a Service. push sends a content-free push to devices
-// (messaging.Service.PushDevices); nil sends none.
-func New(store Store, ids identity.Store, creds Credentials, push func([]string, string), log *slog.Logger, now func() time.Time) *Service {
-	return &Service{store: store, ids: ids, creds: creds, push: push, log: log, now: now}
+// (messaging.Service.PushDevices); nil sends none. deploy describes the
+// running server, for Switchboard's own register entry.
+func New(store Store, ids identity.Store, creds Credentials, push func([]string, string), deploy Deployment, log *slog.Logger, now func() time.Time) *Service {
+	return &Service{store: store, ids: ids, creds: creds, push: push, deploy: deploy, log: log, now: now}
 }
 
 var (

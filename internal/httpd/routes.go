@@ -116,6 +116,12 @@ func (s *Server) routes() {
 	s.authed("POST /api/dpo/breaches", s.handleAddBreach)
 	s.authed("GET /api/dpo/breaches/{id}", s.handleBreach)
 	s.authed("POST /api/dpo/breaches/{id}", s.handleChangeBreach)
+	s.authed("POST /api/dpo/register", s.handlePutRegister)
+	s.authed("PUT /api/dpo/register/{id}", s.handlePutRegister)
+	// The published software register: everyone signed in reads it, at
+	// stable URLs beside its page (/register, served by the web app).
+	s.authed("GET /register.json", s.handleRegisterJSON)
+	s.authed("GET /register.csv", s.handleRegisterCSV)
 
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)

@@ -19,7 +19,7 @@ type DPOStore interface {
 	dpo.Store
 }
 
-// DPO runs the dpo.Store contract against stores made by open.
+// DPO runs the dpo.Store contract (the breach log and the software register) against stores made by open.
 func DPO(t *testing.T, open func(t *testing.T) DPOStore) {
 	tests := []struct {
 		name string
@@ -27,6 +27,7 @@ func DPO(t *testing.T, open func(t *testing.T) DPOStore) {
 	}{
 		{"breach log", dpoBreaches},
 		{"72-hour clock", dpoClock},
+		{"software register", dpoRegister},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -161,5 +162,50 @@ func dpoClock(t *testing.T, ctx context.Context, s DPOStore) {
 	must(t, "BreachHistory", err)
 	if len(h) != 4 {
 		t.Errorf("history = %d events; want opened and three reminders", len(h))
+	}
+}
+
+func dpoRegister(t *testing.T, ctx context.Context, s DPOStore) {
+	w := seedWorld(t, ctx, s)
+	must(t, "CreateOrg", s.CreateOrg(ctx, newOrg("o2", "RYY"), event("o2", "org.create", "o2", 0)))
+	e := &dpo.Entry{ID: "e1", OrgID: w.org.ID, Name: "Rota app", Supplier: "Rotas Ltd", Purpose: "Shift rotas", DataCategories: "Staff names",
+		LawfulBasis: "contract", Hosting: "UK (London)", Encryption: "TLS; AES-256 at rest", Retention: "Two years", SubProcessors: "None",
+		Status: dpo.StatusApproved, ApprovedOn: at(0), Approver: "Dee Hart", NextReview: at(86400 * 300),
+		Screening: map[string]bool{"sensitive-data": true, "large-scale": false}, UpdatedAt: at(10), UpdatedBy: "u1"}
+	before := auditCount(t, ctx, s, w.org.ID)
+	must(t, "PutRegisterEntry", s.PutRegisterEntry(ctx, e, dpo.RegisterChange{EntryID: "e1", At: at(10), Actor: "u1", Note: "Added Rota app."},
+		event(w.org.ID, "register.put", "e1", 10)))
+	other := *e
+	other.ID, other.OrgID, other.Name = "e2", "o2", "Other trust's app"
+	must(t, "PutRegisterEntry", s.PutRegisterEntry(ctx, &other, dpo.RegisterChange{EntryID: "e2", At: at(11), Actor: "cli", Note: "Added."},
+		event("o2", "register.put", "e2", 11)))
+	got, err := s.RegisterEntry(ctx, "e1")
+	must(t, "RegisterEntry", err)
+	want := *e
+	want.Version, want.ApprovedOn, want.NextReview, want.UpdatedAt = 1, us(e.ApprovedOn), us(e.NextReview), us(e.UpdatedAt)
+	if d := cmp.Diff(&want, got); d != "" {
+		t.Errorf("RegisterEntry(e1) differs (-want +got):\n%s", d)
+	}
+	if _, err := s.RegisterEntry(ctx, "nope"); !fault.Is(err, fault.NotFound) {
+		t.Errorf("RegisterEntry(nope) = %v; want NotFound", err)
+	}
+	got.Status, got.UpdatedAt = "retired", at(20)
+	must(t, "PutRegisterEntry", s.PutRegisterEntry(ctx, got, dpo.RegisterChange{EntryID: "e1", At: at(20), Actor: "u1", Note: "Retired."},
+		event(w.org.ID, "register.put", "e1", 20)))
+	stale := *got
+	wantFault(t, "PutRegisterEntry at a stale version", s.PutRegisterEntry(ctx, &stale,
+		dpo.RegisterChange{EntryID: "e1", At: at(21), Actor: "u1", Note: "x"}, event(w.org.ID, "register.put", "e1", 21)), fault.Conflict, "")
+	list, err := s.RegisterEntries(ctx, w.org.ID)
+	must(t, "RegisterEntries", err)
+	if len(list) != 1 || list[0].Status != "retired" || list[0].Version != 2 {
+		t.Errorf("RegisterEntries = %+v; want e1 alone, retired at version 2", list)
+	}
+	cs, err := s.RegisterChanges(ctx, w.org.ID, 10)
+	must(t, "RegisterChanges", err)
+	if len(cs) != 2 || cs[0].Note != "Retired." || cs[1].Note != "Added Rota app." || !cs[0].At.Equal(us(at(20))) {
+		t.Errorf("RegisterChanges = %+v; want retired then added, newest first", cs)
+	}
+	if got := auditCount(t, ctx, s, w.org.ID); got != before+2 {
+		t.Errorf("audit entries after two changes = %d; want %d", got, before+2)
 	}
 }

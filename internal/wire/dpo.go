@@ -78,3 +78,86 @@ type LostDevice struct {
 	Device string `json:"device"`
 	Breach string `json:"breach"` // the near-miss entry opened
 }
+
+// RegisterQuestion is one question of the ICO's DPIA screening checklist.
+type RegisterQuestion struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+	// Required: a yes calls for a full DPIA; otherwise it is a criterion,
+	// two or more of which do.
+	Required bool `json:"required"`
+}
+
+// Organisation names the organisation a document is about.
+type Organisation struct {
+	ODS  string `json:"ods"`
+	Name string `json:"name"`
+}
+
+// RegisterEntry is one tool of the software register with its light DPIA.
+// Dates are YYYY-MM-DD.
+type RegisterEntry struct {
+	ID             string          `json:"id"`
+	Name           string          `json:"name"`
+	Supplier       string          `json:"supplier"`
+	Purpose        string          `json:"purpose"`
+	DataCategories string          `json:"data_categories"`
+	LawfulBasis    string          `json:"lawful_basis"`
+	Hosting        string          `json:"hosting"`
+	Encryption     string          `json:"encryption"`
+	Retention      string          `json:"retention"`
+	SubProcessors  string          `json:"sub_processors"`
+	Status         string          `json:"status"`
+	ApprovedOn     string          `json:"approved_on,omitempty"`
+	Approver       string          `json:"approver,omitempty"`
+	NextReview     string          `json:"next_review"`
+	Overdue        bool            `json:"overdue"` // the review date has passed
+	Screening      map[string]bool `json:"screening"`
+	FullDPIANeeded bool            `json:"full_dpia_needed"`
+	// Builtin: Switchboard itself, its technical fields read from the
+	// running server.
+	Builtin   bool   `json:"builtin"`
+	UpdatedAt string `json:"updated_at"`
+	UpdatedBy string `json:"updated_by"`
+	Version   int64  `json:"version"` // 0: Switchboard's entry, not yet reviewed
+}
+
+// RegisterChange is one line of the register's change history.
+type RegisterChange struct {
+	At    string `json:"at"`
+	Entry string `json:"entry"` // the entry's ID
+	Actor string `json:"actor"`
+	Note  string `json:"note"`
+}
+
+// SoftwareRegister is the published register (GET /register.json; its
+// JSON Schema is docs/register.schema.json).
+type SoftwareRegister struct {
+	Organisation Organisation       `json:"organisation"`
+	GeneratedAt  string             `json:"generated_at"`
+	Questions    []RegisterQuestion `json:"screening_questions"`
+	LawfulBases  []string           `json:"lawful_bases"`
+	Statuses     []string           `json:"statuses"`
+	Entries      []RegisterEntry    `json:"entries"`
+	Changes      []RegisterChange   `json:"changes"`
+}
+
+// RegisterInput is the body of POST /api/dpo/register and PUT
+// /api/dpo/register/{id}. Dates are YYYY-MM-DD.
+type RegisterInput struct {
+	Version        int64           `json:"version"`
+	Name           string          `json:"name"`
+	Supplier       string          `json:"supplier"`
+	Purpose        string          `json:"purpose"`
+	DataCategories string          `json:"data_categories"`
+	LawfulBasis    string          `json:"lawful_basis"`
+	Hosting        string          `json:"hosting"`
+	Encryption     string          `json:"encryption"`
+	Retention      string          `json:"retention"`
+	SubProcessors  string          `json:"sub_processors"`
+	Status         string          `json:"status"`
+	ApprovedOn     string          `json:"approved_on,omitempty"`
+	Approver       string          `json:"approver,omitempty"`
+	NextReview     string          `json:"next_review"`
+	Screening      map[string]bool `json:"screening"`
+}

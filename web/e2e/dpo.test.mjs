@@ -2,12 +2,12 @@
 // headless Chromium at phone size, with axe-core on every screen: "I lost
 // my phone" from the Account page, the breach and complaint log with its
 // 72-hour ICO clock and the 24-hour reminder (the server's clock moved,
-// not waited for), and the role checks. Run by TestBrowserDPO in
-// cmd/switchboard.
+// not waited for), the software register with its light DPIA, and the
+// role checks. Run by TestBrowserDPO in cmd/switchboard.
 import assert from 'node:assert/strict';
 import { after, before, describe } from 'node:test';
 import { check, launch, screenshotDir, steps, track } from './browser.mjs';
-import { advanceServer, freshCode } from './totp.mjs';
+import { advanceServer, freshCode, serverNow } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
@@ -173,5 +173,63 @@ describe("the DPO's console", { concurrency: false }, () => {
     assert.equal(await p.getByTestId('open-breaches').getByRole('row').filter({ hasText: 'Lost or stolen device' }).count(), 2);
     assert.equal(await p.getByTestId('new-breach').count(), 0);
     await check(p, 'dpo-admin');
+  });
+  step('the DPO reviews Switchboard in the software register and adds a tool; a past review date is refused', async () => {
+    const p = pages.dee;
+    const today = new Date(await serverNow());
+    const iso = (d) => d.toISOString().slice(0, 10);
+    const inAYear = new Date(today.getTime() + 365 * 86400_000);
+    await menu(p, 'Software register');
+    await heading(p).filter({ hasText: 'Software register' }).waitFor();
+    await p.getByTestId('register').getByRole('link', { name: /^Switchboard/ }).waitFor();
+    await check(p, 'register');
+    await p.getByRole('button', { name: /^Review Switchboard/ }).click();
+    const form = p.getByTestId('register-form');
+    await form.getByLabel('Lawful basis (UK GDPR Article 6)').selectOption('public-task');
+    await form.getByLabel('Status').selectOption('approved');
+    await form.getByLabel('Approved on').fill(iso(today));
+    await form.getByLabel('Approved by').fill('Dee Hart, DPO');
+    await form.getByLabel('Next review').fill(iso(inAYear));
+    await form.getByLabel(/sensitive data or data of a highly personal nature/).check();
+    await check(p, 'register-review');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await p.getByTestId('done').filter({ hasText: 'You saved your review of Switchboard' }).waitFor();
+
+    await p.getByRole('button', { name: 'Add a tool' }).click();
+    const add = p.getByTestId('register-form');
+    await add.getByLabel('Tool').fill('Rota Cloud');
+    await add.getByLabel('Supplier').fill('Rotas Ltd');
+    await add.getByLabel('What it is used for').fill('Staff rotas and shift swaps');
+    await add.getByLabel('Kinds of personal data it holds').fill('Staff names, work phone numbers, shifts');
+    await add.getByLabel('Where the data is hosted').fill('UK (London)');
+    await add.getByLabel('Lawful basis (UK GDPR Article 6)').selectOption('contract');
+    await add.getByLabel('Next review').fill(iso(new Date(today.getTime() - 86400_000)));
+    await add.getByRole('button', { name: 'Save' }).click();
+    await p.getByTestId('error-summary').getByText('The next review date cannot be in the past.').waitFor();
+    await check(p, 'register-refused');
+    await add.getByLabel('Next review').fill(iso(inAYear));
+    await add.getByLabel(/data about vulnerable people/).check();
+    await add.getByLabel(/sensitive data or data of a highly personal nature/).check();
+    await add.getByRole('button', { name: 'Save' }).click();
+    await p.getByTestId('done').filter({ hasText: 'You added Rota Cloud' }).waitFor();
+    const row = p.getByTestId('register').getByRole('row').filter({ hasText: 'Rota Cloud' });
+    await row.filter({ hasText: /Full DPIA\s*Needed/ }).waitFor();
+    await p.getByTestId('register-changes').getByText('Added Rota Cloud.').waitFor();
+  });
+
+  step('a clinician reads the register, as a page and as JSON and CSV, and cannot change it', async () => {
+    const p = await open(nat, 'nat-desk');
+    await menu(p, 'Software register');
+    await p.getByTestId('register').getByRole('row').filter({ hasText: 'Rota Cloud' }).waitFor();
+    await p.getByTestId('register').getByRole('row').filter({ hasText: 'Approved' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Add a tool' }).count(), 0);
+    assert.equal(await p.getByRole('button', { name: /^Review/ }).count(), 0);
+    await check(p, 'register-clinician');
+    const [json, csv] = await p.evaluate(async () => [
+      await (await fetch('/register.json')).json(),
+      await (await fetch('/register.csv')).text(),
+    ]);
+    assert.equal(json.entries.length, 2);
+    assert.ok(csv.startsWith('name,supplier,'));
   });
 });

@@ -11,6 +11,7 @@ import { Enrol } from './pages/Enrol';
 import { Forbidden } from './pages/Forbidden';
 import { BreachLog } from './dpo/BreachLog';
 import { BreachPage } from './dpo/BreachPage';
+import { Register } from './dpo/Register';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
 import { Setup } from './pages/Setup';
@@ -237,6 +238,8 @@ function page(
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
+    case '/register':
+      return <Register me={me} />;
     case '/dpo':
       return canBreachLog(me) ? <BreachLog /> : <Forbidden />;
     case '/records':

@@ -35,6 +35,46 @@ CREATE TABLE breach_events (
 	PRIMARY KEY (breach_id, seq)
 ) STRICT;
 
+-- The software register (G12): each tool the organisation uses to
+-- communicate, with its light DPIA (the ICO screening answers, as JSON).
+-- Switchboard's own entry (builtin) takes its technical fields from the
+-- running configuration; what the DPO decides is stored here.
+CREATE TABLE register_entries (
+	id              TEXT PRIMARY KEY,
+	org_id          TEXT NOT NULL REFERENCES orgs(id),
+	name            TEXT NOT NULL,
+	supplier        TEXT NOT NULL,
+	purpose         TEXT NOT NULL,
+	data_categories TEXT NOT NULL,
+	lawful_basis    TEXT NOT NULL,
+	hosting         TEXT NOT NULL,
+	encryption      TEXT NOT NULL,
+	retention       TEXT NOT NULL,
+	sub_processors  TEXT NOT NULL,
+	status          TEXT NOT NULL,
+	approved_on     INTEGER NOT NULL DEFAULT 0,
+	approver        TEXT NOT NULL DEFAULT '',
+	next_review     INTEGER NOT NULL,
+	screening       TEXT NOT NULL,
+	builtin         INTEGER NOT NULL DEFAULT 0,
+	updated_at      INTEGER NOT NULL,
+	updated_by      TEXT NOT NULL,
+	version         INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX register_entries_org ON register_entries(org_id, name);
+
+-- What changed in the register, and who changed it.
+CREATE TABLE register_changes (
+	org_id   TEXT NOT NULL REFERENCES orgs(id),
+	entry_id TEXT NOT NULL REFERENCES register_entries(id),
+	at       INTEGER NOT NULL,
+	actor    TEXT NOT NULL,
+	note     TEXT NOT NULL
+) STRICT;
+CREATE INDEX register_changes_org ON register_changes(org_id, at);
+
 -- +goose Down
+DROP TABLE register_changes;
+DROP TABLE register_entries;
 DROP TABLE breach_events;
 DROP TABLE breaches;

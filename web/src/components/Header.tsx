@@ -126,5 +126,6 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
   if (canBreachLog(me)) items.push({ href: '/dpo', text: 'Breach log' });
+  items.push({ href: '/register', text: 'Software register' });
   return items;
 }
