@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -52,6 +54,7 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	var inc *incident.Service // set for the duty and call-in list commands
 	usesIncident := false
 	var officer *dpo.Service // set for the breach commands
+	var verifyFile *string   // audit verify --file
 	switch cmd {
 	case "breach add":
 		org := sub.String("org", "", "the ODS code of the organisation")
@@ -251,6 +254,8 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 			return nil
 		}
 	case "audit verify":
+		file := sub.String("file", "", "re-check an exported range (JSON from the audit page) offline, without the database")
+		verifyFile = file
 		do = func(ids *identity.Service) error {
 			n, err := ids.VerifyAudit(ctx)
 			if err != nil {
@@ -278,6 +283,9 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	if sub.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
+	}
+	if verifyFile != nil && *verifyFile != "" {
+		return verifyAuditExport(*verifyFile, stdout)
 	}
 	store, err := openStore(ctx, *data, *dbURL)
 	if err != nil {
@@ -375,4 +383,20 @@ func breachJSON(b *dpo.Breach) map[string]any {
 		out["device"] = b.DeviceID
 	}
 	return out
+}
+
+// verifyAuditExport re-checks an audit export offline.
+func verifyAuditExport(path string, stdout io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fault.Wrap(fault.Invalid, "Cannot open "+path+".", err)
+	}
+	defer f.Close()
+	res, err := audit.VerifyExport(f)
+	if err != nil {
+		return fault.Wrap(fault.Conflict, "The audit export does not verify: "+err.Error()+".", err)
+	}
+	fmt.Fprintf(stdout, "The audit export is intact: entries %d to %d follow each other; %d of them re-checked in full, %d by their hashes.\n",
+		res.First, res.Last, res.Entries, res.Links)
+	return nil
 }

@@ -132,6 +132,22 @@ type Store interface {
 	RecordAudit(ctx context.Context, ev audit.Event) error
 
 	RegisterStore
+	AuditStore
+}
+
+// AuditStore reads the audit chain for the audit viewer and its exports.
+type AuditStore interface {
+	// SearchAudit lists an organisation's entries that pass f, before seq
+	// (0: from the newest), newest first.
+	SearchAudit(ctx context.Context, orgID string, f audit.Filter, before int64, limit int) ([]audit.Entry, error)
+	// AuditSpan lists, in order, every entry of the chain (of whatever
+	// organisation) from the organisation's first entry at or after from
+	// to its last before to; at most limit.
+	AuditSpan(ctx context.Context, orgID string, from, to time.Time, limit int) ([]audit.Entry, error)
+	// AuditHead returns the chain's last sequence number and hash.
+	AuditHead(ctx context.Context) (int64, []byte, error)
+	// VerifyAudit walks the whole chain (see identity.Store).
+	VerifyAudit(ctx context.Context) (int64, error)
 }
 
 // NewBreach is what the DPO fills in to open an entry.

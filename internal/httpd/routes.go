@@ -39,6 +39,8 @@ func (s *Server) routes() {
 	s.authed("PUT /api/admin/policy", s.handleSetPolicy)
 
 	s.authed("GET /api/audit", s.handleAudit)
+	s.authed("POST /api/audit/verify", s.handleAuditVerify)
+	s.authed("GET /api/audit/export", s.handleAuditExport)
 	s.authed("GET /api/directory", s.handleDirectory)
 	s.authed("POST /api/pid/overrides", s.handlePIDOverride)
 	s.authed("GET /api/reports/pid", s.handlePIDReport)

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -28,6 +30,7 @@ func DPO(t *testing.T, open func(t *testing.T) DPOStore) {
 		{"breach log", dpoBreaches},
 		{"72-hour clock", dpoClock},
 		{"software register", dpoRegister},
+		{"audit search and span", dpoAuditSearch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,5 +210,67 @@ func dpoRegister(t *testing.T, ctx context.Context, s DPOStore) {
 	}
 	if got := auditCount(t, ctx, s, w.org.ID); got != before+2 {
 		t.Errorf("audit entries after two changes = %d; want %d", got, before+2)
+	}
+}
+
+func dpoAuditSearch(t *testing.T, ctx context.Context, s DPOStore) {
+	w := seedWorld(t, ctx, s)
+	must(t, "CreateOrg", s.CreateOrg(ctx, newOrg("o2", "RYY"), event("o2", "org.create", "o2", 2)))
+	for i, a := range []string{"breach.open", "breach.view", "register.put", "breach.open"} {
+		ev := event(w.org.ID, a, fmt.Sprintf("t%d", i), 10+i)
+		if i == 2 {
+			ev.Actor = "u1"
+		}
+		must(t, "RecordAudit", s.RecordAudit(ctx, ev))
+		must(t, "RecordAudit", s.RecordAudit(ctx, event("o2", a, "x", 10+i)))
+	}
+	actions := func(f audit.Filter) []string {
+		t.Helper()
+		es, err := s.SearchAudit(ctx, w.org.ID, f, 0, 100)
+		must(t, "SearchAudit", err)
+		var out []string
+		for _, e := range es {
+			if e.OrgID != w.org.ID {
+				t.Errorf("SearchAudit returned another organisation's entry %d", e.Seq)
+			}
+			out = append(out, e.Action+"@"+e.Target)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		f    audit.Filter
+		want []string
+	}{
+		{audit.Filter{Action: "breach"}, []string{"breach.open@t3", "breach.view@t1", "breach.open@t0"}},
+		{audit.Filter{Action: "breach.open"}, []string{"breach.open@t3", "breach.open@t0"}},
+		{audit.Filter{Action: "brea"}, nil},
+		{audit.Filter{Actor: "u1"}, []string{"register.put@t2"}},
+		{audit.Filter{Target: "t1"}, []string{"breach.view@t1"}},
+		{audit.Filter{From: at(11), To: at(13)}, []string{"register.put@t2", "breach.view@t1"}},
+	} {
+		if got := actions(c.f); !cmp.Equal(got, c.want) {
+			t.Errorf("SearchAudit(%+v) = %v; want %v", c.f, got, c.want)
+		}
+	}
+	span, err := s.AuditSpan(ctx, w.org.ID, at(11), at(13), 100)
+	must(t, "AuditSpan", err)
+	if len(span) != 3 || span[0].Target != "t1" || span[1].OrgID != "o2" || span[2].Target != "t2" {
+		t.Errorf("AuditSpan(11, 13) = %+v; want t1, o2's entry between, t2", span)
+	}
+	for i := 1; i < len(span); i++ {
+		if span[i].Seq != span[i-1].Seq+1 || !bytes.Equal(span[i].PrevHash, span[i-1].Hash) {
+			t.Errorf("AuditSpan entries %d and %d do not follow each other", span[i-1].Seq, span[i].Seq)
+		}
+	}
+	if none, err := s.AuditSpan(ctx, w.org.ID, at(1000), at(2000), 100); err != nil || len(none) != 0 {
+		t.Errorf("AuditSpan of an empty range = %v, %v; want nothing", none, err)
+	}
+	seq, head, err := s.AuditHead(ctx)
+	must(t, "AuditHead", err)
+	n, err := s.VerifyAudit(ctx)
+	must(t, "VerifyAudit", err)
+	last, _ := s.AuditSpan(ctx, "o2", at(13), at(14), 1)
+	if seq != n || len(last) != 1 || !bytes.Equal(head, last[0].Hash) {
+		t.Errorf("AuditHead = %d %x; want entry %d, the last", seq, head, n)
 	}
 }

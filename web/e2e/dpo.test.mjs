@@ -5,6 +5,7 @@
 // not waited for), the software register with its light DPIA, and the
 // role checks. Run by TestBrowserDPO in cmd/switchboard.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
 import { check, launch, screenshotDir, steps, track } from './browser.mjs';
 import { advanceServer, freshCode, serverNow } from './totp.mjs';
@@ -231,5 +232,30 @@ describe("the DPO's console", { concurrency: false }, () => {
     ]);
     assert.equal(json.entries.length, 2);
     assert.ok(csv.startsWith('name,supplier,'));
+  });
+  step('the DPO filters the audit log, verifies the chain from the page and exports a range with its proof', async () => {
+    const p = pages.dee;
+    await menu(p, 'Audit log');
+    await heading(p).filter({ hasText: 'Audit log' }).waitFor();
+    const filters = p.getByTestId('audit-filters');
+    await filters.getByLabel('Action').fill('breach');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    const actions = p.getByTestId('audit').locator('tbody code');
+    await p.waitForFunction(() => {
+      const cells = [...document.querySelectorAll('[data-testid="audit"] tbody code')].map((c) => c.textContent ?? '');
+      return cells.length > 0 && cells.every((a) => a.startsWith('breach.'));
+    });
+    const shown = await actions.allTextContents();
+    for (const want of ['breach.open', 'breach.remind', 'breach.closed', 'breach.view']) assert.ok(shown.includes(want), `${want} in ${shown}`);
+    await check(p, 'audit-filtered');
+    await p.getByRole('button', { name: 'Verify the chain now' }).click();
+    await p.getByTestId('verify-result').filter({ hasText: 'Intact' }).waitFor();
+    await check(p, 'audit-verified');
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('audit-export').click()]);
+    const x = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    assert.equal(x.format, 'switchboard-audit-export/1');
+    assert.ok(x.verified && x.chain.length > 0 && x.head_hash.length === 64);
+    assert.ok(x.chain.some((it) => it.action === 'breach.closed'));
+    assert.ok(x.chain.every((it) => it.link || it.action.startsWith('breach.')), 'entries the filter leaves out are hashes only');
   });
 });
