@@ -61,6 +61,7 @@ var layers = map[string]layer{
 	"httpd":    adapter,
 	"nats":     adapter,
 	"notify":   adapter, // GOV.UK Notify
+	"pdf":      adapter, // documents rendered with go-pdf/fpdf
 	"postgres": adapter,
 	"smtp":     adapter,
 	"sqlite":   adapter,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/httpd"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -27,7 +30,7 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
 const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, " +
-	"breach add, breach list, audit verify or migrate-to-postgres"
+	"breach add, breach list, dpia, audit verify or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
@@ -43,6 +46,9 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	rest := fs.Args()
 	if len(rest) > 0 && rest[0] == "migrate-to-postgres" {
 		return runMigrateToPostgres(ctx, rest[1:], *data, *dbURL, stdout, stderr)
+	}
+	if len(rest) > 0 && rest[0] == "dpia" {
+		rest = append([]string{"dpia", "pack"}, rest[1:]...) // one word at the console
 	}
 	if len(rest) < 2 {
 		return fmt.Errorf("%w: say what to administer: %s", errUsage, adminCommands)
@@ -82,6 +88,34 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 			if b.Reportable {
 				fmt.Fprintf(stdout, "The ICO must be told by %s.\n", b.Deadline().Format(time.RFC3339))
 			}
+			return nil
+		}
+	case "dpia pack":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		out := sub.String("out", "", "the file to write: FILE.pdf, or FILE.html for the HTML")
+		do = func(*identity.Service) error {
+			if *out == "" {
+				return fmt.Errorf("%w: give --out FILE.pdf", errUsage)
+			}
+			asHTML := strings.HasSuffix(strings.ToLower(*out), ".html")
+			pack, err := officer.ConsoleDPIAPack(ctx, *org, map[bool]string{true: "html", false: "pdf"}[asHTML])
+			if err != nil {
+				return err
+			}
+			var b bytes.Buffer
+			if asHTML {
+				html, err := httpd.RenderPackHTML(pack)
+				if err != nil {
+					return err
+				}
+				b.Write(html)
+			} else if err := pdf.Render(&b, pack); err != nil {
+				return err
+			}
+			if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
+				return fault.Wrap(fault.Invalid, "Cannot write "+*out+".", err)
+			}
+			fmt.Fprintf(stdout, "Wrote the DPIA pack for %s to %s (%d bytes).\n", pack.Org, *out, b.Len())
 			return nil
 		}
 	case "breach list":

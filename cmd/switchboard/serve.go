@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/dpo"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
@@ -137,7 +138,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, DPO: officer, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		Consult: cons.service, ICE: cons.ice, Messaging: msg, Incident: inc, DPO: officer, RenderPDF: pdf.Render, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
 		TrustedProxies: proxies, MetricsAllow: metricsAllow,
 		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 

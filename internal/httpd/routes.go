@@ -118,6 +118,8 @@ func (s *Server) routes() {
 	s.authed("POST /api/dpo/breaches", s.handleAddBreach)
 	s.authed("GET /api/dpo/breaches/{id}", s.handleBreach)
 	s.authed("POST /api/dpo/breaches/{id}", s.handleChangeBreach)
+	s.authed("GET /api/dpo/dpia", s.handleDPIA)
+	s.authed("GET /api/dpo/dpia.pdf", s.handleDPIA)
 	s.authed("POST /api/dpo/register", s.handlePutRegister)
 	s.authed("PUT /api/dpo/register/{id}", s.handlePutRegister)
 	// The published software register: everyone signed in reads it, at

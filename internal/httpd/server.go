@@ -37,6 +37,8 @@ type Config struct {
 	Incident *incident.Service // duty roles, urgent messages, major incidents; needs Messaging
 
 	DPO *dpo.Service // the breach and complaint log; nil turns the console off
+	// RenderPDF renders the DPIA pack as PDF (package pdf); nil: HTML only.
+	RenderPDF func(w io.Writer, p *dpo.Pack) error
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client, for rate limits and the audit log.

@@ -258,4 +258,19 @@ describe("the DPO's console", { concurrency: false }, () => {
     assert.ok(x.chain.some((it) => it.action === 'breach.closed'));
     assert.ok(x.chain.every((it) => it.link || it.action.startsWith('breach.')), 'entries the filter leaves out are hashes only');
   });
+  step('the DPO downloads the DPIA pack from their page, its sections in the PDF', async () => {
+    const p = pages.dee;
+    await menu(p, 'Breach log');
+    await heading(p).filter({ hasText: 'Breach and complaint log' }).waitFor();
+    const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('dpia-pdf').click()]);
+    const pdf = readFileSync(await download.path(), 'latin1');
+    assert.ok(pdf.startsWith('%PDF-'));
+    const text = [...pdf.matchAll(/\(((?:[^()\\]|\\.)*)\)\s*Tj/g)].map((m) => m[1].replace(/\\([()\\])/g, '$1')).join('\n');
+    for (const section of ['1. About this pack', '2. Data flows', '3. What the server can and cannot see', '4. Retention and holds',
+      '5. Sub-processors', '6. Security controls', '7. NHS guidance enforced', '8. DPIA screening', '9. Clinical safety hazard log (DCB0129)']) {
+      assert.ok(text.includes(section), `the PDF has the section ${section}`);
+    }
+    assert.ok(text.includes('Status in the software register: approved'), 'the pack reflects the review of Switchboard');
+    await check(p, 'dpia-links');
+  });
 });

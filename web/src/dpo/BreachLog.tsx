@@ -52,6 +52,24 @@ export function BreachLog() {
               }}
             />
           )}
+          <h2>DPIA pack</h2>
+          <p>
+            Switchboard as your organisation has configured it, for your own DPIA and DCB0160 work: data flows, what
+            the server can and cannot see, retention, sub-processors, security controls, the NHS guidance it enforces
+            and the clinical safety hazard log.
+          </p>
+          <ul>
+            <li>
+              <a href="/api/dpo/dpia.pdf" download data-testid="dpia-pdf">
+                Download the DPIA pack (PDF)
+              </a>
+            </li>
+            <li>
+              <a href="/api/dpo/dpia" target="_blank" rel="noopener" data-testid="dpia-html">
+                Open the DPIA pack as a web page (opens in a new tab)
+              </a>
+            </li>
+          </ul>
           {closed.length > 0 && (
             <>
               <h2>Closed entries</h2>
