@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/dpo"
-	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/web"
 )
 
