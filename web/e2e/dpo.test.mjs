@@ -220,7 +220,8 @@ describe("the DPO's console", { concurrency: false }, () => {
 
   step('a clinician reads the register, as a page and as JSON and CSV, and cannot change it', async () => {
     const p = await open(nat, 'nat-desk');
-    await menu(p, 'Software register');
+    assert.equal(await p.getByRole('navigation', { name: 'Menu' }).getByRole('link', { name: 'Software register' }).count(), 0);
+    await p.getByRole('link', { name: 'Software register' }).click(); // the card on the home page
     await p.getByTestId('register').getByRole('row').filter({ hasText: 'Rota Cloud' }).waitFor();
     await p.getByTestId('register').getByRole('row').filter({ hasText: 'Approved' }).waitFor();
     assert.equal(await p.getByRole('button', { name: 'Add a tool' }).count(), 0);

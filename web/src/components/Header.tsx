@@ -125,7 +125,8 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canAdmin(me)) items.push({ href: '/admin', text: 'Users and devices' });
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
-  if (canBreachLog(me)) items.push({ href: '/dpo', text: 'Breach log' });
-  items.push({ href: '/register', text: 'Software register' });
+  // Everyone reads the software register, from the home page; those who
+  // keep or oversee it also have it in the menu.
+  if (canBreachLog(me)) items.push({ href: '/dpo', text: 'Breach log' }, { href: '/register', text: 'Software register' });
   return items;
 }
