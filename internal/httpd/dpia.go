@@ -11,9 +11,11 @@ import (
 )
 
 // The DPIA pack, as HTML (to read and print) and as PDF (rendered by the
-// pdf adapter the server is given).
+// pdf adapter the server is given). A table's rows are written as a
+// heading and a list of its columns, as in the PDF, so that the page reads
+// on a phone without styles (the server's CSP allows none inline).
 
-var packPage = template.Must(template.New("pack").Parse(`<!doctype html>
+var packPage = template.Must(template.New("pack").Funcs(template.FuncMap{"wrap": wrap}).Parse(`<!doctype html>
 <html lang="en-GB">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.Title}} – {{.Org}}</title></head>
 <body>
@@ -22,17 +24,38 @@ var packPage = template.Must(template.New("pack").Parse(`<!doctype html>
 <p>{{.Org}}. Generated {{.Generated.UTC.Format "2 January 2006 15:04"}} UTC.</p>
 {{range .Sections}}<section>
 <h2>{{.Heading}}</h2>
-{{range .Paragraphs}}<p>{{.}}</p>
-{{end}}{{if .Bullets}}<ul>{{range .Bullets}}<li>{{.}}</li>{{end}}</ul>
-{{end}}{{with .Table}}<table>
-<thead><tr>{{range .Columns}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
-<tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody>
-</table>
-{{end}}</section>
+{{range .Paragraphs}}<p>{{wrap .}}</p>
+{{end}}{{if .Bullets}}<ul>{{range .Bullets}}<li>{{wrap .}}</li>{{end}}</ul>
+{{end}}{{with .Table}}{{$cols := .Columns}}{{range .Rows}}<h3>{{index . 0}}</h3>
+<dl>{{range $i, $v := .}}{{if $i}}<dt>{{index $cols $i}}</dt><dd>{{wrap $v}}</dd>{{end}}{{end}}</dl>
+{{end}}{{end}}</section>
 {{end}}</main>
 </body>
 </html>
 `))
+
+// wrap escapes s and lets long unbroken words (cipher suite names,
+// addresses) break after their underscores, dots, slashes and colons, so
+// that they fit a phone's width.
+func wrap(s string) template.HTML {
+	var b strings.Builder
+	for i, w := range strings.Split(s, " ") {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if len(w) < 20 {
+			b.WriteString(template.HTMLEscapeString(w))
+			continue
+		}
+		for _, r := range w {
+			b.WriteString(template.HTMLEscapeString(string(r)))
+			if strings.ContainsRune("_./:;", r) {
+				b.WriteString("<wbr>")
+			}
+		}
+	}
+	return template.HTML(b.String())
+}
 
 // RenderPackHTML writes the pack as a standalone HTML page.
 func RenderPackHTML(p *dpo.Pack) ([]byte, error) {

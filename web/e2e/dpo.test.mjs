@@ -273,5 +273,11 @@ describe("the DPO's console", { concurrency: false }, () => {
     }
     assert.ok(text.includes('Status in the software register: approved'), 'the pack reflects the review of Switchboard');
     await check(p, 'dpia-links');
+    const [html] = await Promise.all([p.context().waitForEvent('page'), p.getByTestId('dpia-html').click()]);
+    track(html);
+    await html.locator('main h1').filter({ hasText: 'DPIA pack' }).waitFor();
+    await html.getByRole('heading', { name: '9. Clinical safety hazard log (DCB0129)' }).waitFor();
+    await check(html, 'dpia-html');
+    await html.close();
   });
 });
