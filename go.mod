@@ -3,6 +3,7 @@ module github.com/switchboard-nhs/switchboard
 go 1.26.8
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/SherClockHolmes/webpush-go v1.4.0
 	github.com/boombuler/barcode v1.1.0
 	github.com/coder/websocket v1.8.15

@@ -48,6 +48,7 @@ var layers = map[string]layer{
 
 	"audit":     domain,
 	"consult":   domain,
+	"dpo":       domain, // the DPO's breach log and its clock
 	"fault":     domain,
 	"identity":  domain,
 	"incident":  domain, // duty roles, urgent messages, major incidents
@@ -62,6 +63,7 @@ var layers = map[string]layer{
 	"httpd":    adapter,
 	"nats":     adapter,
 	"notify":   adapter, // GOV.UK Notify
+	"pdf":      adapter, // documents rendered with go-pdf/fpdf
 	"postgres": adapter,
 	"smtp":     adapter,
 	"sqlite":   adapter,

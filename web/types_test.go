@@ -19,6 +19,7 @@ const (
 	generated     = "src/messaging/types.gen.ts"
 	incidentTypes = "src/incident/types.gen.ts"
 	recordsTypes  = "src/records/types.gen.ts"
+	dpoTypes      = "src/dpo/types.gen.ts"
 )
 
 //go:generate env SWITCHBOARD_WRITE_TYPES=1 go test -run TestGeneratedTypes .
@@ -29,6 +30,7 @@ func TestGeneratedTypes(t *testing.T) {
 	t.Run("messaging", func(t *testing.T) { checkGenerated(t, generated, messagingTypes) })
 	t.Run("incident", func(t *testing.T) { checkGenerated(t, incidentTypes, incidentWire) })
 	t.Run("records", func(t *testing.T) { checkGenerated(t, recordsTypes, recordsWire) })
+	t.Run("dpo", func(t *testing.T) { checkGenerated(t, dpoTypes, dpoWire) })
 }
 
 func messagingTypes() (string, error) {
@@ -66,6 +68,25 @@ func incidentWire() (string, error) {
 		tsgen.Of[wire.Board]("Board", "Board is the live roll-call board."),
 		tsgen.Of[wire.LogEntry]("LogEntry", "LogEntry is one line of an incident's timeline."),
 		tsgen.Of[wire.IncidentLog]("IncidentLog", "IncidentLog is what the server holds of an incident."),
+	})
+}
+
+func dpoWire() (string, error) {
+	return tsgen.Generate(`// Code generated from the Go types of internal/wire by `+"`go generate ./web`"+`; DO NOT EDIT.
+// The data protection officer's API answers with these, as JSON.
+`, []tsgen.Type{
+		tsgen.Of[wire.BreachEvent]("BreachEvent", "BreachEvent is one line of an entry's history."),
+		tsgen.Of[wire.Breach]("Breach", "Breach is one entry of the breach and complaint log."),
+		tsgen.Of[wire.BreachLog]("BreachLog", "BreachLog is the answer of GET /api/dpo/breaches."),
+		tsgen.Of[wire.NewBreach]("NewBreach", "NewBreach is the body of POST /api/dpo/breaches."),
+		tsgen.Of[wire.BreachChange]("BreachChange", "BreachChange is the body of POST /api/dpo/breaches/{id}."),
+		tsgen.Of[wire.LostDevice]("LostDevice", "LostDevice is the answer of POST /api/me/devices/{id}/lost."),
+		tsgen.Of[wire.RegisterQuestion]("RegisterQuestion", "RegisterQuestion is one question of the ICO's DPIA screening checklist."),
+		tsgen.Of[wire.Organisation]("Organisation", "Organisation names the organisation a document is about."),
+		tsgen.Of[wire.RegisterEntry]("RegisterEntry", "RegisterEntry is one tool of the software register with its light DPIA."),
+		tsgen.Of[wire.RegisterChange]("RegisterChange", "RegisterChange is one line of the register's change history."),
+		tsgen.Of[wire.SoftwareRegister]("SoftwareRegister", "SoftwareRegister is the published register (GET /register.json)."),
+		tsgen.Of[wire.RegisterInput]("RegisterInput", "RegisterInput is the body of POST /api/dpo/register and PUT /api/dpo/register/{id}."),
 	})
 }
 

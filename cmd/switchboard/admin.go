@@ -2,19 +2,25 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
+	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/records"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 )
 
 // stringList is a repeatable string flag.
@@ -24,7 +30,8 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // adminCommands lists the console's commands, for usage messages.
-const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, retention set, retention show, hold add, hold release, hold list, sweep, audit verify, secrets rotate or migrate-to-postgres"
+const adminCommands = "org add, user add, user roles, user disable, user enable, user unlock, duty add, duty assign, calllist add, " +
+	"retention set, retention show, hold add, hold release, hold list, sweep, breach add, breach list, dpia, audit verify, secrets rotate or migrate-to-postgres"
 
 func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlags("admin", stderr)
@@ -45,6 +52,9 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	if len(rest) == 2 && rest[0] == "secrets" && rest[1] == "rotate" {
 		return runRotateSecrets(ctx, now, *data, *dbURL, *keyFile, stdout)
 	}
+	if len(rest) > 0 && rest[0] == "dpia" {
+		rest = append([]string{"dpia", "pack"}, rest[1:]...) // one word at the console
+	}
 	words := 2 // most commands are a noun and a verb
 	if len(rest) > 0 && rest[0] == "sweep" {
 		words = 1
@@ -59,7 +69,89 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	var inc *incident.Service // set for the duty and call-in list commands
 	var rec *records.Service  // set for the retention, hold and sweep commands
 	usesIncident := false
+	var officer *dpo.Service // set for the breach commands
+	var verifyFile *string   // audit verify --file
 	switch cmd {
+	case "breach add":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		kind := sub.String("kind", dpo.KindBreach, "breach, near-miss or complaint")
+		category := sub.String("category", "", "what it is about: "+strings.Join(dpo.Categories, ", "))
+		summary := sub.String("summary", "", "what happened, without patient identifiers")
+		affected := sub.Int("affected", 0, "how many people are affected, if known")
+		reportable := sub.Bool("reportable", false, "reportable to the ICO: starts the 72-hour clock")
+		aware := sub.String("aware-at", "", "when the organisation became aware of it (RFC 3339; default now)")
+		asJSON := sub.Bool("json", false, "print the result as JSON")
+		do = func(*identity.Service) error {
+			at, err := parseFlagTime("--aware-at", *aware)
+			if err != nil {
+				return err
+			}
+			b, err := officer.ConsoleAddBreach(ctx, *org, dpo.NewBreach{Kind: *kind, Category: *category, Summary: *summary,
+				Affected: *affected, Reportable: *reportable, AwareAt: at})
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return json.NewEncoder(stdout).Encode(breachJSON(b))
+			}
+			fmt.Fprintf(stdout, "Opened %s %s in the breach log.\n", b.Kind, b.ID)
+			if b.Reportable {
+				fmt.Fprintf(stdout, "The ICO must be told by %s.\n", b.Deadline().Format(time.RFC3339))
+			}
+			return nil
+		}
+	case "dpia pack":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		out := sub.String("out", "", "the file to write: FILE.pdf, or FILE.html for the HTML")
+		do = func(*identity.Service) error {
+			if *out == "" {
+				return fmt.Errorf("%w: give --out FILE.pdf", errUsage)
+			}
+			asHTML := strings.HasSuffix(strings.ToLower(*out), ".html")
+			pack, err := officer.ConsoleDPIAPack(ctx, *org, map[bool]string{true: "html", false: "pdf"}[asHTML])
+			if err != nil {
+				return err
+			}
+			var b bytes.Buffer
+			if asHTML {
+				html, err := httpd.RenderPackHTML(pack)
+				if err != nil {
+					return err
+				}
+				b.Write(html)
+			} else if err := pdf.Render(&b, pack); err != nil {
+				return err
+			}
+			if err := os.WriteFile(*out, b.Bytes(), 0o600); err != nil {
+				return fault.Wrap(fault.Invalid, "Cannot write "+*out+".", err)
+			}
+			fmt.Fprintf(stdout, "Wrote the DPIA pack for %s to %s (%d bytes).\n", pack.Org, *out, b.Len())
+			return nil
+		}
+	case "breach list":
+		org := sub.String("org", "", "the ODS code of the organisation")
+		asJSON := sub.Bool("json", false, "print the log as JSON")
+		do = func(*identity.Service) error {
+			bs, err := officer.ConsoleBreaches(ctx, *org)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				out := []map[string]any{}
+				for _, b := range bs {
+					out = append(out, breachJSON(b))
+				}
+				return json.NewEncoder(stdout).Encode(map[string]any{"breaches": out})
+			}
+			for _, b := range bs {
+				state := "open"
+				if !b.Open() {
+					state = "closed"
+				}
+				fmt.Fprintf(stdout, "%s  %s  %-10s %-24s %s\n", b.ID, b.OpenedAt.Format(time.RFC3339), b.Kind, b.Category, state)
+			}
+			return nil
+		}
 	case "duty add":
 		org := sub.String("org", "", "the ODS code of the organisation")
 		name := sub.String("name", "", "the duty role's name, such as \"Medical registrar on call\"")
@@ -206,6 +298,8 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 			return nil
 		}
 	case "audit verify":
+		file := sub.String("file", "", "re-check an exported range (JSON from the audit page) offline, without the database")
+		verifyFile = file
 		do = func(ids *identity.Service) error {
 			n, err := ids.VerifyAudit(ctx)
 			if err != nil {
@@ -238,6 +332,9 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	if sub.NArg() > 0 && cmd != "hold release" {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, sub.Arg(0))
 	}
+	if verifyFile != nil && *verifyFile != "" {
+		return verifyAuditExport(*verifyFile, stdout)
+	}
 	store, err := openStore(ctx, *data, *dbURL, *keyFile)
 	if err != nil {
 		return err
@@ -245,6 +342,8 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	defer store.Close()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
+	// The servers send the reminders; the console knows only its store.
+	officer = dpo.New(store, store, store, nil, deployment("", *dbURL, *natsURL, nil), log, now)
 	if revokes || usesIncident {
 		sv, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {
@@ -312,4 +411,40 @@ func readPassword(r io.Reader) (string, error) {
 		return "", fault.Invalidf("No password was given on standard input.")
 	}
 	return pw, nil
+}
+
+// breachJSON is an entry of the breach log as the console prints it.
+func breachJSON(b *dpo.Breach) map[string]any {
+	out := map[string]any{"id": b.ID, "kind": b.Kind, "category": b.Category, "summary": b.Summary, "affected": b.Affected,
+		"actions": b.Actions, "reportable": b.Reportable, "aware_at": b.AwareAt.Format(time.RFC3339), "opened_at": b.OpenedAt.Format(time.RFC3339),
+		"open": b.Open(), "clocked": b.Clocked(), "reminded_hours": b.RemindedH}
+	if b.Reportable {
+		out["deadline"] = b.Deadline().Format(time.RFC3339)
+	}
+	if !b.ReportedAt.IsZero() {
+		out["reported_at"] = b.ReportedAt.Format(time.RFC3339)
+	}
+	if !b.ClosedAt.IsZero() {
+		out["closed_at"] = b.ClosedAt.Format(time.RFC3339)
+	}
+	if b.DeviceID != "" {
+		out["device"] = b.DeviceID
+	}
+	return out
+}
+
+// verifyAuditExport re-checks an audit export offline.
+func verifyAuditExport(path string, stdout io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fault.Wrap(fault.Invalid, "Cannot open "+path+".", err)
+	}
+	defer f.Close()
+	res, err := audit.VerifyExport(f)
+	if err != nil {
+		return fault.Wrap(fault.Conflict, "The audit export does not verify: "+err.Error()+".", err)
+	}
+	fmt.Fprintf(stdout, "The audit export is intact: entries %d to %d follow each other; %d of them re-checked in full, %d by their hashes.\n",
+		res.First, res.Last, res.Entries, res.Links)
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -71,6 +72,14 @@ func populate(t *testing.T, data string) {
 		StartsAt: now, Slot: 15 * time.Minute, Status: consult.StatusScheduled, Mode: consult.ModeVideo, CreatedAt: now}, nil,
 		[]consult.Record{{ConsultID: "k1", At: now, Kind: consult.RecordScheduled, Actor: u.ID}, {ConsultID: "k1", At: now, Kind: "note", Actor: u.ID}},
 		audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "consult.schedule", Target: "k1"}))
+	// The DPO's console: booleans (reportable, builtin) and JSON text.
+	must(db.CreateBreach(ctx, &dpo.Breach{ID: "b1", OrgID: u.OrgID, Kind: dpo.KindBreach, Category: "other", Summary: "A list left out",
+		Reportable: true, AwareAt: now, OpenedAt: now, OpenedBy: u.ID, Version: 1}, dpo.Event{At: now, Actor: u.ID, Action: "opened"},
+		audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "breach.open", Target: "b1"}))
+	must(db.PutRegisterEntry(ctx, &dpo.Entry{ID: "switchboard-" + u.OrgID, OrgID: u.OrgID, Name: "Switchboard", LawfulBasis: "public-task",
+		Status: dpo.StatusUnderReview, NextReview: now, Screening: map[string]bool{"sensitive-data": true}, Builtin: true, UpdatedAt: now, UpdatedBy: u.ID},
+		dpo.RegisterChange{EntryID: "switchboard-" + u.OrgID, At: now, Actor: u.ID, Note: "Reviewed."},
+		audit.Event{At: now, OrgID: u.OrgID, Actor: u.ID, Action: "register.put", Target: "switchboard-" + u.OrgID}))
 }
 
 func TestMigrateToPostgres(t *testing.T) {
@@ -83,7 +92,7 @@ func TestMigrateToPostgres(t *testing.T) {
 		t.Fatalf("migrate-to-postgres = %v (%s)", err, errOut)
 	}
 	t.Logf("migrate-to-postgres printed:\n%s", out)
-	for _, want := range []string{"Row counts and checksums match in all", "The audit chain verifies on PostgreSQL: 4 entries."} {
+	for _, want := range []string{"Row counts and checksums match in all", "The audit chain verifies on PostgreSQL: 6 entries."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("migrate-to-postgres printed:\n%s\nwant a line containing %q", out, want)
 		}
@@ -122,7 +131,9 @@ func TestMigrateToPostgres(t *testing.T) {
 			data, n, err := s.(store).ClaimKeyPackage(ctx, "d1", time.Now()) // the last resort, kept
 			return fmt.Sprint(data, n), err
 		},
-		"ListRecords": func(s identity.Store) (any, error) { return s.(store).ListRecords(ctx, "k1") },
+		"ListRecords":     func(s identity.Store) (any, error) { return s.(store).ListRecords(ctx, "k1") },
+		"Breaches":        func(s identity.Store) (any, error) { return s.(store).Breaches(ctx, org.ID) },
+		"RegisterEntries": func(s identity.Store) (any, error) { return s.(store).RegisterEntries(ctx, org.ID) },
 	} {
 		want, err1 := get(src)
 		got, err2 := get(dst)
@@ -148,8 +159,8 @@ func TestMigrateToPostgres(t *testing.T) {
 	if out, errOut, err := cli(t, "", "admin", "--data", data, "--database-url", url, "org", "add", "--ods", "RYY", "--name", "Second Trust"); err != nil {
 		t.Fatalf("org add on PostgreSQL = %v (%s %s)", err, out, errOut)
 	}
-	if out, _, err := cli(t, "", "admin", "--data", data, "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "6 entries verified") {
-		t.Errorf("audit verify on PostgreSQL = %q, %v; want 6 entries verified", out, err)
+	if out, _, err := cli(t, "", "admin", "--data", data, "--database-url", url, "audit", "verify"); err != nil || !strings.Contains(out, "8 entries verified") {
+		t.Errorf("audit verify on PostgreSQL = %q, %v; want 8 entries verified", out, err)
 	}
 
 	// A second run finds the target in use and changes nothing.
@@ -157,8 +168,8 @@ func TestMigrateToPostgres(t *testing.T) {
 	if err == nil || !strings.Contains(userMessage(err), "The PostgreSQL database is not empty") || exitCode(err) != 1 {
 		t.Errorf("migrate-to-postgres into a used database = %v; want refused, saying it is not empty", err)
 	}
-	if n, err := dst.VerifyAudit(ctx); err != nil || n != 6 {
-		t.Errorf("VerifyAudit after a refused migration = %d, %v; want 6, nil", n, err)
+	if n, err := dst.VerifyAudit(ctx); err != nil || n != 8 {
+		t.Errorf("VerifyAudit after a refused migration = %d, %v; want 8, nil", n, err)
 	}
 }
 

@@ -8,13 +8,16 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/httpd"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/web"
 )
 
@@ -124,9 +127,21 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer waitMessaging()
 	defer stopMessaging()
+	officer := dpo.New(store, store, store, sv.msg.PushDevices, deployment(base, cfg.dbURL, cfg.natsURL, consultCfg), log, now)
+	dctx, stopDPO := context.WithCancel(ctx)
+	dpoDone := make(chan struct{})
+	go func() {
+		defer close(dpoDone)
+		officer.Run(dctx)
+	}()
+	defer func() {
+		stopDPO()
+		<-dpoDone
+	}()
 	var ready atomic.Bool
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
-		Consult: cons.service, ICE: cons.ice, Messaging: sv.msg, Incident: sv.inc, Records: sv.rec, PushHTTPLoopback: msgCfg.pushHTTPLoopback,
+		Consult: cons.service, ICE: cons.ice, Messaging: sv.msg, Incident: sv.inc, Records: sv.rec, DPO: officer, RenderPDF: pdf.Render,
+		PushHTTPLoopback: msgCfg.pushHTTPLoopback,
 		TrustedProxies: proxies, MetricsAllow: metricsAllow,
 		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 
@@ -145,4 +160,31 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.data, "tls", cfg.tlsCert != "")
 	ready.Store(true)
 	return httpd.Serve(ctx, ln, srv.Handler(), log, cfg.tlsCert, cfg.tlsKey)
+}
+
+// deployment describes the running server for Switchboard's own entry in
+// the software register: never a secret, only which services it uses.
+func deployment(base, dbURL, natsURL string, c *consultConfig) dpo.Deployment {
+	d := dpo.Deployment{Version: version, PublicURL: base, Database: "SQLite in the server's data directory", Bus: "in-process",
+		PushServices: true}
+	if dbURL != "" {
+		d.Database = "PostgreSQL"
+	}
+	if natsURL != "" {
+		d.Bus = "NATS"
+	}
+	if c == nil {
+		return d
+	}
+	if c.notifyKey != "" {
+		d.SMS = "GOV.UK Notify"
+	}
+	if u, err := url.Parse(c.smtpURL); err == nil && c.smtpURL != "" {
+		d.Email = u.Hostname()
+	}
+	d.TURN = "the embedded TURN relay (media stays encrypted end to end)"
+	if c.turnURL != "" {
+		d.TURN = "external TURN servers (media stays encrypted end to end)"
+	}
+	return d
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
@@ -28,6 +29,7 @@ type store interface {
 	records.Store
 	// Reseal seals every secret again under the current key.
 	Reseal(ctx context.Context, ev audit.Event) ([]sqlstore.Sealed, error)
+	dpo.Store
 	// Probe reports whether the database takes a write now.
 	Probe(ctx context.Context, at time.Time) error
 	Close() error

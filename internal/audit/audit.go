@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -136,3 +137,30 @@ func (v *Verifier) Count() int64 { return v.n }
 
 // Head returns the hash of the last verified entry.
 func (v *Verifier) Head() []byte { return v.prev }
+
+// Filter narrows a listing of an organisation's entries. Empty fields
+// match everything; Action matches the action or, as a prefix ending at a
+// dot, its family ("breach" matches "breach.open").
+type Filter struct {
+	Actor  string
+	Action string
+	Target string
+	From   time.Time // inclusive
+	To     time.Time // exclusive
+}
+
+// Empty reports whether f matches every entry.
+func (f Filter) Empty() bool { return f == Filter{} }
+
+// Matches reports whether e passes f.
+func (f Filter) Matches(e Event) bool {
+	switch {
+	case f.Actor != "" && e.Actor != f.Actor,
+		f.Target != "" && e.Target != f.Target,
+		f.Action != "" && e.Action != f.Action && !strings.HasPrefix(e.Action, f.Action+"."),
+		!f.From.IsZero() && e.At.Before(f.From),
+		!f.To.IsZero() && !e.At.Before(f.To):
+		return false
+	}
+	return true
+}

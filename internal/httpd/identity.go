@@ -12,6 +12,7 @@ import (
 	"github.com/boombuler/barcode"
 	"github.com/boombuler/barcode/qr"
 
+	"github.com/switchboard-nhs/switchboard/internal/audit"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 )
@@ -442,7 +443,18 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, p *identity
 		}
 		before = n
 	}
-	es, err := s.identity.ListAudit(r.Context(), p, before, limit)
+	f, err := s.auditFilter(r, p)
+	if err != nil {
+		return err
+	}
+	var es []audit.Entry
+	if s.cfg.DPO != nil {
+		es, err = s.cfg.DPO.AuditEntries(r.Context(), p, f, before, limit)
+	} else if f.Empty() {
+		es, err = s.identity.ListAudit(r.Context(), p, before, limit)
+	} else {
+		err = errNoDPO
+	}
 	if err != nil {
 		return err
 	}

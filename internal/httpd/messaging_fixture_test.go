@@ -20,11 +20,13 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/keyring"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
 	"github.com/switchboard-nhs/switchboard/internal/mls"
+	"github.com/switchboard-nhs/switchboard/internal/pdf"
 	"github.com/switchboard-nhs/switchboard/internal/records"
 	"github.com/switchboard-nhs/switchboard/internal/sqlite"
 	"github.com/switchboard-nhs/switchboard/internal/webpush"
@@ -55,6 +57,7 @@ type msgFixture struct {
 	svc     *messaging.Service
 	inc     *incident.Service
 	rec     *records.Service
+	dpo     *dpo.Service
 	bus     *lossyBus
 	srv     *Server
 	ts      *httptest.Server
@@ -92,10 +95,11 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	// delivery service runs, which it hooks into.
 	inc := incident.New(store, store, svc, log, clk.now)
 	rec := records.New(store, store, svc, log, clk.now)
+	officer := dpo.New(store, store, store, svc.PushDevices, dpo.Deployment{Version: "test", PublicURL: "http://example.test"}, log, clk.now)
 	go func() { defer close(done); svc.Run(ctx) }()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
 	cs := consult.NewService(store, consult.NewHub(log), log, clk.now, "http://example.test")
-	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, Records: rec, Consult: cs, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
+	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, Records: rec, DPO: officer, RenderPDF: pdf.Render, Consult: cs, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
@@ -107,7 +111,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	if _, err := ids.CreateOrg(ctx, "RXX", "Example Hospitals NHS Trust"); err != nil {
 		t.Fatal(err)
 	}
-	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, inc: inc, rec: rec, bus: bus, srv: srv, ts: ts, clk: clk, secrets: map[string]string{}}
+	return &msgFixture{t: t, dir: dir, store: store, ids: ids, svc: svc, inc: inc, rec: rec, dpo: officer, bus: bus, srv: srv, ts: ts, clk: clk, secrets: map[string]string{}}
 }
 
 // lossyBus is the in-process bus, which can be told to lose events, as a

@@ -25,6 +25,7 @@ func (s *Server) routes() {
 	s.authed("DELETE /api/me/sessions/{id}", s.handleEndSession)
 	s.authed("GET /api/me/devices", s.handleMyDevices)
 	s.authed("DELETE /api/me/devices/{id}", s.handleRevokeMyDevice)
+	s.authed("POST /api/me/devices/{id}/lost", s.handleLostDevice(false))
 
 	s.authed("GET /api/admin/users", s.handleListUsers)
 	s.authed("POST /api/admin/users", s.handleAddUser)
@@ -36,10 +37,13 @@ func (s *Server) routes() {
 	s.authed("GET /api/admin/devices", s.handleOrgDevices)
 	s.authed("POST /api/admin/devices/{id}/signout", s.handleSignOutDevice)
 	s.authed("POST /api/admin/devices/{id}/revoke", s.handleRevokeDevice)
+	s.authed("POST /api/admin/devices/{id}/lost", s.handleLostDevice(true))
 	s.authed("GET /api/admin/policy", s.handleGetPolicy)
 	s.authed("PUT /api/admin/policy", s.handleSetPolicy)
 
 	s.authed("GET /api/audit", s.handleAudit)
+	s.authed("POST /api/audit/verify", s.handleAuditVerify)
+	s.authed("GET /api/audit/export", s.handleAuditExport)
 	s.authed("GET /api/directory", s.handleDirectory)
 	s.authed("POST /api/pid/overrides", s.handlePIDOverride)
 	s.authed("GET /api/reports/pid", s.handlePIDReport)
@@ -121,6 +125,20 @@ func (s *Server) routes() {
 	s.authed("GET /api/dpo/holds", s.handleHolds)
 	s.authed("POST /api/dpo/holds", s.handlePlaceHold)
 	s.authed("POST /api/dpo/holds/{id}/release", s.handleReleaseHold)
+	// The data protection officer's console: the DPO reads and changes,
+	// admins read, others are refused.
+	s.authed("GET /api/dpo/breaches", s.handleBreaches)
+	s.authed("POST /api/dpo/breaches", s.handleAddBreach)
+	s.authed("GET /api/dpo/breaches/{id}", s.handleBreach)
+	s.authed("POST /api/dpo/breaches/{id}", s.handleChangeBreach)
+	s.authed("GET /api/dpo/dpia", s.handleDPIA)
+	s.authed("GET /api/dpo/dpia.pdf", s.handleDPIA)
+	s.authed("POST /api/dpo/register", s.handlePutRegister)
+	s.authed("PUT /api/dpo/register/{id}", s.handlePutRegister)
+	// The published software register: everyone signed in reads it, at
+	// stable URLs beside its page (/register, served by the web app).
+	s.authed("GET /register.json", s.handleRegisterJSON)
+	s.authed("GET /register.csv", s.handleRegisterCSV)
 
 	s.handle("/api/", s.handleNoAPI)
 	s.handle("/", s.handleWeb)

@@ -113,6 +113,20 @@ var authzMatrix = map[string]string{
 	"POST /api/incidents/{id}/close":                    "401 403 204 404 404",
 	"GET /api/incidents/{id}/log":                       "401 403 200 404 404",
 	"POST /api/incidents/{id}/exported":                 "401 403 204 404 404",
+	"POST /api/me/devices/{id}/lost":                    "401 404 404 404 404", // a colleague's device: only its owner reports it
+	"POST /api/admin/devices/{id}/lost":                 "401 403 200 403 404",
+	"POST /api/audit/verify":                            "401 403 200 200 200",
+	"GET /api/audit/export":                             "401 403 200 200 200",
+	"GET /api/dpo/breaches":                             "401 403 200 200 200", // the DPO, and admins read; the outsider reads its own
+	"POST /api/dpo/breaches":                            "401 403 403 400 400",
+	"GET /api/dpo/breaches/{id}":                        "401 403 200 200 404",
+	"POST /api/dpo/breaches/{id}":                       "401 403 403 200 404", // an empty change changes nothing
+	"GET /api/dpo/dpia":                                 "401 403 200 200 200",
+	"GET /api/dpo/dpia.pdf":                             "401 403 200 200 200",
+	"POST /api/dpo/register":                            "401 403 403 400 400",
+	"PUT /api/dpo/register/{id}":                        "401 403 403 400 404",
+	"GET /register.json":                                "401 200 200 200 200", // everyone signed in reads the register
+	"GET /register.csv":                                 "401 200 200 200 200",
 	"GET /api/records":                                  "401 200 200 200 200", // each device's own conversations
 	"POST /api/conversations/{id}/filings":              "401 400 404 404 404", // members only; the clinician's empty filing is refused
 	"GET /api/filings/{id}":                             "401 200 404 200 404", // the filer, members and the DPO read the receipt

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/records"
@@ -80,6 +81,7 @@ func newMatrixRig(t *testing.T) *matrixRig {
 	// The colleague's account, devices and session, and an account to
 	// disable.
 	r.ids["user"], r.ids["device"], r.ids["revoke"] = r.userID(admin, mColleague), colleague.id, f.device(mColleague).id
+	r.ids["lost"] = f.device(mColleague).id // reported lost by whoever may
 	if _, _, err := f.ids.CreateUserWithPassword(ctx, identity.NewUser{OrgODS: "RXX", Email: "leaver@rxx.nhs.uk", Name: "Leaver",
 		Roles: []string{"clinician"}, Password: msgPassword}); err != nil {
 		t.Fatal(err)
@@ -143,6 +145,12 @@ func newMatrixRig(t *testing.T) *matrixRig {
 		t.Fatal(err)
 	}
 	r.ids["hold"] = hold.ID
+	breach, err := f.dpo.ConsoleAddBreach(ctx, "RXX", dpo.NewBreach{Kind: dpo.KindNearMiss, Category: "other", Summary: "A ward PC left signed in"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ids["breach"] = breach.ID
+	r.ids["entry"] = "switchboard-" + org.ID
 
 	// Consultations of the clinician: one to walk, one to end.
 	r.ids["consultation"], r.ids["join"] = r.schedule(clin)
@@ -251,6 +259,8 @@ var pathKinds = []struct{ prefix, param, kind string }{
 	{"/api/filings/", "id", "filing"},
 	{"/api/admin/conversations/", "id", "conversation"},
 	{"/api/dpo/holds/", "id", "hold"},
+	{"/api/dpo/breaches/", "id", "breach"},
+	{"/api/dpo/register/", "id", "entry"},
 }
 
 // ownObject gives the routes that would spoil the objects others walk an
@@ -266,6 +276,7 @@ var ownObject = map[string]string{
 	"POST /api/incidents/{id}/exported":   "close",
 	"POST /api/admin/users/{id}/disable":  "leaver",
 	"POST /api/admin/devices/{id}/revoke": "revoke",
+	"POST /api/admin/devices/{id}/lost":   "lost",
 	"DELETE /api/me/devices/{id}":         "revoke",
 }
 

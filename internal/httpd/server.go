@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/switchboard-nhs/switchboard/internal/consult"
+	"github.com/switchboard-nhs/switchboard/internal/dpo"
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
@@ -36,6 +37,10 @@ type Config struct {
 
 	Incident *incident.Service // duty roles, urgent messages, major incidents; needs Messaging
 	Records  *records.Service  // conversation kinds, retention, filing, holds; needs Messaging
+
+	DPO *dpo.Service // the breach and complaint log; nil turns the console off
+	// RenderPDF renders the DPIA pack as PDF (package pdf); nil: HTML only.
+	RenderPDF func(w io.Writer, p *dpo.Pack) error
 
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For header
 	// names the client, for rate limits and the audit log.

@@ -223,6 +223,28 @@ func (s *Service) RevokeDevice(ctx context.Context, p *Principal, id string, asA
 	return nil
 }
 
+// LoseDevice revokes a device reported lost or stolen, by its owner or,
+// asAdmin, by an admin of its organisation on the owner's behalf: as
+// RevokeDevice, recorded as device.lost. It returns the device as it was
+// before (its last-seen time), for the breach log's near-miss entry. A
+// device already revoked is refused, so that one loss opens one entry.
+func (s *Service) LoseDevice(ctx context.Context, p *Principal, id string, asAdmin bool) (*Device, error) {
+	d, err := s.device(ctx, p, id, asAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if d.Revoked() {
+		return nil, fault.New(fault.Conflict, "This device was revoked already: it cannot sign in or read new messages.")
+	}
+	ev := audit.Event{At: s.now(), OrgID: p.Org.ID, Actor: p.User.ID, Action: "device.lost", Target: d.ID, Addr: p.Session.Addr,
+		Detail: map[string]string{"owner": d.UserID}}
+	if err := s.store.RevokeDevice(ctx, d.ID, s.now(), ev); err != nil {
+		return nil, err
+	}
+	s.deviceRevoked(ctx, d.ID)
+	return d, nil
+}
+
 // deviceRevoked tells the hook (messaging) that a device has been revoked,
 // however that came about. It runs to the end even if the request that
 // caused it is cancelled meanwhile.

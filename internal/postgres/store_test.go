@@ -77,6 +77,9 @@ func TestContract(t *testing.T) {
 	t.Run("records", func(t *testing.T) {
 		storetest.Records(t, func(t *testing.T) storetest.RecordsStore { return openTest(t) })
 	})
+	t.Run("dpo", func(t *testing.T) {
+		storetest.DPO(t, func(t *testing.T) storetest.DPOStore { return openTest(t) })
+	})
 }
 
 // TestNodes runs several stores on one database, as several serve nodes

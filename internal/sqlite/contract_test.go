@@ -40,4 +40,7 @@ func TestContract(t *testing.T) {
 	t.Run("records", func(t *testing.T) {
 		storetest.Records(t, func(t *testing.T) storetest.RecordsStore { return openTest(t) })
 	})
+	t.Run("dpo", func(t *testing.T) {
+		storetest.DPO(t, func(t *testing.T) storetest.DPOStore { return openTest(t) })
+	})
 }

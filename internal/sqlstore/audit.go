@@ -132,3 +132,87 @@ func (db *Store) VerifyAudit(ctx context.Context) (int64, error) {
 	}
 	return v.Count(), nil
 }
+
+// SearchAudit lists an organisation's entries that pass f, before seq
+// (0: from the newest), newest first.
+func (db *Store) SearchAudit(ctx context.Context, orgID string, f audit.Filter, before int64, limit int) ([]audit.Entry, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	q := `SELECT ` + auditColumns + ` FROM audit WHERE org_id = ? AND seq < ?`
+	args := []any{orgID, before}
+	if f.Actor != "" {
+		q += ` AND actor = ?`
+		args = append(args, f.Actor)
+	}
+	if f.Target != "" {
+		q += ` AND target = ?`
+		args = append(args, f.Target)
+	}
+	if f.Action != "" {
+		q += ` AND (action = ? OR substr(action, 1, ?) = ?)`
+		args = append(args, f.Action, len(f.Action)+1, f.Action+".")
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, micros(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, micros(f.To))
+	}
+	rows, err := db.query(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, db.translate(err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, db.translate(err)
+		}
+		out = append(out, e)
+	}
+	return out, db.translate(rows.Err())
+}
+
+// AuditSpan lists, in sequence order, every entry of the whole chain from
+// the organisation's first entry at or after from to its last before to,
+// at most limit: the range an export covers, other organisations'
+// entries included (the export keeps only their hashes).
+func (db *Store) AuditSpan(ctx context.Context, orgID string, from, to time.Time, limit int) ([]audit.Entry, error) {
+	var lo, hi sql.NullInt64
+	err := db.queryRow(ctx, `SELECT MIN(seq), MAX(seq) FROM audit WHERE org_id = ? AND at >= ? AND at < ?`,
+		orgID, micros(from), micros(to)).Scan(&lo, &hi)
+	if err != nil {
+		return nil, db.translate(err)
+	}
+	if !lo.Valid {
+		return nil, nil
+	}
+	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`, lo.Int64, hi.Int64, limit)
+	if err != nil {
+		return nil, db.translate(err)
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, db.translate(err)
+		}
+		out = append(out, e)
+	}
+	return out, db.translate(rows.Err())
+}
+
+// AuditHead returns the sequence number and hash of the chain's last entry.
+func (db *Store) AuditHead(ctx context.Context) (int64, []byte, error) {
+	seq, hash := int64(0), audit.Genesis
+	err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, db.translate(err)
+	}
+	return seq, hash, nil
+}

@@ -9,6 +9,9 @@ import { Audit } from './pages/Audit';
 import { RecordPage, Records } from './pages/Records';
 import { Enrol } from './pages/Enrol';
 import { Forbidden } from './pages/Forbidden';
+import { BreachLog } from './dpo/BreachLog';
+import { BreachPage } from './dpo/BreachPage';
+import { Register } from './dpo/Register';
 import { Home } from './pages/Home';
 import { NotFound } from './pages/NotFound';
 import { Setup } from './pages/Setup';
@@ -33,7 +36,7 @@ import { LogPage } from './pages/incident/Log';
 import { UrgentList } from './pages/incident/UrgentList';
 import { eraseStore, loadedCore } from './messaging/core';
 import { isUnlocked, lock as lockMessaging, pinLimitEvent, policyEvent, setSigningOut } from './messaging/state';
-import { canAdmin, canAudit, canConsult, canReview } from './roles';
+import { canAdmin, canAudit, canBreachLog, canConsult, canReview } from './roles';
 import { match, navigate, onLinkClick, usePath } from './router';
 import { forgetThisBrowser } from './device';
 import { endSession, loadMe, signOut } from './session';
@@ -226,6 +229,8 @@ function page(
   if (incidentID === 'new') return <DeclarePage me={me} />;
   if (incidentID === 'all') return <Incidents me={me} all />;
   if (incidentID !== null) return <BoardPage me={me} id={incidentID} />;
+  const breachID = match(path, '/dpo/breaches/');
+  if (breachID !== null) return canBreachLog(me) ? <BreachPage id={breachID} /> : <Forbidden />;
   const roleID = match(path, '/duty/');
   if (roleID !== null) return <BleepPage me={me} id={roleID} />;
   const convID = match(path, '/messages/');
@@ -240,6 +245,10 @@ function page(
       return canAdmin(me) ? <Admin me={me} /> : <Forbidden />;
     case '/audit':
       return canAudit(me) ? <Audit me={me} /> : <Forbidden />;
+    case '/register':
+      return <Register me={me} />;
+    case '/dpo':
+      return canBreachLog(me) ? <BreachLog /> : <Forbidden />;
     case '/records':
       return canReview(me) ? <Records /> : <Forbidden />;
     case '/holds':

@@ -23,3 +23,7 @@ export const canConsult = (me: Me | null) => has(me, 'clinician');
 /** canReview reports whether the person may read every consultation's
  * record (the data protection officer). */
 export const canReview = (me: Me | null) => has(me, 'dpo');
+
+/** canBreachLog reports whether the person may read the breach and
+ * complaint log: the DPO, who keeps it, and administrators. */
+export const canBreachLog = (me: Me | null) => has(me, 'dpo') || has(me, 'admin');

@@ -8,7 +8,7 @@ import { when } from '../format';
 import { message } from '../load';
 import type { AdminDevice } from './types';
 
-type Action = 'signout' | 'revoke';
+type Action = 'signout' | 'revoke' | 'lost';
 
 interface Props {
   devices: AdminDevice[];
@@ -17,8 +17,9 @@ interface Props {
 }
 
 /** DevicesTable lists every device in the organisation, with Sign out
- * (end its sessions) and Revoke (it can never be used again), each asked
- * about first. */
+ * (end its sessions), Revoke (it can never be used again) and Lost or
+ * stolen (revoked, and a near miss opened in the breach log for the data
+ * protection officer), each asked about first. */
 export function DevicesTable({ devices, myDevice, onChanged }: Props) {
   const [pending, setPending] = useState<{ action: Action; device: AdminDevice } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,7 +35,9 @@ export function DevicesTable({ devices, myDevice, onChanged }: Props) {
       setDone(
         action === 'revoke'
           ? `${device.name} (${device.user_name}) has been revoked. It is signed out and cannot be used again.`
-          : `${device.name} (${device.user_name}) has been signed out.`,
+          : action === 'lost'
+            ? `${device.name} (${device.user_name}) is reported lost or stolen. It has been signed out and revoked, and the data protection officer has been told.`
+            : `${device.name} (${device.user_name}) has been signed out.`,
       );
       setError('');
       setPending(null);
@@ -61,8 +64,16 @@ export function DevicesTable({ devices, myDevice, onChanged }: Props) {
       )}
       {pending && (
         <Confirm
-          heading={pending.action === 'revoke' ? 'Revoke this device?' : 'Sign out this device?'}
-          confirmText={pending.action === 'revoke' ? 'Yes, revoke device' : 'Yes, sign it out'}
+          heading={
+            pending.action === 'revoke'
+              ? 'Revoke this device?'
+              : pending.action === 'lost'
+                ? 'Report this device lost or stolen?'
+                : 'Sign out this device?'
+          }
+          confirmText={
+            pending.action === 'revoke' ? 'Yes, revoke device' : pending.action === 'lost' ? 'Yes, it is lost or stolen' : 'Yes, sign it out'
+          }
           busy={busy}
           onConfirm={act}
           onCancel={() => setPending(null)}
@@ -72,8 +83,10 @@ export function DevicesTable({ devices, myDevice, onChanged }: Props) {
           </p>
           <p>
             {pending.action === 'revoke'
-              ? 'It will be signed out at once and can never be used again. Use this for a lost, stolen or shared device.'
-              : 'Its sessions end now. The person can sign in on it again.'}
+              ? 'It will be signed out at once and can never be used again. Use this for a shared device.'
+              : pending.action === 'lost'
+                ? 'It will be signed out and revoked at once, and the data protection officer told in the breach log, on the person’s behalf.'
+                : 'Its sessions end now. The person can sign in on it again.'}
             {pending.device.id === myDevice && ' This is the device you are using now.'}
           </p>
         </Confirm>
@@ -134,6 +147,13 @@ export function DevicesTable({ devices, myDevice, onChanged }: Props) {
                     onClick={() => ask('revoke', d)}
                   >
                     Revoke<span class="nhsuk-u-visually-hidden"> {d.name} of {d.user_name}</span>
+                  </button>
+                  <button
+                    type="button"
+                    class="nhsuk-button nhsuk-button--warning nhsuk-button--small"
+                    onClick={() => ask('lost', d)}
+                  >
+                    Lost or stolen<span class="nhsuk-u-visually-hidden">: {d.name} of {d.user_name}</span>
                   </button>
                 </div>
               ),

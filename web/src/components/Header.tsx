@@ -1,5 +1,5 @@
 import type { Me } from '../api';
-import { canAdmin, canAudit, canConsult, canReview } from '../roles';
+import { canAdmin, canAudit, canBreachLog, canConsult, canReview } from '../roles';
 
 interface Props {
   me: Me | null;
@@ -126,5 +126,8 @@ function navItems(me: Me): { href: string; text: string }[] {
   if (canAudit(me)) items.push({ href: '/audit', text: 'Audit log' });
   if (canReview(me)) items.push({ href: '/records', text: 'Consultation records' });
   if (canReview(me)) items.push({ href: '/holds', text: 'Legal holds' });
+  // Everyone reads the software register, from the home page; those who
+  // keep or oversee it also have it in the menu.
+  if (canBreachLog(me)) items.push({ href: '/dpo', text: 'Breach log' }, { href: '/register', text: 'Software register' });
   return items;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { del, get, seg, type Me } from '../api';
+import { del, get, post, seg, type Me } from '../api';
 import { Confirm } from '../components/Confirm';
 import { ErrorSummary, type FieldError } from '../components/ErrorSummary';
 import { Notice } from '../components/Notice';
@@ -26,10 +26,16 @@ interface Device {
   revoked_at: string | null;
 }
 
-type Pending = { kind: 'session'; item: Session } | { kind: 'device'; item: Device } | null;
+type Pending =
+  | { kind: 'session'; item: Session }
+  | { kind: 'device'; item: Device }
+  | { kind: 'lost'; item: Device }
+  | null;
 
 /** Account lists the person's own devices and sessions, so they can end a
- * session left open elsewhere or revoke a lost device. */
+ * session left open elsewhere, revoke a device, or report one lost or
+ * stolen: it is revoked at once and the data protection officer hears of
+ * it in the breach log. */
 export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const sessions = useLoad(() => get<{ sessions: Session[] }>('/api/me/sessions'));
   const devices = useLoad(() => get<{ devices: Device[] }>('/api/me/devices'));
@@ -47,6 +53,15 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
       if (pending.kind === 'session') {
         await del(`/api/me/sessions/${seg(pending.item.id)}`);
         setDone(`You signed out the session on ${pending.item.device_name}.`);
+      } else if (pending.kind === 'lost') {
+        await post(`/api/me/devices/${seg(pending.item.id)}/lost`);
+        if (pending.item.id === me.device_id) {
+          onSignOut();
+          return;
+        }
+        setDone(
+          `You reported ${pending.item.name} lost or stolen. It has been signed out and revoked, and the data protection officer has been told.`,
+        );
       } else {
         await del(`/api/me/devices/${seg(pending.item.id)}`);
         if (pending.item.id === me.device_id) {
@@ -68,16 +83,26 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
   const allErrors = loadError ? [{ text: loadError }, ...errors] : errors;
   // The question appears under the heading of the list it is about.
   const confirm = (kind: 'session' | 'device') =>
-    pending?.kind === kind && (
+    (pending?.kind === kind || (kind === 'device' && pending?.kind === 'lost')) &&
+    pending && (
       <Confirm
-        heading={pending.kind === 'session' ? 'Sign out this session?' : 'Revoke this device?'}
-        confirmText={pending.kind === 'session' ? 'Yes, sign it out' : 'Yes, revoke device'}
+        heading={
+          pending.kind === 'session' ? 'Sign out this session?' : pending.kind === 'lost' ? 'Report this device lost or stolen?' : 'Revoke this device?'
+        }
+        confirmText={
+          pending.kind === 'session' ? 'Yes, sign it out' : pending.kind === 'lost' ? 'Yes, it is lost or stolen' : 'Yes, revoke device'
+        }
         busy={busy}
         onConfirm={act}
         onCancel={() => setPending(null)}
       >
         {pending.kind === 'session' ? (
           <p>The session on {pending.item.device_name} will end. Whoever is using it will need to sign in again.</p>
+        ) : pending.kind === 'lost' ? (
+          <p>
+            {pending.item.name} will be signed out and revoked at once, so it cannot read new messages, and the data
+            protection officer will be told so that they can decide whether it must be reported.
+          </p>
         ) : (
           <p>
             {pending.item.name} will be signed out at once and can never be used again
@@ -132,13 +157,22 @@ export function Account({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
               heading: 'Action',
               cell: (d) =>
                 !d.revoked_at && (
-                  <button
-                    type="button"
-                    class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
-                    onClick={() => setPending({ kind: 'device', item: d })}
-                  >
-                    Revoke<span class="nhsuk-u-visually-hidden"> {d.name}</span>
-                  </button>
+                  <div class="app-actions">
+                    <button
+                      type="button"
+                      class="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                      onClick={() => setPending({ kind: 'device', item: d })}
+                    >
+                      Revoke<span class="nhsuk-u-visually-hidden"> {d.name}</span>
+                    </button>
+                    <button
+                      type="button"
+                      class="nhsuk-button nhsuk-button--warning nhsuk-button--small"
+                      onClick={() => setPending({ kind: 'lost', item: d })}
+                    >
+                      Lost or stolen<span class="nhsuk-u-visually-hidden">: {d.name}</span>
+                    </button>
+                  </div>
                 ),
             },
           ]}

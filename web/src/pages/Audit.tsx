@@ -1,9 +1,10 @@
 import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, type Me } from '../api';
+import { get, post, type Me } from '../api';
 import type { AdminDevice, AdminUser } from '../admin/types';
 import { ErrorSummary } from '../components/ErrorSummary';
 import { Table } from '../components/Table';
+import { TextInput } from '../components/TextInput';
 import { when } from '../format';
 import { message, useLoad } from '../load';
 import { canAdmin } from '../roles';
@@ -33,7 +34,9 @@ const PAGE = 100;
  * hash chain verified when the server read it. The log holds IDs; for an
  * admin, people and devices are shown by name. */
 export function Audit({ me }: { me: Me }) {
-  const first = useLoad(() => get<Page>(`/api/audit?limit=${PAGE}`));
+  const [applied, setApplied] = useState<Filters>(noFilters);
+  const qs = query(applied);
+  const first = useLoad(() => get<Page>(`/api/audit?limit=${PAGE}${qs ? `&${qs}` : ''}`), [qs]);
   const names = useNames(canAdmin(me));
   // Raw IDs are long unbroken strings and may wrap anywhere; names may not.
   const [olderNames, setOlderNames] = useState<Record<string, string>>({});
@@ -57,7 +60,7 @@ export function Audit({ me }: { me: Me }) {
   const loadOlder = async () => {
     const before = Math.min(...entries.map((e) => e.seq));
     try {
-      const p = await get<Page>(`/api/audit?limit=${PAGE}&before=${before}`);
+      const p = await get<Page>(`/api/audit?limit=${PAGE}&before=${before}${qs ? `&${qs}` : ''}`);
       setOlder([...older, ...p.entries]);
       setOlderNames({ ...olderNames, ...p.names });
       setMore(p.entries.length === PAGE);
@@ -75,6 +78,21 @@ export function Audit({ me }: { me: Me }) {
         change to past entries breaks the chain. Messages are never recorded.
       </p>
       {first.data && <ChainStatus verified={first.data.verified} reason={first.data.verify_error} />}
+      <VerifyNow />
+      <FilterForm
+        applied={applied}
+        onApply={(f) => {
+          setOlder([]);
+          setMore(true);
+          setApplied(f);
+        }}
+      />
+      <p>
+        <a href={`/api/audit/export${qs ? `?${qs}` : ''}`} download data-testid="audit-export">
+          Export {qs ? 'the entries these filters pick' : 'the last 30 days'} as JSON
+        </a>
+        , with the hashes that let anyone check it offline (<code>switchboard admin audit verify --file FILE</code>).
+      </p>
       {first.data && (
         <Table
           caption="Audit entries, newest first"
@@ -99,6 +117,103 @@ export function Audit({ me }: { me: Me }) {
       )}
       <PIDFigures />
     </>
+  );
+}
+
+interface Filters {
+  actor: string;
+  action: string;
+  target: string;
+  from: string;
+  to: string;
+}
+
+const noFilters: Filters = { actor: '', action: '', target: '', from: '', to: '' };
+
+function query(f: Filters): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v.trim()) q.set(k, v.trim());
+  return q.toString();
+}
+
+/** FilterForm narrows the log by who, what, which ID and when. */
+function FilterForm({ applied, onApply }: { applied: Filters; onApply: (f: Filters) => void }) {
+  const [f, setF] = useState<Filters>(applied);
+  const set = (k: keyof Filters) => (v: string) => setF({ ...f, [k]: v });
+  return (
+    <form
+      novalidate
+      data-testid="audit-filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onApply(f);
+      }}
+    >
+      <h2>Filter</h2>
+      <TextInput id="audit-actor" label="Who" hint="An email address, or system" value={f.actor} onInput={set('actor')} autocomplete="off" />
+      <TextInput id="audit-action" label="Action" hint="Such as breach.open, or breach for all of them" value={f.action} onInput={set('action')} />
+      <TextInput id="audit-target" label="Target ID" value={f.target} onInput={set('target')} />
+      <TextInput id="audit-from" label="From" hint="A date, such as 2026-12-01" value={f.from} onInput={set('from')} width={10} />
+      <TextInput id="audit-to" label="To" hint="A date, included" value={f.to} onInput={set('to')} width={10} />
+      <div class="app-actions">
+        <button class="nhsuk-button" type="submit">
+          Apply filters
+        </button>
+        <button
+          class="nhsuk-button nhsuk-button--secondary"
+          type="button"
+          onClick={() => {
+            setF(noFilters);
+            onApply(noFilters);
+          }}
+        >
+          Clear filters
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** VerifyNow walks the whole chain on the server now and says what it found. */
+function VerifyNow() {
+  const [result, setResult] = useState<{ verified: boolean; entries: number; head_seq: number; head_hash: string; verify_error?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  return (
+    <div data-testid="verify-now">
+      <button
+        class="nhsuk-button nhsuk-button--secondary"
+        type="button"
+        disabled={busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            setResult(await post('/api/audit/verify'));
+            setError('');
+          } catch (e) {
+            setError(message(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        Verify the chain now
+      </button>
+      <div aria-live="polite">
+        {error && <p class="nhsuk-error-message">{error}</p>}
+        {result &&
+          (result.verified ? (
+            <p data-testid="verify-result">
+              <strong class="nhsuk-tag nhsuk-tag--green">Intact</strong> {result.entries} entries verified, up to entry{' '}
+              {result.head_seq} (hash <code class="app-id">{result.head_hash.slice(0, 16)}…</code>).
+            </p>
+          ) : (
+            <p data-testid="verify-result">
+              <strong class="nhsuk-tag nhsuk-tag--red">Not intact</strong> {result.verify_error}
+            </p>
+          ))}
+      </div>
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Me } from '../api';
 import { registration } from '../format';
-import { canAdmin, canAudit, canConsult, canReview, roleLabel } from '../roles';
+import { canAdmin, canAudit, canBreachLog, canConsult, canReview, roleLabel } from '../roles';
 import { useTitle } from '../title';
 
 /** Home says who is signed in, for which organisation and with which
@@ -47,6 +47,18 @@ export function Home({ me }: { me: Me }) {
       text: 'Who was invited to each video consultation, who joined, the consent given and how the call went.',
     });
   }
+  if (canBreachLog(me)) {
+    links.push({
+      href: '/dpo',
+      title: 'Breach log',
+      text: 'Breaches, near misses and complaints, with the 72-hour ICO clock, and the DPIA pack.',
+    });
+  }
+  links.push({
+    href: '/register',
+    title: 'Software register',
+    text: 'The software the organisation uses to communicate, each with its data protection impact screening.',
+  });
   return (
     <>
       <h1>Hello, {u.name}</h1>
