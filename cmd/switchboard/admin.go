@@ -343,7 +343,8 @@ func runAdmin(ctx context.Context, now func() time.Time, args []string, getenv f
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ids := identity.NewService(store, log, now)
 	// The servers send the reminders; the console knows only its store.
-	officer = dpo.New(store, store, store, nil, deployment("", *dbURL, *natsURL, nil), log, now)
+	// Retention and holds are read from the store alone.
+	officer = dpo.New(store, store, store, nil, deployment("", *dbURL, *natsURL, nil), log, now).WithRecords(records.New(store, store, nil, log, now))
 	if revokes || usesIncident {
 		sv, stop, err := consoleMessaging(ctx, store, ids, *natsURL, log, now)
 		if err != nil {

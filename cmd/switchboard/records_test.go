@@ -234,6 +234,12 @@ func testRecordsRules(t *testing.T, w *incidentWorld, dbURL string) {
 		listed[i].Records.Kind != "clinical" || !listed[i].Records.Held {
 		t.Errorf("bob's list %+v; want the conversation shown as clinical and held", listed)
 	}
+	// The DPIA pack describes the rules and the hold in force.
+	pack := filepath.Join(t.TempDir(), "pack.html")
+	w.mustAdmin(t, "dpia", "--org", "RXX", "--out", pack)
+	if b, err := os.ReadFile(pack); err != nil || !bytes.Contains(b, []byte("team conversations 30 days")) || !bytes.Contains(b, []byte("1 legal hold is in force")) {
+		t.Errorf("the DPIA pack (%v) does not describe the retention rules and the hold in force", err)
+	}
 	var holds struct{ Holds []wire.Hold }
 	if err := json.Unmarshal([]byte(w.mustAdmin(t, "hold", "list", "--org", "RXX", "--json")), &holds); err != nil || len(holds.Holds) != 1 || holds.Holds[0].Case != "FOI-2026-0042" {
 		t.Fatalf("hold list %+v (%v)", holds, err)

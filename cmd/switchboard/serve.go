@@ -127,7 +127,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	}
 	defer waitMessaging()
 	defer stopMessaging()
-	officer := dpo.New(store, store, store, sv.msg.PushDevices, deployment(base, cfg.dbURL, cfg.natsURL, consultCfg), log, now)
+	officer := dpo.New(store, store, store, sv.msg.PushDevices, deployment(base, cfg.dbURL, cfg.natsURL, consultCfg), log, now).WithRecords(sv.rec)
 	dctx, stopDPO := context.WithCancel(ctx)
 	dpoDone := make(chan struct{})
 	go func() {

@@ -118,7 +118,7 @@ func (s *Service) pack(ctx context.Context, a actor, org *identity.Org, format s
 			stored = e
 		}
 	}
-	sb := s.switchboardEntry(org, stored)
+	sb := s.switchboardEntry(ctx, org, stored)
 	hazards, err := Hazards()
 	if err != nil {
 		return nil, err
@@ -166,8 +166,8 @@ func (s *Service) pack(ctx context.Context, a actor, org *identity.Org, format s
 			"what the DPO writes in the breach log and the software register.",
 			"The server cannot see: the text of messages, attachments, handover notes or METHANE reports; consultation video, audio or in-call chat; the content of pushes, which it never has.",
 		}})
-	p.Sections = append(p.Sections, Section{Heading: PackRetention, Paragraphs: []string{sb.Retention,
-		"Legal holds and per-conversation retention periods are not part of this version; the breach log and register keep their history."}})
+	p.Sections = append(p.Sections, Section{Heading: PackRetention, Paragraphs: []string{sb.Retention, s.holdsLine(ctx, org.ID),
+		"Deleted messages are overwritten in SQLite's files at once; on PostgreSQL, VACUUM reclaims them. Backups keep deleted data until they expire. The breach log and register keep their history."}})
 	p.Sections = append(p.Sections, Section{Heading: PackProcessors, Paragraphs: []string{sb.SubProcessors, "Hosting: " + sb.Hosting}})
 	p.Sections = append(p.Sections, Section{Heading: PackControls, Bullets: []string{
 		fmt.Sprintf("Passwords: at least %d characters, checked against a deny list of common passwords (NCSC advice), stored as argon2id hashes.", identity.MinPasswordLength),
@@ -220,4 +220,28 @@ func orDash(s string) string {
 		return "a TURN relay"
 	}
 	return s
+}
+
+// holdsLine says how many legal holds are in force.
+func (s *Service) holdsLine(ctx context.Context, orgID string) string {
+	if s.records == nil {
+		return "Legal holds are read by the running server."
+	}
+	hs, err := s.records.Holds(ctx, orgID)
+	if err != nil {
+		return "The legal holds could not be read just now."
+	}
+	n := 0
+	for _, h := range hs {
+		if h.ReleasedAt == nil {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return "No legal hold is in force."
+	case 1:
+		return "1 legal hold is in force: what it covers is kept past its retention until the DPO releases it."
+	}
+	return fmt.Sprintf("%d legal holds are in force: what they cover is kept past its retention until the DPO releases them.", n)
 }

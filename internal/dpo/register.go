@@ -101,7 +101,7 @@ func builtinID(orgID string) string { return "switchboard-" + orgID }
 // switchboardEntry is Switchboard's own entry as the running
 // configuration describes it; what the DPO decided (basis, status,
 // approval, review, screening) comes from stored, if there is one.
-func (s *Service) switchboardEntry(org *identity.Org, stored *Entry) *Entry {
+func (s *Service) switchboardEntry(ctx context.Context, org *identity.Org, stored *Entry) *Entry {
 	d := s.deploy
 	e := &Entry{ID: builtinID(org.ID), OrgID: org.ID, Name: "Switchboard " + d.Version, Builtin: true,
 		Supplier:       "Self-hosted by " + org.Name + " (open-source software, Apache License 2.0)",
@@ -124,7 +124,7 @@ func (s *Service) switchboardEntry(org *identity.Org, stored *Entry) *Entry {
 		tls = "The public URL is not https: put TLS in front of the server."
 	}
 	e.Encryption = "End to end between devices: MLS (RFC 9420), cipher suite MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519; attachments AES-256-GCM on the device; video DTLS-SRTP browser to browser. " + tls
-	e.Retention = fmt.Sprintf("No automatic deletion period is configured on this server. Sessions end after %d minutes idle and 12 hours at most; a device's messaging store locks after the same idle time and erases itself after %d wrong PINs. The audit log is kept, hash-chained.",
+	e.Retention = s.retention(ctx, org.ID) + fmt.Sprintf(" Sessions end after %d minutes idle and 12 hours at most; a device's messaging store locks after the same idle time and erases itself after %d wrong PINs. The audit log is kept, hash-chained.",
 		int(org.Policy.IdleTimeout/time.Minute), org.Policy.Attempts())
 	var subs []string
 	if d.SMS != "" {
@@ -184,7 +184,7 @@ func (s *Service) PublishedRegister(ctx context.Context, p *identity.Principal, 
 		}
 		rest = append(rest, e)
 	}
-	out.Entries = append([]*Entry{s.switchboardEntry(p.Org, stored)}, rest...)
+	out.Entries = append([]*Entry{s.switchboardEntry(ctx, p.Org, stored)}, rest...)
 	if out.Changes, err = s.store.RegisterChanges(ctx, p.Org.ID, 200); err != nil {
 		return nil, err
 	}
@@ -346,4 +346,42 @@ func describeChange(old, e *Entry) string {
 		return "Changed the details of " + e.Name + "."
 	}
 	return e.Name + ": " + strings.Join(parts, "; ") + "."
+}
+
+// retention describes the organisation's records rules: how long each
+// kind of conversation is kept, and filed messages.
+func (s *Service) retention(ctx context.Context, orgID string) string {
+	if s.records == nil {
+		return "The retention rules are read by the running server."
+	}
+	r, err := s.records.Retention(ctx, orgID)
+	if err != nil {
+		s.log.Warn("read retention for the register", "org", orgID, "err", err)
+		return "The retention rules could not be read just now."
+	}
+	var kinds []string
+	for _, rule := range r.Rules {
+		switch {
+		case rule.Keep:
+			kinds = append(kinds, rule.Kind+" conversations kept ("+rule.Reason+")")
+		case rule.Set:
+			kinds = append(kinds, fmt.Sprintf("%s conversations %s", rule.Kind, days(rule.MaxAgeSeconds)))
+		default:
+			kinds = append(kinds, rule.Kind+" conversations kept (no period set)")
+		}
+	}
+	grace := "at once"
+	if r.FiledGraceSeconds > 0 {
+		grace = days(r.FiledGraceSeconds) + " after filing"
+	}
+	return "Messages and attachments are deleted on the server and on every member's device: " + strings.Join(kinds, "; ") +
+		". Messages filed to the patient's record are deleted " + grace + ". Legal holds pause deletion."
+}
+
+// days says a retention period in days, or hours where it is not whole days.
+func days(seconds int64) string {
+	if seconds%86400 == 0 {
+		return fmt.Sprintf("%d days", seconds/86400)
+	}
+	return fmt.Sprintf("%d hours", seconds/3600)
 }

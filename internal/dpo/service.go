@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/fault"
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
+	"github.com/switchboard-nhs/switchboard/internal/wire"
 )
 
 // PushReminder is the payload of a reminder push to the DPO's devices: a
@@ -39,6 +40,23 @@ type Service struct {
 	deploy Deployment
 	log    *slog.Logger
 	now    func() time.Time
+	// records reads the retention rules and legal holds, for Switchboard's
+	// register entry and the DPIA pack; nil where they are not known.
+	records Records
+}
+
+// Records is what the register and the DPIA pack read of the records
+// rules (records.Service).
+type Records interface {
+	Retention(ctx context.Context, orgID string) (*wire.Retention, error)
+	Holds(ctx context.Context, orgID string) ([]wire.Hold, error)
+}
+
+// WithRecords makes the register and the DPIA pack describe the
+// retention rules and legal holds r reads, and returns s.
+func (s *Service) WithRecords(r Records) *Service {
+	s.records = r
+	return s
 }
 
 // New returns a Service. push sends a content-free push to devices

@@ -99,7 +99,7 @@ func newMsgFixture(t *testing.T, limits messaging.Limits) *msgFixture {
 	go func() { defer close(done); svc.Run(ctx) }()
 	assets := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>Switchboard</title>")}}
 	cs := consult.NewService(store, consult.NewHub(log), log, clk.now, "http://example.test")
-	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, Records: rec, DPO: officer, RenderPDF: pdf.Render, Consult: cs, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
+	srv := New(Config{PublicURL: "http://example.test", Messaging: svc, Incident: inc, Records: rec, DPO: officer.WithRecords(rec), RenderPDF: pdf.Render, Consult: cs, PushHTTPLoopback: true}, log, clk.now, ids, assets, func() bool { return true })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ts.CloseClientConnections()
