@@ -19,8 +19,8 @@ import (
 	"github.com/switchboard-nhs/switchboard/internal/identity"
 	"github.com/switchboard-nhs/switchboard/internal/incident"
 	"github.com/switchboard-nhs/switchboard/internal/messaging"
-	"github.com/switchboard-nhs/switchboard/internal/records"
 	"github.com/switchboard-nhs/switchboard/internal/pdf"
+	"github.com/switchboard-nhs/switchboard/internal/records"
 )
 
 // stringList is a repeatable string flag.

@@ -142,7 +142,7 @@ func runServe(ctx context.Context, now func() time.Time, args []string, getenv f
 	srv := httpd.New(httpd.Config{PublicURL: base, SecureCookie: strings.HasPrefix(base, "https://"),
 		Consult: cons.service, ICE: cons.ice, Messaging: sv.msg, Incident: sv.inc, Records: sv.rec, DPO: officer, RenderPDF: pdf.Render,
 		PushHTTPLoopback: msgCfg.pushHTTPLoopback,
-		TrustedProxies: proxies, MetricsAllow: metricsAllow,
+		TrustedProxies:   proxies, MetricsAllow: metricsAllow,
 		Ready: func(ctx context.Context) error { return store.Probe(ctx, now()) }}, log, now, ids, assets, ready.Load)
 
 	setup, err := ids.EnsureSetup(ctx)
