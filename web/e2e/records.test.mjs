@@ -160,4 +160,18 @@ describe('records rules: retention, filing to the record, legal holds', { concur
     await p.getByRole('button', { name: /^Release/ }).click();
     await p.getByTestId('hold-released').waitFor();
   });
+
+  step('an admin of the organisation changes the conversation kind; members cannot', async () => {
+    const j = pages[jon.email];
+    await j.getByRole('link', { name: 'Members and safety codes' }).click();
+    await heading(j).filter({ hasText: 'Members and safety codes' }).waitFor();
+    assert.equal(await j.getByRole('heading', { name: 'Kind of conversation' }).count(), 0, 'a member is offered the kind');
+    const p = pages[ida.email];
+    await openConversation(p);
+    await p.getByRole('link', { name: 'Members and safety codes' }).click();
+    await p.getByRole('radio', { name: 'Clinical' }).check();
+    await p.getByRole('button', { name: 'Change the kind' }).click();
+    await p.getByTestId('kind-changed').getByText('This is now a clinical conversation.').waitFor();
+    await check(p, 'records-kind');
+  });
 });

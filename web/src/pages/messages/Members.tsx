@@ -1,6 +1,10 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { count } from '../../format';
-import { get, type Me } from '../../api';
+import { get, type Me, put, seg } from '../../api';
+import { Radios } from '../../components/Radios';
+import { type ConversationKind } from '../../messaging/core';
+import { kindLabel, kinds } from '../../records/kind';
+import { canAdmin } from '../../roles';
 import { Confirm } from '../../components/Confirm';
 import { loadCore, type Person } from '../../messaging/core';
 import { useUnlocked } from '../../messaging/state';
@@ -15,10 +19,10 @@ import { Unlock } from './Unlock';
 export function MembersPage({ me, id }: { me: Me; id: string }) {
   const unlocked = useUnlocked();
   if (!unlocked) return <Unlock me={me} />;
-  return <Members id={id} />;
+  return <Members id={id} orgAdmin={canAdmin(me)} />;
 }
 
-function Members({ id }: { id: string }) {
+function Members({ id, orgAdmin }: { id: string; orgAdmin: boolean }) {
   useTitle('Members and safety codes');
   const [people, setPeople] = useState<Person[] | null>(null);
   const [names, setNames] = useState<Record<string, string>>({});
@@ -209,6 +213,7 @@ function Members({ id }: { id: string }) {
           </p>
         )
       )}
+      {orgAdmin && <KindForm id={id} />}
       <h2>Leaving</h2>
       <p class="nhsuk-body">
         When you leave, you stop receiving this conversation's messages on all your devices. What you have read
@@ -234,5 +239,53 @@ function Members({ id }: { id: string }) {
         </button>
       )}
     </>
+  );
+}
+
+/** KindForm lets an admin of the organisation change the conversation's
+ * kind, which sets how long its messages are kept; members cannot. */
+function KindForm({ id }: { id: string }) {
+  const [kind, setKind] = useState<ConversationKind | null>(null);
+  const [done, setDone] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    loadCore()
+      .then((c) => c.summaries())
+      .then((s) => setKind((s.find((c) => c.id === id)?.records?.kind as ConversationKind) ?? 'clinical'))
+      .catch(() => setKind('clinical'));
+  }, [id]);
+  if (!kind) return null;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setDone('');
+    try {
+      await put(`/api/admin/conversations/${seg(id)}/kind`, { kind });
+      setError('');
+      setDone(`This is now a ${kindLabel(kind).toLowerCase()} conversation.`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+  return (
+    <form onSubmit={save} novalidate aria-labelledby="kind-heading">
+      <h2 id="kind-heading">Kind of conversation</h2>
+      <Radios
+        name="conversation-kind"
+        legend="As an organisation admin, you can change it"
+        hint="It sets how long the messages are kept. Members cannot change it."
+        options={kinds}
+        value={kind}
+        onChange={setKind}
+        error={error || undefined}
+      />
+      <button class="nhsuk-button nhsuk-button--secondary" type="submit">
+        Change the kind
+      </button>
+      {done && (
+        <p class="nhsuk-body" role="status" data-testid="kind-changed">
+          {done}
+        </p>
+      )}
+    </form>
   );
 }
