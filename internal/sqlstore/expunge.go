@@ -175,11 +175,11 @@ func expungeAttachments(ctx context.Context, tx *txn, x *messaging.Expunge) erro
 	return nil
 }
 
-// expungeHandshakes deletes commits and proposals sent before x.Before
-// that every member has read past, and Welcomes no device waits for.
-// Members joining later start after them.
+// expungeHandshakes deletes commits, proposals and earlier deletion
+// entries sent before x.Before that every member has read past, and
+// Welcomes no device waits for. Members joining later start after them.
 func expungeHandshakes(ctx context.Context, tx *txn, x *messaging.Expunge) error {
-	_, err := tx.exec(ctx, `DELETE FROM messages WHERE conversation_id = ? AND kind IN ('commit', 'proposal') AND sent_at < ?
+	_, err := tx.exec(ctx, `DELETE FROM messages WHERE conversation_id = ? AND kind IN ('commit', 'proposal', 'deletion') AND sent_at < ?
 		AND seq <= (SELECT COALESCE(MIN(cursor), 0) FROM members WHERE conversation_id = ?)
 		AND NOT EXISTS (SELECT 1 FROM proposals p WHERE p.conversation_id = messages.conversation_id AND p.seq = messages.seq)`,
 		x.Conversation, micros(x.Before), x.Conversation)
