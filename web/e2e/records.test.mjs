@@ -88,19 +88,19 @@ describe('records rules: retention, filing to the record, legal holds', { concur
     await p.getByRole('button', { name: 'Start conversation' }).click();
     await p.waitForURL(/\/messages\/[0-9a-f]{32}$/, { timeout: 30_000 });
     convURL = new URL(p.url()).pathname;
-    await p.getByTestId('kept').getByText('Team conversation. Messages are deleted after 30 days.').waitFor();
+    await p.getByTestId('kept').getByText('Team · messages deleted after 30 days').waitFor();
     await p.getByLabel('Message', { exact: true }).fill(FILED);
     await p.getByRole('button', { name: 'Send', exact: true }).click();
     await p.getByTestId('messages').getByText(FILED).waitFor();
     const j = pages[jon.email];
     await openConversation(j);
     await j.getByTestId('messages').getByText(FILED).waitFor({ timeout: 30_000 });
-    await j.getByTestId('kept').getByText('Team conversation.').waitFor();
+    await j.getByTestId('kept').getByText(/^Team ·/).waitFor();
   });
 
   step('the message is filed to the record, with a summary and FHIR', async () => {
     const p = pages[ida.email];
-    await p.getByRole('link', { name: 'File messages to the record' }).click();
+    await p.getByRole('link', { name: 'File to the record' }).click();
     await heading(p).filter({ hasText: 'File messages to the record' }).waitFor();
     await p.getByRole('button', { name: 'File to the record' }).click();
     await p.getByTestId('error-summary').getByText('Choose at least one message to file').waitFor();
@@ -155,7 +155,7 @@ describe('records rules: retention, filing to the record, legal holds', { concur
     await check(p, 'records-holds');
     const j = pages[jon.email];
     await openConversation(j);
-    await j.getByTestId('kept').getByText('A legal hold applies').waitFor({ timeout: 30_000 });
+    await j.getByTestId('kept').getByText('a legal hold applies').waitFor({ timeout: 30_000 });
     assert.ok(!(await j.getByTestId('kept').textContent()).includes('FOI'), 'members see why a hold applies');
     await p.getByRole('button', { name: /^Release/ }).click();
     await p.getByTestId('hold-released').waitFor();

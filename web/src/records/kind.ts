@@ -18,11 +18,12 @@ export function age(seconds: number): string {
   return hours === 1 ? '1 hour' : `${hours} hours`;
 }
 
-/** keptLine says, above a conversation, how long its messages are kept. */
+/** keptLine says, in a line above a conversation, its kind and how long
+ * its messages are kept. */
 export function keptLine(r: Records): string {
-  const kind = `${kindLabel(r.kind)} conversation.`;
-  if (r.held) return `${kind} A legal hold applies: messages are kept until it is released.`;
-  if (r.max_age_seconds > 0) return `${kind} Messages are deleted after ${age(r.max_age_seconds)}.`;
-  if (r.set) return `${kind} Messages are kept.`;
-  return `${kind} Messages are kept until your organisation sets how long.`;
+  const kind = kindLabel(r.kind);
+  if (r.held) return `${kind} · a legal hold applies`;
+  if (r.max_age_seconds > 0) return `${kind} · messages deleted after ${age(r.max_age_seconds)}`;
+  if (r.set) return `${kind} · messages kept`;
+  return `${kind} · no deletion period set`;
 }

@@ -261,7 +261,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
       {role && !incident && <RoleLine role={role} myEmail={me.user.email} />}
       {incident && <IncidentLine incident={incident} />}
       {records && (
-        <p class="nhsuk-body-s sb-kept" data-testid="kept">
+        <p class="nhsuk-body-s nhsuk-u-margin-bottom-1 nhsuk-u-secondary-text-colour" data-testid="kept">
           {keptLine(records)}
         </p>
       )}
@@ -270,7 +270,7 @@ function Conversation({ me, id }: { me: Me; id: string }) {
         {!removed && (
           <>
             {' · '}
-            <a href={`/messages/${id}/file`}>File messages to the record</a>
+            <a href={`/messages/${id}/file`}>File to the record</a>
           </>
         )}
       </p>
