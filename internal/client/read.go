@@ -92,7 +92,7 @@ func (c *Client) Conversations(ctx context.Context) ([]Conversation, error) {
 			return nil, err
 		}
 		item := Conversation{ID: id, Name: cv.rec.Name, LastSeq: cv.rec.LastSeq, Removed: cv.rec.Removed, Members: []Member{}, Follows: cv.rec.Follows}
-		if r, ok := recordsOf(rules, id); ok {
+		if r, ok := recordsOf(rules, id); ok && r.Kind != "" {
 			item.Records = &Records{Kind: r.Kind, MaxAgeSeconds: r.MaxAgeSeconds, Set: r.Set, Held: len(r.Held) > 0}
 		}
 		if cv.g != nil {

@@ -66,6 +66,23 @@ func (c *Client) refreshRules(ctx context.Context, ids []string) (*wire.RecordsR
 		}
 		return nil, err
 	}
+	// A conversation this device was removed from is no longer the
+	// server's to describe: its last rules stand, so that what the device
+	// kept of it still goes in time; one never described gets none.
+	saved, err := c.loadRules()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, ok := recordsOf(&r, id); ok {
+			continue
+		}
+		old, ok := recordsOf(saved, id)
+		if !ok {
+			old = &wire.ConversationRecord{ID: id, Held: []wire.Period{}}
+		}
+		r.Conversations = append(r.Conversations, *old)
+	}
 	c.rulesAt = c.now()
 	return &r, c.v.put(rulesKey, &r)
 }
