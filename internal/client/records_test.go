@@ -2,7 +2,12 @@ package client
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,4 +87,97 @@ func TestExpiry(t *testing.T) {
 	if expired(whole, old, now) || expired(&wire.ConversationRecord{}, old, now) || expired(nil, old, now) {
 		t.Error("a held, unset or unknown conversation expired a message")
 	}
+}
+
+// TestRulesRefresh: a device asks for the records rules at most once a
+// minute, at once for a conversation they do not name; a conversation the
+// server no longer describes keeps its last rules, and one it never
+// described is not asked about again and again.
+func TestRulesRefresh(t *testing.T) {
+	var asked int
+	answer := wire.RecordsRules{Conversations: []wire.ConversationRecord{{ID: "c1", Kind: "team", MaxAgeSeconds: 3600, Set: true}}}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		json.NewEncoder(w).Encode(answer)
+	}))
+	defer ts.Close()
+	c, _ := testClient(t, ts)
+	now := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	c.now = func() time.Time { return now }
+	ctx := t.Context()
+	get := func(ids ...string) *wire.RecordsRules {
+		t.Helper()
+		r, err := c.refreshRules(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	get("c1")
+	get("c1")
+	if asked != 1 {
+		t.Fatalf("asked %d times within a minute; want once", asked)
+	}
+	get("c1", "c2") // c2 is new: asked at once; the server does not describe it
+	get("c1", "c2")
+	if asked != 2 {
+		t.Fatalf("asked %d times; want once more for the new conversation, then not again", asked)
+	}
+	answer.Conversations = nil // the device has left c1
+	now = now.Add(2 * time.Minute)
+	r := get("c1", "c2")
+	if asked != 3 {
+		t.Fatalf("asked %d times; want again after a minute", asked)
+	}
+	if rec, ok := recordsOf(r, "c1"); !ok || rec.MaxAgeSeconds != 3600 {
+		t.Errorf("rules for a conversation left = %+v; want its last ones", rec)
+	}
+}
+
+// TestDeletionEntry: a deletion entry the service signed deletes the
+// messages it names from the device and notes the filing to confirm; one
+// signed by another key deletes nothing.
+func TestDeletionEntry(t *testing.T) {
+	ts := httptest.NewServer(http.NotFoundHandler())
+	defer ts.Close()
+	c, b := testClient(t, ts)
+	service := testKeyPair(t)
+	c.prof.ServiceKey = []byte(service.Public().(ed25519.PublicKey))
+	cv := newConv(t, c)
+	for seq := uint64(2); seq <= 4; seq++ {
+		if err := c.v.put(msgKey(cv.rec.ID, seq), &Message{ID: fmt.Sprint("m", seq), Seq: seq, Type: TypeText, Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entry := func(key ed25519.PrivateKey, seq uint64) wire.Message {
+		data, err := wire.SignDeletion(key, &wire.Deletion{Conversation: cv.rec.ID, Ranges: [][2]uint64{{2, 3}}, Filing: "f1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wire.Message{Conversation: cv.rec.ID, Seq: seq, Kind: wire.KindDeletion, Message: data}
+	}
+	if err := c.applyAll(cv, []wire.Message{entry(testKeyPair(t), 5)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := b.List("msg/" + cv.rec.ID + "/"); len(keys) != 3 {
+		t.Fatalf("a forged deletion entry left %d messages; want all 3", len(keys))
+	}
+	if err := c.applyAll(cv, []wire.Message{entry(service, 6)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := b.List("msg/" + cv.rec.ID + "/")
+	if len(keys) != 1 || !strings.HasSuffix(keys[0], "04") {
+		t.Errorf("after the service's deletion entry the device holds %v; want only message 4", keys)
+	}
+	if ok, _ := c.v.has(confirmKey("f1")); !ok {
+		t.Error("the filing's deletion is not noted for confirmation")
+	}
+}
+
+func testKeyPair(t *testing.T) ed25519.PrivateKey {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv
 }
