@@ -116,15 +116,17 @@ func expungeMessages(ctx context.Context, tx *txn, x *messaging.Expunge) ([]int6
 			seqs = append(seqs, r.seq)
 		}
 	}
-	st, err := tx.prepare(ctx, `DELETE FROM messages WHERE conversation_id = ? AND seq = ?`)
-	if err != nil {
-		return nil, err
-	}
-	defer st.close()
-	for _, s := range seqs {
-		if _, err := st.exec(ctx, x.Conversation, s); err != nil {
+	// In statements of up to 500, one round trip each.
+	for rest := seqs; len(rest) > 0; {
+		n := min(len(rest), 500)
+		args := []any{x.Conversation}
+		for _, s := range rest[:n] {
+			args = append(args, s)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM messages WHERE conversation_id = ? AND seq IN (`+placeholders(n)+`)`, args...); err != nil {
 			return nil, err
 		}
+		rest = rest[n:]
 	}
 	return seqs, nil
 }
