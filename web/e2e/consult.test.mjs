@@ -476,7 +476,10 @@ describe('video consultations', { concurrency: false }, () => {
     const timeline = await d.getByTestId('timeline').innerText();
     for (const s of ['Booked', 'Ended']) assert.ok(timeline.includes(s), `the timeline holds ${s}: ${timeline}`);
     assert.match(await d.getByTestId('record-participants').innerText(), new RegExp(`${patientName} \\(Patient\\): let in`));
-    assert.match(await d.getByTestId('record-summary').innerText(), /Dr Sam Patel/);
+    const summary = await d.getByTestId('record-summary').innerText();
+    assert.match(summary, /Dr Sam Patel/);
+    assert.match(summary, /Full name and date of birth confirmed/, 'the record says how identity was checked in words');
+    assert.ok(!summary.includes('name-dob'), 'the record shows a raw code');
     const html = await d.evaluate(() => document.documentElement.outerHTML);
     assert.ok(!html.includes('Inhaler technique'), 'the outcome note is not shown to the reviewer');
     await check(d, 'records-detail');

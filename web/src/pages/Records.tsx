@@ -5,7 +5,7 @@ import { Table } from '../components/Table';
 import { TextInput } from '../components/TextInput';
 import { useLoad } from '../load';
 import { Timeline } from './consult/Consultation';
-import { type Consultation, type Participant, type TimelineRecord, statusNames, when } from './consult/types';
+import { type Consultation, identityMethod, type Participant, type TimelineRecord, statusNames, when } from './consult/types';
 import { count } from '../format';
 import { roleName } from './consult/mesh';
 import { useTitle } from '../title';
@@ -110,7 +110,7 @@ export function RecordPage({ id }: { id: string }) {
               ['Booked for', `${when(c.starts_at)}, ${count(c.slot_minutes, 'minute')}`],
               ['Clinician', c.clinician || '–'],
               ['Status', statusNames[c.status] ?? c.status],
-              ['Identity checked', c.checklist ? c.checklist.identity_method : 'No'],
+              ['Identity checked', c.checklist ? identityMethodLine(c.checklist) : 'No'],
               ['Private space confirmed', c.checklist ? (c.checklist.private_space ? 'Yes' : 'No') : '–'],
               ['Others present', c.checklist?.others_present || '–'],
             ].map(([k, v]) => (
@@ -135,4 +135,12 @@ export function RecordPage({ id }: { id: string }) {
       )}
     </>
   );
+}
+
+/** identityMethodLine says how the patient's identity was checked, with
+ * the clinician's words when it was another way. */
+function identityMethodLine(k: { identity_method: string; identity_detail: string }): string {
+  const how = identityMethod(k.identity_method);
+  const line = how.charAt(0).toUpperCase() + how.slice(1);
+  return k.identity_method === 'other' && k.identity_detail ? `${line}: ${k.identity_detail}` : line;
 }

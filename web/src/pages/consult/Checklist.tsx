@@ -4,13 +4,7 @@ import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorS
 import { TextInput } from '../../components/TextInput';
 import { message } from '../../load';
 import { serverError } from '../../validate';
-import type { Checklist as Saved } from './types';
-
-const methods = [
-  { value: 'name-dob', label: 'Full name and date of birth confirmed' },
-  { value: 'known', label: 'Known to me' },
-  { value: 'other', label: 'Another way' },
-];
+import { identityMethods as methods, type Checklist as Saved } from './types';
 
 /** Checklist is the opening checklist (NHS guidance: verify identity at
  * the outset, confirm a private space, declare who else is present, agree

@@ -11,7 +11,7 @@ import { openDevices } from './check';
 import { Guests } from './Guests';
 import { recordKind, ShareRecord } from './Share';
 import { type ChatLine, Mesh, type Remote, roleName, socketURL } from './mesh';
-import { type Detail, type Participant, statusNames, when } from './types';
+import { type Detail, identityMethod, type Participant, statusNames, when } from './types';
 import { count } from '../../format';
 
 /** Consultation is the clinician's page for one consultation: the waiting
@@ -200,18 +200,13 @@ export function Consultation({ id }: { id: string }) {
   );
 }
 
-const methodText: Record<string, string> = {
-  'name-dob': 'full name and date of birth confirmed',
-  known: 'known to the clinician',
-  other: 'other',
-};
 
 // notePrefill starts the outcome note from the opening checklist, as the
 // record of the consultation's start.
 function notePrefill(c: Detail['consultation']): string {
   const k = c.checklist;
   if (!k) return '';
-  const how = k.identity_method === 'other' ? k.identity_detail : methodText[k.identity_method];
+  const how = k.identity_method === 'other' ? k.identity_detail : identityMethod(k.identity_method);
   return (
     `Video consultation. Identity: ${how}. Patient in a private space. Others present: ${k.others_present}. ` +
     `Fallback number: ${k.fallback_phone}.\n\n`

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { loadCore, type Summary } from '../../messaging/core';
 import { useUnlocked } from '../../messaging/state';
 import { roleName } from './mesh';
-import { type Detail, when } from './types';
+import { type Detail, identityMethod, when } from './types';
 import { count } from '../../format';
 
 const kindText: Record<string, string> = {
@@ -20,11 +20,6 @@ const kindText: Record<string, string> = {
 /** recordKind names a timeline record as people read it. */
 export const recordKind = (kind: string) => kindText[kind] ?? kind;
 
-const methodText: Record<string, string> = {
-  'name-dob': 'full name and date of birth confirmed',
-  known: 'known to the clinician',
-  other: 'other',
-};
 
 const initials = (name: string) =>
   name
@@ -49,7 +44,7 @@ export function recordText(d: Pick<Detail, 'consultation' | 'participants' | 're
   if (c.started_at) lines.push(`Started ${when(c.started_at)}${c.ended_at ? `, ended ${when(c.ended_at)}` : ''}.`);
   const k = c.checklist;
   if (k) {
-    const how = k.identity_method === 'other' ? k.identity_detail : methodText[k.identity_method];
+    const how = k.identity_method === 'other' ? k.identity_detail : identityMethod(k.identity_method);
     lines.push(`Identity: ${how}. Private space: ${k.private_space ? 'confirmed' : 'not confirmed'}. Others present: ${k.others_present || 'none'}.`);
   } else {
     lines.push('No opening checklist was completed.');

@@ -81,3 +81,20 @@ export const statusNames: Record<string, string> = {
   ended: 'Ended',
   cancelled: 'Cancelled',
 };
+
+/** identityMethods are the ways a clinician confirms a patient's identity
+ * at the outset, as the opening checklist offers them. */
+export const identityMethods = [
+  { value: 'name-dob', label: 'Full name and date of birth confirmed' },
+  { value: 'known', label: 'Known to me' },
+  { value: 'other', label: 'Another way' },
+];
+
+const methodText: Record<string, string> = {
+  'name-dob': 'full name and date of birth confirmed',
+  known: 'known to the clinician',
+  other: 'another way',
+};
+
+/** identityMethod says how identity was checked, as a record reads it. */
+export const identityMethod = (code: string) => methodText[code] ?? code;
