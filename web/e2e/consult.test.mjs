@@ -175,6 +175,7 @@ describe('video consultations', { concurrency: false }, () => {
       await heading(p).filter({ hasText: 'This link does not work' }).waitFor();
       assert.match(await p.getByTestId('link-problem').innerText(), text);
       assert.match(await p.locator('main').innerText(), /Contact the practice/);
+      assert.equal(await p.locator('header a[href="/"]').count(), 0, 'a patient page leads into the staff pages');
       await check(p, `join-${name}`);
     }
   });
@@ -197,6 +198,7 @@ describe('video consultations', { concurrency: false }, () => {
     assert.equal(res.status(), 200);
     await heading(p).filter({ hasText: 'Your video consultation' }).waitFor();
     assert.match(await p.getByTestId('consent').innerText(), /By selecting Enter you agree/);
+    assert.equal(await p.getByTestId('service-logo').getAttribute('href'), null, 'the logo on a patient page is a link');
     await check(p, 'join');
     await p.getByRole('button', { name: 'Check my device' }).click();
     await p.getByTestId('check-result').waitFor({ timeout: 30_000 });

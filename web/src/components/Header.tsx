@@ -17,11 +17,19 @@ const userIconPath =
  * with a sign-out button, and navigation to the pages their roles allow. */
 export function Header({ me, path, onSignOut }: Props) {
   const items = me ? navItems(me) : [];
+  // A patient's pages never lead into the staff pages: there the logo is
+  // not a link.
+  const patient = path.startsWith('/join/');
+  const Logo = patient ? 'span' : 'a';
   return (
     <header class="nhsuk-header" role="banner">
       <div class="nhsuk-header__container nhsuk-width-container">
         <div class="nhsuk-header__service">
-          <a class="nhsuk-header__service-logo" href="/" aria-label="NHS Switchboard homepage">
+          <Logo
+            class="nhsuk-header__service-logo"
+            data-testid="service-logo"
+            {...(patient ? {} : { href: '/', 'aria-label': 'NHS Switchboard homepage' })}
+          >
             <svg
               class="nhsuk-header__logo"
               xmlns="http://www.w3.org/2000/svg"
@@ -36,7 +44,7 @@ export function Header({ me, path, onSignOut }: Props) {
               <path fill="currentcolor" d={logoPath} />
             </svg>
             <span class="nhsuk-header__service-name">Switchboard</span>
-          </a>
+          </Logo>
         </div>
         {me && (
           <nav class="nhsuk-header__account" aria-label="Account">
