@@ -16,7 +16,7 @@ import (
 // G19). The report counts consultations; it has no column that could
 // identify a patient.
 var ActivityHeader = []string{
-	"week_commencing", "organisation_ods", "booked", "held", "not_held",
+	"week_commencing", "organisation_ods", "booked", "held", "not_held", "upcoming",
 	"ended_video", "ended_audio_only", "ended_telephone", "stepped_down_to_audio", "switched_to_telephone",
 	"with_guests", "median_minutes", "total_minutes",
 }
@@ -54,11 +54,17 @@ func (s *Service) Activity(ctx context.Context, orgID, ods, week string) ([]byte
 	if err != nil {
 		return nil, err
 	}
-	var booked, held, video, audio, phone, steppedDown, switched, guests, total int
+	var booked, held, upcoming, video, audio, phone, steppedDown, switched, guests, total int
 	var minutes []int
+	now := s.now()
 	for _, c := range cs {
 		booked++
 		if c.StartedAt.IsZero() {
+			// A booking whose slot has not yet ended, and that nobody
+			// cancelled, may still be held: it is not "not held" yet.
+			if !c.Over() && c.StartsAt.Add(c.Slot).After(now) {
+				upcoming++
+			}
 			continue
 		}
 		held++
@@ -98,7 +104,7 @@ func (s *Service) Activity(ctx context.Context, orgID, ods, week string) ([]byte
 	w := csv.NewWriter(&b)
 	w.Write(ActivityHeader)
 	n := strconv.Itoa
-	w.Write([]string{from.Format("2006-01-02"), ods, n(booked), n(held), n(booked - held),
+	w.Write([]string{from.Format("2006-01-02"), ods, n(booked), n(held), n(booked - held - upcoming), n(upcoming),
 		n(video), n(audio), n(phone), n(steppedDown), n(switched), n(guests), median, n(total)})
 	w.Flush()
 	return b.Bytes(), w.Error()

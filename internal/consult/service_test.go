@@ -333,11 +333,21 @@ func TestActivityReportHasNoPatientIdentifiers(t *testing.T) {
 	for i, h := range rows[0] {
 		got[h] = rows[1][i]
 	}
-	want := map[string]string{"week_commencing": "2026-11-23", "booked": "2", "held": "1", "not_held": "1", "ended_audio_only": "1", "stepped_down_to_audio": "1", "median_minutes": "12"}
+	// The second booking's slot is later the same day: not yet "not held".
+	want := map[string]string{"week_commencing": "2026-11-23", "booked": "2", "held": "1", "not_held": "0", "upcoming": "1",
+		"ended_audio_only": "1", "stepped_down_to_audio": "1", "median_minutes": "12"}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("report %s = %q; want %q", k, got[k], v)
 		}
+	}
+	f.clock.add(time.Hour) // its slot is over, unheld
+	out, err = f.svc.Activity(ctx, "org1", "A81001", f.svc.ThisWeek(c.StartsAt))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := csv.NewReader(bytes.NewReader(out)).ReadAll(); len(rows) != 2 || rows[1][4] != "1" || rows[1][5] != "0" {
+		t.Errorf("report after the slot %q; want not_held 1 and upcoming 0", out)
 	}
 	if bytes.Contains(out, []byte("Margaret")) || bytes.Contains(out, []byte(c.ID)) {
 		t.Errorf("report holds a patient identifier: %s", out)
