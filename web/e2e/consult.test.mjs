@@ -200,8 +200,11 @@ describe('video consultations', { concurrency: false }, () => {
     assert.match(await p.getByTestId('consent').innerText(), /By selecting Enter you agree/);
     assert.equal(await p.getByTestId('service-logo').getAttribute('href'), null, 'the logo on a patient page is a link');
     await check(p, 'join');
+    await p.getByTestId('enter').click();
+    await p.getByTestId('error-summary').filter({ hasText: 'Check your device before you enter' }).waitFor();
     await p.getByRole('button', { name: 'Check my device' }).click();
     await p.getByTestId('check-result').waitFor({ timeout: 30_000 });
+    assert.equal(await p.getByTestId('error-summary').count(), 0, 'the error stays after the device was checked');
     const result = await p.getByTestId('check-result').innerText();
     assert.match(result, /Camera\s+Working/);
     assert.match(result, /Microphone\s+Working/);
@@ -275,6 +278,10 @@ describe('video consultations', { concurrency: false }, () => {
 
   step('the checklist is required and saved as evidence', async () => {
     const c = pages.clinician;
+    const outcome = c.locator('form[aria-labelledby=outcome-heading]');
+    await outcome.getByLabel('What was the outcome?').fill('Seen by video.');
+    await outcome.getByRole('button', { name: 'Save outcome' }).click();
+    await outcome.getByText('Complete the opening checklist before writing the outcome.').first().waitFor();
     const form = c.getByTestId('checklist');
     await form.getByRole('button', { name: 'Save checklist' }).click();
     await form.getByTestId('error-summary').waitFor();
@@ -285,6 +292,8 @@ describe('video consultations', { concurrency: false }, () => {
     await form.getByLabel(/Who else is present/).fill('None');
     await form.getByRole('button', { name: 'Save checklist' }).click();
     await form.getByTestId('checklist-saved').waitFor();
+    await outcome.getByText('Complete the opening checklist before writing the outcome.').first().waitFor({ state: 'detached' });
+    await outcome.getByLabel('What was the outcome?').fill(''); // cleared, the note follows the checklist again
     await c.getByTestId('participant-interpreter').getByRole('button', { name: 'Admit Polish interpreter' }).click();
     await heading(pages.guest).filter({ hasText: 'Video consultation with' }).waitFor();
     await videoFlowing(pages.guest, 'guest');

@@ -175,7 +175,9 @@ export function Consultation({ id }: { id: string }) {
           </button>
         </p>
       )}
-      {(over || admitted) && <Outcome id={id} saved={c.outcome || notePrefill(c)} onSaved={() => void d.reload()} />}
+      {(over || admitted) && (
+        <Outcome id={id} saved={c.outcome || notePrefill(c)} checklistDone={!!c.checklist} onSaved={() => void d.reload()} />
+      )}
       <h2>Record</h2>
       <p class="nhsuk-body">
         <a href={`/api/consultations/${seg(id)}/fhir`} download data-testid="fhir">
@@ -265,13 +267,17 @@ function WaitingRoom({ participants, patient, inCall, onAdmit }: { participants:
   );
 }
 
-function Outcome({ id, saved, onSaved }: { id: string; saved: string; onSaved: () => void }) {
+function Outcome({ id, saved, checklistDone, onSaved }: { id: string; saved: string; checklistDone: boolean; onSaved: () => void }) {
   const [text, setText] = useState(saved);
   const [typed, setTyped] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [done, setDone] = useState(false);
+  // An error that the opening checklist must come first goes once it has.
+  useEffect(() => {
+    if (checklistDone) setErrors((es) => es.filter((e) => !/opening checklist/i.test(e.text)));
+  }, [checklistDone]);
   // Follow the saved note (or the checklist's prefill) until the
-  // clinician starts typing.
+  // clinician starts typing, and again if they clear it.
   useEffect(() => {
     if (!typed) setText(saved);
   }, [saved, typed]);
@@ -316,8 +322,9 @@ function Outcome({ id, saved, onSaved }: { id: string; saved: string; onSaved: (
           aria-describedby={`outcome-hint${err ? ' outcome-error' : ''}`}
           value={text}
           onInput={(e) => {
-            setTyped(true);
-            setText((e.currentTarget as HTMLTextAreaElement).value);
+            const v = (e.currentTarget as HTMLTextAreaElement).value;
+            setTyped(v !== ''); // cleared, it follows the prefill again
+            setText(v);
           }}
         />
       </div>

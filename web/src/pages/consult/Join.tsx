@@ -103,6 +103,8 @@ export function Join({ token }: { token: string }) {
     setStream(s);
     setCheck(await runCheck(s, info.ice_servers));
     setChecking(false);
+    // The device is checked now: the error asking for it goes.
+    setErrors((es) => es.filter((e) => e.field !== 'check-button'));
   };
 
   const enter = async (e: Event) => {
