@@ -65,8 +65,9 @@ func TestCrashSafety(t *testing.T) {
 	}
 	sender, reader := open(ann1), open(bob1)
 
-	// The sender sends message after message; a send that fails stays in
-	// the client's outbox and goes first with the next one.
+	// The sender sends message after message. A send whose answer is lost
+	// is offered again with the same client ID; one that still fails stays
+	// in the client's outbox and goes before the next message.
 	ctx, stop := context.WithCancel(context.Background())
 	var (
 		acked    atomic.Int64 // sends the server acknowledged
@@ -140,6 +141,9 @@ func TestCrashSafety(t *testing.T) {
 	<-readerDone
 	t.Logf("%d kills; %d sends acknowledged (%d of them across a kill), %d failed while the server was down",
 		crashCycles, acked.Load(), spanned.Load(), failures.Load())
+	if spanned.Load() == 0 {
+		t.Errorf("no acknowledged send had a kill in the middle of it; want crashes among sends in flight")
+	}
 
 	// The sender's next send flushes whatever its outbox still holds.
 	last := "crash drill closing message"
