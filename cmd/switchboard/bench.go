@@ -28,6 +28,11 @@ type benchConfig struct {
 	inFlight int
 	// sweep times a records sweep of messages messages instead.
 	sweep bool
+	// soaking runs a soak instead: devices devices with steady traffic
+	// for a while, the nodes sampled (see benchSoak).
+	soaking bool
+	devices int
+	soak    soakConfig
 	// servers and pids are the nodes under load: the one of --server, or
 	// those the bench started. Devices are spread over them in turn.
 	servers []string
@@ -58,8 +63,27 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	flags.BoolVar(&cfg.incident, "incident", false, "declare a major incident to the subscribers, one device each, and have them answer the roll-call")
 	flags.IntVar(&cfg.inFlight, "in-flight", 64, "roll-call answers in flight at once (with --incident)")
 	flags.BoolVar(&cfg.sweep, "sweep", false, "store --messages messages, a tenth past their retention, and time a records sweep and appends during it (SQLite, or --database-url)")
+	flags.BoolVar(&cfg.soaking, "soak", false, "connect --devices devices and send steadily for --duration, sampling the nodes' goroutines and memory; fail if they grow after the warm-up")
+	flags.IntVar(&cfg.devices, "devices", 5000, "devices in all, publishers among them (with --soak)")
+	flags.IntVar(&cfg.soak.group, "group", 500, "subscribers in each conversation, each with a publisher of its own (with --soak)")
+	flags.DurationVar(&cfg.soak.duration, "duration", 10*time.Minute, "how long to send (with --soak)")
+	flags.DurationVar(&cfg.soak.warmup, "warmup", 2*time.Minute, "time before the first sample the bounds are measured from (with --soak)")
+	flags.DurationVar(&cfg.soak.every, "sample", 10*time.Second, "time between samples of the nodes (with --soak)")
+	flags.Float64Var(&cfg.soak.goroutineGrowth, "goroutine-growth", 5, "per cent the nodes' goroutines may grow after the warm-up (with --soak)")
+	flags.Float64Var(&cfg.soak.rssGrowth, "rss-growth", 20, "per cent the nodes' RSS may grow after the warm-up (with --soak)")
 	if err := parseFlags(flags, args, getenv); err != nil {
 		return err
+	}
+	if cfg.soaking {
+		if cfg.rate <= 0 {
+			cfg.rate = 2 // steady, not as fast as possible
+		}
+		if cfg.devices < 2 || cfg.devices > 20000 || cfg.soak.group < 1 || cfg.soak.group > 1000 ||
+			(cfg.devices+cfg.soak.group)/(cfg.soak.group+1) > 100 || cfg.soak.duration <= 0 || cfg.soak.every <= 0 ||
+			cfg.soak.warmup < 0 || cfg.rate*cfg.soak.duration.Seconds() > 1000000 {
+			return fmt.Errorf("%w: with --soak, --devices 2-20000 in at most 100 conversations of --group 1-1000, --duration and --sample above 0, and at most 1000000 messages", errUsage)
+		}
+		cfg.timeout = max(cfg.timeout, cfg.soak.duration+15*time.Minute) // setting up thousands of devices takes minutes
 	}
 	if cfg.subscribers < 1 || cfg.subscribers > 20000 || cfg.publishers < 1 || cfg.publishers > 100 ||
 		cfg.messages < 1 || cfg.messages > 1000000 || cfg.size < 1 || cfg.size > 200<<10 || cfg.window < 1 || cfg.inFlight < 1 {
@@ -78,6 +102,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if cfg.server != "" {
 		cfg.servers, cfg.pids = []string{cfg.server}, []int{cfg.pid}
+		if cfg.soaking {
+			return benchSoak(ctx, cfg, stdout)
+		}
 		if cfg.incident {
 			return benchIncident(ctx, cfg, stdout)
 		}
@@ -106,6 +133,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer srv.stop()
 		cfg.servers, cfg.pids = append(cfg.servers, srv.base), append(cfg.pids, srv.pid)
+	}
+	if cfg.soaking {
+		return benchSoak(ctx, cfg, stdout)
 	}
 	if cfg.incident {
 		return benchIncident(ctx, cfg, stdout)
@@ -172,7 +202,7 @@ func bench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	report(out, cfg, res)
+	report(out, cfg, res, cfg.messages*cfg.subscribers)
 	if cfg.pids[0] > 0 {
 		s, b := sumCPU(cfg.pids)-cpuServer, procCPU(os.Getpid())-cpuBench
 		fmt.Fprintf(out, "CPU during the run: server %v (%.1f µs per delivery), load tool %v; load average %s\n",
@@ -241,13 +271,15 @@ func loadAvg() string {
 	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
-func report(out io.Writer, cfg benchConfig, r *loadResult) {
+// report prints a run's throughput and latency; want is the deliveries
+// expected.
+func report(out io.Writer, cfg benchConfig, r *loadResult, want int) {
 	pct := percentile
 	secs := r.elapsed.Seconds()
 	fmt.Fprintf(out, "sent %d messages in %v (%.0f/s acknowledged, each durable first)\n", cfg.messages, r.sendTime.Round(time.Millisecond),
 		float64(cfg.messages)/r.sendTime.Seconds())
 	fmt.Fprintf(out, "delivered %d of %d to subscribers in %v: %.0f deliveries/s (%d slow sockets dropped and resumed, %d sends repeated)\n",
-		r.delivered, cfg.messages*cfg.subscribers, r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs, r.resumes, r.resent)
+		r.delivered, want, r.elapsed.Round(time.Millisecond), float64(r.delivered)/secs, r.resumes, r.resent)
 	slices.Sort(r.latencies)
 	slices.Sort(r.ackLatencies)
 	for _, l := range []struct {

@@ -18,12 +18,10 @@ import (
 
 // load is the connected sockets of a bench run.
 type load struct {
-	conv     string
-	messages int
-	subs     []*benchSub
-	pubs     []*benchPub
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	subs   []*benchSub
+	pubs   []*benchPub
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 type benchSub struct {
@@ -95,10 +93,24 @@ func dialFrom(ctx context.Context, base string, d *benchDevice, conv string, cur
 	}
 }
 
-// newLoad connects every device, 64 at a time, and starts the readers.
+// newLoad connects every device to the one conversation, 64 at a time,
+// and starts the readers.
 func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*benchDevice) (*load, error) {
+	subConv, pubConv := make([]string, len(subs)), make([]string, len(pubs))
+	for i := range subConv {
+		subConv[i] = conv
+	}
+	for j := range pubConv {
+		pubConv[j] = conv
+	}
+	return newLoadIn(ctx, cfg, subConv, pubConv, subs, pubs, cfg.messages)
+}
+
+// newLoadIn connects each subscriber and publisher to its conversation
+// in subConv and pubConv; each subscriber waits for want messages.
+func newLoadIn(ctx context.Context, cfg benchConfig, subConv, pubConv []string, subs, pubs []*benchDevice, want int) (*load, error) {
 	lctx, cancel := context.WithCancel(ctx)
-	l := &load{conv: conv, messages: cfg.messages, cancel: cancel}
+	l := &load{cancel: cancel}
 	l.subs = make([]*benchSub, len(subs))
 	sem := make(chan struct{}, 64)
 	var mu sync.Mutex
@@ -110,7 +122,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 		go func() {
 			defer dial.Done()
 			defer func() { <-sem }()
-			base := cfg.servers[i%len(cfg.servers)]
+			base, conv := cfg.servers[i%len(cfg.servers)], subConv[i]
 			c, err := dialBench(ctx, base, d, conv)
 			mu.Lock()
 			defer mu.Unlock()
@@ -119,7 +131,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 				return
 			}
 			l.subs[i] = &benchSub{c: c, dev: d, base: base, conv: conv, seq: -1,
-				lat: make([]time.Duration, 0, cfg.messages), done: make(chan struct{})}
+				lat: make([]time.Duration, 0, want), done: make(chan struct{})}
 		}()
 	}
 	dial.Wait()
@@ -128,7 +140,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 		return nil, fmt.Errorf("connect subscribers: %w", firstErr)
 	}
 	for j, d := range pubs {
-		base := cfg.servers[j%len(cfg.servers)]
+		base, conv := cfg.servers[j%len(cfg.servers)], pubConv[j]
 		c, err := dialBench(ctx, base, d, conv)
 		if err != nil {
 			l.close()
@@ -140,7 +152,7 @@ func newLoad(ctx context.Context, cfg benchConfig, conv string, subs, pubs []*be
 	}
 	for _, s := range l.subs {
 		l.wg.Add(1)
-		go func() { defer l.wg.Done(); s.read(lctx, cfg.messages) }()
+		go func() { defer l.wg.Done(); s.read(lctx, want) }()
 	}
 	for _, p := range l.pubs {
 		l.wg.Add(1)
@@ -281,7 +293,6 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int, rate flo
 	for i, p := range payloads {
 		enc[i] = base64.StdEncoding.EncodeToString(p)
 	}
-	conv, _ := json.Marshal(l.conv)
 	start := time.Now()
 	var sending sync.WaitGroup
 	errc := make(chan error, len(l.pubs))
@@ -289,6 +300,7 @@ func (l *load) send(ctx context.Context, payloads [][]byte, window int, rate flo
 		sending.Add(1)
 		go func() {
 			defer sending.Done()
+			conv, _ := json.Marshal(p.conv)
 			take := func() error {
 				select {
 				case p.window <- struct{}{}:

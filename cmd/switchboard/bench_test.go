@@ -49,3 +49,28 @@ func TestBenchIncident(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchSoak runs the load tool's soak mode briefly with a few
+// devices in three conversations on SQLite: it must print samples of the
+// server's goroutines and memory, measure growth from the first sample
+// after the warm-up, and pass with every message delivered.
+func TestBenchSoak(t *testing.T) {
+	t.Setenv("SWITCHBOARD_TEST_MAIN", "1") // the node the bench starts is this binary
+	args := []string{"bench", "--soak", "--devices", "33", "--group", "10", "--duration", "3s", "--warmup", "1s",
+		"--sample", "500ms", "--rate", "10", "--timeout", "2m"}
+	out, errOut, err := cli(t, "", args...)
+	if err != nil {
+		t.Fatalf("%v = %v\n%s\n%s", args, err, out, errOut)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`33 devices in 3 conversations`),
+		regexp.MustCompile(`(?m)^sample at \S+: [1-9]\d* goroutines, RSS \d+\.\d MiB`),
+		regexp.MustCompile(`delivered 300 of 300 to subscribers`),
+		regexp.MustCompile(`after the warm-up \(\d+ samples from 1(\.\d)?s\): goroutines \d+, at most \d+ \(\+\d+\.\d%, bound 5%\); RSS`),
+		regexp.MustCompile(`soak passed`),
+	} {
+		if !want.MatchString(out) {
+			t.Errorf("bench printed:\n%s\nwant a line matching %q", out, want)
+		}
+	}
+}
