@@ -112,7 +112,8 @@ func benchSweep(ctx context.Context, cfg benchConfig, out io.Writer) error {
 }
 
 // seedSweep stores the organisation's device, its team conversations and
-// cfg.messages messages, a tenth of them sent 40 days ago.
+// cfg.messages messages, the first tenth of each conversation sent 40 days
+// ago.
 func seedSweep(ctx context.Context, st store, org *identity.Org, tag string, cfg benchConfig, out io.Writer) ([]string, string, error) {
 	at := time.Now()
 	u := &identity.User{ID: "u" + tag, OrgID: org.ID, Email: tag + "@sweep.example.nhs.uk", Name: "Sweep", Roles: []identity.Role{identity.RoleClinician}, CreatedAt: at}
@@ -141,8 +142,8 @@ func seedSweep(ctx context.Context, st store, org *identity.Org, tag string, cfg
 		sends := make([]messaging.Send, 0, batch)
 		for ; len(sends) < batch && n < cfg.messages; n++ {
 			sent := at
-			if n%10 == 0 {
-				sent = old
+			if n < cfg.messages/10 {
+				sent = old // the oldest tenth, first in each conversation, as time runs
 			}
 			sends = append(sends, messaging.Send{Message: &messaging.Message{Conversation: convs[n%sweepConversations], Kind: messaging.KindApplication,
 				Device: d.ID, ClientID: fmt.Sprint("s", n), SentAt: sent, Data: data}})
