@@ -76,21 +76,8 @@ func (db *Store) ListAudit(ctx context.Context, orgID string, before int64, limi
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+	return db.auditEntries(ctx, `SELECT `+auditColumns+` FROM audit WHERE org_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
 		orgID, before, limit)
-	if err != nil {
-		return nil, db.translate(err)
-	}
-	defer rows.Close()
-	var out []audit.Entry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, db.translate(err)
-		}
-		out = append(out, e)
-	}
-	return out, db.translate(rows.Err())
 }
 
 // VerifyAudit walks the whole chain in sequence order. The walk and the
@@ -161,20 +148,7 @@ func (db *Store) SearchAudit(ctx context.Context, orgID string, f audit.Filter, 
 		q += ` AND at < ?`
 		args = append(args, micros(f.To))
 	}
-	rows, err := db.query(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, db.translate(err)
-	}
-	defer rows.Close()
-	var out []audit.Entry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, db.translate(err)
-		}
-		out = append(out, e)
-	}
-	return out, db.translate(rows.Err())
+	return db.auditEntries(ctx, q+` ORDER BY seq DESC LIMIT ?`, append(args, limit)...)
 }
 
 // AuditSpan lists, in sequence order, every entry of the whole chain from
@@ -191,7 +165,22 @@ func (db *Store) AuditSpan(ctx context.Context, orgID string, from, to time.Time
 	if !lo.Valid {
 		return nil, nil
 	}
-	rows, err := db.query(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`, lo.Int64, hi.Int64, limit)
+	return db.auditEntries(ctx, `SELECT `+auditColumns+` FROM audit WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`, lo.Int64, hi.Int64, limit)
+}
+
+// AuditHead returns the sequence number and hash of the chain's last entry.
+func (db *Store) AuditHead(ctx context.Context) (int64, []byte, error) {
+	seq, hash := int64(0), audit.Genesis
+	err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, db.translate(err)
+	}
+	return seq, hash, nil
+}
+
+// auditEntries reads the audit entries a query selects.
+func (db *Store) auditEntries(ctx context.Context, q string, args ...any) ([]audit.Entry, error) {
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, db.translate(err)
 	}
@@ -205,14 +194,4 @@ func (db *Store) AuditSpan(ctx context.Context, orgID string, from, to time.Time
 		out = append(out, e)
 	}
 	return out, db.translate(rows.Err())
-}
-
-// AuditHead returns the sequence number and hash of the chain's last entry.
-func (db *Store) AuditHead(ctx context.Context) (int64, []byte, error) {
-	seq, hash := int64(0), audit.Genesis
-	err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, db.translate(err)
-	}
-	return seq, hash, nil
 }

@@ -157,16 +157,22 @@ export function phoneSignIn(browser, base, pages, lastStep) {
     ctx.setDefaultTimeout(20_000);
     const p = track(await ctx.newPage());
     pages[who.email] = p;
-    await p.goto('/signin');
-    await p.getByLabel('Email address').fill(who.email);
-    await p.getByLabel('Password', { exact: true }).fill(who.password);
-    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
-    lastStep[who.email] = s;
-    await p.getByLabel('Security code').fill(code);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/`);
+    await signIn(p, base, who, lastStep);
     return p;
   };
+}
+
+/** signIn signs who in on page p with their password and a TOTP code of a
+ * step not used yet (lastStep keeps each account's), and waits for home. */
+export async function signIn(p, base, who, lastStep) {
+  await p.goto('/signin');
+  await p.getByLabel('Email address').fill(who.email);
+  await p.getByLabel('Password', { exact: true }).fill(who.password);
+  const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
+  lastStep[who.email] = s;
+  await p.getByLabel('Security code').fill(code);
+  await p.getByRole('button', { name: 'Sign in' }).click();
+  await p.waitForURL(`${base}/`);
 }
 
 /** choosePIN opens Messages from the menu and sets the messaging PIN. */

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe } from 'node:test';
-import { check, launch, screenshotDir, steps, track } from './browser.mjs';
-import { advanceServer, freshCode, serverNow } from './totp.mjs';
+import { check, launch, screenshotDir, signIn as signInAs, steps, track } from './browser.mjs';
+import { advanceServer, serverNow } from './totp.mjs';
 
 const base = (process.env.SWITCHBOARD_URL ?? '').replace(/\/+$/, '');
 const users = JSON.parse(process.env.SWITCHBOARD_USERS ?? '[]');
@@ -36,16 +36,7 @@ describe("the DPO's console", { concurrency: false }, () => {
     return p;
   };
 
-  const signIn = async (p, who) => {
-    await p.goto('/signin');
-    await p.getByLabel('Email address').fill(who.email);
-    await p.getByLabel('Password', { exact: true }).fill(who.password);
-    const { code, step: s } = await freshCode(who.secret, lastStep[who.email] ?? -1);
-    lastStep[who.email] = s;
-    await p.getByLabel('Security code').fill(code);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForURL(`${base}/`);
-  };
+  const signIn = (p, who) => signInAs(p, base, who, lastStep);
 
   before(async () => {
     assert.ok(base && dee && nat && ann, 'SWITCHBOARD_URL and SWITCHBOARD_USERS must be set (the Go test does)');
