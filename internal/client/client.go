@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-nhs/switchboard/internal/fault"
@@ -77,8 +78,10 @@ type Client struct {
 	onMsg func(Message)
 	// receipts caches the organisation's read-receipt policy.
 	receipts receiptPolicy
-	// rulesAt is when the records rules were last fetched.
-	rulesAt time.Time
+	// rulesAt is when the records rules were last fetched (Unix
+	// nanoseconds; 0: never, or the server said they changed). It is set
+	// outside the lock, as a frame arrives.
+	rulesAt atomic.Int64
 }
 
 // Logger is where the client reports what it skipped or retried. It is

@@ -50,7 +50,7 @@ const rulesEvery = time.Minute
 // fetched and saved when the saved ones are older than rulesEvery or miss
 // one of them; offline, the saved ones stand.
 func (c *Client) refreshRules(ctx context.Context, ids []string) (*wire.RecordsRules, error) {
-	if c.now().Sub(c.rulesAt) < rulesEvery {
+	if at := c.rulesAt.Load(); at != 0 && c.now().Sub(time.Unix(0, at)) < rulesEvery {
 		saved, err := c.loadRules()
 		if err != nil {
 			return nil, err
@@ -83,7 +83,7 @@ func (c *Client) refreshRules(ctx context.Context, ids []string) (*wire.RecordsR
 		}
 		r.Conversations = append(r.Conversations, *old)
 	}
-	c.rulesAt = c.now()
+	c.rulesAt.Store(c.now().UnixNano())
 	return &r, c.v.put(rulesKey, &r)
 }
 

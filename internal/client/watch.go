@@ -216,10 +216,7 @@ func (c *Client) onFrame(ctx context.Context, conn socket, f *wire.Frame, emit f
 		return c.locked(ctx, func() error { return c.joinWelcomes(ctx, emit) })
 	case wire.FramePolicy, wire.FrameUrgent, wire.FrameIncident:
 		if f.Type == wire.FramePolicy {
-			// The records rules may have changed too: the next sync asks.
-			if err := c.locked(ctx, func() error { c.rulesAt = time.Time{}; return nil }); err != nil {
-				return err
-			}
+			c.rulesAt.Store(0) // the records rules may have changed too: the next sync asks
 		}
 		if notice != nil {
 			notice(Notice{Type: f.Type, Conversation: f.Conversation, ID: f.ID})
