@@ -237,8 +237,10 @@ function ChainStatus({ verified, reason }: { verified: boolean; reason?: string 
   );
 }
 
-// opaque reports whether s is a random ID rather than a word or a value.
-const opaque = (s: string) => /^[0-9a-f]{16,}$/i.test(s) || /^(?=.*\d)[A-Za-z0-9_-]{20,}$/.test(s);
+// opaque reports whether s is a random ID rather than a word or a value:
+// 16 hex digits or more, or 20 or more letters, digits, _ and - (a random
+// base32 ID has no digit about once in 200).
+const opaque = (s: string) => /^[0-9a-f]{16,}$/i.test(s) || /^[A-Za-z0-9_-]{20,}$/.test(s);
 
 function short(id: string, kind: string): ComponentChildren {
   if (!opaque(id)) return <span class="app-id">{id}</span>;
