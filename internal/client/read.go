@@ -126,18 +126,12 @@ func (c *Client) syncAll(ctx context.Context, emit func(Message)) error {
 	if err != nil {
 		return err
 	}
-	before := c.rulesAt.Load()
 	rules, err := c.refreshRules(ctx, ids)
 	if err != nil {
 		return err
 	}
-	// Going through every stored message is for a first sync and fresh
-	// rules (once a minute at most); history deletes what has expired
-	// since, before it shows anything.
-	if before == 0 || c.rulesAt.Load() != before {
-		if err := c.expireAll(rules); err != nil {
-			return err
-		}
+	if err := c.expireAll(rules); err != nil {
+		return err
 	}
 	for _, id := range ids {
 		cv, err := c.loadLocal(id)
